@@ -1,0 +1,236 @@
+"""The build: plan the documents, check them, render HTML, then PDFs in worker processes.
+
+Data flows one way: configuration -> content model -> HTML (Jinja) -> PDF
+(WeasyPrint). Everything that can be checked before the slow part (content,
+glyphs, templates) is checked first, so a mistake costs seconds, not a full build.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Union
+
+from . import fonts
+from .configuration import PublicationConfig, load_config
+from .content import load_publication
+from .errors import BuildError, ProblemCollector
+from .i18n import catalog_path, load_translations
+from .model import Issue, Notice, Publication
+from .pdf import PdfJob, PdfResult, render_pdf
+from .render import (TemplateSet, make_environment, render_bilingual_notice_html,
+                     render_issue_html, render_notice_html)
+
+BUNDLED = Path(__file__).resolve().parent.parent
+BILINGUAL = "bilingual"
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    root: Path = BUNDLED
+    out: Path | None = None            # default: <root>/output
+    languages: tuple[str, ...] = ()    # empty: every language, and bilingual documents
+    only: tuple[str, ...] = ()         # document names; empty: all
+    keep_html: bool = False
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+
+    @property
+    def output_dir(self) -> Path:
+        return self.out if self.out is not None else self.root / "output"
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """One PDF the build will write: ``<lang>/<kind>-<slug>.pdf``."""
+
+    kind: str                                   # "journal" or "notice"
+    slug: str
+    lang: str                                   # a language code or "bilingual"
+    content: Union[Issue, Notice, tuple[Notice, ...]]
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}-{self.slug}"
+
+    @property
+    def relative_path(self) -> Path:
+        return Path(self.lang) / f"{self.name}.pdf"
+
+    @property
+    def sources(self) -> tuple[Path, ...]:
+        if isinstance(self.content, tuple):
+            return tuple(p for n in self.content for p in n.sources)
+        return self.content.sources
+
+
+def plan_documents(publication: Publication, options: BuildOptions) -> list[PlannedDocument]:
+    """What the build will write, in a stable order (issues, notices, bilingual)."""
+    config = publication.config
+    wanted = set(options.languages) or set(config.codes) | {BILINGUAL}
+    planned = [PlannedDocument("journal", i.slug, i.language.code, i)
+               for i in publication.issues if i.language.code in wanted]
+    planned += [PlannedDocument("notice", n.slug, n.language.code, n)
+                for n in publication.notices if n.language.code in wanted]
+    if BILINGUAL in wanted:
+        planned += _bilingual_notices(publication)
+    if options.only:
+        planned = _select(planned, options.only, config)
+    return planned
+
+
+def _bilingual_notices(publication: Publication) -> list[PlannedDocument]:
+    by_slug: dict[str, dict[str, Notice]] = {}
+    for notice in publication.notices:
+        by_slug.setdefault(notice.slug, {})[notice.language.code] = notice
+    planned = []
+    codes = publication.config.codes
+    for slug, versions in sorted(by_slug.items()):
+        if not any(n.bilingual for n in versions.values()):
+            continue
+        missing = [c for c in codes if c not in versions]
+        if missing:
+            first = next(iter(versions.values()))
+            raise BuildError.at(
+                f"notice '{slug}' is bilingual but has no {', '.join(missing)} version",
+                first.source, hint=f"write {slug}.{missing[0]}.md or drop 'bilingual'")
+        planned.append(PlannedDocument("notice", slug, BILINGUAL,
+                                       tuple(versions[c] for c in codes)))
+    return planned
+
+
+def _select(planned, only, config) -> list[PlannedDocument]:
+    def matches(doc: PlannedDocument, wanted: str) -> bool:
+        wanted = wanted.removesuffix(".pdf")
+        return wanted in (doc.name, doc.slug, f"{doc.lang}/{doc.name}")
+    selected = [d for d in planned if any(matches(d, w) for w in only)]
+    unknown = [w for w in only if not any(matches(d, w) for d in planned)]
+    if unknown:
+        names = sorted({d.name for d in planned})
+        raise BuildError.at(f"--only: no document called {', '.join(unknown)}", config.path,
+                            hint="documents: " + ", ".join(names) + " (see --list)")
+    return selected
+
+
+def load(options: BuildOptions) -> tuple[PublicationConfig, Publication]:
+    config = load_config(options.root)
+    requested = [c for c in options.languages if c != BILINGUAL]
+    for code in requested:
+        config.language(code)          # an unknown code is an error naming the config
+    codes = config.codes if (not options.languages or BILINGUAL in options.languages) \
+        else tuple(requested)
+    return config, load_publication(config, codes)
+
+
+def check_glyphs(config: PublicationConfig, documents: list[PlannedDocument],
+                 locales_dirs: tuple[Path, ...]) -> None:
+    """Every character of every source must be drawable by the declared fonts."""
+    problems = ProblemCollector()
+    every_font = tuple(dict.fromkeys(f for stack in config.fonts.values()
+                                     for f in stack.families))
+    coverage = {code: fonts.coverage(config.fonts[code].families, config.path)
+                for code in {d.lang for d in documents} - {BILINGUAL}}
+    if any(d.lang == BILINGUAL for d in documents):
+        coverage.update({c: fonts.coverage(config.fonts[c].families, config.path)
+                         for c in config.codes})
+    everything = fonts.coverage(every_font, config.path)
+    checked: set[Path] = set()
+    for document in documents:
+        for source in document.sources:
+            if source in checked:
+                continue
+            checked.add(source)
+            code = _language_of(source, config)
+            families = config.fonts[code].families if code else every_font
+            fonts.check_glyphs(source.read_text(encoding="utf-8"), source,
+                               coverage[code] if code else everything, families, problems)
+    for code in coverage:
+        po = catalog_path(locales_dirs, code)
+        if po is not None:
+            fonts.check_glyphs(po.read_text(encoding="utf-8"), po, coverage[code],
+                               config.fonts[code].families, problems)
+    problems.raise_if_any()
+
+
+def _language_of(path: Path, config: PublicationConfig) -> str | None:
+    parts = path.name.split(".")
+    return parts[-2] if len(parts) >= 3 and parts[-2] in config.codes else None
+
+
+def render_html(config: PublicationConfig, documents: list[PlannedDocument],
+                templates: TemplateSet, locales_dirs: tuple[Path, ...]) -> dict[str, str]:
+    """HTML for every planned document, keyed by its relative output path."""
+    envs = {lang.code: make_environment(templates, load_translations(locales_dirs, lang), lang)
+            for lang in config.languages}
+    problems = ProblemCollector()
+    html: dict[str, str] = {}
+    for document in documents:
+        try:
+            if document.lang == BILINGUAL:
+                html[str(document.relative_path)] = render_bilingual_notice_html(
+                    document.content, config, envs)
+            elif document.kind == "journal":
+                html[str(document.relative_path)] = render_issue_html(
+                    document.content, config, envs[document.lang])
+            else:
+                html[str(document.relative_path)] = render_notice_html(
+                    document.content, config, envs[document.lang])
+        except BuildError as error:
+            problems.extend(error)
+    problems.raise_if_any()
+    return html
+
+
+def locales_dirs_for(root: Path) -> tuple[Path, ...]:
+    dirs = [root / "locales", BUNDLED / "locales"]
+    return tuple(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
+
+
+def build(options: BuildOptions,
+          on_written: Callable[[PdfResult], None] = lambda result: None) -> list[PdfResult]:
+    """Build the requested documents; raise one BuildError listing every problem."""
+    config, publication = load(options)
+    documents = plan_documents(publication, options)
+    locales = locales_dirs_for(config.root)
+    check_glyphs(config, documents, locales)
+    templates = TemplateSet.for_root(config.root, BUNDLED)
+    html = render_html(config, documents, templates, locales)
+
+    out = options.output_dir
+    jobs = [PdfJob(name=str(d.relative_path), html=html[str(d.relative_path)],
+                   root=config.root, output=out / d.relative_path,
+                   source=d.sources[0] if d.kind == "notice" else d.content.source,
+                   max_pages=1 if d.kind == "notice" else None,
+                   html_copy=(out / d.relative_path).with_suffix(".html")
+                   if options.keep_html else None)
+            for d in documents]
+    return _run_jobs(jobs, options.jobs, on_written)
+
+
+def _run_jobs(jobs: list[PdfJob], workers: int, on_written) -> list[PdfResult]:
+    problems = ProblemCollector()
+    results: list[PdfResult] = []
+    if workers <= 1 or len(jobs) <= 1:
+        for job in jobs:
+            try:
+                results.append(render_pdf(job))
+                on_written(results[-1])
+            except BuildError as error:
+                problems.extend(error)
+    else:
+        # Separate processes, not threads: WeasyPrint and Pango are not thread-safe.
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                                 mp_context=context) as pool:
+            futures = {pool.submit(render_pdf, job): job for job in jobs}
+            for future in as_completed(futures):
+                try:
+                    results.append(future.result())
+                    on_written(results[-1])
+                except BuildError as error:
+                    problems.extend(error)
+    problems.raise_if_any()
+    order = {job.name: index for index, job in enumerate(jobs)}
+    return sorted(results, key=lambda r: order[r.name])

@@ -1,0 +1,182 @@
+"""publication.yaml: loaded and validated once, in one place, into a frozen config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import babel
+from babel.core import get_global
+
+from . import schema as s
+from .errors import BuildError, ProblemCollector
+from .yamlio import read_yaml_file
+
+CONFIG_FILE = "publication.yaml"
+PAGE_SIZES = ("A4", "A5", "B5", "letter")
+
+
+@dataclass(frozen=True)
+class FontStack:
+    """Font families in fallback order; the first that has a glyph draws it."""
+
+    serif: tuple[str, ...]
+    sans: tuple[str, ...]
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.serif + self.sans))
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str          # as used in file names: "ko"
+    tag: str           # BCP 47 for HTML lang and PDF /Lang: "ko-KR", "en-US"
+    locale: str        # Babel locale for dates and numbers: "ko_KR"
+    name: str          # in English, for messages: "Korean"
+
+
+@dataclass(frozen=True)
+class PublicationConfig:
+    root: Path
+    path: Path
+    title: dict[str, str]
+    short_title: dict[str, str]
+    languages: tuple[Language, ...]
+    source_language: str
+    page_size: str
+    notice_page_size: str
+    fonts: dict[str, FontStack]
+    logo: Path
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> Language:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise BuildError.at(f"unknown language '{code}'", self.path,
+                            hint="languages declared here: " + ", ".join(self.codes))
+
+
+def _language_code(value, where, problems) -> str:
+    code = s.text(value, where, problems)
+    try:
+        babel.Locale.parse(code)
+    except (ValueError, babel.UnknownLocaleError):
+        raise s.Invalid(f"'{code}' is not a language code Babel knows "
+                        "(use ISO 639-1 codes such as ko, en, ja, zh, fr)")
+    return code
+
+
+_FONT_STACK = s.record({
+    "serif": s.Field(s.list_of(s.text), required=True, doc="body text families, in order"),
+    "sans": s.Field(s.list_of(s.text), required=True, doc="heading families, in order"),
+})
+
+
+def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
+    return {
+        "title": s.Field(s.localized(languages), required=True,
+                         doc="the publication's title, {ko: …, en: …}"),
+        "short_title": s.Field(s.localized(languages), doc="used in running headers"),
+        "languages": s.Field(s.list_of(_language_code), required=True,
+                             doc="e.g. languages: [ko, en]"),
+        "source_language": s.Field(_language_code, doc="the language texts are written in first"),
+        "page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
+        "notice_page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
+        "fonts": s.Field(lambda v, w, p: v, required=True,
+                         doc="font families per language: fonts: {ko: {serif: […], sans: […]}}"),
+        "logo": s.Field(s.text, default="content/assets/logo.svg"),
+    }
+
+
+def language_for(code: str) -> Language:
+    """Complete a bare code with Babel's likely region (en -> en-US, ko -> ko-KR).
+
+    WeasyPrint hyphenates ``lang="en"`` as British English, so the region matters.
+    """
+    likely = get_global("likely_subtags").get(code, code)
+    locale = babel.Locale.parse(likely)
+    tag = f"{locale.language}-{locale.territory}" if locale.territory else locale.language
+    babel_locale = f"{locale.language}_{locale.territory}" if locale.territory else code
+    return Language(code=code, tag=tag, locale=babel_locale,
+                    name=babel.Locale.parse(code).get_display_name("en") or code)
+
+
+def load_config(root: Path) -> PublicationConfig:
+    """Read ``root/publication.yaml``; every problem in it is reported at once."""
+    root = root.resolve()
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise BuildError.at(f"no {CONFIG_FILE} here", root,
+                            hint="run from a publication folder or pass --root DIR")
+    data = read_yaml_file(path)
+    problems = ProblemCollector()
+    if not isinstance(data, dict):
+        raise BuildError.at(f"{CONFIG_FILE} should be a mapping of settings", path, 1)
+
+    codes = ()
+    raw_languages = data.get("languages")
+    if isinstance(raw_languages, list):
+        codes = tuple(str(code) for code in raw_languages)
+    values = s.validate(data, _schema(codes), path, 1, problems)
+    codes = tuple(values["languages"] or ())
+    if not codes and "languages" in data:
+        problems.add("'languages' lists no language", path, data.line_of("languages"))
+
+    source = values["source_language"] or (codes[0] if codes else "")
+    if codes and source not in codes:
+        problems.add(f"source_language '{source}' is not one of the languages", path,
+                     data.line_of("source_language"),
+                     hint="add it to 'languages' or pick one of " + ", ".join(codes))
+
+    fonts = _load_fonts(data.get("fonts"), codes, path, data.line_of("fonts"), problems)
+    for key in ("title",):
+        for code in codes:
+            if values[key] and code not in values[key]:
+                problems.add(f"'{key}' has no {code} text", path, data.line_of(key),
+                             hint=f"add '{code}: …' under '{key}'")
+    problems.raise_if_any()
+
+    title = values["title"]
+    return PublicationConfig(
+        root=root,
+        path=path,
+        title=title,
+        short_title=values["short_title"] or title,
+        languages=tuple(language_for(code) for code in codes),
+        source_language=source,
+        page_size=values["page_size"],
+        notice_page_size=values["notice_page_size"],
+        fonts=fonts,
+        logo=root / values["logo"],
+    )
+
+
+def _load_fonts(data, codes, path, line, problems) -> dict[str, FontStack]:
+    fonts: dict[str, FontStack] = {}
+    if not isinstance(data, dict):
+        if data is not None:
+            problems.add("'fonts' should map each language to its serif and sans families",
+                         path, line)
+        return fonts
+    for code in data:
+        if code not in codes:
+            problems.add(f"fonts: '{code}' is not one of the languages", path,
+                         data.line_of(code))
+    for code in codes:
+        if code not in data:
+            problems.add(f"fonts: no fonts for '{code}'", path, line,
+                         hint=f"add '{code}: {{serif: […], sans: […]}}' under 'fonts'")
+            continue
+        try:
+            stack = _FONT_STACK(data[code], s.Where(path, data.line_of(code), f"fonts.{code}"),
+                                problems)
+        except s.Invalid as error:
+            problems.add(f"fonts.{code}: {error}", path, data.line_of(code))
+            continue
+        fonts[code] = FontStack(serif=stack["serif"] or (), sans=stack["sans"] or ())
+    return fonts

@@ -1,0 +1,83 @@
+"""The one error type of the project: a problem an editor can fix, with where it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in the input, located as precisely as we know it."""
+
+    message: str
+    path: Path | None = None
+    line: int | None = None
+    column: int | None = None
+    hint: str | None = None
+
+    def location(self, root: Path | None = None) -> str:
+        if self.path is None:
+            return ""
+        shown = self.path
+        if root is not None:
+            try:
+                shown = self.path.resolve().relative_to(root.resolve())
+            except ValueError:
+                pass
+        text = str(shown)
+        if self.line is not None:
+            text += f":{self.line}"
+            if self.column is not None:
+                text += f":{self.column}"
+        return text
+
+    def format(self, root: Path | None = None) -> str:
+        where = self.location(root)
+        text = f"{where}: {self.message}" if where else self.message
+        if self.hint:
+            text += f" — {self.hint}"
+        return text
+
+    def sort_key(self) -> tuple:
+        return (str(self.path or ""), self.line or 0, self.column or 0, self.message)
+
+
+class BuildError(Exception):
+    """Raised where a problem is found; carries one or more located problems.
+
+    The command line prints them once, sorted by file, and exits non-zero.
+    """
+
+    def __init__(self, *problems: Problem):
+        if not problems:
+            raise ValueError("BuildError needs at least one problem")
+        self.problems = tuple(sorted(set(problems), key=Problem.sort_key))
+        super().__init__("\n".join(p.format() for p in self.problems))
+
+    def __reduce__(self):
+        # Errors cross process boundaries when documents render in parallel.
+        return (BuildError, self.problems)
+
+    @classmethod
+    def at(cls, message: str, path: Path | None = None, line: int | None = None,
+           column: int | None = None, hint: str | None = None) -> "BuildError":
+        return cls(Problem(message, path, line, column, hint))
+
+
+class ProblemCollector:
+    """Gathers problems so one run reports all of them, not only the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, message: str, path: Path | None = None, line: int | None = None,
+            column: int | None = None, hint: str | None = None) -> None:
+        self.problems.append(Problem(message, path, line, column, hint))
+
+    def extend(self, error: BuildError) -> None:
+        self.problems.extend(error.problems)
+
+    def raise_if_any(self) -> None:
+        if self.problems:
+            raise BuildError(*self.problems)

@@ -1,0 +1,253 @@
+"""Markdown bodies to HTML fragments, with print-specific rendering.
+
+markdown-it-py does the parsing. What is ours: footnotes rendered in place as
+``float: footnote`` spans (WeasyPrint puts them at the foot of the page), an image
+alone in a paragraph becomes a captioned figure, dialogue turns get a speaker
+label, and every image or link to a file is checked and rewritten relative to the
+publication root.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .errors import ProblemCollector
+
+_UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+_TURN = re.compile(r"^([\w-]+):\s+")
+_ALLOWED_SPAN_ATTRS = {"lang", "class", "id"}
+
+
+@dataclass
+class MarkdownSource:
+    """A Markdown body and where it sits, so problems point at the right line."""
+
+    text: str
+    path: Path
+    line_offset: int          # file lines before the body (front matter)
+    root: Path                # links may not leave the publication
+    assets: Path              # second place a relative image is looked for
+    speakers: dict[str, str] = field(default_factory=dict)
+
+
+def _new_parser() -> MarkdownIt:
+    # Raw HTML stays off: authors write Markdown, and HTML could reach outside the page.
+    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    md.enable(["table", "replacements", "smartquotes", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(attrs_plugin, spans=True)
+    return md
+
+
+def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
+    """Render ``source`` to an HTML fragment; problems are added to ``problems``."""
+    md = _new_parser()
+    env: dict = {}
+    tokens = md.parse(source.text, env)
+
+    context = _Context(source, problems, md.renderer)
+    rules = md.renderer.rules
+    rules["footnote_ref"] = context.footnote_ref
+    rules["image"] = context.image
+    rules["paragraph_open"] = context.paragraph_open
+    rules["paragraph_close"] = context.paragraph_close
+    rules["link_open"] = context.link_open
+    rules["span_open"] = context.span_open
+
+    for token in tokens:
+        if token.type == "inline":
+            context.check_inline(token)
+        elif token.type == "table_open":
+            token.attrSet("class", "table")
+    body, context.notes = _extract_footnotes(md, tokens, env)
+    return md.renderer.render(body, md.options, env)
+
+
+class _Context:
+    def __init__(self, source: MarkdownSource, problems: ProblemCollector, renderer):
+        self.source = source
+        self.problems = problems
+        self.renderer = renderer
+        self.notes: dict[int, str] = {}
+        self.line = source.line_offset + 1
+
+    def file_line(self, token) -> int:
+        return self.source.line_offset + (token.map[0] + 1 if token.map else 1)
+
+    # -- checks that need the whole inline run ------------------------------
+    def check_inline(self, token) -> None:
+        line = self.file_line(token)
+        for child in token.children or []:
+            child.meta["file_line"] = line
+            if child.type == "text":
+                for match in _UNDEFINED_FOOTNOTE.finditer(child.content):
+                    self.problems.add(
+                        f"footnote [^{match[1]}] has no definition", self.source.path, line,
+                        hint=f"add a line '[^{match[1]}]: …' at the end of the file")
+            if child.type == "softbreak":
+                line += 1
+
+    # -- render rules ---------------------------------------------------------
+    def footnote_ref(self, tokens, idx, options, env):
+        note = self.notes.get(tokens[idx].meta["id"], "")
+        return f'<span class="footnote">{note}</span>'
+
+    def paragraph_open(self, tokens, idx, options, env):
+        inline = tokens[idx + 1]
+        if _is_figure(inline):
+            tokens[idx].meta["figure"] = True
+            return '<figure class="figure">\n'
+        speaker = self._speaker(inline)
+        if speaker:
+            tokens[idx].meta["turn"] = True
+            return (f'<div class="turn"><p class="speaker">{escapeHtml(speaker)}</p>'
+                    f'<p class="utterance">')
+        return "<p>"
+
+    def paragraph_close(self, tokens, idx, options, env):
+        opener = _matching_open(tokens, idx)
+        if opener.meta.get("figure"):
+            return "</figure>\n"
+        if opener.meta.get("turn"):
+            return "</p></div>\n"
+        return "</p>\n"
+
+    def image(self, tokens, idx, options, env):
+        token = tokens[idx]
+        src = self._resolve(token.attrGet("src") or "", token, "image")
+        caption = self._caption(token, options, env)
+        alt = escapeHtml(self.renderer.renderInlineAsText(token.children or [], options, env))
+        img = f'<img src="{escapeHtml(src)}" alt="{alt}">'
+        if token.meta.get("figure"):
+            return f'{img}\n<figcaption>{caption}</figcaption>' if caption else img
+        return img
+
+    def link_open(self, tokens, idx, options, env):
+        token = tokens[idx]
+        href = token.attrGet("href") or ""
+        if not urlsplit(href).scheme and not href.startswith("#"):
+            href = self._resolve(href, token, "link")
+        token.attrSet("href", href)
+        return self.renderer.renderToken(tokens, idx, options, env)
+
+    def span_open(self, tokens, idx, options, env):
+        token = tokens[idx]
+        for name in list(token.attrs):
+            if name not in _ALLOWED_SPAN_ATTRS:
+                self.problems.add(f"'{{{name}=…}}' is not allowed on a span",
+                                  self.source.path, token.meta.get("file_line", self.line),
+                                  hint="use lang, class or id")
+                del token.attrs[name]
+        return self.renderer.renderToken(tokens, idx, options, env)
+
+    # -- helpers ----------------------------------------------------------------
+    def _caption(self, token, options, env) -> str:
+        if not token.children:
+            return ""
+        return self.renderer.renderInline(token.children, options, env)
+
+    def _speaker(self, inline) -> str | None:
+        children = inline.children or []
+        if not self.source.speakers or not children or children[0].type != "text":
+            return None
+        match = _TURN.match(children[0].content)
+        if not match:
+            return None
+        name = self.source.speakers.get(match[1])
+        if name is None:
+            self.problems.add(f"'{match[1]}:' looks like a dialogue turn but is not a speaker",
+                              self.source.path, self.file_line(inline),
+                              hint="speakers: " + ", ".join(self.source.speakers))
+            return None
+        children[0].content = children[0].content[match.end():]
+        return name
+
+    def _resolve(self, target: str, token, what: str) -> str:
+        """Find a linked file next to the Markdown file, then under content/assets."""
+        line = token.meta.get("file_line", self.line)
+        parts = urlsplit(target)
+        if parts.scheme or not parts.path:
+            if parts.scheme in ("http", "https", "mailto"):
+                return target
+            self.problems.add(f"{what} '{target}' is not a file of the publication",
+                              self.source.path, line,
+                              hint="name a file next to this one or under content/assets/")
+            return target
+        relative = unquote(parts.path)
+        root = self.source.root.resolve()
+        for base in (self.source.path.parent, self.source.assets):
+            candidate = (base / relative).resolve()
+            if candidate.is_file():
+                try:
+                    inside = candidate.relative_to(root)
+                except ValueError:
+                    self.problems.add(f"{what} '{target}' points outside the publication",
+                                      self.source.path, line,
+                                      hint="copy the file into content/assets/")
+                    return target
+                fragment = f"#{parts.fragment}" if parts.fragment else ""
+                return str(PurePosixPath(*inside.parts)) + fragment
+        self.problems.add(f"{what} '{target}' not found", self.source.path, line,
+                          hint=f"looked in {_shown(self.source.path.parent, root)}/ and "
+                          f"{_shown(self.source.assets, root)}/; check the file name")
+        return target
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _is_figure(inline) -> bool:
+    children = [c for c in inline.children or []
+                if not (c.type == "text" and not c.content.strip()) and c.type != "softbreak"]
+    if len(children) == 1 and children[0].type == "image":
+        children[0].meta["figure"] = True
+        return True
+    return False
+
+
+def _matching_open(tokens, idx):
+    depth = 0
+    for index in range(idx, -1, -1):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return tokens[index]
+    return tokens[idx]
+
+
+def _extract_footnotes(md: MarkdownIt, tokens, env) -> tuple[list, dict[int, str]]:
+    """Take the footnote block out of the flow and render each note as inline HTML."""
+    body, notes = [], {}
+    current: list | None = None
+    current_id = None
+    for token in tokens:
+        if token.type == "footnote_block_open" or token.type == "footnote_block_close":
+            continue
+        if token.type == "footnote_open":
+            current, current_id = [], token.meta["id"]
+            continue
+        if token.type == "footnote_close":
+            paragraphs = [md.renderer.renderInline(t.children or [], md.options, env)
+                          for t in current if t.type == "inline"]
+            notes[current_id] = " ".join(p.strip() for p in paragraphs)
+            current = None
+            continue
+        if current is not None:
+            if token.type == "inline":
+                token.children = [c for c in token.children or []
+                                  if c.type != "footnote_anchor"]
+            current.append(token)
+        else:
+            body.append(token)
+    return body, notes

@@ -1,0 +1,99 @@
+"""The content model: plain frozen dataclasses, one language each, handed to templates.
+
+Every text field is already in the document's language; templates never choose a
+language, open a file or read configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from .configuration import Language, PublicationConfig
+
+ARTICLE_KINDS = ("message", "article", "dialogue", "news", "feature")
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    affiliation: str = ""
+    role: str = ""
+    id: str = ""          # a dialogue speaker's key in the body ("kim: …")
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    kind: str             # one of ARTICLE_KINDS
+    title: str
+    subtitle: str
+    authors: tuple[Person, ...]
+    abstract: str
+    keywords: tuple[str, ...]
+    date: dt.date | None
+    place: str
+    signature: Person | None
+    speakers: tuple[Person, ...]
+    body_html: str
+    source: Path
+
+    @property
+    def anchor(self) -> str:
+        return f"article-{self.slug}"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    slug: str
+    language: Language
+    volume: int
+    number: int
+    date: dt.date
+    printed: dt.date | None
+    title: str
+    issn: str
+    publisher: str
+    copyright: str
+    editors: tuple[Person, ...]
+    sections: tuple[Section, ...]
+    source: Path
+    sources: tuple[Path, ...]     # every file the issue is made from
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(a for section in self.sections for a in section.articles)
+
+
+@dataclass(frozen=True)
+class Notice:
+    slug: str
+    language: Language
+    title: str
+    subtitle: str
+    date: dt.date | None
+    place: str
+    contact: tuple[str, ...]
+    bilingual: str | None         # "stacked": also printed with its translations on one sheet
+    body_html: str
+    source: Path
+
+    @property
+    def sources(self) -> tuple[Path, ...]:
+        return (self.source,)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything one build needs: the configuration and the documents' content."""
+
+    config: PublicationConfig
+    issues: tuple[Issue, ...]
+    notices: tuple[Notice, ...]

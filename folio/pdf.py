@@ -1,0 +1,138 @@
+"""WeasyPrint: HTML to PDF, with the checks WeasyPrint itself does not make.
+
+WeasyPrint only logs a missing image or an unsupported CSS rule, and only a
+``FatalURLFetchingError`` stops it; a notice that overflows simply gets a second
+page. Here each of those becomes a located error, and a PDF reaches its final
+name only when it is complete.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint import HTML
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, path2url
+
+from .errors import BuildError, Problem
+
+PX_TO_MM = 25.4 / 96
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """Everything a worker process needs to make one PDF (picklable)."""
+
+    name: str                 # shown in messages: "ko/notice-creative-city.pdf"
+    html: str
+    root: Path                # the publication: the only files WeasyPrint may read
+    output: Path
+    source: Path              # the content file an overflow is reported against
+    max_pages: int | None = None
+    html_copy: Path | None = None
+
+
+@dataclass(frozen=True)
+class PdfResult:
+    name: str
+    output: Path
+    pages: int
+
+
+class OutsideRootError(FatalURLFetchingError):
+    """A document asked for a file or URL outside the publication."""
+
+
+class PublicationFetcher(URLFetcher):
+    """Serves ``data:`` URIs and files inside the publication root, nothing else."""
+
+    def __init__(self, root: Path):
+        super().__init__(allowed_protocols={"file", "data"})
+        self.root = root.resolve()
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise OutsideRootError(f"'{url}' is not a file of the publication")
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        try:
+            path.relative_to(self.root)
+        except ValueError:
+            raise OutsideRootError(f"'{path}' is outside the publication folder") from None
+        return super().fetch(url, headers)
+
+
+class _Collect(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def render_pdf(job: PdfJob) -> PdfResult:
+    """Lay out and write one PDF; any WeasyPrint warning fails the document."""
+    if job.html_copy is not None:
+        _write_atomically(job.html_copy, job.html.encode("utf-8"))
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",
+                    url_fetcher=PublicationFetcher(job.root))
+        document = html.render()
+        if job.max_pages is not None and len(document.pages) > job.max_pages:
+            raise BuildError(_overflow(job, document))
+        if handler.messages:
+            raise BuildError(*(Problem(f"WeasyPrint: {m}", job.source,
+                                       hint="fix the template, CSS or file it names")
+                               for m in dict.fromkeys(handler.messages)))
+        data = document.write_pdf()
+    except OutsideRootError as error:
+        raise BuildError.at(f"{job.name}: refused to read {error}", job.source,
+                            hint="use files inside the publication folder") from None
+    finally:
+        logger.removeHandler(handler)
+    _write_atomically(job.output, data)
+    return PdfResult(job.name, job.output, len(document.pages))
+
+
+def _overflow(job: PdfJob, document) -> Problem:
+    """How far past its page limit a document runs, in mm and lines of text."""
+    extra_height = 0.0
+    lines = 0
+    for page in document.pages[job.max_pages:]:
+        box = page._page_box
+        top = box.content_box_y()
+        bottom = top
+        for descendant in box.descendants():
+            if type(descendant).__name__ == "LineBox":
+                lines += 1
+                bottom = max(bottom, descendant.position_y + descendant.height)
+        extra_height += bottom - top
+    pages = "page" if job.max_pages == 1 else f"{job.max_pages} pages"
+    return Problem(
+        f"{job.name} does not fit on one {pages}: it runs {extra_height * PX_TO_MM:.0f} mm "
+        f"({lines} lines) onto {len(document.pages) - job.max_pages} more",
+        job.source, hint="shorten the text by about that much")
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a reader never sees half a file."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+                                         dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

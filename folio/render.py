@@ -1,0 +1,139 @@
+"""Jinja: the content model and fixed strings into one HTML document per PDF.
+
+Templates are the designer's room: Python hands them data, they shape the HTML,
+and the CSS next to them shapes the pages. A publication's own ``templates/``
+overrides the bundled ones file by file.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+import jinja2
+from babel.support import NullTranslations
+from markupsafe import Markup
+
+from .configuration import FontStack, Language, PublicationConfig
+from .errors import BuildError
+from .i18n import Formatter
+from .model import Issue, Notice
+from .typography import keep_korean_words
+
+
+@dataclass(frozen=True)
+class TemplateSet:
+    """Template folders in lookup order: the publication's first, then the bundled."""
+
+    dirs: tuple[Path, ...]
+
+    @classmethod
+    def for_root(cls, root: Path, bundled: Path) -> "TemplateSet":
+        dirs = [root / "templates", bundled / "templates"]
+        unique = tuple(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
+        return cls(unique)
+
+
+def make_environment(templates: TemplateSet, translations: NullTranslations,
+                     language: Language) -> jinja2.Environment:
+    """One environment per language: gettext is installed on the environment."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(d) for d in templates.dirs]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(translations, newstyle=True)
+    formatter = Formatter(language)
+    env.filters["date"] = formatter.date
+    env.filters["number"] = formatter.number
+    env.filters["font_families"] = _font_families
+    env.filters["css_string"] = _css_string
+    env.globals["stylesheet"] = lambda name: _raw_file(env, name)
+    return env
+
+
+def _font_families(families) -> Markup:
+    return Markup(", ".join('"' + f.replace('"', "") + '"' for f in families))
+
+
+def _css_string(value: str) -> Markup:
+    """Text for inside a double-quoted CSS string (``<style>`` is not HTML-escaped)."""
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return Markup(escaped.replace("<", "\\3c "))
+
+
+def _raw_file(env: jinja2.Environment, name: str) -> Markup:
+    """A stylesheet inlined verbatim: CSS braces must not be read as Jinja syntax."""
+    source, _, _ = env.loader.get_source(env, name)
+    return Markup(source)
+
+
+def _context(config: PublicationConfig, language: Language, fonts: FontStack) -> dict:
+    code = language.code
+    return {
+        "lang": language,
+        "publication": {"title": config.title[code], "short_title": config.short_title[code]},
+        "fonts": fonts,
+        "page_size": config.page_size,
+        "notice_page_size": config.notice_page_size,
+        "logo": config.logo.relative_to(config.root).as_posix(),
+    }
+
+
+def render_issue_html(issue: Issue, config: PublicationConfig,
+                      env: jinja2.Environment) -> str:
+    language = issue.language
+    return _render(env, "journal.html.j2", issue=issue,
+                   **_context(config, language, config.fonts[language.code]))
+
+
+def render_notice_html(notice: Notice, config: PublicationConfig,
+                       env: jinja2.Environment) -> str:
+    language = notice.language
+    return _render(env, "notice.html.j2", notice=notice,
+                   **_context(config, language, config.fonts[language.code]))
+
+
+def render_bilingual_notice_html(notices: tuple[Notice, ...], config: PublicationConfig,
+                                 envs: dict[str, jinja2.Environment]) -> str:
+    """Each half is rendered with its own language's catalog, then stacked on one sheet."""
+    halves = []
+    for notice in notices:
+        code = notice.language.code
+        html = _render(envs[code], "notice_half.html.j2", notice=notice, keep_words=False,
+                       **_context(config, notice.language, config.fonts[code]))
+        halves.append({"lang": notice.language, "html": Markup(html),
+                       "fonts": config.fonts[code], "title": notice.title})
+    first = notices[0].language
+    return _render(envs[first.code], "notice_bilingual.html.j2", halves=halves,
+                   notices=notices, **_context(config, first, config.fonts[first.code]))
+
+
+def _render(env: jinja2.Environment, name: str, keep_words: bool = True, **context) -> str:
+    try:
+        html = env.get_template(name).render(**context)
+    except jinja2.TemplateSyntaxError as error:
+        raise BuildError.at(f"template syntax error: {error.message}",
+                            Path(error.filename or name), error.lineno,
+                            hint="fix the template tag on this line") from None
+    except jinja2.TemplateNotFound as error:
+        raise BuildError.at(f"template '{error.name}' not found", Path("templates"),
+                            hint="restore it, or add it to the publication's templates/") from None
+    except jinja2.TemplateError as error:
+        path, line = _template_frame(error)
+        raise BuildError.at(f"template error: {error}", path or Path(name), line,
+                            hint="a field name may be misspelt in the template") from None
+    return keep_korean_words(html) if keep_words else html
+
+
+def _template_frame(error: Exception) -> tuple[Path | None, int | None]:
+    """Jinja rewrites tracebacks so template frames carry the template file and line."""
+    for frame in reversed(traceback.extract_tb(error.__traceback__)):
+        if frame.filename.endswith(".j2"):
+            return Path(frame.filename), frame.lineno
+    return None, None

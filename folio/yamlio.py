@@ -1,0 +1,109 @@
+"""Safe YAML reading that remembers the line of every key, for located errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from .errors import BuildError
+
+
+class YamlMap(dict):
+    """A mapping read from YAML; ``lines[key]`` is the 1-based line of each key."""
+
+    line: int = 0
+    lines: dict
+
+    def line_of(self, key) -> int:
+        return self.lines.get(key, self.line)
+
+
+class YamlList(list):
+    """A sequence read from YAML; ``lines[i]`` is the 1-based line of item i."""
+
+    line: int = 0
+    lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if index < len(self.lines) else self.line
+
+
+class _LocatingLoader(yaml.SafeLoader):
+    """SafeLoader (no arbitrary objects) that attaches line numbers."""
+
+    line_offset = 0
+
+    def construct_mapping(self, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep)
+        self.flatten_mapping(node)
+        result = YamlMap()
+        result.line = node.start_mark.line + 1 + self.line_offset
+        result.lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value", key_node.start_mark)
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' appears twice", key_node.start_mark)
+            result[key] = self.construct_object(value_node, deep=True)
+            result.lines[key] = key_node.start_mark.line + 1 + self.line_offset
+        return result
+
+    def construct_sequence(self, node, deep=False):
+        result = YamlList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1 + self.line_offset
+        result.lines = [child.start_mark.line + 1 + self.line_offset for child in node.value]
+        return result
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a real date ({error})", node.start_mark)
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:map", _LocatingLoader.construct_mapping)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _LocatingLoader.construct_sequence)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                _LocatingLoader.construct_yaml_timestamp)
+
+
+def parse_yaml(text: str, path: Path, line_offset: int = 0):
+    """Parse YAML text from ``path``; ``line_offset`` is the file line before the text."""
+    loader = _LocatingLoader(text)
+    loader.line_offset = line_offset
+    try:
+        return loader.get_single_data()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 + line_offset if mark else None
+        column = mark.column + 1 if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        raise BuildError.at(f"invalid YAML: {problem}", path, line, column,
+                            "check the indentation, colons and quotes on this line") from None
+    except yaml.YAMLError as error:
+        raise BuildError.at(f"invalid YAML: {error}", path, line_offset + 1) from None
+    finally:
+        loader.dispose()
+
+
+def read_yaml_file(path: Path):
+    """Read a whole YAML file; a missing file or bad encoding is an editor's error too."""
+    return parse_yaml(read_text(path), path)
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise BuildError.at("file not found", path) from None
+    except UnicodeDecodeError as error:
+        raise BuildError.at(f"not UTF-8 text (byte {error.start})", path,
+                            hint="save the file as UTF-8") from None

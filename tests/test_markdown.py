@@ -1,0 +1,66 @@
+"""Markdown bodies: footnotes in place, figures, dialogue turns, file references."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from folio.errors import ProblemCollector
+from folio.markdown import MarkdownSource, render_markdown
+
+
+def render(tmp_path: Path, text: str, **extra) -> tuple[str, list[str]]:
+    (tmp_path / "content/assets").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "content/issue").mkdir(parents=True, exist_ok=True)
+    problems = ProblemCollector()
+    html = render_markdown(MarkdownSource(
+        text=text, path=tmp_path / "content/issue/a.en.md", line_offset=4, root=tmp_path,
+        assets=tmp_path / "content/assets", **extra), problems)
+    return html, [p.format(tmp_path) for p in problems.problems]
+
+
+def test_footnote_is_rendered_where_it_is_called(tmp_path: Path):
+    html, problems = render(tmp_path, "Bilbao changed.[^b]\n\n[^b]: A *well-known* case.\n")
+    assert problems == []
+    assert html == ('<p>Bilbao changed.<span class="footnote">A <em>well-known</em> case.'
+                    "</span></p>\n")
+
+
+def test_image_alone_is_a_figure_with_caption_relative_then_assets(tmp_path: Path):
+    (tmp_path / "content/assets").mkdir(parents=True)
+    (tmp_path / "content/assets/logo.svg").write_text("<svg/>")
+    (tmp_path / "content/issue").mkdir(parents=True)
+    (tmp_path / "content/issue/map.svg").write_text("<svg/>")
+    html, problems = render(tmp_path, "![The *river* city](map.svg)\n\nText ![](logo.svg)\n")
+    assert problems == []
+    assert '<figure class="figure">' in html
+    assert '<img src="content/issue/map.svg" alt="The river city">' in html
+    assert "<figcaption>The <em>river</em> city</figcaption>" in html
+    assert '<p>Text <img src="content/assets/logo.svg" alt=""></p>' in html
+
+
+def test_missing_image_and_escape_from_the_root_are_reported(tmp_path: Path):
+    outside = tmp_path.parent / "outside.png"
+    outside.write_bytes(b"x")
+    _, problems = render(tmp_path, "Intro\n\n![](nothere.png)\n\n![](../../../outside.png)\n")
+    assert problems[0].startswith("content/issue/a.en.md:7: image 'nothere.png' not found")
+    assert problems[1].startswith(
+        "content/issue/a.en.md:9: image '../../../outside.png' points outside the publication")
+
+
+def test_raw_html_is_not_passed_through(tmp_path: Path):
+    html, _ = render(tmp_path, "Hello <script>alert(1)</script> <b>x</b>\n")
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_dialogue_turns_get_their_speaker(tmp_path: Path):
+    html, problems = render(tmp_path, "kim: Crafts matter.\n\nlee: They do.\n\nplain text\n",
+                            speakers={"kim": "Kim Minjun", "lee": "Lee Seoyeon"})
+    assert problems == []
+    assert ('<div class="turn"><p class="speaker">Kim Minjun</p><p class="utterance">'
+            "Crafts matter.</p></div>") in html
+    assert "<p>plain text</p>" in html
+
+
+def test_language_span(tmp_path: Path):
+    html, _ = render(tmp_path, "유네스코 [Creative Cities Network]{lang=en-US} 가입\n")
+    assert '<span lang="en-US">Creative Cities Network</span>' in html
