@@ -23,6 +23,7 @@ from .errors import ProblemCollector
 
 _UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _TURN = re.compile(r"^([\w-]+):\s+")
+_ONE_LINE = re.compile(r"\s*\n\s*")
 _ALLOWED_SPAN_ATTRS = {"lang", "class", "id"}
 
 
@@ -240,7 +241,8 @@ def _extract_footnotes(md: MarkdownIt, tokens, env) -> tuple[list, dict[int, str
         if token.type == "footnote_close":
             paragraphs = [md.renderer.renderInline(t.children or [], md.options, env)
                           for t in current if t.type == "inline"]
-            notes[current_id] = " ".join(p.strip() for p in paragraphs)
+            # WeasyPrint 70 breaks a footnote's line at every newline in its source.
+            notes[current_id] = _ONE_LINE.sub(" ", " ".join(p.strip() for p in paragraphs))
             current = None
             continue
         if current is not None:

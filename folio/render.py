@@ -77,7 +77,12 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack) ->
     code = language.code
     return {
         "lang": language,
-        "publication": {"title": config.title[code], "short_title": config.short_title[code]},
+        "publication": {
+            "title": config.title[code],
+            "short_title": config.short_title[code],
+            "other_titles": [{"lang": other, "title": config.title[other.code]}
+                             for other in config.languages if other.code != code],
+        },
         "fonts": fonts,
         "page_size": config.page_size,
         "notice_page_size": config.notice_page_size,
@@ -107,8 +112,11 @@ def render_bilingual_notice_html(notices: tuple[Notice, ...], config: Publicatio
         code = notice.language.code
         html = _render(envs[code], "notice_half.html.j2", notice=notice, keep_words=False,
                        **_context(config, notice.language, config.fonts[code]))
+        masthead = _render(envs[code], "notice_masthead.html.j2", keep_words=False,
+                           **_context(config, notice.language, config.fonts[code]))
         halves.append({"lang": notice.language, "html": Markup(html),
-                       "fonts": config.fonts[code], "title": notice.title})
+                       "masthead": Markup(masthead), "fonts": config.fonts[code],
+                       "title": notice.title})
     first = notices[0].language
     return _render(envs[first.code], "notice_bilingual.html.j2", halves=halves,
                    notices=notices, **_context(config, first, config.fonts[first.code]))

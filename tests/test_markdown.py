@@ -25,6 +25,12 @@ def test_footnote_is_rendered_where_it_is_called(tmp_path: Path):
                     "</span></p>\n")
 
 
+def test_footnote_source_lines_are_joined(tmp_path: Path):
+    # WeasyPrint 70 would break the printed note at each newline.
+    html, _ = render(tmp_path, "Text.[^n]\n\n[^n]: A note written\n    on two lines.\n")
+    assert '<span class="footnote">A note written on two lines.</span>' in html
+
+
 def test_image_alone_is_a_figure_with_caption_relative_then_assets(tmp_path: Path):
     (tmp_path / "content/assets").mkdir(parents=True)
     (tmp_path / "content/assets/logo.svg").write_text("<svg/>")
