@@ -77,13 +77,14 @@ _FONT_STACK = s.record({
 })
 
 
+_LANGUAGES = s.Field(s.list_of(_language_code), required=True, doc="e.g. languages: [ko, en]")
+
+
 def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
     return {
         "title": s.Field(s.localized(languages), required=True,
                          doc="the publication's title, {ko: …, en: …}"),
         "short_title": s.Field(s.localized(languages), doc="used in running headers"),
-        "languages": s.Field(s.list_of(_language_code), required=True,
-                             doc="e.g. languages: [ko, en]"),
         "source_language": s.Field(_language_code, doc="the language texts are written in first"),
         "page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
         "notice_page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
@@ -118,12 +119,12 @@ def load_config(root: Path) -> PublicationConfig:
     if not isinstance(data, dict):
         raise BuildError.at(f"{CONFIG_FILE} should be a mapping of settings", path, 1)
 
-    codes = ()
-    raw_languages = data.get("languages")
-    if isinstance(raw_languages, list):
-        codes = tuple(str(code) for code in raw_languages)
-    values = s.validate(data, _schema(codes), path, 1, problems)
-    codes = tuple(values["languages"] or ())
+    # The languages come first: the other fields are checked against them.
+    codes = tuple(s.validate(data, {"languages": _LANGUAGES}, path, 1, problems,
+                             checked_elsewhere=frozenset(data) - {"languages"}
+                             )["languages"] or ())
+    values = s.validate(data, _schema(codes), path, 1, problems,
+                        checked_elsewhere=frozenset({"languages"}))
     if not codes and "languages" in data:
         problems.add("'languages' lists no language", path, data.line_of("languages"))
 

@@ -196,6 +196,9 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: P
                          hint="add issue.yaml with volume, number, date, title and sections")
         return None
     data = read_yaml_file(path)
+    if not isinstance(data, dict):
+        raise BuildError.at(f"{ISSUE_FILE} should be fields (volume: …, number: …, …)", path, 1,
+                            hint="see README.md, 'issue.yaml'")
     values = s.validate(data, _issue_schema(config.codes), path, 1, problems)
     code = language.code
 

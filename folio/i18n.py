@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def load_translations(locales_dirs: tuple[Path, ...], language: Language) -> Nul
             catalog = read_po(handle, locale=language.locale, abort_invalid=True)
     except PoFileError as error:
         line = error.lineno + 1 if isinstance(error.lineno, int) else None  # Babel counts from 0
-        raise BuildError.at(f"the catalog cannot be read: {error.args[0]}", path, line,
+        message = re.sub(r" on \d+$", "", str(error.args[0]))
+        raise BuildError.at(f"the catalog cannot be read: {message}", path, line,
                             hint="open it in Poedit or fix the keyword and quoting on "
                             "that line") from None
     except (UnicodeDecodeError, ValueError) as error:

@@ -102,6 +102,8 @@ class _Context:
         return f'<span class="footnote">{note}</span>'
 
     def paragraph_open(self, tokens, idx, options, env):
+        if tokens[idx].hidden:          # paragraphs of tight lists print no <p>
+            return ""
         inline = tokens[idx + 1]
         if _is_figure(inline):
             tokens[idx].meta["figure"] = True
@@ -114,6 +116,8 @@ class _Context:
         return "<p>"
 
     def paragraph_close(self, tokens, idx, options, env):
+        if tokens[idx].hidden:
+            return ""
         opener = _matching_open(tokens, idx)
         if opener.meta.get("figure"):
             return "</figure>\n"

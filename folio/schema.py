@@ -40,8 +40,12 @@ class Field:
 
 
 def validate(data: Any, schema: dict[str, Field], path: Path, line: int,
-             problems: ProblemCollector, context: str = "") -> dict[str, Any]:
-    """Return the checked values for every field of ``schema`` (defaults filled in)."""
+             problems: ProblemCollector, context: str = "",
+             checked_elsewhere: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """Return the checked values for every field of ``schema`` (defaults filled in).
+
+    Keys in ``checked_elsewhere`` are neither checked nor reported as unknown.
+    """
     prefix = f"{context}." if context else ""
     if data is None:
         data = YamlMap()
@@ -53,7 +57,7 @@ def validate(data: Any, schema: dict[str, Field], path: Path, line: int,
     result: dict[str, Any] = {}
     lines = getattr(data, "lines", {})
     for key in data:
-        if key not in schema:
+        if key not in schema and key not in checked_elsewhere:
             close = difflib.get_close_matches(str(key), list(schema), n=1, cutoff=0.6)
             hint = (f"did you mean '{prefix}{close[0]}'?" if close
                     else "known fields: " + ", ".join(sorted(schema)))

@@ -86,8 +86,9 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0):
         line = mark.line + 1 + line_offset if mark else None
         column = mark.column + 1 if mark else None
         problem = error.problem or error.context or "invalid YAML"
-        raise BuildError.at(f"invalid YAML: {problem}", path, line, column,
-                            "check the indentation, colons and quotes on this line") from None
+        hint = ("write dates as YYYY-MM-DD" if "not a real date" in problem
+                else "check the indentation, colons and quotes on this line")
+        raise BuildError.at(f"invalid YAML: {problem}", path, line, column, hint) from None
     except yaml.YAMLError as error:
         raise BuildError.at(f"invalid YAML: {error}", path, line_offset + 1) from None
     finally:

@@ -109,3 +109,35 @@ def test_markdown_problems_are_located(tiny: Path):
     messages = problems_of(tiny)
     assert any("first.en.md:6: image 'missing.png' not found" in m for m in messages), messages
     assert any("first.en.md:8: footnote [^source] has no definition" in m for m in messages)
+
+
+@pytest.mark.parametrize("relative, text, expected", [
+    ("content/journal/2024-no2/issue.yaml", "", "issue.yaml:1: issue.yaml should be fields"),
+    ("content/journal/2024-no2/issue.yaml", "- a\n", "issue.yaml:1: issue.yaml should be fields"),
+    ("publication.yaml", "- 1\n", "publication.yaml:1: publication.yaml should be a mapping"),
+    ("content/journal/2024-no2/first.en.md", "no front matter\n",
+     "first.en.md:1: the file does not start with front matter"),
+    ("content/journal/2024-no2/first.en.md", "---\ntitle: x\nauthors: [[1]]\n---\nb\n",
+     "first.en.md:3: field 'authors[0]': expected a mapping of fields, found a list"),
+    ("content/notices/open-day.en.md", "---\ntitle: x\ndate: 2024-13-45\n---\nb\n",
+     "open-day.en.md:3:7: invalid YAML: '2024-13-45' is not a real date (month must be in "
+     "1..12) — write dates as YYYY-MM-DD"),
+    ("content/notices/open-day.en.md", "---\ntitle: x\ntitle: y\n---\nb\n",
+     "open-day.en.md:3:1: invalid YAML: the key 'title' appears twice"),
+    ("content/notices/open-day.en.md", "---\ntitle: !!python/object:os.system x\n---\nb\n",
+     "open-day.en.md:2:8: invalid YAML: could not determine a constructor"),
+    ("content/notices/open-day.en.md", b"\xff\xfe\x00",
+     "open-day.en.md: not UTF-8 text (byte 0) — save the file as UTF-8"),
+    ("content/notices/Open Day.md", "---\ntitle: x\n---\nb\n",
+     "Open Day.md: the file name should be <name>.<language>.md"),
+    ("content/notices/open-day.fr.md", "---\ntitle: x\n---\nb\n",
+     "open-day.fr.md: unknown language code 'fr' in the file name"),
+])
+def test_bad_input_gets_a_located_message(tiny: Path, relative, text, expected):
+    path = tiny / relative
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    messages = problems_of(tiny)
+    assert any(expected in m for m in messages), messages
