@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from folio.build import BuildOptions, build
+from folio.configuration import load_config
 from folio.typography import HANGUL
 
 from conftest import REPO, pdffonts, pdftotext
@@ -71,10 +72,15 @@ def test_no_korean_word_is_broken_across_lines(sample: Path, document: str):
     assert broken == []
 
 
-def test_fonts_embedded_subset_and_korean(sample: Path):
+def test_fonts_embedded_subset_korean_and_only_the_declared_ones(sample: Path):
+    config = load_config(REPO)
+    declared = {f.replace(" ", "-") for stack in config.fonts.values() for f in stack.families}
     for pdf in sample.rglob("*.pdf"):
         for font in pdffonts(pdf):
             assert (font["emb"], font["sub"]) == ("yes", "yes"), (pdf, font)
+            family = font["name"].split("+", 1)[1]
+            assert any(family == d or family.startswith(d + "-") for d in declared), \
+                (pdf, family, "a font the publication does not declare")
     names = " ".join(f["name"] for f in pdffonts(sample / f"ko/{ISSUE}.pdf"))
     assert "Noto-Serif-CJK-KR" in names and "Noto-Sans-CJK-KR" in names
 
@@ -116,3 +122,21 @@ def test_metadata_language(sample: Path):
     info = PdfReader(sample / f"en/{ISSUE}.pdf").metadata
     assert "Jinju UNESCO Creative City Biennale International Journal" in info.title
     assert info["/Keywords"]
+
+
+def test_english_is_hyphenated_as_the_language_of_the_document(sample: Path):
+    html = (sample / f"en/{ISSUE}.html").read_text(encoding="utf-8")
+    assert '<html lang="en-US">' in html
+    words = {w.strip(".,;:“”()") for w in _words_of_html(html)}
+    lines = pdftotext(sample / f"en/{ISSUE}.pdf").splitlines()
+    # WeasyPrint marks the break with U+2010 HYPHEN, unlike a hyphen typed in a word.
+    hyphenated = [(a.split()[-1], b.split()[0]) for a, b in zip(lines, lines[1:])
+                  if a.strip() and b.strip() and re.search(r"[a-z]\u2010$", a)]
+    joined = [first[:-1] + second.strip(".,;:“”()") for first, second in hyphenated]
+    assert joined and all(word in words for word in joined), joined
+
+
+def test_english_passages_in_korean_text_are_marked(sample: Path):
+    html = (sample / f"ko/{ISSUE}.html").read_text(encoding="utf-8")
+    assert '<html lang="ko-KR">' in html
+    assert '<span lang="en-US">UNESCO Creative Cities' in html
