@@ -140,3 +140,10 @@ def test_english_passages_in_korean_text_are_marked(sample: Path):
     html = (sample / f"ko/{ISSUE}.html").read_text(encoding="utf-8")
     assert '<html lang="ko-KR">' in html
     assert '<span lang="en-US">UNESCO Creative Cities' in html
+
+
+def test_footnotes_are_numbered_per_article(sample: Path):
+    text = pdftotext(sample / f"ko/{ISSUE}.pdf")
+    assert "1. 빌바오의 재생은" in text and "1. 2022년 기준 수치이다." in text
+    english = " ".join(pdftotext(sample / f"en/{ISSUE}.pdf").split())
+    assert "1. Figures as of 2022." in english
