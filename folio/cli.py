@@ -65,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
         count = len(error.problems)
         print(f"build failed: {count} problem{'s' if count > 1 else ''}", file=sys.stderr)
         return 1
+    except BrokenPipeError:
+        # The reader went away (`build.py --list | head`): not an error of the build.
+        # A build cut short this way may not have written everything: say so by the code.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0 if args.list else 1
     except KeyboardInterrupt:
         print("build interrupted: PDFs written so far are complete; nothing half-written "
               "was left", file=sys.stderr)

@@ -135,6 +135,8 @@ def test_notice_is_one_page_with_info_block(built: Path):
 
 
 def test_notice_that_overflows_says_which_and_by_how_much(tiny: Path):
+    build(BuildOptions(root=tiny, jobs=1, only=("notice-open-day",), languages=("en",)))
+    previous = (tiny / "output/en/notice-open-day.pdf").read_bytes()
     notice = tiny / "content/notices/open-day.en.md"
     notice.write_text(notice.read_text() + "\n\n".join(
         ["Visitors are welcome to the open workshops of the biennale."] * 90),
@@ -144,7 +146,9 @@ def test_notice_that_overflows_says_which_and_by_how_much(tiny: Path):
     message = caught.value.problems[0].format()
     assert "open-day.en.md" in message
     assert re.search(r"does not fit on one page: it runs \d+ mm \(\d+ lines\)", message)
-    assert not (tiny / "output/en/notice-open-day.pdf").exists()
+    # The failed document is not written: the last good PDF stays, and no temporary file.
+    assert (tiny / "output/en/notice-open-day.pdf").read_bytes() == previous
+    assert [p.name for p in (tiny / "output/en").iterdir()] == ["notice-open-day.pdf"]
 
 
 def test_missing_glyph_names_file_line_character_and_code_point(tiny: Path):
