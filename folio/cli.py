@@ -1,4 +1,9 @@
-"""The command line: parse options, call one function, print results or problems."""
+"""The command line: what an editor types and what they read back.
+
+``build.py [options]`` builds; ``build.py COMMAND …`` runs one of the other
+commands (see ``COMMANDS``). Every command reports problems the same way:
+one line each, file and line first, then a count, and a non-zero exit.
+"""
 
 from __future__ import annotations
 
@@ -7,19 +12,42 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from .build import BUNDLED, BuildOptions, build, load, plan_documents
 from .errors import BuildError
 
+# name -> (one-line help, function taking the remaining arguments, returning an exit code)
+COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="build.py",
-        description="Build the publication's PDFs (journal issues and notice sheets) "
-                    "in every language into output/.")
+
+def command(name: str, summary: str):
+    """Register ``build.py <name> …``; the function parses its own arguments."""
+    def register(function: Callable[[list[str]], int]):
+        COMMANDS[name] = (summary, function)
+        return function
+    return register
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    """--root and --debug mean the same in every command."""
     parser.add_argument("--root", type=Path, default=BUNDLED, metavar="DIR",
                         help="the publication folder (default: this project's sample); "
                              "its templates/ and locales/ override the bundled ones")
+    parser.add_argument("--debug", action="store_true",
+                        help="show Python tracebacks for unexpected errors")
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    others = "".join(f"\n  build.py {name:<10} {summary}"
+                     for name, (summary, _) in sorted(COMMANDS.items()))
+    parser = argparse.ArgumentParser(
+        prog="build.py",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Build the publication's PDFs (journal issues and notice sheets) "
+                    "in every language into output/.",
+        epilog=f"other commands (each has --help):{others}" if others else None)
+    add_common_options(parser)
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where PDFs go (default: <root>/output)")
     parser.add_argument("--lang", action="append", default=[], metavar="CODE",
@@ -35,33 +63,46 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="documents rendered at once, in separate processes "
                              "(default: the number of cores)")
-    parser.add_argument("--debug", action="store_true",
-                        help="show Python tracebacks for unexpected errors")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.DEBUG if args.debug else logging.ERROR,
-                        format="%(levelname)s %(name)s: %(message)s")
+    argv = sys.argv[1:] if argv is None else list(argv)
+    _load_commands()
+    if argv and argv[0] in COMMANDS:
+        return COMMANDS[argv[0]][1](argv[1:])
+    args = _build_parser().parse_args(argv)
+    return run_reporting(lambda: _build(args), debug=args.debug, list_only=args.list)
+
+
+def _build(args: argparse.Namespace) -> int:
     languages = tuple(code.strip() for value in args.lang for code in value.split(",")
                       if code.strip())
-    root = args.root.resolve()
-    options = BuildOptions(root=root, out=args.out.resolve() if args.out else None,
+    options = BuildOptions(root=args.root.resolve(),
+                           out=args.out.resolve() if args.out else None,
                            languages=languages, only=tuple(args.only),
                            keep_html=args.html, jobs=max(1, args.jobs))
+    if args.list:
+        _, publication = load(options)
+        for document in plan_documents(publication, options):
+            print(options.output_dir / document.relative_path)
+        return 0
+    results = build(options, on_written=lambda r: print(
+        f"wrote {shown(r.output)} ({r.pages} {'page' if r.pages == 1 else 'pages'})",
+        flush=True))
+    if not results:
+        print("nothing to build", file=sys.stderr)
+    return 0
+
+
+def run_reporting(action: Callable[[], int], *, debug: bool, list_only: bool = False) -> int:
+    """Run a command; turn our errors into located one-line messages and exit codes."""
+    logging.basicConfig(level=logging.DEBUG if debug else logging.ERROR,
+                        format="%(levelname)s %(name)s: %(message)s")
     try:
-        if args.list:
-            _, publication = load(options)
-            for document in plan_documents(publication, options):
-                print(options.output_dir / document.relative_path)
-            return 0
-        results = build(options, on_written=lambda r: print(
-            f"wrote {_shown(r.output)} ({r.pages} {'page' if r.pages == 1 else 'pages'})",
-            flush=True))
+        return action()
     except BuildError as error:
-        for problem in error.problems:
-            print(f"error: {problem.format(Path.cwd())}", file=sys.stderr)
+        print_problems(error)
         count = len(error.problems)
         print(f"build failed: {count} problem{'s' if count > 1 else ''}", file=sys.stderr)
         return 1
@@ -69,24 +110,37 @@ def main(argv: list[str] | None = None) -> int:
         # The reader went away (`build.py --list | head`): not an error of the build.
         # A build cut short this way may not have written everything: say so by the code.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0 if args.list else 1
+        return 0 if list_only else 1
     except KeyboardInterrupt:
-        print("build interrupted: PDFs written so far are complete; nothing half-written "
+        print("interrupted: PDFs written so far are complete; nothing half-written "
               "was left", file=sys.stderr)
         return 130
     except Exception as error:  # a bug of ours, not the editor's: say so briefly
-        if args.debug:
+        if debug:
             raise
         print(f"internal error: {type(error).__name__}: {error} "
               "(run again with --debug and report the output)", file=sys.stderr)
         return 2
-    if not results:
-        print("nothing to build", file=sys.stderr)
-    return 0
 
 
-def _shown(path: Path) -> str:
+def print_problems(error: BuildError) -> None:
+    for problem in error.problems:
+        print(f"error: {problem.format(Path.cwd())}", file=sys.stderr)
+
+
+def shown(path: Path) -> str:
+    """A path as the editor typed it: relative to where they are, when it is below."""
     try:
         return str(path.relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def _load_commands() -> None:
+    """Import the modules that register commands (kept out of the import of cli)."""
+    # Each command module registers itself with @command when imported.
+    for module in COMMAND_MODULES:
+        __import__(f"folio.{module}")
+
+
+COMMAND_MODULES: tuple[str, ...] = ()
