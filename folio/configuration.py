@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import babel
@@ -14,6 +14,9 @@ from .yamlio import read_yaml_file
 
 CONFIG_FILE = "publication.yaml"
 PAGE_SIZES = ("A4", "A5", "B5", "letter")
+PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a-3u",
+                "pdf/a-4u", "pdf/ua-1")
+DEFAULT_PROFILE = "screen"
 
 
 @dataclass(frozen=True)
@@ -37,6 +40,25 @@ class Language:
 
 
 @dataclass(frozen=True)
+class Profile:
+    """How PDFs are made for one use: the screen, an office printer, a print shop, an archive."""
+
+    name: str
+    bleed_mm: float = 0.0           # added on every side; backgrounds run into it
+    crop_marks: bool = False        # printer's marks outside the bleed
+    variant: str | None = None      # WeasyPrint pdf_variant, e.g. "pdf/x-4"
+    description: str = ""
+
+    @property
+    def output_subdir(self) -> Path:
+        """``screen`` writes to output/<lang>/; any other profile to output/<profile>/<lang>/."""
+        return Path() if self.name == DEFAULT_PROFILE else Path(self.name)
+
+
+SCREEN = Profile(DEFAULT_PROFILE, description="links and bookmarks, no bleed")
+
+
+@dataclass(frozen=True)
 class PublicationConfig:
     root: Path
     path: Path
@@ -48,6 +70,13 @@ class PublicationConfig:
     notice_page_size: str
     fonts: dict[str, FontStack]
     logo: Path
+    profiles: dict[str, Profile] = field(default_factory=lambda: {DEFAULT_PROFILE: SCREEN})
+
+    def profile(self, name: str) -> Profile:
+        if name not in self.profiles:
+            raise BuildError.at(f"unknown profile '{name}'", self.path,
+                                hint="profiles declared here: " + ", ".join(self.profiles))
+        return self.profiles[name]
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -77,6 +106,27 @@ _FONT_STACK = s.record({
 })
 
 
+def _length_mm(value, where, problems) -> float:
+    """``3mm`` or ``0``: lengths in publication.yaml are millimetres, said so."""
+    text = str(value).strip()
+    number = text.removesuffix("mm").strip()
+    try:
+        mm = float(number)
+    except ValueError:
+        raise s.Invalid(f"'{text}' is not a length; write it in millimetres, e.g. 3mm")
+    if mm < 0 or mm > 20:
+        raise s.Invalid(f"{mm:g} mm is out of range; print shops ask for 2 to 5 mm")
+    return mm
+
+
+_PROFILE = s.record({
+    "bleed": s.Field(_length_mm, default=0.0, doc="e.g. bleed: 3mm"),
+    "crop_marks": s.Field(s.boolean, default=False, doc="crop_marks: true"),
+    "variant": s.Field(s.one_of(*PDF_VARIANTS), doc="e.g. variant: pdf/x-4"),
+    "description": s.Field(s.text, default=""),
+})
+
+
 _LANGUAGES = s.Field(s.list_of(_language_code), required=True, doc="e.g. languages: [ko, en]")
 
 
@@ -91,6 +141,9 @@ def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
         "fonts": s.Field(lambda v, w, p: v, required=True,
                          doc="font families per language: fonts: {ko: {serif: […], sans: […]}}"),
         "logo": s.Field(s.text, default="content/assets/logo.svg"),
+        "profiles": s.Field(lambda v, w, p: v,
+                            doc="profiles: {print: {bleed: 3mm, crop_marks: true, "
+                                "variant: pdf/x-4}}"),
     }
 
 
@@ -135,6 +188,7 @@ def load_config(root: Path) -> PublicationConfig:
                      hint="add it to 'languages' or pick one of " + ", ".join(codes))
 
     fonts = _load_fonts(data.get("fonts"), codes, path, data.line_of("fonts"), problems)
+    profiles = _load_profiles(data.get("profiles"), path, data.line_of("profiles"), problems)
     for key in ("title",):
         for code in codes:
             if values[key] and code not in values[key]:
@@ -154,6 +208,7 @@ def load_config(root: Path) -> PublicationConfig:
         notice_page_size=values["notice_page_size"],
         fonts=fonts,
         logo=root / values["logo"],
+        profiles=profiles,
     )
 
 
@@ -181,3 +236,25 @@ def _load_fonts(data, codes, path, line, problems) -> dict[str, FontStack]:
             continue
         fonts[code] = FontStack(serif=stack["serif"] or (), sans=stack["sans"] or ())
     return fonts
+
+
+def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
+    profiles = {DEFAULT_PROFILE: SCREEN}
+    if data is None:
+        return profiles
+    if not isinstance(data, dict):
+        problems.add("'profiles' should map each profile name to its settings", path, line,
+                     hint="profiles: {print: {bleed: 3mm, crop_marks: true, variant: pdf/x-4}}")
+        return profiles
+    for name in data:
+        where = s.Where(path, data.line_of(name), f"profiles.{name}")
+        try:
+            values = _PROFILE(data[name], where, problems)
+        except s.Invalid as error:
+            problems.add(f"profiles.{name}: {error}", path, data.line_of(name))
+            continue
+        profiles[str(name)] = Profile(str(name), bleed_mm=values["bleed"] or 0.0,
+                                      crop_marks=bool(values["crop_marks"]),
+                                      variant=values["variant"],
+                                      description=values["description"] or "")
+    return profiles

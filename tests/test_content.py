@@ -141,3 +141,20 @@ def test_bad_input_gets_a_located_message(tiny: Path, relative, text, expected):
         path.write_text(text, encoding="utf-8")
     messages = problems_of(tiny)
     assert any(expected in m for m in messages), messages
+
+
+def test_profiles_are_read_and_checked(tiny: Path):
+    config_file = tiny / "publication.yaml"
+    text = config_file.read_text(encoding="utf-8")
+    config_file.write_text(text + "profiles:\n  print: {bleed: 3mm, crop_marks: true, "
+                           "variant: pdf/x-4}\n", encoding="utf-8")
+    profile = load_config(tiny).profile("print")
+    assert (profile.bleed_mm, profile.crop_marks, profile.variant) == (3.0, True, "pdf/x-4")
+    assert load_config(tiny).profile("screen").bleed_mm == 0
+    config_file.write_text(text + "profiles:\n  print:\n    bleed: three\n"
+                           "    variant: pdf/x-9\n", encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        load_config(tiny)
+    messages = [(p.line, p.message) for p in caught.value.problems]
+    assert any("'three' is not a length" in m for _, m in messages)
+    assert any("pdf/x-9" in m for _, m in messages)
