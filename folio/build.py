@@ -35,6 +35,7 @@ class BuildOptions:
     languages: tuple[str, ...] = ()    # empty: every language, and bilingual documents
     only: tuple[str, ...] = ()         # document names; empty: all
     keep_html: bool = False
+    draft: bool = False                # print stand-ins for missing translations, marked
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
@@ -56,8 +57,17 @@ class PlannedDocument:
         return f"{self.kind}-{self.slug}"
 
     @property
+    def pending(self) -> bool:
+        """Made by a draft build with stand-in or out-of-date text."""
+        if isinstance(self.content, tuple):
+            return any(n.pending for n in self.content)
+        return bool(self.content.pending)
+
+    @property
     def relative_path(self) -> Path:
-        return Path(self.lang) / f"{self.name}.pdf"
+        """A draft with pending text is ``….draft.pdf``: it never replaces the final file."""
+        suffix = ".draft.pdf" if self.pending else ".pdf"
+        return Path(self.lang) / f"{self.name}{suffix}"
 
     @property
     def sources(self) -> tuple[Path, ...]:
@@ -103,7 +113,7 @@ def _bilingual_notices(publication: Publication) -> list[PlannedDocument]:
 
 def _select(planned, only, config) -> list[PlannedDocument]:
     def matches(doc: PlannedDocument, wanted: str) -> bool:
-        wanted = wanted.removesuffix(".pdf")
+        wanted = wanted.removesuffix(".pdf").removesuffix(".draft")
         return wanted in (doc.name, doc.slug, f"{doc.lang}/{doc.name}")
     selected = [d for d in planned if any(matches(d, w) for w in only)]
     unknown = [w for w in only if not any(matches(d, w) for d in planned)]
@@ -121,36 +131,36 @@ def load(options: BuildOptions) -> tuple[PublicationConfig, Publication]:
         config.language(code)          # an unknown code is an error naming the config
     codes = config.codes if (not options.languages or BILINGUAL in options.languages) \
         else tuple(requested)
-    return config, load_publication(config, codes)
+    return config, load_publication(config, codes, draft=options.draft)
 
 
 def check_glyphs(config: PublicationConfig, documents: list[PlannedDocument],
                  locales_dirs: tuple[Path, ...]) -> None:
-    """Every character of every source must be drawable by the declared fonts."""
+    """Every character of every source must be drawable by the fonts that will print it.
+
+    A source is checked against its document's language (a draft prints English
+    stand-ins with the Korean fonts); a file of a bilingual sheet against its own.
+    """
     problems = ProblemCollector()
-    every_font = tuple(dict.fromkeys(f for stack in config.fonts.values()
-                                     for f in stack.families))
-    coverage = {code: fonts.coverage(config.fonts[code].families, config.path)
-                for code in {d.lang for d in documents} - {BILINGUAL}}
-    if any(d.lang == BILINGUAL for d in documents):
-        coverage.update({c: fonts.coverage(config.fonts[c].families, config.path)
-                         for c in config.codes})
-    everything = fonts.coverage(every_font, config.path)
-    checked: set[Path] = set()
+    coverage: dict[str, frozenset[int]] = {}
+
+    def check(text: str, path: Path, code: str) -> None:
+        if code not in coverage:
+            coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
+        fonts.check_glyphs(text, path, coverage[code], config.fonts[code].families, problems)
+
+    checked: set[tuple[Path, str]] = set()
     for document in documents:
         for source in document.sources:
-            if source in checked:
-                continue
-            checked.add(source)
-            code = _language_of(source, config)
-            families = config.fonts[code].families if code else every_font
-            fonts.check_glyphs(source.read_text(encoding="utf-8"), source,
-                               coverage[code] if code else everything, families, problems)
-    for code in coverage:
+            code = document.lang if document.lang != BILINGUAL \
+                else _language_of(source, config) or config.source_language
+            if (source, code) not in checked:
+                checked.add((source, code))
+                check(source.read_text(encoding="utf-8"), source, code)
+    for code in sorted({code for _, code in checked}):
         po = catalog_path(locales_dirs, code)
         if po is not None:
-            fonts.check_glyphs(po.read_text(encoding="utf-8"), po, coverage[code],
-                               config.fonts[code].families, problems)
+            check(po.read_text(encoding="utf-8"), po, code)
     problems.raise_if_any()
 
 

@@ -58,6 +58,10 @@ def _build_parser() -> argparse.ArgumentParser:
                              "(repeatable; see --list)")
     parser.add_argument("--html", action="store_true",
                         help="also keep the rendered HTML next to each PDF, for debugging")
+    parser.add_argument("--draft", action="store_true",
+                        help="build even where translations are missing or out of date: "
+                             "the source text stands in, every such page is marked "
+                             "'Translation pending', and the file is named ….draft.pdf")
     parser.add_argument("--list", action="store_true",
                         help="list the PDFs that would be built, and build nothing")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -81,7 +85,7 @@ def _build(args: argparse.Namespace) -> int:
     options = BuildOptions(root=args.root.resolve(),
                            out=args.out.resolve() if args.out else None,
                            languages=languages, only=tuple(args.only),
-                           keep_html=args.html, jobs=max(1, args.jobs))
+                           keep_html=args.html, draft=args.draft, jobs=max(1, args.jobs))
     if args.list:
         _, publication = load(options)
         for document in plan_documents(publication, options):
@@ -143,4 +147,4 @@ def _load_commands() -> None:
         __import__(f"folio.{module}")
 
 
-COMMAND_MODULES: tuple[str, ...] = ()
+COMMAND_MODULES: tuple[str, ...] = ("i18n_cli", "status")

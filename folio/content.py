@@ -6,16 +6,18 @@ file, so an editor sees every mistake of a batch of files in one run.
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from . import schema as s
+from . import translations as tr
 from .configuration import Language, PublicationConfig
 from .errors import BuildError, ProblemCollector
 from .markdown import MarkdownSource, render_markdown
 from .model import ARTICLE_KINDS, Article, Issue, Notice, Person, Publication, Section
-from .yamlio import parse_yaml, read_text, read_yaml_file
+from .frontmatter import Document, read_document
+from .yamlio import read_yaml_file
 
 JOURNAL_DIR = Path("content/journal")
 NOTICES_DIR = Path("content/notices")
@@ -23,37 +25,6 @@ ASSETS_DIR = Path("content/assets")
 ISSUE_FILE = "issue.yaml"
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
 _ISSN = re.compile(r"^\d{4}-\d{3}[\dX]$")
-
-
-@dataclass(frozen=True)
-class Document:
-    """A Markdown file split into its front matter and body, with their first lines."""
-
-    path: Path
-    front_matter: dict
-    body: str
-    body_line_offset: int
-    text: str
-
-
-def read_document(path: Path) -> Document:
-    """Split ``---``-delimited YAML front matter from the Markdown body."""
-    text = read_text(path)
-    lines = text.splitlines(keepends=True)
-    if not lines or lines[0].strip() != "---":
-        raise BuildError.at("the file does not start with front matter", path, 1,
-                            hint="begin with a line '---', the fields (title: …), then '---'")
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            front_text = "".join(lines[1:index])
-            data = parse_yaml(front_text, path, line_offset=1) if front_text.strip() else {}
-            if data is None:
-                data = {}
-            if not isinstance(data, dict):
-                raise BuildError.at("front matter should be fields (key: value)", path, 2)
-            return Document(path, data, "".join(lines[index + 1:]), index + 1, text)
-    raise BuildError.at("front matter is not closed", path, 1,
-                        hint="add a line '---' after the last field")
 
 
 # -- schemas --------------------------------------------------------------------
@@ -87,6 +58,8 @@ ARTICLE_SCHEMA = {
     "signature": s.Field(_person),
     "speakers": s.Field(s.list_of(_person), default=(),
                         doc="a list of '- id: kim' with 'name: …' and 'affiliation: …'"),
+    "source_hash": s.Field(s.text, default="",
+                           doc="written by 'build.py i18n mark'; do not edit by hand"),
 }
 
 NOTICE_SCHEMA = {
@@ -97,6 +70,8 @@ NOTICE_SCHEMA = {
     "contact": s.Field(_contact, default=()),
     "bilingual": s.Field(s.one_of("stacked"), doc="'bilingual: stacked' also prints the "
                          "notice with its translations on one sheet"),
+    "source_hash": s.Field(s.text, default="",
+                           doc="written by 'build.py i18n mark'; do not edit by hand"),
 }
 
 
@@ -138,8 +113,14 @@ def _issn(value, where, problems):
 
 # -- loading --------------------------------------------------------------------
 
-def load_publication(config: PublicationConfig, codes: tuple[str, ...]) -> Publication:
-    """Load every issue and notice in the languages ``codes``."""
+def load_publication(config: PublicationConfig, codes: tuple[str, ...],
+                     draft: bool = False) -> Publication:
+    """Load every issue and notice in the languages ``codes``.
+
+    A missing or out-of-date translation is an error, unless ``draft``: then the
+    source text stands in for a missing one, and both are flagged ``pending`` so
+    their pages carry a visible mark.
+    """
     problems = ProblemCollector()
     issues: list[Issue] = []
     notices: list[Notice] = []
@@ -147,16 +128,20 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...]) -> Publi
     if journal.is_dir():
         for folder in sorted(p for p in journal.iterdir() if p.is_dir()):
             for code in codes:
-                issue = _collect(problems, _load_issue, config, folder, config.language(code))
+                issue = _collect(problems, _load_issue, config, folder, config.language(code),
+                                 draft)
                 if issue is not None:
                     issues.append(issue)
     notices_dir = config.root / NOTICES_DIR
     if notices_dir.is_dir():
         for path in sorted(notices_dir.glob("*.md")):
-            match = _file_name(path, config, problems)
-            if match and match["lang"] in codes:
-                notice = _collect(problems, _load_notice, config, path,
-                                  config.language(match["lang"]), match["slug"])
+            _file_name(path, config, problems)          # a misnamed file is reported
+        for document in tr.documents(config):
+            if document.folder != NOTICES_DIR:
+                continue
+            for code in codes:
+                notice = _collect(problems, _load_notice_in, config, document,
+                                  config.language(code), draft)
                 if notice is not None:
                     notices.append(notice)
     problems.raise_if_any()
@@ -187,8 +172,40 @@ def _file_name(path: Path, config: PublicationConfig, problems: ProblemCollector
     return match
 
 
+def _translation(problems: ProblemCollector, config: PublicationConfig,
+                 document: tr.DocumentFiles, language: Language, draft: bool,
+                 listed_at: tuple[Path, int] | None = None) -> tuple[Path | None, str]:
+    """Which file to read for ``language``, and whether it is pending (draft only).
+
+    Returns (None, "") after reporting the problem when a strict build cannot go on.
+    """
+    state = tr.state(config, document, language.code)
+    source_language = config.language(document.source(config)[0])
+    if state.state == tr.MISSING:
+        if draft:
+            return state.source, tr.MISSING
+        where = listed_at or (state.source, 1)
+        what = "article" if document.folder.parts[:2] == JOURNAL_DIR.parts else "notice"
+        problems.add(f"{what} '{document.slug}' has no {language.name} translation "
+                     f"{state.path.name}",
+                     *where, hint=f"translate {state.source.name} into {state.path.name}, "
+                     f"or build with --draft to print the {source_language.name} text "
+                     "marked 'translation pending'")
+        return None, ""
+    if state.state == tr.STALE:
+        if draft:
+            return state.path, tr.STALE
+        problems.add(f"out-of-date translation: {state.source.name} has changed since "
+                     "this was translated", state.path, state.line,
+                     hint=f"bring it up to date, then run 'python build.py i18n mark "
+                     f"{state.path.relative_to(config.root).as_posix()}' "
+                     "('python build.py status' shows what changed; --draft builds anyway)")
+        return None, ""
+    return state.path, ""
+
+
 def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: Path,
-                language: Language) -> Issue | None:
+                language: Language, draft: bool = False) -> Issue | None:
     path = folder / ISSUE_FILE
     if not path.is_file():
         if any(folder.glob("*.md")):
@@ -201,6 +218,13 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: P
                             hint="see README.md, 'issue.yaml'")
     values = s.validate(data, _issue_schema(config.codes), path, 1, problems)
     code = language.code
+    fallbacks: list[str] = []
+
+    def pick(value: s.LocalizedText | None) -> str:
+        if draft and value and code not in value:
+            fallbacks.append(value.where.key)
+            return value.get(config.source_language) or next(iter(value.values()))
+        return s.pick(value, code, problems)
 
     listed: dict[str, int] = {}
     sections = []
@@ -213,16 +237,22 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: P
                 problems.add(f"article '{slug}' is listed twice", path, line)
                 continue
             listed[slug] = line
-            article_path = folder / f"{slug}.{code}.md"
-            if not article_path.is_file():
-                problems.add(f"article '{slug}' has no {language.name} file {article_path.name}",
-                             path, line,
-                             hint=f"write {article_path.name} or remove '{slug}' from the list")
+            files = {c: folder / f"{slug}.{c}.md" for c in config.codes
+                     if (folder / f"{slug}.{c}.md").is_file()}
+            if not files:
+                first = folder / f"{slug}.{config.source_language}.md"
+                problems.add(f"article '{slug}' has no file", path, line,
+                             hint=f"write {first.name} or remove '{slug}' from the list")
+                continue
+            document = tr.DocumentFiles(folder.relative_to(config.root), slug, files)
+            article_path, pending = _translation(problems, config, document, language, draft,
+                                                 listed_at=(path, line))
+            if article_path is None:
                 continue
             article = _collect(problems, _load_article, config, article_path, slug)
             if article is not None:
-                articles.append(article)
-        sections.append(Section(title=s.pick(section_values["title"], code, problems),
+                articles.append(_pending(article, pending, config, article_path))
+        sections.append(Section(title=pick(section_values["title"]),
                                 articles=tuple(articles)))
 
     for md in sorted(folder.glob("*.md")):
@@ -233,18 +263,27 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: P
                          "or move the file out of the issue folder")
 
     editors = tuple(
-        Person(name=s.pick(e["name"], code, problems),
-               affiliation=s.pick(e["affiliation"], code, problems),
-               role=s.pick(e["role"], code, problems))
+        Person(name=pick(e["name"]), affiliation=pick(e["affiliation"]), role=pick(e["role"]))
         for e in values["editors"] or ())
     sources = (path,) + tuple(a.source for sec in sections for a in sec.articles)
     return Issue(
         slug=folder.name, language=language,
         volume=values["volume"], number=values["number"], date=values["date"],
-        printed=values["printed"], title=s.pick(values["title"], code, problems),
-        issn=values["issn"], publisher=s.pick(values["publisher"], code, problems),
-        copyright=s.pick(values["copyright"], code, problems),
-        editors=editors, sections=tuple(sections), source=path, sources=sources)
+        printed=values["printed"], title=pick(values["title"]),
+        issn=values["issn"], publisher=pick(values["publisher"]),
+        copyright=pick(values["copyright"]),
+        editors=editors, sections=tuple(sections), source=path, sources=sources,
+        pending_fields=tuple(dict.fromkeys(fallbacks)))
+
+
+def _pending(item, pending: str, config: PublicationConfig, path: Path):
+    """Flag an article or notice whose text is a stand-in, with the language it is in."""
+    if not pending:
+        return item
+    if pending != tr.MISSING:
+        return dataclasses.replace(item, pending=pending)
+    code = path.name.split(".")[-2]
+    return dataclasses.replace(item, pending=pending, text_language=config.language(code))
 
 
 def _line_of_item(sections, slug: str, path: Path) -> int:
@@ -282,6 +321,15 @@ def _load_article(problems: ProblemCollector, config: PublicationConfig, path: P
         source=path)
 
 
+def _load_notice_in(problems: ProblemCollector, config: PublicationConfig,
+                    document: tr.DocumentFiles, language: Language, draft: bool) -> Notice | None:
+    path, pending = _translation(problems, config, document, language, draft)
+    if path is None:
+        return None
+    notice = _load_notice(problems, config, path, language, document.slug)
+    return _pending(notice, pending, config, path)
+
+
 def _load_notice(problems: ProblemCollector, config: PublicationConfig, path: Path,
                  language: Language, slug: str) -> Notice:
     document = read_document(path)
@@ -296,3 +344,37 @@ def _load_notice(problems: ProblemCollector, config: PublicationConfig, path: Pa
 def _as_person(values: dict) -> Person:
     return Person(name=values["name"], affiliation=values.get("affiliation") or "",
                   role=values.get("role") or "", id=values.get("id") or "")
+
+
+def missing_languages(config: PublicationConfig) -> list[tuple[Path, int, str, str]]:
+    """Every ``{ko: …, en: …}`` field of every issue.yaml lacking a language.
+
+    Returns (file, line, key path, language code), for the translators' status report.
+    """
+    problems = ProblemCollector()
+    gaps: list[tuple[Path, int, str, str]] = []
+    journal = config.root / JOURNAL_DIR
+    folders = sorted(p for p in journal.iterdir() if p.is_dir()) if journal.is_dir() else []
+    for folder in folders:
+        path = folder / ISSUE_FILE
+        if not path.is_file():
+            continue
+        data = read_yaml_file(path)
+        if not isinstance(data, dict):
+            continue                    # the build reports it; status shows only gaps
+        values = s.validate(data, _issue_schema(config.codes), path, 1, problems)
+        for text in _localized_values(values):
+            gaps += [(path, text.where.line, text.where.key, code)
+                     for code in config.codes if code not in text]
+    return gaps
+
+
+def _localized_values(value):
+    if isinstance(value, s.LocalizedText):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _localized_values(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _localized_values(item)

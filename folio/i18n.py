@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from babel.dates import format_date as babel_format_date
+from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import PoFileError, read_po
 from babel.numbers import format_decimal
@@ -40,18 +41,7 @@ def load_translations(locales_dirs: tuple[Path, ...], language: Language) -> Nul
     path = catalog_path(locales_dirs, language.code)
     if path is None:
         return NullTranslations()
-    try:
-        with path.open("rb") as handle:
-            catalog = read_po(handle, locale=language.locale, abort_invalid=True)
-    except PoFileError as error:
-        line = error.lineno + 1 if isinstance(error.lineno, int) else None  # Babel counts from 0
-        message = re.sub(r" on \d+$", "", str(error.args[0]))
-        raise BuildError.at(f"the catalog cannot be read: {message}", path, line,
-                            hint="open it in Poedit or fix the keyword and quoting on "
-                            "that line") from None
-    except (UnicodeDecodeError, ValueError) as error:
-        raise BuildError.at(f"the catalog cannot be read: {error}", path,
-                            hint="save it as UTF-8 with a valid header") from None
+    catalog = read_catalog(path, language.locale)
     # A translation whose %(placeholders)s differ from the msgid would crash or lie.
     problems = [Problem(f"translation of '{message.id}': {error}", path, message.lineno,
                         hint="use the same %(name)s placeholders as the msgid")
@@ -63,6 +53,22 @@ def load_translations(locales_dirs: tuple[Path, ...], language: Language) -> Nul
     write_mo(buffer, catalog, use_fuzzy=False)
     buffer.seek(0)
     return Translations(fp=buffer, domain=DOMAIN)
+
+
+def read_catalog(path: Path, locale: str) -> Catalog:
+    """Read a ``.po`` file; a syntax error is reported at its line."""
+    try:
+        with path.open("rb") as handle:
+            return read_po(handle, locale=locale, abort_invalid=True)
+    except PoFileError as error:
+        line = error.lineno + 1 if isinstance(error.lineno, int) else None  # Babel counts from 0
+        message = re.sub(r" on \d+$", "", str(error.args[0]))
+        raise BuildError.at(f"the catalog cannot be read: {message}", path, line,
+                            hint="open it in Poedit or fix the keyword and quoting on "
+                            "that line") from None
+    except (UnicodeDecodeError, ValueError) as error:
+        raise BuildError.at(f"the catalog cannot be read: {error}", path,
+                            hint="save it as UTF-8 with a valid header") from None
 
 
 @dataclass(frozen=True)

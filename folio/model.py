@@ -38,6 +38,8 @@ class Article:
     speakers: tuple[Person, ...]
     body_html: str
     source: Path
+    pending: str = ""                       # "missing" or "stale" in a draft build
+    text_language: Language | None = None   # set when the text is not the document's language
 
     @property
     def anchor(self) -> str:
@@ -66,10 +68,16 @@ class Issue:
     sections: tuple[Section, ...]
     source: Path
     sources: tuple[Path, ...]     # every file the issue is made from
+    pending_fields: tuple[str, ...] = ()    # issue.yaml fields shown in another language
 
     @property
     def articles(self) -> tuple[Article, ...]:
         return tuple(a for section in self.sections for a in section.articles)
+
+    @property
+    def pending(self) -> bool:
+        """A draft build put fallback or stale text in it: its pages must say so."""
+        return bool(self.pending_fields) or any(a.pending for a in self.articles)
 
 
 @dataclass(frozen=True)
@@ -84,6 +92,8 @@ class Notice:
     bilingual: str | None         # "stacked": also printed with its translations on one sheet
     body_html: str
     source: Path
+    pending: str = ""                       # "missing" or "stale" in a draft build
+    text_language: Language | None = None   # set when the text is not the document's language
 
     @property
     def sources(self) -> tuple[Path, ...]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
+from babel import Locale
 from babel.support import NullTranslations
 from markupsafe import Markup
 
@@ -53,6 +54,7 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
     env.filters["number"] = formatter.number
     env.filters["font_families"] = _font_families
     env.filters["css_string"] = _css_string
+    env.filters["language_name"] = lambda other: _language_name(other, language)
     env.globals["stylesheet"] = lambda name: _raw_file(env, name)
     return env
 
@@ -67,16 +69,23 @@ def _css_string(value: str) -> Markup:
     return Markup(escaped.replace("<", "\\3c "))
 
 
+def _language_name(other: Language, language: Language) -> str:
+    """``en`` as a reader of ``language`` calls it: 영어, English."""
+    return Locale.parse(language.locale).languages.get(other.code, other.name)
+
+
 def _raw_file(env: jinja2.Environment, name: str) -> Markup:
     """A stylesheet inlined verbatim: CSS braces must not be read as Jinja syntax."""
     source, _, _ = env.loader.get_source(env, name)
     return Markup(source)
 
 
-def _context(config: PublicationConfig, language: Language, fonts: FontStack) -> dict:
+def _context(config: PublicationConfig, language: Language, fonts: FontStack,
+             draft: bool = False) -> dict:
     code = language.code
     return {
         "lang": language,
+        "draft": draft,
         "publication": {
             "title": config.title[code],
             "short_title": config.short_title[code],
@@ -94,14 +103,15 @@ def render_issue_html(issue: Issue, config: PublicationConfig,
                       env: jinja2.Environment) -> str:
     language = issue.language
     return _render(env, "journal.html.j2", issue=issue,
-                   **_context(config, language, config.fonts[language.code]))
+                   **_context(config, language, config.fonts[language.code], issue.pending))
 
 
 def render_notice_html(notice: Notice, config: PublicationConfig,
                        env: jinja2.Environment) -> str:
     language = notice.language
     return _render(env, "notice.html.j2", notice=notice,
-                   **_context(config, language, config.fonts[language.code]))
+                   **_context(config, language, config.fonts[language.code],
+                              bool(notice.pending)))
 
 
 def render_bilingual_notice_html(notices: tuple[Notice, ...], config: PublicationConfig,
@@ -119,7 +129,8 @@ def render_bilingual_notice_html(notices: tuple[Notice, ...], config: Publicatio
                        "title": notice.title})
     first = notices[0].language
     return _render(envs[first.code], "notice_bilingual.html.j2", halves=halves,
-                   notices=notices, **_context(config, first, config.fonts[first.code]))
+                   notices=notices, **_context(config, first, config.fonts[first.code],
+                                               any(n.pending for n in notices)))
 
 
 def _render(env: jinja2.Environment, name: str, keep_words: bool = True, **context) -> str:

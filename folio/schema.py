@@ -162,7 +162,9 @@ class LocalizedText(dict):
         if code in self:
             return self[code]
         problems.add(f"field '{self.where.key}' has no '{code}' text", self.where.path,
-                     self.where.line, hint=f"add '{code}: …' to it")
+                     self.where.line,
+                     hint=f"add '{code}: …' to it, or build with --draft to print another "
+                     "language's text marked 'translation pending'")
         return next(iter(self.values()), "")
 
 

@@ -16,7 +16,7 @@ def test_list_names_every_pdf_and_builds_nothing(tiny: Path, capsys):
     out = capsys.readouterr().out.split()
     assert [str(Path(p).relative_to(tiny / "output")) for p in out] == [
         "ko/journal-2024-no2.pdf", "en/journal-2024-no2.pdf",
-        "en/notice-open-day.pdf", "ko/notice-open-day.pdf"]
+        "ko/notice-open-day.pdf", "en/notice-open-day.pdf"]
     assert not (tiny / "output").exists()
 
 

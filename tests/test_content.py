@@ -68,7 +68,7 @@ def test_listed_article_without_file_and_file_without_listing(tiny: Path):
     (folder / "second.ko.md").unlink()
     (folder / "stray.en.md").write_text("---\ntitle: Stray\n---\nx\n", encoding="utf-8")
     messages = problems_of(tiny)
-    assert any("issue.yaml:14" in m and "'second' has no Korean file second.ko.md" in m
+    assert any("issue.yaml:14" in m and "'second' has no Korean translation second.ko.md" in m
                for m in messages), messages
     assert any("stray.en.md" in m and "no section of issue.yaml lists this article" in m
                for m in messages)
