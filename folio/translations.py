@@ -229,14 +229,51 @@ def _diff_since(root: Path, source: Path, recorded: str) -> tuple[tuple[str, ...
         return (), False
     before = translatable_text(old, source).splitlines()
     after = translatable_text(read_text(source), source).splitlines()
-    lines = [line for line in difflib.unified_diff(before, after, lineterm="", n=0)
-             if not line.startswith(("---", "+++", "@@"))]
+    lines = changed_lines(before, after)
     if len(lines) > DIFF_LINES:
-        lines = lines[:DIFF_LINES] + [f"… and {len(lines) - DIFF_LINES} more changed lines"]
-    return tuple(_shorten(line) for line in lines), True
+        lines = lines[:DIFF_LINES] + [f"… and {len(lines) - DIFF_LINES} more changes"]
+    return tuple(lines), True
 
 
-def _shorten(line: str, width: int = 160) -> str:
+def changed_lines(before: list[str], after: list[str]) -> list[str]:
+    """Paragraphs removed (-), added (+), or edited (~, words as [-old-]{+new+})."""
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "replace" and a2 - a1 == b2 - b1:
+            out += ["~ " + _word_diff(x, y) for x, y in zip(before[a1:a2], after[b1:b2])]
+            continue
+        out += ["- " + _shorten(x) for x in before[a1:a2]]
+        out += ["+ " + _shorten(y) for y in after[b1:b2]]
+    return out
+
+
+def _word_diff(old: str, new: str, context: int = 5) -> str:
+    """The edit within one paragraph, with a few words either side of each change."""
+    a, b = old.split(" "), new.split(" ")
+    parts: list[str] = []
+    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    for index, (op, a1, a2, b1, b2) in enumerate(opcodes):
+        if op == "equal":
+            words = a[a1:a2]
+            first, last = index == 0, index == len(opcodes) - 1
+            if len(words) > 2 * context or (first and len(words) > context) \
+                    or (last and len(words) > context):
+                head = [] if first else words[:context]
+                tail = [] if last else words[-context:]
+                words = head + ["…"] + tail
+            parts.append(" ".join(words))
+            continue
+        if a2 > a1:
+            parts.append("[-" + " ".join(a[a1:a2]) + "-]")
+        if b2 > b1:
+            parts.append("{+" + " ".join(b[b1:b2]) + "+}")
+    return _shorten(" ".join(p for p in parts if p))
+
+
+def _shorten(line: str, width: int = 200) -> str:
     return line if len(line) <= width else line[:width - 1] + "…"
 
 
