@@ -91,7 +91,8 @@ def test_yaml_text_missing_the_language_being_built(tiny: Path):
         "title: {ko: 공예와 도시, en: Crafts and the City}", "title: {en: Crafts and the City}"))
     messages = problems_of(tiny)
     assert messages == ["content/journal/2024-no2/issue.yaml:5: field 'title' has no 'ko' "
-                        "text — add 'ko: …' to it"]
+                        "text — add 'ko: …' to it, or build with --draft to print another "
+                        "language's text marked 'translation pending'"]
     load(BuildOptions(root=tiny, languages=("en",)))     # English alone is complete
 
 
