@@ -189,7 +189,7 @@ def load_config(root: Path) -> PublicationConfig:
 
     fonts = _load_fonts(data.get("fonts"), codes, path, data.line_of("fonts"), problems)
     profiles = _load_profiles(data.get("profiles"), path, data.line_of("profiles"), problems)
-    for key in ("title",):
+    for key in ("title", "short_title"):
         for code in codes:
             if values[key] and code not in values[key]:
                 problems.add(f"'{key}' has no {code} text", path, data.line_of(key),
