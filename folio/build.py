@@ -20,7 +20,7 @@ from .content import load_publication
 from .errors import BuildError, ProblemCollector
 from .i18n import catalog_path, load_translations
 from .model import Issue, Notice, Publication
-from .pdf import PdfJob, PdfResult, render_pdf
+from .pdf import PdfJob, PdfResult, render_pdf, temporary_pattern
 from .render import (TemplateSet, make_environment, render_bilingual_notice_html,
                      render_issue_html, render_notice_html)
 
@@ -222,25 +222,46 @@ def build(options: BuildOptions,
 def _run_jobs(jobs: list[PdfJob], workers: int, on_written) -> list[PdfResult]:
     problems = ProblemCollector()
     results: list[PdfResult] = []
-    if workers <= 1 or len(jobs) <= 1:
-        for job in jobs:
-            try:
-                results.append(render_pdf(job))
-                on_written(results[-1])
-            except BuildError as error:
-                problems.extend(error)
-    else:
-        # Separate processes, not threads: WeasyPrint and Pango are not thread-safe.
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
-                                 mp_context=context) as pool:
-            futures = {pool.submit(render_pdf, job): job for job in jobs}
-            for future in as_completed(futures):
+    try:
+        if workers <= 1 or len(jobs) <= 1:
+            for job in jobs:
                 try:
-                    results.append(future.result())
+                    results.append(render_pdf(job))
                     on_written(results[-1])
                 except BuildError as error:
                     problems.extend(error)
+        else:
+            _run_in_processes(jobs, workers, on_written, results, problems)
+    finally:
+        # A worker killed while writing cannot remove its temporary file; we can.
+        remove_temporaries(jobs)
     problems.raise_if_any()
     order = {job.name: index for index, job in enumerate(jobs)}
     return sorted(results, key=lambda r: order[r.name])
+
+
+def _run_in_processes(jobs, workers, on_written, results, problems) -> None:
+    # Separate processes, not threads: WeasyPrint and Pango are not thread-safe.
+    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+                               mp_context=multiprocessing.get_context("fork"))
+    try:
+        futures = {pool.submit(render_pdf, job): job for job in jobs}
+        for future in as_completed(futures):
+            try:
+                results.append(future.result())
+                on_written(results[-1])
+            except BuildError as error:
+                problems.extend(error)
+    except BaseException:
+        # Ctrl-C or a crashed worker: documents not yet started are not started.
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def remove_temporaries(jobs: list[PdfJob]) -> None:
+    for job in jobs:
+        for target in (job.output, job.html_copy):
+            if target is not None and target.parent.is_dir():
+                for stray in target.parent.glob(temporary_pattern(target)):
+                    stray.unlink(missing_ok=True)

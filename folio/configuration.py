@@ -71,6 +71,7 @@ class PublicationConfig:
     fonts: dict[str, FontStack]
     logo: Path
     profiles: dict[str, Profile] = field(default_factory=lambda: {DEFAULT_PROFILE: SCREEN})
+    allow_html: bool = False          # raw HTML in Markdown, sanitised; off by default
 
     def profile(self, name: str) -> Profile:
         if name not in self.profiles:
@@ -141,6 +142,9 @@ def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
         "fonts": s.Field(lambda v, w, p: v, required=True,
                          doc="font families per language: fonts: {ko: {serif: […], sans: […]}}"),
         "logo": s.Field(s.text, default="content/assets/logo.svg"),
+        "allow_html": s.Field(s.boolean, default=False,
+                              doc="allow_html: true lets Markdown contain raw HTML "
+                                  "(scripts, frames and event handlers are removed)"),
         "profiles": s.Field(lambda v, w, p: v,
                             doc="profiles: {print: {bleed: 3mm, crop_marks: true, "
                                 "variant: pdf/x-4}}"),
@@ -209,6 +213,7 @@ def load_config(root: Path) -> PublicationConfig:
         fonts=fonts,
         logo=root / values["logo"],
         profiles=profiles,
+        allow_html=bool(values["allow_html"]),
     )
 
 

@@ -297,8 +297,8 @@ def _line_of_item(sections, slug: str, path: Path) -> int:
 def _markdown(problems, config, document: Document, speakers=None) -> str:
     return render_markdown(MarkdownSource(
         text=document.body, path=document.path, line_offset=document.body_line_offset,
-        root=config.root, assets=config.root / ASSETS_DIR, speakers=speakers or {}),
-        problems)
+        root=config.root, assets=config.root / ASSETS_DIR, speakers=speakers or {},
+        allow_html=config.allow_html), problems)
 
 
 def _load_article(problems: ProblemCollector, config: PublicationConfig, path: Path,

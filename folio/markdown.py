@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
+import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.attrs import attrs_plugin
@@ -37,11 +38,13 @@ class MarkdownSource:
     root: Path                # links may not leave the publication
     assets: Path              # second place a relative image is looked for
     speakers: dict[str, str] = field(default_factory=dict)
+    allow_html: bool = False  # publication.yaml's allow_html: raw HTML, sanitised
 
 
 def _new_parser() -> MarkdownIt:
-    # Raw HTML stays off: authors write Markdown, and HTML could reach outside the page.
-    md = MarkdownIt("commonmark", {"html": False, "typographer": True})
+    # Raw HTML is recognised so that it can be refused (or sanitised) with a line
+    # number, rather than printed as tag soup.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "replacements", "smartquotes", "strikethrough"])
     md.use(footnote_plugin)
     md.use(attrs_plugin, spans=True)
@@ -62,14 +65,38 @@ def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
     rules["paragraph_close"] = context.paragraph_close
     rules["link_open"] = context.link_open
     rules["span_open"] = context.span_open
+    rules["html_block"] = context.raw_html
+    rules["html_inline"] = context.raw_html
 
     for token in tokens:
         if token.type == "inline":
             context.check_inline(token)
         elif token.type == "table_open":
             token.attrSet("class", "table")
+        elif token.type == "html_block":
+            context.check_html(token.content, context.file_line(token))
     body, context.notes = _extract_footnotes(md, tokens, env)
-    return md.renderer.render(body, md.options, env)
+    html = md.renderer.render(body, md.options, env)
+    return sanitise(html) if source.allow_html else html
+
+
+# What raw HTML may keep when a publication allows it: text structure and the
+# attributes our own Markdown rendering uses. Scripts, frames, objects, links to
+# stylesheets or attachments, forms, event handlers and javascript: URLs go.
+_TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
+         "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
+         "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+         "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+         "thead", "tr", "u", "ul", "wbr"}
+_ATTRIBUTES = {"*": {"class", "id", "lang", "title", "dir"}, "a": {"href"},
+               "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
+               "th": {"colspan", "rowspan", "scope"}, "ol": {"start"}}
+
+
+def sanitise(html: str) -> str:
+    """Keep harmless markup only (nh3, the Rust ammonia sanitiser)."""
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None,
+                     url_schemes={"http", "https", "mailto"}, strip_comments=True)
 
 
 class _Context:
@@ -93,10 +120,26 @@ class _Context:
                     self.problems.add(
                         f"footnote [^{match[1]}] has no definition", self.source.path, line,
                         hint=f"add a line '[^{match[1]}]: …' at the end of the file")
+            if child.type == "html_inline":
+                self.check_html(child.content, line)
             if child.type == "softbreak":
                 line += 1
 
+    def check_html(self, content: str, line: int) -> None:
+        """Raw HTML is refused unless the publication allows it; comments are dropped."""
+        if self.source.allow_html or _is_comment(content) or content.startswith("</"):
+            return                  # a closing tag was reported with its opening one
+        tag = content.strip().splitlines()[0][:40] if content.strip() else content
+        self.problems.add(f"raw HTML is not allowed here: {tag}", self.source.path, line,
+                          hint="write it in Markdown, or set 'allow_html: true' in "
+                               "publication.yaml (scripts, frames and the like are still "
+                               "removed)")
+
     # -- render rules ---------------------------------------------------------
+    def raw_html(self, tokens, idx, options, env):
+        content = tokens[idx].content
+        return "" if _is_comment(content) or not self.source.allow_html else content
+
     def footnote_ref(self, tokens, idx, options, env):
         note = self.notes.get(tokens[idx].meta["id"], "")
         return f'<span class="footnote">{note}</span>'
@@ -257,3 +300,7 @@ def _extract_footnotes(md: MarkdownIt, tokens, env) -> tuple[list, dict[int, str
         else:
             body.append(token)
     return body, notes
+
+
+def _is_comment(content: str) -> bool:
+    return content.strip().startswith("<!--")

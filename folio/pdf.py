@@ -124,10 +124,18 @@ def _overflow(job: PdfJob, document) -> Problem:
         job.source, hint="shorten the text by about that much")
 
 
+TEMP_SUFFIX = ".folio-tmp"
+
+
+def temporary_pattern(target: Path) -> str:
+    """The glob matching temporary files of ``target`` (see ``_write_atomically``)."""
+    return f".{target.name}.*{TEMP_SUFFIX}"
+
+
 def _write_atomically(target: Path, data: bytes) -> None:
     """Write beside the target, then rename: a reader never sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp",
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX,
                                          dir=target.parent)
     try:
         with os.fdopen(handle, "wb") as stream:

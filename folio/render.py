@@ -7,6 +7,8 @@ overrides the bundled ones file by file.
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 import traceback
 from dataclasses import dataclass
 from pathlib import Path
@@ -69,6 +71,14 @@ def _css_string(value: str) -> Markup:
     return Markup(escaped.replace("<", "\\3c "))
 
 
+def _source_date() -> dt.date | None:
+    """SOURCE_DATE_EPOCH (reproducible-builds.org) dates documents whose content has none."""
+    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not value.isdigit():
+        return None
+    return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date()
+
+
 def _language_name(other: Language, language: Language) -> str:
     """``en`` as a reader of ``language`` calls it: 영어, English."""
     return Locale.parse(language.locale).languages.get(other.code, other.name)
@@ -86,6 +96,7 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
     return {
         "lang": language,
         "draft": draft,
+        "source_date": _source_date(),
         "publication": {
             "title": config.title[code],
             "short_title": config.short_title[code],

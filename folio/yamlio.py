@@ -8,6 +8,13 @@ import yaml
 
 from .errors import BuildError
 
+# Content files are text an editor wrote: a few hundred kilobytes at most. Anything
+# far larger is a mistake (a PDF or image saved as .md) and would only exhaust memory.
+MAX_TEXT_BYTES = 5 * 1024 * 1024
+# YAML aliases let a few lines stand for billions of values ("billion laughs");
+# the parsed document may expand to no more than this many values in all.
+MAX_YAML_VALUES = 100_000
+
 
 class YamlMap(dict):
     """A mapping read from YAML; ``lines[key]`` is the 1-based line of each key."""
@@ -80,7 +87,17 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0):
     loader = _LocatingLoader(text)
     loader.line_offset = line_offset
     try:
-        return loader.get_single_data()
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node, {})
+        if size > MAX_YAML_VALUES:
+            raise BuildError.at(
+                f"the YAML expands to more than {MAX_YAML_VALUES:,} values through its "
+                "aliases (*name)", path, node.start_mark.line + 1 + line_offset,
+                hint="write the values out instead of repeating anchors (&name) inside "
+                     "one another")
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 + line_offset if mark else None
@@ -91,8 +108,28 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0):
         raise BuildError.at(f"invalid YAML: {problem}", path, line, column, hint) from None
     except yaml.YAMLError as error:
         raise BuildError.at(f"invalid YAML: {error}", path, line_offset + 1) from None
+    except RecursionError:
+        raise BuildError.at("the YAML is nested too deeply", path, line_offset + 1,
+                            hint="fields nest a few levels at most; check the brackets") from None
     finally:
         loader.dispose()
+
+
+def _expanded_size(node, sizes: dict) -> int:
+    """How many values the node stands for once every alias is expanded (memoised)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    sizes[key] = MAX_YAML_VALUES + 1           # a node that contains itself is too big
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes)
+                       for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+    else:
+        size = 1
+    sizes[key] = min(size, MAX_YAML_VALUES + 1)
+    return sizes[key]
 
 
 def read_yaml_file(path: Path):
@@ -102,6 +139,12 @@ def read_yaml_file(path: Path):
 
 def read_text(path: Path) -> str:
     try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_BYTES:
+            raise BuildError.at(
+                f"the file is {size / 1024 / 1024:.1f} MB; content files may be at most "
+                f"{MAX_TEXT_BYTES // 1024 // 1024} MB", path,
+                hint="check it is the right file (not an image or PDF renamed), or split it")
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise BuildError.at("file not found", path) from None

@@ -53,9 +53,29 @@ def test_missing_image_and_escape_from_the_root_are_reported(tmp_path: Path):
         "content/issue/a.en.md:9: image '../../../outside.png' points outside the publication")
 
 
-def test_raw_html_is_not_passed_through(tmp_path: Path):
-    html, _ = render(tmp_path, "Hello <script>alert(1)</script> <b>x</b>\n")
-    assert "<script>" not in html and "&lt;script&gt;" in html
+def test_raw_html_is_refused_by_default_with_its_line(tmp_path: Path):
+    html, problems = render(tmp_path, "Intro.\n\nHello <b>x</b>\n\n<script>alert(1)</script>\n"
+                                      "\n<!-- an editor's note -->\n")
+    assert "<script>" not in html and "<b>" not in html and "editor" not in html
+    hint = ("write it in Markdown, or set 'allow_html: true' in publication.yaml (scripts, "
+            "frames and the like are still removed)")
+    assert problems == [
+        f"content/issue/a.en.md:7: raw HTML is not allowed here: <b> — {hint}",
+        f"content/issue/a.en.md:9: raw HTML is not allowed here: <script>alert(1)</script> "
+        f"— {hint}"]
+
+
+def test_allowed_html_is_sanitised(tmp_path: Path):
+    text = ('Some <b onclick="steal()">bold</b> and <a href="javascript:alert(1)">a link</a>.'
+            '\n\n<script>alert(1)</script>\n\n<iframe src="http://127.0.0.1/"></iframe>\n\n'
+            '<object data="x.swf"></object><link rel="attachment" href="file:///etc/passwd">\n\n'
+            '<img src="file:///etc/passwd" onerror="x()"> <span lang="ko" class="k">한국어</span>\n')
+    html, problems = render(tmp_path, text, allow_html=True)
+    assert problems == []
+    for gone in ("script", "iframe", "object", "<link", "onclick", "onerror", "javascript:",
+                 "file:", "alert"):
+        assert gone not in html, gone
+    assert "<b>bold</b>" in html and '<span lang="ko" class="k">한국어</span>' in html
 
 
 def test_dialogue_turns_get_their_speaker(tmp_path: Path):
