@@ -223,11 +223,12 @@ class _Context:
         line = token.meta.get("file_line", self.line)
         parts = urlsplit(target)
         if parts.scheme or not parts.path:
-            if parts.scheme in ("http", "https", "mailto"):
-                return target
+            if what == "link" and parts.scheme in ("http", "https", "mailto"):
+                return target           # printed as a link, never fetched
             self.problems.add(f"{what} '{target}' is not a file of the publication",
                               self.source.path, line,
-                              hint="name a file next to this one or under content/assets/")
+                              hint="the build reads nothing from the network or outside "
+                                   "the publication: save the file under content/assets/")
             return target
         relative = unquote(parts.path)
         root = self.source.root.resolve()
