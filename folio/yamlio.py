@@ -84,7 +84,13 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",
 
 def parse_yaml(text: str, path: Path, line_offset: int = 0):
     """Parse YAML text from ``path``; ``line_offset`` is the file line before the text."""
-    loader = _LocatingLoader(text)
+    try:
+        loader = _LocatingLoader(text)
+    except yaml.reader.ReaderError as error:
+        line = text[:error.position].count("\n") + 1 + line_offset
+        raise BuildError.at(f"invisible control character U+{error.character:04X}, which YAML "
+                            "does not allow", path, line,
+                            hint="delete it (retype the line if you cannot see it)") from None
     loader.line_offset = line_offset
     try:
         node = loader.get_single_node()
