@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Callable, Union
 
 from . import fonts
-from .configuration import PublicationConfig, load_config
+from .configuration import (DEFAULT_PROFILE, SCREEN, Profile, PublicationConfig,
+                            load_config)
 from .content import load_publication
 from .errors import BuildError, ProblemCollector
 from .i18n import catalog_path, load_translations
@@ -36,6 +37,8 @@ class BuildOptions:
     only: tuple[str, ...] = ()         # document names; empty: all
     keep_html: bool = False
     draft: bool = False                # print stand-ins for missing translations, marked
+    profile: str = DEFAULT_PROFILE     # publication.yaml profiles: screen, print, …
+    bilingual: str | None = None       # layout of every bilingual sheet, over front matter
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
@@ -51,6 +54,7 @@ class PlannedDocument:
     slug: str
     lang: str                                   # a language code or "bilingual"
     content: Union[Issue, Notice, tuple[Notice, ...]]
+    layout: str = ""                            # bilingual: stacked, side-by-side, duplex
 
     @property
     def name(self) -> str:
@@ -85,29 +89,36 @@ def plan_documents(publication: Publication, options: BuildOptions) -> list[Plan
     planned += [PlannedDocument("notice", n.slug, n.language.code, n)
                 for n in publication.notices if n.language.code in wanted]
     if BILINGUAL in wanted:
-        planned += _bilingual_notices(publication)
+        planned += _bilingual_notices(publication, options.bilingual)
     if options.only:
         planned = _select(planned, options.only, config)
     return planned
 
 
-def _bilingual_notices(publication: Publication) -> list[PlannedDocument]:
+def _bilingual_notices(publication: Publication,
+                       layout: str | None = None) -> list[PlannedDocument]:
     by_slug: dict[str, dict[str, Notice]] = {}
     for notice in publication.notices:
         by_slug.setdefault(notice.slug, {})[notice.language.code] = notice
     planned = []
     codes = publication.config.codes
     for slug, versions in sorted(by_slug.items()):
-        if not any(n.bilingual for n in versions.values()):
-            continue
+        if not layout and not any(n.bilingual for n in versions.values()):
+            continue                    # --bilingual LAYOUT pairs every notice
         missing = [c for c in codes if c not in versions]
+        if missing and layout and not any(n.bilingual for n in versions.values()):
+            continue                    # not every notice exists in every language
         if missing:
             first = next(iter(versions.values()))
             raise BuildError.at(
                 f"notice '{slug}' is bilingual but has no {', '.join(missing)} version",
                 first.source, hint=f"write {slug}.{missing[0]}.md or drop 'bilingual'")
-        planned.append(PlannedDocument("notice", slug, BILINGUAL,
-                                       tuple(versions[c] for c in codes)))
+        notices = tuple(versions[c] for c in codes)
+        chosen = layout or next((n.bilingual for n in notices
+                                 if n.language.code == publication.config.source_language
+                                 and n.bilingual), None) \
+            or next(n.bilingual for n in notices if n.bilingual)
+        planned.append(PlannedDocument("notice", slug, BILINGUAL, notices, chosen))
     return planned
 
 
@@ -126,6 +137,7 @@ def _select(planned, only, config) -> list[PlannedDocument]:
 
 def load(options: BuildOptions) -> tuple[PublicationConfig, Publication]:
     config = load_config(options.root)
+    config.profile(options.profile)     # an unknown profile is an error naming the config
     requested = [c for c in options.languages if c != BILINGUAL]
     for code in requested:
         config.language(code)          # an unknown code is an error naming the config
@@ -170,7 +182,8 @@ def _language_of(path: Path, config: PublicationConfig) -> str | None:
 
 
 def render_html(config: PublicationConfig, documents: list[PlannedDocument],
-                templates: TemplateSet, locales_dirs: tuple[Path, ...]) -> dict[str, str]:
+                templates: TemplateSet, locales_dirs: tuple[Path, ...],
+                profile: Profile = SCREEN) -> dict[str, str]:
     """HTML for every planned document, keyed by its relative output path."""
     envs = {lang.code: make_environment(templates, load_translations(locales_dirs, lang), lang)
             for lang in config.languages}
@@ -180,13 +193,13 @@ def render_html(config: PublicationConfig, documents: list[PlannedDocument],
         try:
             if document.lang == BILINGUAL:
                 html[str(document.relative_path)] = render_bilingual_notice_html(
-                    document.content, config, envs)
+                    document.content, config, envs, document.layout, profile)
             elif document.kind == "journal":
                 html[str(document.relative_path)] = render_issue_html(
-                    document.content, config, envs[document.lang])
+                    document.content, config, envs[document.lang], profile)
             else:
                 html[str(document.relative_path)] = render_notice_html(
-                    document.content, config, envs[document.lang])
+                    document.content, config, envs[document.lang], profile)
         except BuildError as error:
             problems.extend(error)
     problems.raise_if_any()
@@ -206,17 +219,27 @@ def build(options: BuildOptions,
     locales = locales_dirs_for(config.root)
     check_glyphs(config, documents, locales)
     templates = TemplateSet.for_root(config.root, BUNDLED)
-    html = render_html(config, documents, templates, locales)
+    profile = config.profile(options.profile)
+    html = render_html(config, documents, templates, locales, profile)
 
-    out = options.output_dir
-    jobs = [PdfJob(name=str(d.relative_path), html=html[str(d.relative_path)],
-                   root=config.root, output=out / d.relative_path,
-                   source=d.sources[0] if d.kind == "notice" else d.content.source,
-                   max_pages=1 if d.kind == "notice" else None,
-                   html_copy=(out / d.relative_path).with_suffix(".html")
-                   if options.keep_html else None)
-            for d in documents]
+    jobs = []
+    for d in documents:
+        output = output_path(options, profile, d)
+        jobs.append(PdfJob(
+            name=str(profile.output_subdir / d.relative_path),
+            html=html[str(d.relative_path)], root=config.root, output=output,
+            source=d.sources[0] if d.kind == "notice" else d.content.source,
+            max_pages=(2 if d.layout == "duplex" else 1) if d.kind == "notice" else None,
+            html_copy=output.with_suffix(".html") if options.keep_html else None,
+            variant=profile.variant,
+            crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
+            also_readable=(profile.output_intent,) if profile.output_intent else ()))
     return _run_jobs(jobs, options.jobs, on_written)
+
+
+def output_path(options: BuildOptions, profile: Profile, document: PlannedDocument) -> Path:
+    """``output/<lang>/…`` for the screen profile, ``output/<profile>/<lang>/…`` otherwise."""
+    return options.output_dir / profile.output_subdir / document.relative_path
 
 
 def _run_jobs(jobs: list[PdfJob], workers: int, on_written) -> list[PdfResult]:

@@ -14,7 +14,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .build import BUNDLED, BuildOptions, build, load, plan_documents
+from .build import BUNDLED, BuildOptions, build, load, output_path, plan_documents
+from .configuration import DEFAULT_PROFILE
+from .content import BILINGUAL_LAYOUTS
 from .errors import BuildError
 
 # name -> (one-line help, function taking the remaining arguments, returning an exit code)
@@ -58,6 +60,13 @@ def _build_parser() -> argparse.ArgumentParser:
                              "(repeatable; see --list)")
     parser.add_argument("--html", action="store_true",
                         help="also keep the rendered HTML next to each PDF, for debugging")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
+                        help="how the PDFs are made, from publication.yaml's profiles "
+                             "(default: screen; e.g. print: bleed, crop marks, PDF/X-4) — "
+                             "other profiles write to output/<profile>/")
+    parser.add_argument("--bilingual", choices=BILINGUAL_LAYOUTS, metavar="LAYOUT",
+                        help="layout of the bilingual notice sheets, whatever their front "
+                             "matter says: " + ", ".join(BILINGUAL_LAYOUTS))
     parser.add_argument("--draft", action="store_true",
                         help="build even where translations are missing or out of date: "
                              "the source text stands in, every such page is marked "
@@ -85,11 +94,12 @@ def _build(args: argparse.Namespace) -> int:
     options = BuildOptions(root=args.root.resolve(),
                            out=args.out.resolve() if args.out else None,
                            languages=languages, only=tuple(args.only),
-                           keep_html=args.html, draft=args.draft, jobs=max(1, args.jobs))
+                           keep_html=args.html, draft=args.draft, profile=args.profile,
+                           bilingual=args.bilingual, jobs=max(1, args.jobs))
     if args.list:
-        _, publication = load(options)
+        config, publication = load(options)
         for document in plan_documents(publication, options):
-            print(options.output_dir / document.relative_path)
+            print(output_path(options, config.profile(options.profile), document))
         return 0
     results = build(options, on_written=lambda r: print(
         f"wrote {shown(r.output)} ({r.pages} {'page' if r.pages == 1 else 'pages'})",

@@ -48,6 +48,7 @@ class Profile:
     crop_marks: bool = False        # printer's marks outside the bleed
     variant: str | None = None      # WeasyPrint pdf_variant, e.g. "pdf/x-4"
     description: str = ""
+    output_intent: Path | None = None   # ICC profile of the printing condition (PDF/X)
 
     @property
     def output_subdir(self) -> Path:
@@ -125,6 +126,8 @@ _PROFILE = s.record({
     "crop_marks": s.Field(s.boolean, default=False, doc="crop_marks: true"),
     "variant": s.Field(s.one_of(*PDF_VARIANTS), doc="e.g. variant: pdf/x-4"),
     "description": s.Field(s.text, default=""),
+    "output_intent": s.Field(s.text, doc="the printing condition's ICC profile, e.g. "
+                             "/usr/share/color/icc/ghostscript/default_cmyk.icc"),
 })
 
 
@@ -195,7 +198,7 @@ def load_config(root: Path) -> PublicationConfig:
     profiles = _load_profiles(data.get("profiles"), path, data.line_of("profiles"), problems)
     for key in ("title", "short_title"):
         for code in codes:
-            if values[key] and code not in values[key]:
+            if values[key] is not None and code not in values[key]:
                 problems.add(f"'{key}' has no {code} text", path, data.line_of(key),
                              hint=f"add '{code}: …' under '{key}'")
     problems.raise_if_any()
@@ -258,8 +261,23 @@ def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
         except s.Invalid as error:
             problems.add(f"profiles.{name}: {error}", path, data.line_of(name))
             continue
+        intent = None
+        if values["output_intent"]:
+            intent = (path.parent / values["output_intent"]).resolve()
+            if not intent.is_file():
+                problems.add(f"profiles.{name}.output_intent: no file {intent}", path,
+                             data[name].line_of("output_intent"),
+                             hint="install it (./dev does) or name an ICC profile that exists")
+                continue
+        elif (values["variant"] or "").startswith("pdf/x"):
+            problems.add(f"profiles.{name}: {values['variant']} needs an output_intent",
+                         path, data.line_of(name),
+                         hint="the ICC profile of the printing condition, e.g. "
+                              "output_intent: /usr/share/color/icc/ghostscript/default_cmyk.icc")
+            continue
         profiles[str(name)] = Profile(str(name), bleed_mm=values["bleed"] or 0.0,
                                       crop_marks=bool(values["crop_marks"]),
                                       variant=values["variant"],
-                                      description=values["description"] or "")
+                                      description=values["description"] or "",
+                                      output_intent=intent)
     return profiles

@@ -14,7 +14,7 @@ from . import schema as s
 from . import translations as tr
 from .configuration import Language, PublicationConfig
 from .errors import BuildError, ProblemCollector
-from .markdown import MarkdownSource, render_markdown
+from .markdown import MarkdownSource, render_markdown_blocks
 from .model import ARTICLE_KINDS, Article, Issue, Notice, Person, Publication, Section
 from .frontmatter import Document, read_document
 from .yamlio import read_yaml_file
@@ -24,6 +24,7 @@ NOTICES_DIR = Path("content/notices")
 ASSETS_DIR = Path("content/assets")
 ISSUE_FILE = "issue.yaml"
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
+BILINGUAL_LAYOUTS = ("stacked", "side-by-side", "duplex")
 _ISSN = re.compile(r"^\d{4}-\d{3}[\dX]$")
 
 
@@ -68,8 +69,9 @@ NOTICE_SCHEMA = {
     "date": s.Field(s.date),
     "place": s.Field(s.text, default=""),
     "contact": s.Field(_contact, default=()),
-    "bilingual": s.Field(s.one_of("stacked"), doc="'bilingual: stacked' also prints the "
-                         "notice with its translations on one sheet"),
+    "bilingual": s.Field(s.one_of(*BILINGUAL_LAYOUTS),
+                         doc="also print the notice with its translations on one sheet: "
+                             + ", ".join(BILINGUAL_LAYOUTS)),
     "source_hash": s.Field(s.text, default="",
                            doc="written by 'build.py i18n mark'; do not edit by hand"),
 }
@@ -295,7 +297,11 @@ def _line_of_item(sections, slug: str, path: Path) -> int:
 
 
 def _markdown(problems, config, document: Document, speakers=None) -> str:
-    return render_markdown(MarkdownSource(
+    return "".join(_markdown_blocks(problems, config, document, speakers))
+
+
+def _markdown_blocks(problems, config, document: Document, speakers=None) -> list[str]:
+    return render_markdown_blocks(MarkdownSource(
         text=document.body, path=document.path, line_offset=document.body_line_offset,
         root=config.root, assets=config.root / ASSETS_DIR, speakers=speakers or {},
         allow_html=config.allow_html), problems)
@@ -334,10 +340,11 @@ def _load_notice(problems: ProblemCollector, config: PublicationConfig, path: Pa
                  language: Language, slug: str) -> Notice:
     document = read_document(path)
     values = s.validate(document.front_matter, NOTICE_SCHEMA, path, 2, problems)
+    blocks = tuple(_markdown_blocks(problems, config, document))
     return Notice(
         slug=slug, language=language, title=values["title"], subtitle=values["subtitle"],
         date=values["date"], place=values["place"], contact=values["contact"],
-        bilingual=values["bilingual"], body_html=_markdown(problems, config, document),
+        bilingual=values["bilingual"], body_html="".join(blocks), body_blocks=blocks,
         source=path)
 
 

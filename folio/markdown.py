@@ -53,6 +53,14 @@ def _new_parser() -> MarkdownIt:
 
 def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
     """Render ``source`` to an HTML fragment; problems are added to ``problems``."""
+    return "".join(render_markdown_blocks(source, problems))
+
+
+def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -> list[str]:
+    """The same, one HTML string per top-level block (paragraph, heading, list, table…).
+
+    A side-by-side bilingual sheet pairs the blocks of two languages row by row.
+    """
     md = _new_parser()
     env: dict = {}
     tokens = md.parse(source.text, env)
@@ -76,8 +84,20 @@ def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
         elif token.type == "html_block":
             context.check_html(token.content, context.file_line(token))
     body, context.notes = _extract_footnotes(md, tokens, env)
-    html = md.renderer.render(body, md.options, env)
-    return sanitise(html) if source.allow_html else html
+    blocks = [md.renderer.render(group, md.options, env) for group in _top_level(body)]
+    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
+    return [sanitise(b) for b in blocks] if source.allow_html else blocks
+
+
+def _top_level(tokens) -> list[list]:
+    groups: list[list] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            groups.append([])
+        groups[-1].append(token)
+        depth += token.nesting
+    return groups
 
 
 # What raw HTML may keep when a publication allows it: text structure and the

@@ -89,9 +89,10 @@ class Notice:
     date: dt.date | None
     place: str
     contact: tuple[str, ...]
-    bilingual: str | None         # "stacked": also printed with its translations on one sheet
+    bilingual: str | None         # also printed with its translations: stacked, side-by-side, duplex
     body_html: str
     source: Path
+    body_blocks: tuple[str, ...] = ()       # body_html, one top-level block each
     pending: str = ""                       # "missing" or "stale" in a draft build
     text_language: Language | None = None   # set when the text is not the document's language
 

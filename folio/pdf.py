@@ -8,17 +8,21 @@ name only when it is complete.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import tempfile
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from weasyprint import HTML
+from weasyprint.pdf import metadata as weasyprint_metadata
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, path2url
 
 from .errors import BuildError, Problem
+from .printmarks import add_crop_marks
 
 PX_TO_MM = 25.4 / 96
 
@@ -34,6 +38,9 @@ class PdfJob:
     source: Path              # the content file an overflow is reported against
     max_pages: int | None = None
     html_copy: Path | None = None
+    variant: str | None = None          # WeasyPrint's pdf_variant: pdf/x-4, pdf/a-3b …
+    crop_marks_mm: float | None = None  # draw crop marks outside a bleed of this width
+    also_readable: tuple[Path, ...] = ()  # files outside the root the profile names (ICC)
 
 
 @dataclass(frozen=True)
@@ -50,9 +57,10 @@ class OutsideRootError(FatalURLFetchingError):
 class PublicationFetcher(URLFetcher):
     """Serves ``data:`` URIs and files inside the publication root, nothing else."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, also: tuple[Path, ...] = ()):
         super().__init__(allowed_protocols={"file", "data"})
         self.root = root.resolve()
+        self.also = {p.resolve() for p in also}
 
     def fetch(self, url, headers=None):
         scheme = urlsplit(url).scheme.lower()
@@ -61,6 +69,8 @@ class PublicationFetcher(URLFetcher):
         if scheme != "file":
             raise OutsideRootError(f"'{url}' is not a file of the publication")
         path = Path(unquote(urlsplit(url).path)).resolve()
+        if path in self.also:
+            return super().fetch(url, headers)
         try:
             path.relative_to(self.root)
         except ValueError:
@@ -86,15 +96,18 @@ def render_pdf(job: PdfJob) -> PdfResult:
     logger.addHandler(handler)
     try:
         html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",
-                    url_fetcher=PublicationFetcher(job.root))
+                    url_fetcher=PublicationFetcher(job.root, job.also_readable))
         document = html.render()
         if job.max_pages is not None and len(document.pages) > job.max_pages:
             raise BuildError(_overflow(job, document))
+        data = _write(document, job)
+        # Checked after writing too: some warnings (PDF/UA's) come only then.
         if handler.messages:
             raise BuildError(*(Problem(f"WeasyPrint: {m}", job.source,
                                        hint="fix the template, CSS or file it names")
                                for m in dict.fromkeys(handler.messages)))
-        data = document.write_pdf()
+        if job.crop_marks_mm is not None:
+            data = add_crop_marks(data, job.crop_marks_mm)
     except OutsideRootError as error:
         raise BuildError.at(f"{job.name}: refused to read {error}", job.source,
                             hint="use files inside the publication folder") from None
@@ -102,6 +115,26 @@ def render_pdf(job: PdfJob) -> PdfResult:
         logger.removeHandler(handler)
     _write_atomically(job.output, data)
     return PdfResult(job.name, job.output, len(document.pages))
+
+
+def _write(document, job: PdfJob) -> bytes:
+    """The PDF bytes, the same for the same HTML, whatever the variant.
+
+    pdf/x and pdf/a write a random file identifier unless given one, and PDF/X-4 a
+    random XMP DocumentID (a ``uuid4()`` in weasyprint.pdf.metadata, with no
+    option to set it). The HTML decides the content, so it decides both. Each
+    document is written in its own worker process, so replacing the module's
+    ``uuid4`` for the duration of one call affects nothing else.
+    """
+    digest = hashlib.sha256(job.html.encode("utf-8")).hexdigest()
+    saved = weasyprint_metadata.uuid4
+    weasyprint_metadata.uuid4 = lambda: uuid.UUID(digest[:32])
+    try:
+        return document.write_pdf(
+            pdf_variant=job.variant, pdf_identifier=digest[:32].encode(),
+            pdf_tags=bool(job.variant and job.variant.startswith("pdf/ua")))
+    finally:
+        weasyprint_metadata.uuid4 = saved
 
 
 def _overflow(job: PdfJob, document) -> Problem:

@@ -18,7 +18,7 @@ from babel import Locale
 from babel.support import NullTranslations
 from markupsafe import Markup
 
-from .configuration import FontStack, Language, PublicationConfig
+from .configuration import SCREEN, FontStack, Language, Profile, PublicationConfig
 from .errors import BuildError
 from .i18n import Formatter
 from .model import Issue, Notice
@@ -91,10 +91,11 @@ def _raw_file(env: jinja2.Environment, name: str) -> Markup:
 
 
 def _context(config: PublicationConfig, language: Language, fonts: FontStack,
-             draft: bool = False) -> dict:
+             draft: bool = False, profile: Profile = SCREEN) -> dict:
     code = language.code
     return {
         "lang": language,
+        "profile": profile,
         "draft": draft,
         "source_date": _source_date(),
         "publication": {
@@ -110,38 +111,64 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
     }
 
 
-def render_issue_html(issue: Issue, config: PublicationConfig,
-                      env: jinja2.Environment) -> str:
+def render_issue_html(issue: Issue, config: PublicationConfig, env: jinja2.Environment,
+                      profile: Profile = SCREEN) -> str:
     language = issue.language
     return _render(env, "journal.html.j2", issue=issue,
-                   **_context(config, language, config.fonts[language.code], issue.pending))
+                   **_context(config, language, config.fonts[language.code], issue.pending,
+                              profile))
 
 
-def render_notice_html(notice: Notice, config: PublicationConfig,
-                       env: jinja2.Environment) -> str:
+def render_notice_html(notice: Notice, config: PublicationConfig, env: jinja2.Environment,
+                       profile: Profile = SCREEN) -> str:
     language = notice.language
     return _render(env, "notice.html.j2", notice=notice,
                    **_context(config, language, config.fonts[language.code],
-                              bool(notice.pending)))
+                              bool(notice.pending), profile))
+
+
+BILINGUAL_TEMPLATES = {"stacked": "notice_bilingual.html.j2",
+                      "side-by-side": "notice_side_by_side.html.j2",
+                      "duplex": "notice_duplex.html.j2"}
 
 
 def render_bilingual_notice_html(notices: tuple[Notice, ...], config: PublicationConfig,
-                                 envs: dict[str, jinja2.Environment]) -> str:
-    """Each half is rendered with its own language's catalog, then stacked on one sheet."""
+                                 envs: dict[str, jinja2.Environment],
+                                 layout: str = "stacked", profile: Profile = SCREEN) -> str:
+    """Each language is rendered with its own catalog, then the sheet puts them together.
+
+    ``side-by-side`` pairs the notices' body blocks row by row, so they must have
+    as many; ``duplex`` prints one language per side of the sheet.
+    """
+    if layout == "side-by-side":
+        _check_blocks_pair(notices)
     halves = []
     for notice in notices:
         code = notice.language.code
+        context = _context(config, notice.language, config.fonts[code], profile=profile)
         html = _render(envs[code], "notice_half.html.j2", notice=notice, keep_words=False,
-                       **_context(config, notice.language, config.fonts[code]))
-        masthead = _render(envs[code], "notice_masthead.html.j2", keep_words=False,
-                           **_context(config, notice.language, config.fonts[code]))
+                       **context)
+        masthead = _render(envs[code], "notice_masthead.html.j2", keep_words=False, **context)
+        info = _render(envs[code], "notice_info.html.j2", notice=notice, keep_words=False,
+                       **context)
         halves.append({"lang": notice.language, "html": Markup(html),
                        "masthead": Markup(masthead), "fonts": config.fonts[code],
-                       "title": notice.title})
+                       "title": notice.title, "notice": notice, "info": Markup(info)})
     first = notices[0].language
-    return _render(envs[first.code], "notice_bilingual.html.j2", halves=halves,
+    return _render(envs[first.code], BILINGUAL_TEMPLATES[layout], halves=halves,
                    notices=notices, **_context(config, first, config.fonts[first.code],
-                                               any(n.pending for n in notices)))
+                                               any(n.pending for n in notices), profile))
+
+
+def _check_blocks_pair(notices: tuple[Notice, ...]) -> None:
+    counts = [len(n.body_blocks) for n in notices]
+    if len(set(counts)) > 1:
+        listing = ", ".join(f"{n.source.name} has {len(n.body_blocks)}" for n in notices)
+        raise BuildError.at(
+            f"side-by-side notice '{notices[0].slug}': the languages have different numbers "
+            f"of paragraphs ({listing})", notices[0].source,
+            hint="split or join paragraphs so they match one for one, or use "
+                 "'bilingual: stacked'")
 
 
 def _render(env: jinja2.Environment, name: str, keep_words: bool = True, **context) -> str:

@@ -53,7 +53,12 @@ def article(title: str, body: str, **fields) -> str:
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
     """A two-language publication: one issue of two articles, one notice."""
-    root = tmp_path / "pub"
+    return make_tiny(tmp_path)
+
+
+def make_tiny(folder: Path) -> Path:
+    """The ``tiny`` publication in ``folder``/pub, for module-scoped fixtures too."""
+    root = folder / "pub"
     issue = root / "content/journal/2024-no2"
     (root / "content/notices").mkdir(parents=True)
     (root / "content/assets").mkdir(parents=True)

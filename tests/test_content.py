@@ -148,7 +148,9 @@ def test_profiles_are_read_and_checked(tiny: Path):
     config_file = tiny / "publication.yaml"
     text = config_file.read_text(encoding="utf-8")
     config_file.write_text(text + "profiles:\n  print: {bleed: 3mm, crop_marks: true, "
-                           "variant: pdf/x-4}\n", encoding="utf-8")
+                           "variant: pdf/x-4, output_intent: "
+                           "/usr/share/color/icc/ghostscript/default_cmyk.icc}\n",
+                           encoding="utf-8")
     profile = load_config(tiny).profile("print")
     assert (profile.bleed_mm, profile.crop_marks, profile.variant) == (3.0, True, "pdf/x-4")
     assert load_config(tiny).profile("screen").bleed_mm == 0

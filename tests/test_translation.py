@@ -202,11 +202,13 @@ def test_extract_and_update_catalogs(tiny: Path, capsys, monkeypatch):
     monkeypatch.chdir(tiny)
     templates = tiny / "templates"
     templates.mkdir()
-    bundled = (Path(__file__).parent.parent / "templates/notice_half.html.j2").read_text(
-        encoding="utf-8")
-    edited = bundled.replace('_("Place")', '_("Venue")').replace(
-        "<h1", '<p>{{ _("Open to all") }}</p>\n  <h1', 1)
-    (templates / "notice_half.html.j2").write_text(edited, encoding="utf-8")
+    bundled = Path(__file__).parent.parent / "templates"
+    half = (bundled / "notice_half.html.j2").read_text(encoding="utf-8")
+    (templates / "notice_half.html.j2").write_text(
+        half.replace("<h1", '<p>{{ _("Open to all") }}</p>\n  <h1', 1), encoding="utf-8")
+    info = (bundled / "notice_info.html.j2").read_text(encoding="utf-8")
+    (templates / "notice_info.html.j2").write_text(info.replace('_("Place")', '_("Venue")'),
+                                                    encoding="utf-8")
     edit(tiny / "publication.yaml", "languages: [ko, en]", "languages: [ko, en, ja]")
     edit(tiny / "publication.yaml", "en: Test Journal}", "en: Test Journal, ja: テストジャーナル}")
     edit(tiny / "publication.yaml", "  en: {serif",
