@@ -7,9 +7,8 @@ glyphs, templates) is checked first, so a mistake costs seconds, not a full buil
 
 from __future__ import annotations
 
-import multiprocessing
+import importlib
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Union
@@ -22,8 +21,8 @@ from .errors import BuildError, ProblemCollector
 from .i18n import catalog_path, load_translations
 from .model import Issue, Notice, Publication
 from .pdf import PdfJob, PdfResult, render_pdf, temporary_pattern
-from .render import (TemplateSet, make_environment, render_bilingual_notice_html,
-                     render_issue_html, render_notice_html)
+from .manifest import Fingerprinter, Manifest, TemplateDependencies
+from .templates import BILINGUAL_TEMPLATES, TemplateSet
 
 BUNDLED = Path(__file__).resolve().parent.parent
 BILINGUAL = "bilingual"
@@ -39,6 +38,7 @@ class BuildOptions:
     draft: bool = False                # print stand-ins for missing translations, marked
     profile: str = DEFAULT_PROFILE     # publication.yaml profiles: screen, print, …
     bilingual: str | None = None       # layout of every bilingual sheet, over front matter
+    force: bool = False                # rebuild even what the manifest says is up to date
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
@@ -185,6 +185,8 @@ def render_html(config: PublicationConfig, documents: list[PlannedDocument],
                 templates: TemplateSet, locales_dirs: tuple[Path, ...],
                 profile: Profile = SCREEN) -> dict[str, str]:
     """HTML for every planned document, keyed by its relative output path."""
+    from .render import (make_environment, render_bilingual_notice_html, render_issue_html,
+                         render_notice_html)
     envs = {lang.code: make_environment(templates, load_translations(locales_dirs, lang), lang)
             for lang in config.languages}
     problems = ProblemCollector()
@@ -212,19 +214,36 @@ def locales_dirs_for(root: Path) -> tuple[Path, ...]:
 
 
 def build(options: BuildOptions,
-          on_written: Callable[[PdfResult], None] = lambda result: None) -> list[PdfResult]:
-    """Build the requested documents; raise one BuildError listing every problem."""
+          on_written: Callable[[PdfResult], None] = lambda result: None,
+          on_skipped: Callable[[Path], None] = lambda output: None,
+          on_start: Callable[[int], None] = lambda count: None) -> list[PdfResult]:
+    """Build what changed of the requested documents; raise one BuildError listing
+    every problem. ``on_start`` is told how many PDFs will be rendered."""
     config, publication = load(options)
     documents = plan_documents(publication, options)
     locales = locales_dirs_for(config.root)
-    check_glyphs(config, documents, locales)
     templates = TemplateSet.for_root(config.root, BUNDLED)
     profile = config.profile(options.profile)
-    html = render_html(config, documents, templates, locales, profile)
 
-    jobs = []
-    for d in documents:
+    manifest = Manifest(options.output_dir)
+    inputs = _fingerprints(config, profile, templates, locales, options, documents)
+    todo = []
+    for document in documents:
+        output = output_path(options, profile, document)
+        if not options.force and manifest.fresh(output, inputs[str(document.relative_path)]):
+            on_skipped(output)
+        else:
+            todo.append(document)
+    if not todo:
+        return []
+    on_start(len(todo))
+
+    check_glyphs(config, todo, locales)
+    html = render_html(config, todo, templates, locales, profile)
+    jobs, fingerprint = [], {}
+    for d in todo:
         output = output_path(options, profile, d)
+        fingerprint[str(output)] = inputs[str(d.relative_path)]
         jobs.append(PdfJob(
             name=str(profile.output_subdir / d.relative_path),
             html=html[str(d.relative_path)], root=config.root, output=output,
@@ -234,7 +253,46 @@ def build(options: BuildOptions,
             variant=profile.variant,
             crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
             also_readable=(profile.output_intent,) if profile.output_intent else ()))
-    return _run_jobs(jobs, options.jobs, on_written)
+
+    def written(result: PdfResult) -> None:
+        manifest.record(result.output, fingerprint[str(result.output)], result.pages)
+        on_written(result)
+    return _run_jobs(jobs, options.jobs, written)
+
+
+def _fingerprints(config, profile, templates, locales, options, documents):
+    """Each document's inputs, hashed (see manifest.py for what counts)."""
+    fingerprinter = Fingerprinter(
+        config, profile, TemplateDependencies(templates.dirs), locales,
+        {code: fonts.font_files(config.fonts[code].families) for code in config.codes},
+        {"draft": options.draft, "bilingual": options.bilingual,
+         "keep_html": options.keep_html})
+    result = {}
+    for document in documents:
+        files = set(document.sources) | {config.root / "publication.yaml"}
+        files |= {_source_counterpart(path, config) for path in document.sources}
+        if document.kind == "journal":
+            folder = document.content.source.parent
+            files |= {p for p in folder.iterdir() if p.is_file() and p.suffix != ".md"}
+        if document.lang == BILINGUAL:
+            names = (BILINGUAL_TEMPLATES[document.layout], "notice_half.html.j2",
+                     "notice_masthead.html.j2", "notice_info.html.j2")
+            languages = config.codes
+        else:
+            names = (f"{document.kind}.html.j2",)
+            languages = (document.lang,)
+        result[str(document.relative_path)] = fingerprinter.document(
+            tuple(p for p in files if p is not None), names, languages)
+    return result
+
+
+def _source_counterpart(path: Path, config: PublicationConfig) -> Path | None:
+    """``x.en.md`` for ``x.ko.md``: a translation's state depends on its source."""
+    parts = path.name.split(".")
+    if len(parts) < 3 or parts[-1] != "md":
+        return None
+    candidate = path.with_name(".".join(parts[:-2] + [config.source_language, "md"]))
+    return candidate if candidate.is_file() else None
 
 
 def output_path(options: BuildOptions, profile: Profile, document: PlannedDocument) -> Path:
@@ -265,6 +323,10 @@ def _run_jobs(jobs: list[PdfJob], workers: int, on_written) -> list[PdfResult]:
 
 def _run_in_processes(jobs, workers, on_written, results, problems) -> None:
     # Separate processes, not threads: WeasyPrint and Pango are not thread-safe.
+    # WeasyPrint is imported once here, before forking, not once per worker.
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    importlib.import_module("weasyprint")
     pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
                                mp_context=multiprocessing.get_context("fork"))
     try:

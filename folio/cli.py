@@ -71,6 +71,8 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="build even where translations are missing or out of date: "
                              "the source text stands in, every such page is marked "
                              "'Translation pending', and the file is named ….draft.pdf")
+    parser.add_argument("--force", action="store_true",
+                        help="rebuild every PDF, even those whose inputs have not changed")
     parser.add_argument("--list", action="store_true",
                         help="list the PDFs that would be built, and build nothing")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
@@ -81,9 +83,11 @@ def _build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    _load_commands()
-    if argv and argv[0] in COMMANDS:
+    if argv and argv[0] in COMMAND_MODULES:
+        _load_commands(argv[0])
         return COMMANDS[argv[0]][1](argv[1:])
+    if "-h" in argv or "--help" in argv:
+        _load_commands(*COMMAND_MODULES)        # their summaries go in the help
     args = _build_parser().parse_args(argv)
     return run_reporting(lambda: _build(args), debug=args.debug, list_only=args.list)
 
@@ -95,18 +99,57 @@ def _build(args: argparse.Namespace) -> int:
                            out=args.out.resolve() if args.out else None,
                            languages=languages, only=tuple(args.only),
                            keep_html=args.html, draft=args.draft, profile=args.profile,
-                           bilingual=args.bilingual, jobs=max(1, args.jobs))
+                           bilingual=args.bilingual, force=args.force,
+                           jobs=max(1, args.jobs))
     if args.list:
         config, publication = load(options)
         for document in plan_documents(publication, options):
             print(output_path(options, config.profile(options.profile), document))
         return 0
-    results = build(options, on_written=lambda r: print(
-        f"wrote {shown(r.output)} ({r.pages} {'page' if r.pages == 1 else 'pages'})",
-        flush=True))
-    if not results:
+    skipped: list[Path] = []
+    with Progress(enabled=not args.list and sys.stdout.isatty()) as progress:
+        results = build(options, on_written=progress.written, on_skipped=skipped.append,
+                        on_start=progress.start)
+    if skipped:
+        print(f"unchanged: {len(skipped)} PDF{'s' if len(skipped) > 1 else ''} already up to "
+              "date (--force rebuilds them)")
+    if not results and not skipped:
         print("nothing to build", file=sys.stderr)
     return 0
+
+
+class Progress:
+    """A progress bar on a terminal; one line per PDF otherwise (CI logs, pipes)."""
+
+    def __init__(self, enabled: bool):
+        self.bar = None
+        self.task = None
+        if enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn
+            self.bar = Bar(TextColumn("rendering"), BarColumn(), MofNCompleteColumn(),
+                           TextColumn("{task.description}"), transient=True)
+
+    def __enter__(self):
+        if self.bar is not None:
+            self.bar.start()
+        return self
+
+    def __exit__(self, *exc):
+        if self.bar is not None:
+            self.bar.stop()
+
+    def start(self, count: int) -> None:
+        if self.bar is not None:
+            self.task = self.bar.add_task("", total=count)
+
+    def written(self, result) -> None:
+        line = f"wrote {shown(result.output)} ({result.pages} " \
+               f"{'page' if result.pages == 1 else 'pages'})"
+        if self.bar is not None and self.task is not None:
+            self.bar.console.print(line)
+            self.bar.update(self.task, advance=1, description=shown(result.output))
+        else:
+            print(line, flush=True)
 
 
 def run_reporting(action: Callable[[], int], *, debug: bool, list_only: bool = False) -> int:
@@ -150,11 +193,14 @@ def shown(path: Path) -> str:
         return str(path)
 
 
-def _load_commands() -> None:
-    """Import the modules that register commands (kept out of the import of cli)."""
-    # Each command module registers itself with @command when imported.
-    for module in COMMAND_MODULES:
-        __import__(f"folio.{module}")
+def _load_commands(*names: str) -> None:
+    """Import the modules of these commands; each registers itself with @command.
+
+    Only on demand: a build does not pay for the status report's imports.
+    """
+    for name in names:
+        __import__(f"folio.{COMMAND_MODULES[name]}")
 
 
-COMMAND_MODULES: tuple[str, ...] = ("i18n_cli", "status")
+# command name -> the module that defines it
+COMMAND_MODULES: dict[str, str] = {"i18n": "i18n_cli", "status": "status"}

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 from .errors import BuildError, ProblemCollector
 
 
@@ -44,9 +42,25 @@ def find_faces(family: str) -> tuple[FontFace, ...]:
     return tuple(faces)
 
 
+def font_files(families: tuple[str, ...]) -> tuple[Path, ...]:
+    """The files of every installed face of ``families``, with one fontconfig call."""
+    if shutil.which("fc-list") is None:
+        return ()
+    result = subprocess.run(["fc-list", "-f", "%{family}|%{file}\n"], capture_output=True,
+                            text=True, check=False)
+    wanted = set(families)
+    files = set()
+    for line in result.stdout.splitlines():
+        names, _, file = line.rpartition("|")
+        if wanted & set(names.split(",")):
+            files.add(Path(file))
+    return tuple(sorted(files))
+
+
 @lru_cache(maxsize=64)
 def _cmap(file: Path, index: int, mtime_ns: int) -> frozenset[int]:
     # Keyed by modification time so an updated font is read again.
+    from fontTools.ttLib import TTFont      # only when a build checks glyphs
     font = TTFont(file, fontNumber=index, lazy=True)
     try:
         return frozenset(font.getBestCmap() or {})

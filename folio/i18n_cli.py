@@ -11,7 +11,7 @@ from .build import BUNDLED, locales_dirs_for
 from .cli import add_common_options, command, run_reporting, shown
 from .configuration import CONFIG_FILE, load_config
 from .errors import BuildError
-from .render import TemplateSet
+from .templates import TemplateSet
 
 ACTIONS = {
     "extract": "scan the templates for translatable strings into locales/messages.pot",

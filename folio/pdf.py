@@ -1,8 +1,8 @@
 """WeasyPrint: HTML to PDF, with the checks WeasyPrint itself does not make.
 
 WeasyPrint only logs a missing image or an unsupported CSS rule, and only a
-``FatalURLFetchingError`` stops it; a notice that overflows simply gets a second
-page. Here each of those becomes a located error, and a PDF reaches its final
+``FatalURLFetchingError`` stops it (see fetcher.py); a notice that overflows simply
+gets a second page. Here each of those becomes a located error, and a PDF reaches its final
 name only when it is complete.
 """
 
@@ -15,14 +15,8 @@ import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
-
-from weasyprint import HTML
-from weasyprint.pdf import metadata as weasyprint_metadata
-from weasyprint.urls import FatalURLFetchingError, URLFetcher, path2url
 
 from .errors import BuildError, Problem
-from .printmarks import add_crop_marks
 
 PX_TO_MM = 25.4 / 96
 
@@ -50,34 +44,6 @@ class PdfResult:
     pages: int
 
 
-class OutsideRootError(FatalURLFetchingError):
-    """A document asked for a file or URL outside the publication."""
-
-
-class PublicationFetcher(URLFetcher):
-    """Serves ``data:`` URIs and files inside the publication root, nothing else."""
-
-    def __init__(self, root: Path, also: tuple[Path, ...] = ()):
-        super().__init__(allowed_protocols={"file", "data"})
-        self.root = root.resolve()
-        self.also = {p.resolve() for p in also}
-
-    def fetch(self, url, headers=None):
-        scheme = urlsplit(url).scheme.lower()
-        if scheme == "data":
-            return super().fetch(url, headers)
-        if scheme != "file":
-            raise OutsideRootError(f"'{url}' is not a file of the publication")
-        path = Path(unquote(urlsplit(url).path)).resolve()
-        if path in self.also:
-            return super().fetch(url, headers)
-        try:
-            path.relative_to(self.root)
-        except ValueError:
-            raise OutsideRootError(f"'{path}' is outside the publication folder") from None
-        return super().fetch(url, headers)
-
-
 class _Collect(logging.Handler):
     def __init__(self):
         super().__init__(logging.WARNING)
@@ -89,6 +55,13 @@ class _Collect(logging.Handler):
 
 def render_pdf(job: PdfJob) -> PdfResult:
     """Lay out and write one PDF; any WeasyPrint warning fails the document."""
+    # Imported here: a build with nothing to render never pays for WeasyPrint.
+    from weasyprint import HTML
+    from weasyprint.urls import path2url
+
+    from .fetcher import OutsideRootError, PublicationFetcher
+    from .printmarks import add_crop_marks
+
     if job.html_copy is not None:
         _write_atomically(job.html_copy, job.html.encode("utf-8"))
     handler = _Collect()
@@ -126,6 +99,8 @@ def _write(document, job: PdfJob) -> bytes:
     document is written in its own worker process, so replacing the module's
     ``uuid4`` for the duration of one call affects nothing else.
     """
+    from weasyprint.pdf import metadata as weasyprint_metadata
+
     digest = hashlib.sha256(job.html.encode("utf-8")).hexdigest()
     saved = weasyprint_metadata.uuid4
     weasyprint_metadata.uuid4 = lambda: uuid.UUID(digest[:32])

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
 
 import jinja2
@@ -22,20 +21,8 @@ from .configuration import SCREEN, FontStack, Language, Profile, PublicationConf
 from .errors import BuildError
 from .i18n import Formatter
 from .model import Issue, Notice
+from .templates import BILINGUAL_TEMPLATES, TemplateSet
 from .typography import keep_korean_words
-
-
-@dataclass(frozen=True)
-class TemplateSet:
-    """Template folders in lookup order: the publication's first, then the bundled."""
-
-    dirs: tuple[Path, ...]
-
-    @classmethod
-    def for_root(cls, root: Path, bundled: Path) -> "TemplateSet":
-        dirs = [root / "templates", bundled / "templates"]
-        unique = tuple(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
-        return cls(unique)
 
 
 def make_environment(templates: TemplateSet, translations: NullTranslations,
@@ -125,11 +112,6 @@ def render_notice_html(notice: Notice, config: PublicationConfig, env: jinja2.En
     return _render(env, "notice.html.j2", notice=notice,
                    **_context(config, language, config.fonts[language.code],
                               bool(notice.pending), profile))
-
-
-BILINGUAL_TEMPLATES = {"stacked": "notice_bilingual.html.j2",
-                      "side-by-side": "notice_side_by_side.html.j2",
-                      "duplex": "notice_duplex.html.j2"}
 
 
 def render_bilingual_notice_html(notices: tuple[Notice, ...], config: PublicationConfig,

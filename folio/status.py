@@ -23,7 +23,7 @@ from .build import BUNDLED, locales_dirs_for
 from .cli import add_common_options, command, run_reporting
 from .configuration import Language, PublicationConfig, load_config
 from .content import missing_languages
-from .render import TemplateSet
+from .templates import TemplateSet
 
 
 @dataclass(frozen=True)

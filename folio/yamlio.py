@@ -36,7 +36,11 @@ class YamlList(list):
         return self.lines[index] if index < len(self.lines) else self.line
 
 
-class _LocatingLoader(yaml.SafeLoader):
+# libyaml's parser when PyYAML has it (several times faster), the same safe constructor.
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _LocatingLoader(_SafeBase):
     """SafeLoader (no arbitrary objects) that attaches line numbers."""
 
     line_offset = 0

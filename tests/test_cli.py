@@ -28,7 +28,8 @@ def test_lang_only_out_and_html(tiny: Path, tmp_path: Path, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 1 and lines[0].startswith("wrote ")
     assert lines[0].endswith("ko/notice-open-day.pdf (1 page)")
-    assert sorted(p.name for p in out.rglob("*.*")) == ["notice-open-day.html",
+    assert sorted(p.name for p in out.rglob("*.*")) == [".folio-manifest.json",
+                                                        "notice-open-day.html",
                                                         "notice-open-day.pdf"]
     html = (out / "ko/notice-open-day.html").read_text(encoding="utf-8")
     assert '<html lang="ko-KR">' in html and "/tmp" not in html

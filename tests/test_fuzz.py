@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from folio.build import BUNDLED, BuildOptions, build, load, locales_dirs_for, plan_documents
 from folio.build import check_glyphs, render_html
 from folio.errors import BuildError
-from folio.render import TemplateSet
+from folio.templates import TemplateSet
 
 EXAMPLES = int(os.environ.get("FOLIO_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=dt.timedelta(seconds=20),
@@ -166,7 +166,7 @@ def test_some_notices_go_all_the_way_to_pdf(body):
                                                           encoding="utf-8")
         _assert_located(lambda: build(BuildOptions(root=root, jobs=1, languages=("ko",),
                                                    only=("notice-sheet",))))
-        leftovers = [p for p in (root / "output").rglob("*") if p.name.startswith(".")] \
+        leftovers = [p for p in (root / "output").rglob("*") if p.name.endswith("tmp")] \
             if (root / "output").exists() else []
         assert leftovers == []
     finally:

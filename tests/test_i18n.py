@@ -11,7 +11,8 @@ from folio.build import BUNDLED, locales_dirs_for
 from folio.configuration import language_for
 from folio.errors import BuildError
 from folio.i18n import Formatter, load_translations
-from folio.render import TemplateSet, make_environment
+from folio.render import make_environment
+from folio.templates import TemplateSet
 
 KO, EN = language_for("ko"), language_for("en")
 

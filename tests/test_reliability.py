@@ -176,7 +176,7 @@ def test_a_worker_that_dies_leaves_no_temporary_file(built_once: Path, monkeypat
 
     monkeypatch.setattr(pdf_module.os, "fdopen", dying)
     with pytest.raises(Exception):
-        build(BuildOptions(root=built_once, languages=("en",), jobs=2))
+        build(BuildOptions(root=built_once, languages=("en",), jobs=2, force=True))
     assert _snapshot(built_once / "output") == before
 
 
@@ -192,7 +192,7 @@ def test_same_input_same_bytes_anywhere(tiny: Path, tmp_path: Path):
     build(BuildOptions(root=copy, jobs=2))
     assert _snapshot(tmp_path / "out2") == first
     assert _snapshot(copy / "output") == first
-    assert len(first) == 4
+    assert len([name for name in first if name.endswith(".pdf")]) == 4
 
 
 def test_dates_come_from_content_or_source_date_epoch(tiny: Path, monkeypatch):

@@ -1,0 +1,41 @@
+"""What WeasyPrint may read: ``data:`` URIs and files inside the publication, no more.
+
+WeasyPrint catches a fetcher's exceptions and only logs them (the image silently
+disappears), except those derived from ``FatalURLFetchingError``: so a refusal
+here stops the build, and the message names the URL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import FatalURLFetchingError, URLFetcher
+
+
+class OutsideRootError(FatalURLFetchingError):
+    """A document asked for a file or URL outside the publication."""
+
+
+class PublicationFetcher(URLFetcher):
+    """Serves ``data:`` URIs and files inside the publication root, nothing else."""
+
+    def __init__(self, root: Path, also: tuple[Path, ...] = ()):
+        super().__init__(allowed_protocols={"file", "data"})
+        self.root = root.resolve()
+        self.also = {p.resolve() for p in also}
+
+    def fetch(self, url, headers=None):
+        scheme = urlsplit(url).scheme.lower()
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise OutsideRootError(f"'{url}' is not a file of the publication")
+        path = Path(unquote(urlsplit(url).path)).resolve()
+        if path in self.also:
+            return super().fetch(url, headers)
+        try:
+            path.relative_to(self.root)
+        except ValueError:
+            raise OutsideRootError(f"'{path}' is outside the publication folder") from None
+        return super().fetch(url, headers)
