@@ -7,7 +7,6 @@ glyphs, templates) is checked first, so a mistake costs seconds, not a full buil
 
 from __future__ import annotations
 
-import importlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -237,6 +236,10 @@ def build(options: BuildOptions,
     if not todo:
         return []
     on_start(len(todo))
+    # Workers start now and load WeasyPrint and the fonts while this process checks
+    # glyphs and renders HTML: that start-up is paid once, in parallel, not per job.
+    pool = _start_pool(min(options.jobs, len(todo)), config) \
+        if options.jobs > 1 and len(todo) > 1 else None
 
     check_glyphs(config, todo, locales)
     html = render_html(config, todo, templates, locales, profile)
@@ -257,7 +260,7 @@ def build(options: BuildOptions,
     def written(result: PdfResult) -> None:
         manifest.record(result.output, fingerprint[str(result.output)], result.pages)
         on_written(result)
-    return _run_jobs(jobs, options.jobs, written)
+    return _run_jobs(jobs, pool, written)
 
 
 def _fingerprints(config, profile, templates, locales, options, documents):
@@ -300,11 +303,11 @@ def output_path(options: BuildOptions, profile: Profile, document: PlannedDocume
     return options.output_dir / profile.output_subdir / document.relative_path
 
 
-def _run_jobs(jobs: list[PdfJob], workers: int, on_written) -> list[PdfResult]:
+def _run_jobs(jobs: list[PdfJob], pool, on_written) -> list[PdfResult]:
     problems = ProblemCollector()
     results: list[PdfResult] = []
     try:
-        if workers <= 1 or len(jobs) <= 1:
+        if pool is None:
             for job in jobs:
                 try:
                     results.append(render_pdf(job))
@@ -312,8 +315,11 @@ def _run_jobs(jobs: list[PdfJob], workers: int, on_written) -> list[PdfResult]:
                 except BuildError as error:
                     problems.extend(error)
         else:
-            _run_in_processes(jobs, workers, on_written, results, problems)
+            _run_in_processes(jobs, pool, on_written, results, problems)
     finally:
+        if pool is not None:
+            # Ctrl-C or a crashed worker: documents not yet started are not started.
+            pool.shutdown(wait=True, cancel_futures=True)
         # A worker killed while writing cannot remove its temporary file; we can.
         remove_temporaries(jobs)
     problems.raise_if_any()
@@ -321,27 +327,40 @@ def _run_jobs(jobs: list[PdfJob], workers: int, on_written) -> list[PdfResult]:
     return sorted(results, key=lambda r: order[r.name])
 
 
-def _run_in_processes(jobs, workers, on_written, results, problems) -> None:
-    # Separate processes, not threads: WeasyPrint and Pango are not thread-safe.
-    # WeasyPrint is imported once here, before forking, not once per worker.
+def _start_pool(workers: int, config: PublicationConfig):
+    """Worker processes (not threads: WeasyPrint and Pango are not thread-safe)."""
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    importlib.import_module("weasyprint")
-    pool = ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
+    from concurrent.futures import ProcessPoolExecutor
+
+    families = tuple(dict.fromkeys(f for stack in config.fonts.values()
+                                   for f in stack.families))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up,
+                               initargs=(families,),
                                mp_context=multiprocessing.get_context("fork"))
-    try:
-        futures = {pool.submit(render_pdf, job): job for job in jobs}
-        for future in as_completed(futures):
-            try:
-                results.append(future.result())
-                on_written(results[-1])
-            except BuildError as error:
-                problems.extend(error)
-    except BaseException:
-        # Ctrl-C or a crashed worker: documents not yet started are not started.
-        pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    pool.shutdown(wait=True)
+    pool.submit(int)        # with fork, the first task starts every worker at once
+    return pool
+
+
+def _warm_up(families: tuple[str, ...]) -> None:
+    """Import WeasyPrint and let Pango load the declared fonts, before any real job."""
+    from weasyprint import HTML
+    spans = "".join(f'<span style="font-family: \'{f}\'">가 a <b>가 a</b></span>'
+                    for f in families)
+    HTML(string=f"<p>{spans}</p>").render()
+
+
+def _run_in_processes(jobs, pool, on_written, results, problems) -> None:
+    from concurrent.futures import as_completed
+
+    # Longest first, so that the last document to finish is a short one.
+    ordered = sorted(jobs, key=lambda job: len(job.html), reverse=True)
+    futures = {pool.submit(render_pdf, job): job for job in ordered}
+    for future in as_completed(futures):
+        try:
+            results.append(future.result())
+            on_written(results[-1])
+        except BuildError as error:
+            problems.extend(error)
 
 
 def remove_temporaries(jobs: list[PdfJob]) -> None:

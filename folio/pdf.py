@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 import tempfile
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +43,7 @@ class PdfResult:
     name: str
     output: Path
     pages: int
+    weasyprint_seconds: float = 0.0     # layout and writing: what the benchmark compares
 
 
 class _Collect(logging.Handler):
@@ -68,12 +70,14 @@ def render_pdf(job: PdfJob) -> PdfResult:
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
     try:
+        started = time.perf_counter()
         html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",
                     url_fetcher=PublicationFetcher(job.root, job.also_readable))
         document = html.render()
         if job.max_pages is not None and len(document.pages) > job.max_pages:
             raise BuildError(_overflow(job, document))
         data = _write(document, job)
+        weasyprint_seconds = time.perf_counter() - started
         # Checked after writing too: some warnings (PDF/UA's) come only then.
         if handler.messages:
             raise BuildError(*(Problem(f"WeasyPrint: {m}", job.source,
@@ -87,7 +91,7 @@ def render_pdf(job: PdfJob) -> PdfResult:
     finally:
         logger.removeHandler(handler)
     _write_atomically(job.output, data)
-    return PdfResult(job.name, job.output, len(document.pages))
+    return PdfResult(job.name, job.output, len(document.pages), weasyprint_seconds)
 
 
 def _write(document, job: PdfJob) -> bytes:
