@@ -38,6 +38,8 @@ class BuildOptions:
     profile: str = DEFAULT_PROFILE     # publication.yaml profiles: screen, print, …
     bilingual: str | None = None       # layout of every bilingual sheet, over front matter
     force: bool = False                # rebuild even what the manifest says is up to date
+    impose: tuple[str, ...] = ()       # "2up" (notices), "booklet" (journal issues)
+    previews: bool = False             # PNG thumbnails and a contact sheet per PDF
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
 
     @property
@@ -215,9 +217,11 @@ def locales_dirs_for(root: Path) -> tuple[Path, ...]:
 def build(options: BuildOptions,
           on_written: Callable[[PdfResult], None] = lambda result: None,
           on_skipped: Callable[[Path], None] = lambda output: None,
-          on_start: Callable[[int], None] = lambda count: None) -> list[PdfResult]:
+          on_start: Callable[[int], None] = lambda count: None,
+          on_extra: Callable[[Path], None] = lambda path: None) -> list[PdfResult]:
     """Build what changed of the requested documents; raise one BuildError listing
-    every problem. ``on_start`` is told how many PDFs will be rendered."""
+    every problem. ``on_start`` is told how many PDFs will be rendered, ``on_extra``
+    of every imposed PDF or preview written."""
     config, publication = load(options)
     documents = plan_documents(publication, options)
     locales = locales_dirs_for(config.root)
@@ -234,6 +238,7 @@ def build(options: BuildOptions,
         else:
             todo.append(document)
     if not todo:
+        finish(options, profile, documents, set(), on_extra)
         return []
     on_start(len(todo))
     # Workers start now and load WeasyPrint and the fonts while this process checks
@@ -257,10 +262,43 @@ def build(options: BuildOptions,
             crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
             also_readable=(profile.output_intent,) if profile.output_intent else ()))
 
+    done: set[Path] = set()
+
     def written(result: PdfResult) -> None:
         manifest.record(result.output, fingerprint[str(result.output)], result.pages)
+        done.add(result.output)
         on_written(result)
-    return _run_jobs(jobs, pool, written)
+    try:
+        return _run_jobs(jobs, pool, written)
+    finally:
+        # Whatever was written gets its imposition and previews, even if another
+        # document failed.
+        finish(options, profile, documents, done, on_extra)
+
+
+def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocument],
+           written: set[Path], on_extra: Callable[[Path], None]) -> None:
+    """Post-processing of finished PDFs: imposition and previews (see impose.py,
+    previews.py). Redone for a PDF just written, or when its product is missing."""
+    for document in documents:
+        pdf = output_path(options, profile, document)
+        if not pdf.is_file():
+            continue
+        fresh = pdf in written
+        for layout in options.impose:
+            if (layout == "2up") == (document.kind == "notice"):
+                target = pdf.with_name(pdf.stem + f".{layout}.pdf")
+                if fresh or not target.is_file():
+                    from .impose import impose
+                    impose(pdf, target, layout)
+                    on_extra(target)
+        if options.previews:
+            folder = options.output_dir / "previews" / profile.output_subdir / \
+                document.relative_path.with_suffix("")
+            if fresh or not folder.with_suffix(".png").is_file():
+                from .previews import previews_for
+                _, contact = previews_for(pdf, folder)
+                on_extra(contact)
 
 
 def _fingerprints(config, profile, templates, locales, options, documents):

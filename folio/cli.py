@@ -71,6 +71,13 @@ def _build_parser() -> argparse.ArgumentParser:
                         help="build even where translations are missing or out of date: "
                              "the source text stands in, every such page is marked "
                              "'Translation pending', and the file is named ….draft.pdf")
+    parser.add_argument("--impose", action="append", default=[], choices=("2up", "booklet"),
+                        help="also write imposed PDFs for printing: 2up (two A5 notices on "
+                             "an A4 sheet, with cut marks), booklet (the journal in "
+                             "saddle-stitch order, A5 pages on A4 sheets); repeatable")
+    parser.add_argument("--previews", action="store_true",
+                        help="also write PNG previews: a thumbnail per page and a contact "
+                             "sheet per PDF, under output/previews/")
     parser.add_argument("--force", action="store_true",
                         help="rebuild every PDF, even those whose inputs have not changed")
     parser.add_argument("--list", action="store_true",
@@ -100,6 +107,7 @@ def _build(args: argparse.Namespace) -> int:
                            languages=languages, only=tuple(args.only),
                            keep_html=args.html, draft=args.draft, profile=args.profile,
                            bilingual=args.bilingual, force=args.force,
+                           impose=tuple(dict.fromkeys(args.impose)), previews=args.previews,
                            jobs=max(1, args.jobs))
     if args.list:
         config, publication = load(options)
@@ -109,12 +117,17 @@ def _build(args: argparse.Namespace) -> int:
     skipped: list[Path] = []
     with Progress(enabled=not args.list and sys.stdout.isatty()) as progress:
         results = build(options, on_written=progress.written, on_skipped=skipped.append,
-                        on_start=progress.start)
+                        on_start=progress.start,
+                        on_extra=lambda path: print(f"wrote {shown(path)}", flush=True))
     if skipped:
         print(f"unchanged: {len(skipped)} PDF{'s' if len(skipped) > 1 else ''} already up to "
               "date (--force rebuilds them)")
     if not results and not skipped:
         print("nothing to build", file=sys.stderr)
+    if options.profile != DEFAULT_PROFILE:
+        # A print profile's files are going to a print shop: check them now.
+        from .preflight_cli import preflight_build
+        return preflight_build(options)
     return 0
 
 
@@ -203,4 +216,5 @@ def _load_commands(*names: str) -> None:
 
 
 # command name -> the module that defines it
-COMMAND_MODULES: dict[str, str] = {"i18n": "i18n_cli", "status": "status"}
+COMMAND_MODULES: dict[str, str] = {"i18n": "i18n_cli", "status": "status",
+                                   "preflight": "preflight_cli"}

@@ -65,7 +65,7 @@ def render_pdf(job: PdfJob) -> PdfResult:
     from .printmarks import add_crop_marks
 
     if job.html_copy is not None:
-        _write_atomically(job.html_copy, job.html.encode("utf-8"))
+        write_atomically(job.html_copy, job.html.encode("utf-8"))
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     logger.addHandler(handler)
@@ -90,7 +90,7 @@ def render_pdf(job: PdfJob) -> PdfResult:
                             hint="use files inside the publication folder") from None
     finally:
         logger.removeHandler(handler)
-    _write_atomically(job.output, data)
+    write_atomically(job.output, data)
     return PdfResult(job.name, job.output, len(document.pages), weasyprint_seconds)
 
 
@@ -140,11 +140,11 @@ TEMP_SUFFIX = ".folio-tmp"
 
 
 def temporary_pattern(target: Path) -> str:
-    """The glob matching temporary files of ``target`` (see ``_write_atomically``)."""
+    """The glob matching temporary files of ``target`` (see ``write_atomically``)."""
     return f".{target.name}.*{TEMP_SUFFIX}"
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
+def write_atomically(target: Path, data: bytes) -> None:
     """Write beside the target, then rename: a reader never sees half a file."""
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX,

@@ -8,12 +8,10 @@ page) and BleedBox (trim plus bleed) stay as WeasyPrint set them.
 
 from __future__ import annotations
 
-import hashlib
 import io
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, NameObject,
-                           RectangleObject)
+from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject, RectangleObject
 
 MM = 72 / 25.4
 MARK_LENGTH_MM = 6.0          # each mark's length
@@ -21,18 +19,10 @@ GAP_MM = 1.0                  # between the bleed edge and a mark
 LINE_WIDTH_PT = 0.25
 
 
-class _ReproducibleWriter(PdfWriter):
-    """pypdf gives an edited file a random second identifier; derive it instead."""
-
-    def generate_file_identifiers(self) -> None:
-        first = self._ID[0] if self._ID else ByteStringObject(b"folio")
-        second = hashlib.md5(bytes(first) + b"+crop-marks").digest()
-        self._ID = ArrayObject((first, ByteStringObject(second)))
-
-
 def add_crop_marks(pdf: bytes, bleed_mm: float) -> bytes:
     """Return ``pdf`` with a slug around every page and crop marks in it."""
-    writer = _ReproducibleWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    # A clone keeps WeasyPrint's file identifiers: the output stays reproducible.
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     slug = (bleed_mm + GAP_MM + MARK_LENGTH_MM + GAP_MM) * MM
     for page in writer.pages:
         trim = page.trimbox

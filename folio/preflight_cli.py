@@ -1,0 +1,108 @@
+"""``build.py preflight``: check the built PDFs, print a table, fail on any problem."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .build import BILINGUAL, BuildOptions, load, output_path, plan_documents
+from .cli import add_common_options, command, run_reporting, shown
+from .configuration import DEFAULT_PROFILE, Profile, load_config
+from .preflight import Expectation, check, expectation_for
+
+
+def planned(options: BuildOptions) -> list[tuple[Path, Expectation]]:
+    """Every PDF the build plan writes for these options, with what it must be."""
+    config, publication = load(options)
+    profile = config.profile(options.profile)
+    return [(output_path(options, profile, d),
+             expectation_for(d.name, d.lang, d.layout, profile))
+            for d in plan_documents(publication, options)]
+
+
+def named(paths: list[Path], profile: Profile) -> list[tuple[Path, Expectation]]:
+    """PDFs given by name: a notice-… file must be one page, unless bilingual."""
+    result = []
+    for path in paths:
+        document = path.name.removesuffix(".pdf").removesuffix(".draft")
+        language = path.parent.name
+        expectation = expectation_for(document, language, "", profile)
+        if language == BILINGUAL:       # one page, or two for a duplex sheet
+            expectation = dataclasses.replace(expectation, pages=None)
+        result.append((path.resolve(), expectation))
+    return result
+
+
+def report(items: list[tuple[Path, Expectation]], console: Console) -> int:
+    """Print the table and every failure; the number of failing PDFs."""
+    reports = [check(path, expectation) for path, expectation in items]
+    table = Table(header_style="bold", show_edge=False, pad_edge=False, box=None)
+    for column in ("document", "lang", "pages", "size (mm)", "fonts", "unembedded",
+                   "missing glyphs", "lowest dpi", "bleed", "variant", "verdict"):
+        table.add_column(column, no_wrap=True)
+    for item in reports:
+        table.add_row(
+            item.expectation.document, item.expectation.language, str(item.pages),
+            item.size_mm, str(item.fonts), str(len(item.unembedded)),
+            str(item.missing_glyphs),
+            "—" if item.lowest_dpi is None else f"{item.lowest_dpi:.0f}", item.bleed,
+            item.variant, Text("ok", "green") if item.ok else Text("FAIL", "bold red"))
+    console.print(table)
+    failing = [r for r in reports if not r.ok]
+    for item in failing:
+        for failure in item.failures:
+            print(f"preflight: {shown(item.path)}: {failure}", file=sys.stderr)
+    print(f"preflight: {len(reports) - len(failing)} of {len(reports)} PDFs ready"
+          + (f", {len(failing)} with problems" if failing else ""))
+    return len(failing)
+
+
+def preflight_build(options: BuildOptions) -> int:
+    """Called after a build with a print profile."""
+    return 1 if report(planned(options), _console()) else 0
+
+
+def _console() -> Console:
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="build.py preflight",
+        description="Check built PDFs as a print shop would: pages and size, fonts "
+                    "embedded, missing glyphs, image resolution, bleed, PDF variant, "
+                    "one-page notices. Exit 1 if any PDF fails.")
+    parser.add_argument("pdfs", nargs="*", type=Path, metavar="PDF",
+                        help="PDFs to check (default: every PDF the build writes)")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
+                        help="the profile the PDFs were made with (its bleed and variant "
+                             "are checked)")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="where the PDFs are (default: <root>/output)")
+    parser.add_argument("--lang", action="append", default=[], metavar="CODE")
+    parser.add_argument("--only", action="append", default=[], metavar="DOCUMENT")
+    add_common_options(parser)
+    return parser
+
+
+@command("preflight", "check built PDFs for printing (fonts, glyphs, dpi, bleed, variant)")
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv)
+
+    def run() -> int:
+        if args.pdfs:
+            profile = load_config(args.root.resolve()).profile(args.profile)
+            items = named(args.pdfs, profile)
+        else:
+            languages = tuple(c.strip() for v in args.lang for c in v.split(",") if c.strip())
+            items = planned(BuildOptions(root=args.root.resolve(), profile=args.profile,
+                                         out=args.out.resolve() if args.out else None,
+                                         languages=languages, only=tuple(args.only)))
+        return 1 if report(items, _console()) else 0
+    return run_reporting(run, debug=args.debug)
