@@ -25,12 +25,15 @@ _BLOCK_TAGS = {
     "thead", "tr", "ul", "img",
 }
 _SKIP_TAGS = {"head", "style", "script", "title"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_CHARACTER = re.compile(r"&#?[A-Za-z0-9]+;|.", re.DOTALL)
 
 
 def keep_korean_words(html: str) -> str:
     """Return ``html`` with every Hangul word made unbreakable (tags untouched)."""
     out: list[str] = []
     skipping: str | None = None
+    heading = 0                # inside h1…h6: spans, not joiners
     previous_glues = False     # the text before the last inline tag ended inside a word
     last_char = " "
     for part in _TAG.split(html):
@@ -45,6 +48,8 @@ def keep_korean_words(html: str) -> str:
                     skipping = None
             elif not closing and name in _SKIP_TAGS and not part.endswith("/>"):
                 skipping = name
+            if name in _HEADINGS:
+                heading += -1 if closing else 1
             if name in _BLOCK_TAGS:
                 previous_glues = False
             elif previous_glues and 'class="footnote"' in part:
@@ -56,7 +61,7 @@ def keep_korean_words(html: str) -> str:
         if skipping:
             out.append(part)
             continue
-        text = _wrap_words(part)
+        text = _wrap_words(part) if heading > 0 else _join_words(part)
         if previous_glues and not part[0].isspace() and (
                 HANGUL.match(part[0]) or HANGUL.match(last_char)):
             text = WORD_JOINER + text
@@ -64,6 +69,13 @@ def keep_korean_words(html: str) -> str:
         previous_glues = not part[-1].isspace()
         last_char = part[-1]
     return "".join(out)
+
+
+def _join_words(text: str) -> str:
+    """Join the characters of each Hangul word; an entity (``&amp;``) counts as one."""
+    return _WORD.sub(
+        lambda m: WORD_JOINER.join(_CHARACTER.findall(m[0])) if HANGUL.search(m[0])
+        else m[0], text)
 
 
 def _wrap_words(text: str) -> str:

@@ -15,17 +15,24 @@ SENTENCE = ("요약하면 창조도시는 창의적인 사람들이 머리를 �
             "지역의 문제를 스스로 해결하려고 노력하는 도시이다. ")
 
 
-def test_hangul_words_are_wrapped_latin_left_alone():
-    html = keep_korean_words("<body><p>창의도시 UNESCO network 해결하려고</p></body>")
-    assert html == ('<body><p><span class="kw">창의도시</span> UNESCO network '
-                    '<span class="kw">해결하려고</span></p></body>')
+def test_hangul_words_are_joined_latin_left_alone():
+    html = keep_korean_words("<body><p>창의도시 UNESCO network 해결&amp;하려고,</p></body>")
+    j = WORD_JOINER
+    assert html == (f"<body><p>창{j}의{j}도{j}시 UNESCO network "
+                    f"해{j}결{j}&amp;{j}하{j}려{j}고{j},</p></body>")
+
+
+def test_headings_use_spans_so_bookmarks_stay_clean():
+    html = keep_korean_words("<body><h1>창의도시 UNESCO</h1><p>진주</p></body>")
+    assert html == (f'<body><h1><span class="kw">창의도시</span> UNESCO</h1>'
+                    f"<p>진{WORD_JOINER}주</p></body>")
 
 
 def test_word_across_an_inline_tag_is_glued():
     html = keep_korean_words("<body><p>창조<strong>도시는</strong> 크다</p></body>")
-    assert f"<strong>{WORD_JOINER}<span" in html
+    assert f"<strong>{WORD_JOINER}도" in html
     html = keep_korean_words("<body><p>창조 <strong>도시는</strong></p></body>")
-    assert WORD_JOINER not in html
+    assert f"<strong>{WORD_JOINER}" not in html
 
 
 def test_head_title_and_styles_are_untouched():
