@@ -146,7 +146,7 @@ def _generated_issue(base: Path, name: str, articles: int) -> Path:
     return root
 
 
-def scale(base: Path, runs: int, articles_small: int = 3, articles_large: int = 30) -> dict:
+def scale(base: Path, runs: int, articles_small: int = 5, articles_large: int = 48) -> dict:
     measured = {}
     for label, articles in (("small", articles_small), ("large", articles_large)):
         root = _generated_issue(base, f"scale-{label}", articles)

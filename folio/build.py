@@ -19,7 +19,8 @@ from .content import load_publication
 from .errors import BuildError, ProblemCollector
 from .i18n import catalog_path, load_translations
 from .model import Issue, Notice, Publication
-from .pdf import PdfJob, PdfResult, render_pdf, temporary_pattern
+from .atomic import temporary_pattern
+from .pdf import PdfJob, PdfResult, render_pdf
 from .manifest import Fingerprinter, Manifest, TemplateDependencies
 from .templates import BILINGUAL_TEMPLATES, TemplateSet
 

@@ -9,8 +9,6 @@ leaves git clean (Babel would otherwise stamp a new creation date each time).
 from __future__ import annotations
 
 import io
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +17,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 
+from .atomic import write_atomically
 from .configuration import PublicationConfig
 from .i18n import DOMAIN, catalog_path, load_translations, read_catalog
 
@@ -180,15 +179,7 @@ def _po_bytes(catalog: Catalog) -> bytes:
 def _write_if_changed(path: Path, data: bytes, volatile: tuple[bytes, ...] = _VOLATILE) -> bool:
     if path.is_file() and _stable(path.read_bytes(), volatile) == _stable(data, volatile):
         return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, data)
     return True
 
 

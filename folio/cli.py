@@ -198,6 +198,14 @@ def print_problems(error: BuildError) -> None:
         print(f"error: {problem.format(Path.cwd())}", file=sys.stderr)
 
 
+def console():
+    """A rich console for tables: colours on a terminal; in CI logs and pipes, wide
+    enough that long paths stay on one line (rich assumes 80 columns there)."""
+    from rich.console import Console
+    return Console(highlight=False, soft_wrap=True,
+                   width=None if sys.stdout.isatty() else 200)
+
+
 def shown(path: Path) -> str:
     """A path as the editor typed it: relative to where they are, when it is below."""
     try:

@@ -13,12 +13,12 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from .atomic import write_atomically
 from .errors import BuildError, ProblemCollector
 
 
@@ -108,11 +108,7 @@ def _ranges(points: frozenset[int]) -> list[list[int]]:
 def _store(path: Path, data) -> None:
     """Best effort: a cache that cannot be written only costs time."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(data, out)
-        os.replace(temporary, path)
+        write_atomically(path, json.dumps(data).encode())
     except OSError:
         pass
 

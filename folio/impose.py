@@ -16,7 +16,7 @@ from pathlib import Path
 from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.generic import ArrayObject, DecodedStreamObject, NameObject
 
-from .pdf import write_atomically
+from .atomic import write_atomically
 from .printmarks import MM
 
 A4_LANDSCAPE = (297 * MM, 210 * MM)

@@ -17,12 +17,12 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
+from .atomic import write_atomically
 from .configuration import Profile, PublicationConfig
 from .i18n import catalog_path
 
@@ -147,18 +147,9 @@ class Manifest:
             self.save()
 
     def save(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         data = {"format": FORMAT, "outputs": {k: vars(v) for k, v in
                                                sorted(self.entries.items())}}
-        handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".manifest.",
-                                             suffix=".folio-tmp")
-        try:
-            with os.fdopen(handle, "w", encoding="utf-8") as out:
-                json.dump(data, out, indent=1, sort_keys=True)
-            os.replace(temporary, self.path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
 
 
 @dataclass

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_atomically
 from .errors import BuildError, Problem
 
 PX_TO_MM = 25.4 / 96
@@ -134,25 +133,3 @@ def _overflow(job: PdfJob, document) -> Problem:
         f"{job.name} does not fit on one {pages}: it runs {extra_height * PX_TO_MM:.0f} mm "
         f"({lines} lines) onto {len(document.pages) - job.max_pages} more",
         job.source, hint="shorten the text by about that much")
-
-
-TEMP_SUFFIX = ".folio-tmp"
-
-
-def temporary_pattern(target: Path) -> str:
-    """The glob matching temporary files of ``target`` (see ``write_atomically``)."""
-    return f".{target.name}.*{TEMP_SUFFIX}"
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write beside the target, then rename: a reader never sees half a file."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX,
-                                         dir=target.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise

@@ -12,7 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .build import BILINGUAL, BuildOptions, load, output_path, plan_documents
-from .cli import add_common_options, command, run_reporting, shown
+from .cli import add_common_options, command, console, run_reporting, shown
 from .configuration import DEFAULT_PROFILE, Profile, load_config
 from .preflight import Expectation, check, expectation_for
 
@@ -65,11 +65,7 @@ def report(items: list[tuple[Path, Expectation]], console: Console) -> int:
 
 def preflight_build(options: BuildOptions) -> int:
     """Called after a build with a print profile."""
-    return 1 if report(planned(options), _console()) else 0
-
-
-def _console() -> Console:
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 160)
+    return 1 if report(planned(options), console()) else 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,5 +100,5 @@ def main(argv: list[str]) -> int:
             items = planned(BuildOptions(root=args.root.resolve(), profile=args.profile,
                                          out=args.out.resolve() if args.out else None,
                                          languages=languages, only=tuple(args.only)))
-        return 1 if report(items, _console()) else 0
+        return 1 if report(items, console()) else 0
     return run_reporting(run, debug=args.debug)

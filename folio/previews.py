@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from .pdf import write_atomically
+from .atomic import write_atomically
 
 THUMBNAIL_DPI = 50
 COLUMNS = 4

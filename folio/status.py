@@ -20,7 +20,7 @@ from rich.text import Text
 from . import catalogs
 from . import translations as tr
 from .build import BUNDLED, locales_dirs_for
-from .cli import add_common_options, command, run_reporting
+from .cli import add_common_options, command, console, run_reporting
 from .configuration import Language, PublicationConfig, load_config
 from .content import missing_languages
 from .templates import TemplateSet
@@ -202,9 +202,7 @@ def _run(args: argparse.Namespace) -> int:
         json.dump(as_json(config, report), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
-        # Long paths stay on one line in CI logs too (rich assumes 80 columns there).
-        width = None if sys.stdout.isatty() else 200
-        print_report(config, report, Console(highlight=False, soft_wrap=True, width=width))
+        print_report(config, report, console())
     problems = sum(s.problems for s in report)
     if args.check and problems:
         print(f"status --check: {problems} translation problem{'s' if problems > 1 else ''}",

@@ -12,13 +12,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import json
-import os
 import re
 import subprocess
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_atomically
 from .configuration import PublicationConfig
 from .errors import BuildError
 from .frontmatter import parse_document
@@ -189,7 +188,7 @@ def mark(config: PublicationConfig, path: Path) -> TranslationState:
                                  + (", ".join(p.name for c, p in document.files.items()
                                               if c != source_code) or "…"))
     text = read_text(path)
-    _write_atomically(path, _with_hash(text, source_hash(source), path))
+    write_atomically(path, _with_hash(text, source_hash(source), path).encode("utf-8"))
     return state(config, document, code)
 
 
@@ -210,15 +209,6 @@ def _with_hash(text: str, value: str, path: Path) -> str:
     return lines[0] + front + "".join(lines[end:])
 
 
-def _write_atomically(path: Path, text: str) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
-            out.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # -- what changed: the recorded version, found in git history ---------------------

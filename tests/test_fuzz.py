@@ -17,6 +17,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -105,25 +106,14 @@ def _cleanup(root: Path) -> None:
     shutil.rmtree(root.parent, ignore_errors=True)
 
 
+@pytest.mark.parametrize("target", ["content/journal/issue/first.en.md",
+                                    "content/notices/sheet.ko.md"])
 @FUZZ
 @given(front=front_matter, body=bodies)
-def test_any_article_builds_or_says_where(front, body):
+def test_any_article_or_notice_builds_or_says_where(target, front, body):
     root = _copy()
     try:
-        (root / "content/journal/issue/first.en.md").write_text(_front(front, body),
-                                                                encoding="utf-8")
-        _assert_located(lambda: _render_all(root))
-    finally:
-        _cleanup(root)
-
-
-@FUZZ
-@given(front=front_matter, body=bodies)
-def test_any_notice_builds_or_says_where(front, body):
-    root = _copy()
-    try:
-        (root / "content/notices/sheet.ko.md").write_text(_front(front, body),
-                                                          encoding="utf-8")
+        (root / target).write_text(_front(front, body), encoding="utf-8")
         _assert_located(lambda: _render_all(root))
     finally:
         _cleanup(root)

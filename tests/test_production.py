@@ -14,7 +14,6 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from weasyprint import HTML
 
 from folio.cli import main
-from folio.configuration import Profile
 from folio.impose import booklet_order, impose
 from folio.preflight import Expectation, check
 from folio.previews import previews_for
