@@ -187,27 +187,36 @@ def render_html(config: PublicationConfig, documents: list[PlannedDocument],
                 templates: TemplateSet, locales_dirs: tuple[Path, ...],
                 profile: Profile = SCREEN) -> dict[str, str]:
     """HTML for every planned document, keyed by its relative output path."""
+    return {str(d.relative_path): html
+            for d, html in iter_html(config, documents, templates, locales_dirs, profile)}
+
+
+def iter_html(config: PublicationConfig, documents: list[PlannedDocument],
+              templates: TemplateSet, locales_dirs: tuple[Path, ...],
+              profile: Profile = SCREEN):
+    """(document, HTML) as each is rendered, so its PDF can start at once; every
+    template problem is raised together at the end."""
     from .render import (make_environment, render_bilingual_notice_html, render_issue_html,
                          render_notice_html)
     envs = {lang.code: make_environment(templates, load_translations(locales_dirs, lang), lang)
             for lang in config.languages}
     problems = ProblemCollector()
-    html: dict[str, str] = {}
     for document in documents:
         try:
             if document.lang == BILINGUAL:
-                html[str(document.relative_path)] = render_bilingual_notice_html(
-                    document.content, config, envs, document.layout, profile)
+                html = render_bilingual_notice_html(document.content, config, envs,
+                                                    document.layout, profile)
             elif document.kind == "journal":
-                html[str(document.relative_path)] = render_issue_html(
-                    document.content, config, envs[document.lang], profile)
+                html = render_issue_html(document.content, config, envs[document.lang],
+                                         profile)
             else:
-                html[str(document.relative_path)] = render_notice_html(
-                    document.content, config, envs[document.lang], profile)
+                html = render_notice_html(document.content, config, envs[document.lang],
+                                          profile)
         except BuildError as error:
             problems.extend(error)
+            continue
+        yield document, html
     problems.raise_if_any()
-    return html
 
 
 def locales_dirs_for(root: Path) -> tuple[Path, ...]:
@@ -248,33 +257,38 @@ def build(options: BuildOptions,
         if options.jobs > 1 and len(todo) > 1 else None
 
     check_glyphs(config, todo, locales)
-    html = render_html(config, todo, templates, locales, profile)
-    jobs, fingerprint = [], {}
-    for d in todo:
-        output = output_path(options, profile, d)
-        fingerprint[str(output)] = inputs[str(d.relative_path)]
-        jobs.append(PdfJob(
-            name=str(profile.output_subdir / d.relative_path),
-            html=html[str(d.relative_path)], root=config.root, output=output,
-            source=d.sources[0] if d.kind == "notice" else d.content.source,
-            max_pages=(2 if d.layout == "duplex" else 1) if d.kind == "notice" else None,
-            html_copy=output.with_suffix(".html") if options.keep_html else None,
-            variant=profile.variant,
-            crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
-            also_readable=(profile.output_intent,) if profile.output_intent else ()))
-
+    jobs, fingerprint, futures = [], {}, {}
     done: set[Path] = set()
+    results: list[PdfResult] = []
 
     def written(result: PdfResult) -> None:
         manifest.record(result.output, fingerprint[str(result.output)], result.pages)
         done.add(result.output)
+        results.append(result)
         on_written(result)
+
+    problems = ProblemCollector()
+    # Issues first: the longest documents start first and the last to finish is short.
+    ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.sources)))
     try:
-        return _run_jobs(jobs, pool, written)
+        try:
+            for d, html in iter_html(config, ordered, templates, locales, profile):
+                output = output_path(options, profile, d)
+                fingerprint[str(output)] = inputs[str(d.relative_path)]
+                job = _job(options, profile, config, d, html, output)
+                jobs.append(job)
+                if pool is not None:            # the workers start on it right away
+                    futures[pool.submit(render_pdf, job)] = job
+        except BuildError as error:
+            problems.extend(error)
+        _run_jobs(jobs, pool, futures, written, problems)
     finally:
         # Whatever was written gets its imposition and previews, even if another
         # document failed.
         finish(options, profile, documents, done, on_extra)
+    problems.raise_if_any()
+    order = {str(output_path(options, profile, d)): i for i, d in enumerate(todo)}
+    return sorted(results, key=lambda r: order[str(r.output)])
 
 
 def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocument],
@@ -300,6 +314,19 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
                 from .previews import previews_for
                 _, contact = previews_for(pdf, folder)
                 on_extra(contact)
+
+
+def _job(options, profile, config, document, html, output) -> PdfJob:
+    return PdfJob(
+        name=str(profile.output_subdir / document.relative_path), html=html,
+        root=config.root, output=output,
+        source=document.sources[0] if document.kind == "notice" else document.content.source,
+        max_pages=(2 if document.layout == "duplex" else 1)
+        if document.kind == "notice" else None,
+        html_copy=output.with_suffix(".html") if options.keep_html else None,
+        variant=profile.variant,
+        crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
+        also_readable=(profile.output_intent,) if profile.output_intent else ())
 
 
 def _fingerprints(config, profile, templates, locales, options, documents):
@@ -342,28 +369,30 @@ def output_path(options: BuildOptions, profile: Profile, document: PlannedDocume
     return options.output_dir / profile.output_subdir / document.relative_path
 
 
-def _run_jobs(jobs: list[PdfJob], pool, on_written) -> list[PdfResult]:
-    problems = ProblemCollector()
-    results: list[PdfResult] = []
+def _run_jobs(jobs: list[PdfJob], pool, futures: dict, on_written,
+              problems: ProblemCollector) -> None:
+    """Render in this process, or collect what the pool was given; every problem is
+    added to ``problems``."""
     try:
         if pool is None:
             for job in jobs:
                 try:
-                    results.append(render_pdf(job))
-                    on_written(results[-1])
+                    on_written(render_pdf(job))
                 except BuildError as error:
                     problems.extend(error)
         else:
-            _run_in_processes(jobs, pool, on_written, results, problems)
+            from concurrent.futures import as_completed
+            for future in as_completed(futures):
+                try:
+                    on_written(future.result())
+                except BuildError as error:
+                    problems.extend(error)
     finally:
         if pool is not None:
             # Ctrl-C or a crashed worker: documents not yet started are not started.
             pool.shutdown(wait=True, cancel_futures=True)
         # A worker killed while writing cannot remove its temporary file; we can.
         remove_temporaries(jobs)
-    problems.raise_if_any()
-    order = {job.name: index for index, job in enumerate(jobs)}
-    return sorted(results, key=lambda r: order[r.name])
 
 
 def _start_pool(workers: int, config: PublicationConfig):
@@ -386,20 +415,6 @@ def _warm_up(families: tuple[str, ...]) -> None:
     spans = "".join(f'<span style="font-family: \'{f}\'">가 a <b>가 a</b></span>'
                     for f in families)
     HTML(string=f"<p>{spans}</p>").render()
-
-
-def _run_in_processes(jobs, pool, on_written, results, problems) -> None:
-    from concurrent.futures import as_completed
-
-    # Longest first, so that the last document to finish is a short one.
-    ordered = sorted(jobs, key=lambda job: len(job.html), reverse=True)
-    futures = {pool.submit(render_pdf, job): job for job in ordered}
-    for future in as_completed(futures):
-        try:
-            results.append(future.result())
-            on_written(results[-1])
-        except BuildError as error:
-            problems.extend(error)
 
 
 def remove_temporaries(jobs: list[PdfJob]) -> None:

@@ -30,8 +30,12 @@ class FontFace:
     index: int
 
 
+@lru_cache(maxsize=64)
 def find_faces(family: str) -> tuple[FontFace, ...]:
-    """All installed faces of ``family`` (exact name), as fontconfig sees them."""
+    """All installed faces of ``family`` (exact name), as fontconfig sees them.
+
+    Asked once per family and process: each fc-list run costs about 10 ms.
+    """
     if shutil.which("fc-list") is None:
         raise BuildError.at("fontconfig's fc-list is not installed",
                             hint="install the fontconfig package (the set-up step does)")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from folio import pdf as pdf_module
+from folio import atomic as atomic_module
 from folio.build import BuildOptions, build
 from folio.cli import main
 from folio.errors import BuildError
@@ -142,7 +142,7 @@ def test_an_interrupted_write_keeps_the_previous_pdf(built_once: Path, monkeypat
     before = _snapshot(built_once / "output")
     (built_once / OPEN_DAY).write_text((built_once / OPEN_DAY).read_text(encoding="utf-8")
                                        .replace("welcome", "very welcome"), encoding="utf-8")
-    monkeypatch.setattr(pdf_module.os, "fdopen",
+    monkeypatch.setattr(atomic_module.os, "fdopen",
                         lambda handle, mode="r", *a, **k: _BreaksMidway(handle, error)
                         if "w" in mode else REAL_FDOPEN(handle, mode, *a, **k))
     with pytest.raises((KeyboardInterrupt, OSError)):
@@ -174,7 +174,7 @@ def test_a_worker_that_dies_leaves_no_temporary_file(built_once: Path, monkeypat
             os._exit(1)                      # a crash: no Python clean-up runs
         return REAL_FDOPEN(handle, mode, *args, **kwargs)
 
-    monkeypatch.setattr(pdf_module.os, "fdopen", dying)
+    monkeypatch.setattr(atomic_module.os, "fdopen", dying)
     with pytest.raises(Exception):
         build(BuildOptions(root=built_once, languages=("en",), jobs=2, force=True))
     assert _snapshot(built_once / "output") == before
