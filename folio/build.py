@@ -7,45 +7,25 @@ glyphs, templates) is checked first, so a mistake costs seconds, not a full buil
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Union
 
 from . import fonts
-from .configuration import (DEFAULT_PROFILE, SCREEN, Profile, PublicationConfig,
+from .configuration import (SCREEN, Profile, PublicationConfig,
                             load_config)
 from .content import load_publication
+from .defaults import BILINGUAL, BUNDLED
+from .options import BuildOptions
 from .errors import BuildError, ProblemCollector
 from .i18n import catalog_path, load_translations
 from .model import Issue, Notice, Publication
 from .atomic import temporary_pattern
 from .pdf import PdfJob, PdfResult, render_pdf
+from .quickcheck import options_key, tree_fingerprint
 from .manifest import Fingerprinter, Manifest, TemplateDependencies
 from .templates import BILINGUAL_TEMPLATES, TemplateSet
 
-BUNDLED = Path(__file__).resolve().parent.parent
-BILINGUAL = "bilingual"
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    root: Path = BUNDLED
-    out: Path | None = None            # default: <root>/output
-    languages: tuple[str, ...] = ()    # empty: every language, and bilingual documents
-    only: tuple[str, ...] = ()         # document names; empty: all
-    keep_html: bool = False
-    draft: bool = False                # print stand-ins for missing translations, marked
-    profile: str = DEFAULT_PROFILE     # publication.yaml profiles: screen, print, …
-    bilingual: str | None = None       # layout of every bilingual sheet, over front matter
-    force: bool = False                # rebuild even what the manifest says is up to date
-    impose: tuple[str, ...] = ()       # "2up" (notices), "booklet" (journal issues)
-    previews: bool = False             # PNG thumbnails and a contact sheet per PDF
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-
-    @property
-    def output_dir(self) -> Path:
-        return self.out if self.out is not None else self.root / "output"
 
 
 @dataclass(frozen=True)
@@ -238,6 +218,9 @@ def build(options: BuildOptions,
     templates = TemplateSet.for_root(config.root, BUNDLED)
     profile = config.profile(options.profile)
 
+    # Taken before anything is read: a file edited during the build makes the next
+    # quick check fail, never pass.
+    tree = tree_fingerprint(config.root)
     manifest = Manifest(options.output_dir)
     inputs = _fingerprints(config, profile, templates, locales, options, documents)
     todo = []
@@ -247,8 +230,10 @@ def build(options: BuildOptions,
             on_skipped(output)
         else:
             todo.append(document)
+    outputs = [output_path(options, profile, d) for d in documents]
     if not todo:
-        finish(options, profile, documents, set(), on_extra)
+        products = finish(options, profile, documents, set(), on_extra)
+        manifest.record_complete(options_key(options.key()), tree, outputs, products)
         return []
     on_start(len(todo))
     # Workers start now and load WeasyPrint and the fonts while this process checks
@@ -270,6 +255,7 @@ def build(options: BuildOptions,
     problems = ProblemCollector()
     # Issues first: the longest documents start first and the last to finish is short.
     ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.sources)))
+    products: list[Path] = []
     try:
         try:
             for d, html in iter_html(config, ordered, templates, locales, profile):
@@ -285,16 +271,19 @@ def build(options: BuildOptions,
     finally:
         # Whatever was written gets its imposition and previews, even if another
         # document failed.
-        finish(options, profile, documents, done, on_extra)
+        products = finish(options, profile, documents, done, on_extra)
     problems.raise_if_any()
+    manifest.record_complete(options_key(options.key()), tree, outputs, products)
     order = {str(output_path(options, profile, d)): i for i, d in enumerate(todo)}
     return sorted(results, key=lambda r: order[str(r.output)])
 
 
 def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocument],
-           written: set[Path], on_extra: Callable[[Path], None]) -> None:
+           written: set[Path], on_extra: Callable[[Path], None]) -> list[Path]:
     """Post-processing of finished PDFs: imposition and previews (see impose.py,
-    previews.py). Redone for a PDF just written, or when its product is missing."""
+    previews.py). Redone for a PDF just written, or when its product is missing.
+    Returns every such product there now is."""
+    products = []
     for document in documents:
         pdf = output_path(options, profile, document)
         if not pdf.is_file():
@@ -307,6 +296,7 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
                     from .impose import impose
                     impose(pdf, target, layout)
                     on_extra(target)
+                products.append(target)
         if options.previews:
             folder = options.output_dir / "previews" / profile.output_subdir / \
                 document.relative_path.with_suffix("")
@@ -314,6 +304,8 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
                 from .previews import previews_for
                 _, contact = previews_for(pdf, folder)
                 on_extra(contact)
+            products.append(folder.with_suffix(".png"))
+    return products
 
 
 def _job(options, profile, config, document, html, output) -> PdfJob:

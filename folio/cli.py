@@ -14,10 +14,9 @@ import sys
 from pathlib import Path
 from typing import Callable
 
-from .build import BUNDLED, BuildOptions, build, load, output_path, plan_documents
-from .configuration import DEFAULT_PROFILE
-from .content import BILINGUAL_LAYOUTS
+from .defaults import BILINGUAL_LAYOUTS, BUNDLED, DEFAULT_PROFILE
 from .errors import BuildError
+from .options import BuildOptions
 
 # name -> (one-line help, function taking the remaining arguments, returning an exit code)
 COMMANDS: dict[str, tuple[str, Callable[[list[str]], int]]] = {}
@@ -110,10 +109,22 @@ def _build(args: argparse.Namespace) -> int:
                            impose=tuple(dict.fromkeys(args.impose)), previews=args.previews,
                            jobs=max(1, args.jobs))
     if args.list:
+        from .build import load, output_path, plan_documents
         config, publication = load(options)
         for document in plan_documents(publication, options):
             print(output_path(options, config.profile(options.profile), document))
         return 0
+    if not options.force:
+        # Nothing changed since the last complete build? Then say so at once,
+        # without importing the pipeline (see quickcheck.py).
+        from .quickcheck import options_key, tree_fingerprint, up_to_date
+        count = up_to_date(options.output_dir, options_key(options.key()),
+                           tree_fingerprint(options.root))
+        if count is not None:
+            print(f"unchanged: all {count} PDF{'s' if count != 1 else ''} up to date "
+                  "(--force rebuilds them)")
+            return _preflight(options)
+    from .build import build
     skipped: list[Path] = []
     with Progress(enabled=not args.list and sys.stdout.isatty()) as progress:
         results = build(options, on_written=progress.written, on_skipped=skipped.append,
@@ -124,11 +135,15 @@ def _build(args: argparse.Namespace) -> int:
               "date (--force rebuilds them)")
     if not results and not skipped:
         print("nothing to build", file=sys.stderr)
-    if options.profile != DEFAULT_PROFILE:
-        # A print profile's files are going to a print shop: check them now.
-        from .preflight_cli import preflight_build
-        return preflight_build(options)
-    return 0
+    return _preflight(options)
+
+
+def _preflight(options: BuildOptions) -> int:
+    """A print profile's files are going to a print shop: check them every time."""
+    if options.profile == DEFAULT_PROFILE:
+        return 0
+    from .preflight_cli import preflight_build
+    return preflight_build(options)
 
 
 class Progress:

@@ -9,6 +9,7 @@ import babel
 from babel.core import get_global
 
 from . import schema as s
+from .defaults import DEFAULT_PROFILE
 from .errors import BuildError, ProblemCollector
 from .yamlio import read_yaml_file
 
@@ -16,7 +17,6 @@ CONFIG_FILE = "publication.yaml"
 PAGE_SIZES = ("A4", "A5", "B5", "letter")
 PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a-3u",
                 "pdf/a-4u", "pdf/ua-1")
-DEFAULT_PROFILE = "screen"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 from . import schema as s
 from . import translations as tr
 from .configuration import Language, PublicationConfig
+from .defaults import BILINGUAL_LAYOUTS
 from .errors import BuildError, ProblemCollector
 from .markdown import MarkdownSource, render_markdown_blocks
 from .model import ARTICLE_KINDS, Article, Issue, Notice, Person, Publication, Section
@@ -24,7 +25,6 @@ NOTICES_DIR = Path("content/notices")
 ASSETS_DIR = Path("content/assets")
 ISSUE_FILE = "issue.yaml"
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
-BILINGUAL_LAYOUTS = ("stacked", "side-by-side", "duplex")
 _ISSN = re.compile(r"^\d{4}-\d{3}[\dX]$")
 
 

@@ -121,12 +121,15 @@ class Manifest:
     def __init__(self, out: Path):
         self.path = out / MANIFEST_FILE
         self.entries: dict[str, Entry] = {}
+        self.complete: dict[str, dict] = {}     # see quickcheck.py
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
             if data.get("format") == FORMAT:
                 self.entries = {k: Entry(**v) for k, v in data["outputs"].items()}
+                self.complete = dict(data.get("complete", {}))
         except (OSError, ValueError, TypeError, KeyError, AttributeError):
             self.entries = {}   # no manifest, or an unreadable one: build everything
+            self.complete = {}
 
     def key(self, output: Path) -> str:
         return output.relative_to(self.path.parent).as_posix()
@@ -140,6 +143,16 @@ class Manifest:
 
     def record(self, output: Path, inputs: str, pages: int) -> None:
         self.entries[self.key(output)] = Entry(inputs, file_hash(output), pages)
+        # Something was rebuilt: no earlier "all up to date" holds any more.
+        self.complete.clear()
+        self.save()
+
+    def record_complete(self, options: str, tree: str, outputs: list[Path],
+                        products: list[Path]) -> None:
+        """A build with these options finished without a problem, from this tree."""
+        self.complete[options] = {"tree": tree,
+                                  "outputs": [self.key(o) for o in outputs],
+                                  "extras": [self.key(p) for p in products]}
         self.save()
 
     def forget(self, output: Path) -> None:
@@ -148,7 +161,8 @@ class Manifest:
 
     def save(self) -> None:
         data = {"format": FORMAT, "outputs": {k: vars(v) for k, v in
-                                               sorted(self.entries.items())}}
+                                               sorted(self.entries.items())},
+                "complete": self.complete}
         write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -128,3 +130,24 @@ def test_an_unreadable_manifest_means_a_full_build(built: Path):
     assert rebuilt(built) == ALL
     assert not [p for p in (built / "output").iterdir() if p.name.endswith("tmp")]
     assert os.path.getsize(built / "output" / MANIFEST_FILE) > 100
+
+
+def test_an_unchanged_publication_is_recognised_before_loading_anything(built: Path):
+    """The command line answers "all up to date" without importing the pipeline."""
+    script = ("import sys; from folio.cli import main; "
+              f"code = main(['--root', {str(built)!r}, '--jobs', '1']); "
+              "print(code, 'folio.content' in sys.modules, 'weasyprint' in sys.modules)")
+
+    def run() -> list[str]:
+        return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                              check=True).stdout.splitlines()
+    assert run() == ["unchanged: all 5 PDFs up to date (--force rebuilds them)",
+                     "0 False False"]
+    # One changed byte anywhere the build reads: the normal build decides, per document.
+    edit(built / "content/journal/2024-no2/second.en.md", "assets.", "assets!")
+    lines = run()
+    assert lines[-1] == "0 True True"
+    written = sorted(line.split("/output/")[1] for line in lines if line.startswith("wrote "))
+    assert [w.split(" (")[0] for w in written] == ["en/journal-2024-no2.pdf",
+                                                   "ko/journal-2024-no2.pdf"]
+    assert run()[-1] == "0 False False"
