@@ -236,12 +236,11 @@ def build(options: BuildOptions,
         manifest.record_complete(options_key(options.key()), tree, outputs, products)
         return []
     on_start(len(todo))
-    # Workers start now and load WeasyPrint and the fonts while this process checks
-    # glyphs and renders HTML: that start-up is paid once, in parallel, not per job.
+    check_glyphs(config, todo, locales)
+    # Workers start now and load WeasyPrint and the fonts while this process renders
+    # the HTML: that start-up is paid once, in parallel, not per job.
     pool = _start_pool(min(options.jobs, len(todo)), config) \
         if options.jobs > 1 and len(todo) > 1 else None
-
-    check_glyphs(config, todo, locales)
     jobs, fingerprint, futures = [], {}, {}
     done: set[Path] = set()
     results: list[PdfResult] = []
@@ -255,7 +254,6 @@ def build(options: BuildOptions,
     problems = ProblemCollector()
     # Issues first: the longest documents start first and the last to finish is short.
     ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.sources)))
-    products: list[Path] = []
     try:
         try:
             for d, html in iter_html(config, ordered, templates, locales, profile):
@@ -269,6 +267,8 @@ def build(options: BuildOptions,
             problems.extend(error)
         _run_jobs(jobs, pool, futures, written, problems)
     finally:
+        if pool is not None:        # also when rendering the HTML was interrupted
+            pool.shutdown(wait=True, cancel_futures=True)
         # Whatever was written gets its imposition and previews, even if another
         # document failed.
         products = finish(options, profile, documents, done, on_extra)
