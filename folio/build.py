@@ -18,6 +18,7 @@ from .content import load_publication
 from .defaults import BILINGUAL, BUNDLED
 from .options import BuildOptions
 from .errors import BuildError, ProblemCollector
+from .fontprep import prepare as prepare_fonts, with_prepared
 from .i18n import catalog_path, load_translations
 from .model import Issue, Notice, Publication
 from .atomic import temporary_pattern
@@ -237,6 +238,9 @@ def build(options: BuildOptions,
         return []
     on_start(len(todo))
     check_glyphs(config, todo, locales)
+    # The glyph check reads the declared faces; the PDFs use prepared ones first.
+    prepared = prepare_fonts(config)
+    config = with_prepared(config, prepared)
     # Workers start now and load WeasyPrint and the fonts while this process renders
     # the HTML: that start-up is paid once, in parallel, not per job.
     pool = _start_pool(min(options.jobs, len(todo)), config) \

@@ -73,6 +73,7 @@ class PublicationConfig:
     logo: Path
     profiles: dict[str, Profile] = field(default_factory=lambda: {DEFAULT_PROFILE: SCREEN})
     allow_html: bool = False          # raw HTML in Markdown, sanitised; off by default
+    prepared_fonts: tuple = ()        # set by the build: fontprep.PreparedFace, first in stacks
 
     def profile(self, name: str) -> Profile:
         if name not in self.profiles:

@@ -12,6 +12,8 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher
 
+from .fontprep import SCHEME, cache_dir
+
 
 class OutsideRootError(FatalURLFetchingError):
     """A document asked for a file or URL outside the publication."""
@@ -21,7 +23,7 @@ class PublicationFetcher(URLFetcher):
     """Serves ``data:`` URIs and files inside the publication root, nothing else."""
 
     def __init__(self, root: Path, also: tuple[Path, ...] = ()):
-        super().__init__(allowed_protocols={"file", "data"})
+        super().__init__(allowed_protocols={"file", "data", SCHEME})
         self.root = root.resolve()
         self.also = {p.resolve() for p in also}
 
@@ -29,6 +31,11 @@ class PublicationFetcher(URLFetcher):
         scheme = urlsplit(url).scheme.lower()
         if scheme == "data":
             return super().fetch(url, headers)
+        if scheme == SCHEME:
+            # A prepared font (fontprep.py): named, not located, so that the HTML
+            # holds no path of this machine.
+            name = Path(urlsplit(url).path).name
+            return super().fetch((cache_dir() / name).as_uri(), headers)
         if scheme != "file":
             raise OutsideRootError(f"'{url}' is not a file of the publication")
         path = Path(unquote(urlsplit(url).path)).resolve()

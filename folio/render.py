@@ -90,6 +90,7 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
             "short_title": config.short_title[code],
             "other_titles": [{"lang": other, "title": config.title[other.code]}
                              for other in config.languages if other.code != code],
+            "prepared_fonts": config.prepared_fonts,
         },
         "fonts": fonts,
         "page_size": config.page_size,

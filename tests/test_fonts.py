@@ -27,3 +27,24 @@ def test_character_maps_are_cached_on_disk_per_font_version(tmp_path: Path, monk
     with pytest.raises(AssertionError, match="opened again"):          # a new font version
         fonts._cmap(face.file, face.index, mtime + 1)
     fonts._cmap.cache_clear()
+
+
+def test_korean_pdfs_use_prepared_faces_and_fall_back_to_the_full_ones(tiny: Path):
+    from folio.build import BuildOptions, build
+    from conftest import pdffonts, pdftotext
+    notice = tiny / "content/notices/open-day.ko.md"
+    build(BuildOptions(root=tiny, languages=("ko",), only=("notice-open-day",), jobs=1,
+                       keep_html=True))
+    pdf = tiny / "output/ko/notice-open-day.pdf"
+    names = {row["name"].split("+", 1)[1] for row in pdffonts(pdf)}
+    assert names and all("-folio" in name for name in names if "CJK" in name), names
+    html = pdf.with_suffix(".html").read_text(encoding="utf-8")
+    assert 'src: url("folio-font:' in html and ".cache" not in html     # no machine paths
+
+    # A Hanja is not in the prepared repertoire: the full face behind it draws it.
+    notice.write_text(notice.read_text(encoding="utf-8").replace("방문을", "訪問을"),
+                      encoding="utf-8")
+    build(BuildOptions(root=tiny, languages=("ko",), only=("notice-open-day",), jobs=1))
+    names = {row["name"].split("+", 1)[1] for row in pdffonts(pdf)}
+    assert "Noto-Serif-CJK-KR" in names and "Noto-Serif-CJK-KR-folio" in names, names
+    assert "訪問을" in " ".join(pdftotext(pdf).split())
