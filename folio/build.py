@@ -19,6 +19,7 @@ from .defaults import BILINGUAL, BUNDLED
 from .options import BuildOptions
 from .errors import BuildError, ProblemCollector
 from .fontprep import prepare as prepare_fonts, with_prepared
+from .workers import start_pool
 from .i18n import catalog_path, load_translations
 from .model import Issue, Notice, Publication
 from .atomic import temporary_pattern
@@ -209,10 +210,12 @@ def build(options: BuildOptions,
           on_written: Callable[[PdfResult], None] = lambda result: None,
           on_skipped: Callable[[Path], None] = lambda output: None,
           on_start: Callable[[int], None] = lambda count: None,
-          on_extra: Callable[[Path], None] = lambda path: None) -> list[PdfResult]:
+          on_extra: Callable[[Path], None] = lambda path: None,
+          pool=None) -> list[PdfResult]:
     """Build what changed of the requested documents; raise one BuildError listing
     every problem. ``on_start`` is told how many PDFs will be rendered, ``on_extra``
-    of every imposed PDF or preview written."""
+    of every imposed PDF or preview written. ``pool``: worker processes already
+    started (workers.start_pool); the build shuts it down."""
     config, publication = load(options)
     documents = plan_documents(publication, options)
     locales = locales_dirs_for(config.root)
@@ -232,19 +235,29 @@ def build(options: BuildOptions,
         else:
             todo.append(document)
     outputs = [output_path(options, profile, d) for d in documents]
+    if not todo and pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
     if not todo:
         products = finish(options, profile, documents, set(), on_extra)
         manifest.record_complete(options_key(options.key()), tree, outputs, products)
         return []
     on_start(len(todo))
-    check_glyphs(config, todo, locales)
-    # The glyph check reads the declared faces; the PDFs use prepared ones first.
-    prepared = prepare_fonts(config)
-    config = with_prepared(config, prepared)
-    # Workers start now and load WeasyPrint and the fonts while this process renders
-    # the HTML: that start-up is paid once, in parallel, not per job.
-    pool = _start_pool(min(options.jobs, len(todo)), config) \
-        if options.jobs > 1 and len(todo) > 1 else None
+    # Workers load WeasyPrint while this process checks glyphs and renders the HTML:
+    # that start-up is paid once, in parallel, not per job. The command line starts
+    # them even earlier, before the content is read.
+    if pool is None and options.jobs > 1 and len(todo) > 1:
+        pool = start_pool(options.jobs)
+    elif pool is not None and len(todo) == 1:
+        pool.shutdown(wait=True, cancel_futures=True)
+        pool = None
+    try:
+        check_glyphs(config, todo, locales)
+        # The glyph check reads the declared faces; the PDFs use prepared ones first.
+        config = with_prepared(config, prepare_fonts(config))
+    except BaseException:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
     jobs, fingerprint, futures = [], {}, {}
     done: set[Path] = set()
     results: list[PdfResult] = []
@@ -389,28 +402,6 @@ def _run_jobs(jobs: list[PdfJob], pool, futures: dict, on_written,
             pool.shutdown(wait=True, cancel_futures=True)
         # A worker killed while writing cannot remove its temporary file; we can.
         remove_temporaries(jobs)
-
-
-def _start_pool(workers: int, config: PublicationConfig):
-    """Worker processes (not threads: WeasyPrint and Pango are not thread-safe)."""
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    families = tuple(dict.fromkeys(f for stack in config.fonts.values()
-                                   for f in stack.families))
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_warm_up,
-                               initargs=(families,),
-                               mp_context=multiprocessing.get_context("fork"))
-    pool.submit(int)        # with fork, the first task starts every worker at once
-    return pool
-
-
-def _warm_up(families: tuple[str, ...]) -> None:
-    """Import WeasyPrint and let Pango load the declared fonts, before any real job."""
-    from weasyprint import HTML
-    spans = "".join(f'<span style="font-family: \'{f}\'">가 a <b>가 a</b></span>'
-                    for f in families)
-    HTML(string=f"<p>{spans}</p>").render()
 
 
 def remove_temporaries(jobs: list[PdfJob]) -> None:

@@ -124,12 +124,22 @@ def _build(args: argparse.Namespace) -> int:
             print(f"unchanged: all {count} PDF{'s' if count != 1 else ''} up to date "
                   "(--force rebuilds them)")
             return _preflight(options)
+    pool = None
+    if options.jobs > 1:
+        # Workers start importing WeasyPrint now, while the content is read.
+        from .workers import start_pool
+        pool = start_pool(options.jobs)
     from .build import build
     skipped: list[Path] = []
-    with Progress(enabled=not args.list and sys.stdout.isatty()) as progress:
-        results = build(options, on_written=progress.written, on_skipped=skipped.append,
-                        on_start=progress.start,
-                        on_extra=lambda path: print(f"wrote {shown(path)}", flush=True))
+    try:
+        with Progress(enabled=not args.list and sys.stdout.isatty()) as progress:
+            results = build(options, on_written=progress.written, on_skipped=skipped.append,
+                            on_start=progress.start,
+                            on_extra=lambda path: print(f"wrote {shown(path)}", flush=True),
+                            pool=pool)
+    finally:
+        if pool is not None:        # a build that stopped early did not use it
+            pool.shutdown(wait=True, cancel_futures=True)
     if skipped:
         print(f"unchanged: {len(skipped)} PDF{'s' if len(skipped) > 1 else ''} already up to "
               "date (--force rebuilds them)")
