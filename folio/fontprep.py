@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .atomic import write_atomically
 from .configuration import FontStack, PublicationConfig
-from .fonts import _cache_dir, find_faces
+from .fonts import cache_root, find_faces
 
 LARGE = 8 * 1024 * 1024          # faces bigger than this are prepared
 SCHEME = "folio-font"            # URLs the publication's fetcher serves from the cache
@@ -76,7 +76,7 @@ def with_prepared(config: PublicationConfig,
 
 
 def cache_dir() -> Path:
-    return _cache_dir() / "fonts"
+    return cache_root() / "fonts"
 
 
 def _key(file: Path, index: int) -> str:

@@ -73,7 +73,7 @@ def _cmap(file: Path, index: int, mtime_ns: int) -> frozenset[int]:
     every build; so it is kept in a disk cache keyed by file, face, size and
     modification time (an updated font is read again).
     """
-    cache = _cache_dir() / f"cmap-{_key(file, index, mtime_ns)}.json"
+    cache = cache_root() / f"cmap-{_key(file, index, mtime_ns)}.json"
     try:
         ranges = json.loads(cache.read_text(encoding="utf-8"))
         return frozenset(c for start, end in ranges for c in range(start, end + 1))
@@ -89,7 +89,7 @@ def _cmap(file: Path, index: int, mtime_ns: int) -> frozenset[int]:
     return points
 
 
-def _cache_dir() -> Path:
+def cache_root() -> Path:
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "folio"
 

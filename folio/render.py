@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from .configuration import SCREEN, FontStack, Language, Profile, PublicationConfig
 from .errors import BuildError
+from .fonts import cache_root
 from .i18n import Formatter
 from .model import Issue, Notice
 from .templates import BILINGUAL_TEMPLATES, TemplateSet
@@ -36,6 +37,9 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Compiling the templates took half a second of every build; Jinja keys its
+        # cache by each template's source, so an edited template is compiled again.
+        bytecode_cache=_bytecode_cache(),
     )
     env.install_gettext_translations(translations, newstyle=True)
     formatter = Formatter(language)
@@ -46,6 +50,15 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
     env.filters["language_name"] = lambda other: _language_name(other, language)
     env.globals["stylesheet"] = lambda name: _raw_file(env, name)
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    directory = cache_root() / "jinja"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None                     # no cache: slower, not wrong
+    return jinja2.FileSystemBytecodeCache(str(directory))
 
 
 def _font_families(families) -> Markup:
