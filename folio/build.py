@@ -19,7 +19,7 @@ from .defaults import BILINGUAL, BUNDLED
 from .options import BuildOptions
 from .errors import BuildError, ProblemCollector
 from .fontprep import prepare as prepare_fonts, with_prepared
-from .workers import start_pool
+from .workers import WorkerPool
 from .i18n import catalog_path, load_translations
 from .model import Issue, Notice, Publication
 from .atomic import temporary_pattern
@@ -215,7 +215,7 @@ def build(options: BuildOptions,
     """Build what changed of the requested documents; raise one BuildError listing
     every problem. ``on_start`` is told how many PDFs will be rendered, ``on_extra``
     of every imposed PDF or preview written. ``pool``: worker processes already
-    started (workers.start_pool); the build shuts it down."""
+    started (workers.WorkerPool); the build shuts it down."""
     config, publication = load(options)
     documents = plan_documents(publication, options)
     locales = locales_dirs_for(config.root)
@@ -246,7 +246,7 @@ def build(options: BuildOptions,
     # that start-up is paid once, in parallel, not per job. The command line starts
     # them even earlier, before the content is read.
     if pool is None and options.jobs > 1 and len(todo) > 1:
-        pool = start_pool(options.jobs)
+        pool = WorkerPool(options.jobs)
     elif pool is not None and len(todo) == 1:
         pool.shutdown(wait=True, cancel_futures=True)
         pool = None

@@ -125,13 +125,14 @@ def _build(args: argparse.Namespace) -> int:
                   "(--force rebuilds them)")
             return _preflight(options)
     pool = None
-    if options.jobs > 1:
-        # Workers start importing WeasyPrint now, while the content is read.
-        from .workers import start_pool
-        pool = start_pool(options.jobs)
-    from .build import build
     skipped: list[Path] = []
     try:
+        if options.jobs > 1:
+            # The workers' zygote starts importing WeasyPrint now, while the content
+            # is read (see workers.py).
+            from .workers import WorkerPool
+            pool = WorkerPool(options.jobs)
+        from .build import build
         with Progress(enabled=not args.list and sys.stdout.isatty()) as progress:
             results = build(options, on_written=progress.written, on_skipped=skipped.append,
                             on_start=progress.start,

@@ -57,11 +57,12 @@ class _Collect(logging.Handler):
 def render_pdf(job: PdfJob) -> PdfResult:
     """Lay out and write one PDF; any WeasyPrint warning fails the document."""
     # Imported here: a build with nothing to render never pays for WeasyPrint.
+    from .ffi_cache import import_weasyprint
+    import_weasyprint()
     from weasyprint import HTML
     from weasyprint.urls import path2url
 
     from .fetcher import OutsideRootError, PublicationFetcher
-    from .printmarks import add_crop_marks
 
     if job.html_copy is not None:
         write_atomically(job.html_copy, job.html.encode("utf-8"))
@@ -83,6 +84,7 @@ def render_pdf(job: PdfJob) -> PdfResult:
                                        hint="fix the template, CSS or file it names")
                                for m in dict.fromkeys(handler.messages)))
         if job.crop_marks_mm is not None:
+            from .printmarks import add_crop_marks      # pypdf: 0.08 s, only for print
             data = add_crop_marks(data, job.crop_marks_mm)
     except OutsideRootError as error:
         raise BuildError.at(f"{job.name}: refused to read {error}", job.source,

@@ -35,6 +35,7 @@ def options_key(options: dict) -> str:
 
 
 def tree_fingerprint(root: Path) -> str:
+    fonts = _list_fonts()            # fc-list runs while the files are hashed
     digest = hashlib.sha256()
     folders = [root / name for name in _READ] + [BUNDLED / name for name in _READ[1:]]
     files = [root / "publication.yaml", *sorted(PACKAGE.glob("*.py"))]
@@ -43,7 +44,7 @@ def tree_fingerprint(root: Path) -> str:
     for path in files:
         digest.update(str(path).encode())
         digest.update(_hash(path).encode())
-    digest.update(_fonts().encode())
+    digest.update(_font_stats(fonts).encode())
     digest.update(os.environ.get("SOURCE_DATE_EPOCH", "").encode())
     return digest.hexdigest()
 
@@ -55,14 +56,20 @@ def _hash(path: Path) -> str:
         return "unreadable"
 
 
-def _fonts() -> str:
-    """Every installed font file with its size and time: a font update rebuilds."""
+def _list_fonts() -> subprocess.Popen | None:
     if shutil.which("fc-list") is None:
+        return None
+    return subprocess.Popen(["fc-list", "-f", "%{file}\n"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+
+
+def _font_stats(listing: subprocess.Popen | None) -> str:
+    """Every installed font file with its size and time: a font update rebuilds."""
+    if listing is None:
         return ""
-    listing = subprocess.run(["fc-list", "-f", "%{file}\n"], capture_output=True, text=True,
-                             check=False).stdout.split()
+    output, _ = listing.communicate()
     stats = []
-    for file in sorted(set(listing)):
+    for file in sorted(set(output.splitlines())):
         try:
             stat = os.stat(file)
             stats.append(f"{file}:{stat.st_size}:{stat.st_mtime_ns}")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import tempfile
 import textwrap
 from pathlib import Path
 
@@ -12,16 +14,24 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 
 
-@pytest.fixture(scope="session", autouse=True)
-def font_cache(tmp_path_factory):
-    """The fonts' character-map cache goes to a folder of the test run, not ~/.cache."""
-    saved = os.environ.get("XDG_CACHE_HOME")
-    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache"))
-    yield
-    if saved is None:
+_SAVED_CACHE_HOME = os.environ.get("XDG_CACHE_HOME")
+
+
+def pytest_configure(config):
+    """folio's caches (fonts, prepared faces, WeasyPrint's C declarations) go to a
+    folder of the test run, not ~/.cache. WeasyPrint is imported now, before the
+    test modules, the way a build imports it (see folio/ffi_cache.py)."""
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="folio-test-cache-")
+    from folio.ffi_cache import import_weasyprint
+    import_weasyprint()
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
+    if _SAVED_CACHE_HOME is None:
         os.environ.pop("XDG_CACHE_HOME", None)
     else:
-        os.environ["XDG_CACHE_HOME"] = saved
+        os.environ["XDG_CACHE_HOME"] = _SAVED_CACHE_HOME
 
 PUBLICATION_YAML = """\
 title: {ko: 시험 저널, en: Test Journal}
