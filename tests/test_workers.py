@@ -172,3 +172,23 @@ def test_the_cached_ffi_is_only_lent_to_weasyprint_and_checks_its_declarations()
 def test_this_test_run_uses_the_cached_declarations_too():
     """conftest imports WeasyPrint the way builds do, so every PDF test checks it."""
     assert ffi_cache.uses_cached_tables()
+
+
+def test_the_cached_declarations_change_nothing_in_the_pdfs(tiny: Path, tmp_path: Path):
+    from folio.build import BuildOptions, build
+
+    build(BuildOptions(root=tiny, jobs=1))                  # this process: cached tables
+    ordinary = tmp_path / "ordinary"
+    run_python(f"""
+        import json
+        from pathlib import Path
+        from folio import ffi_cache
+        ffi_cache._declarations = lambda: None      # WeasyPrint imported the usual way
+        from folio.build import BuildOptions, build
+        build(BuildOptions(root=Path({str(tiny)!r}), out=Path({str(ordinary)!r}), jobs=1))
+        print(json.dumps({{"cached": ffi_cache.uses_cached_tables()}}))
+    """)
+    pdfs = sorted(p.relative_to(ordinary) for p in ordinary.rglob("*.pdf"))
+    assert len(pdfs) == 4
+    for pdf in pdfs:
+        assert (tiny / "output" / pdf).read_bytes() == (ordinary / pdf).read_bytes(), pdf
