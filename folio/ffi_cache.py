@@ -17,6 +17,7 @@ this expects, nothing is lent and it imports the ordinary way.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib.util
 import re
@@ -68,7 +69,8 @@ def _declarations() -> str | None:
     except OSError:
         return None
     match = _DECLARATIONS.search(text)
-    return match.group(1) if match else None
+    # The literal's value, escapes and all: cdef() will be handed exactly that.
+    return ast.literal_eval(f"'''{match.group(1)}'''") if match else None
 
 
 def _cached_ffi_factory(declarations: str):
