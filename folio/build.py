@@ -242,9 +242,9 @@ def build(options: BuildOptions,
         manifest.record_complete(options_key(options.key()), tree, outputs, products)
         return []
     on_start(len(todo))
-    # Workers load WeasyPrint while this process checks glyphs and renders the HTML:
-    # that start-up is paid once, in parallel, not per job. The command line starts
-    # them even earlier, before the content is read.
+    # The workers' zygote loads WeasyPrint while this process checks glyphs and
+    # renders the HTML (see workers.py). The command line starts it even earlier,
+    # before the content is read.
     if pool is None and options.jobs > 1 and len(todo) > 1:
         pool = WorkerPool(options.jobs)
     elif pool is not None and len(todo) == 1:
