@@ -335,7 +335,8 @@ def _job(options, profile, config, document, html, output) -> PdfJob:
         html_copy=output.with_suffix(".html") if options.keep_html else None,
         variant=profile.variant,
         crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
-        also_readable=(profile.output_intent,) if profile.output_intent else ())
+        also_readable=(profile.output_intent,) if profile.output_intent else (),
+        output_intent=profile.output_intent)
 
 
 def _fingerprints(config, profile, templates, locales, options, documents):

@@ -23,7 +23,7 @@ from .fonts import cache_root, find_faces
 LARGE = 8 * 1024 * 1024          # faces bigger than this are prepared
 SCHEME = "folio-font"            # URLs the publication's fetcher serves from the cache
 WEIGHTS = {"regular": 400, "bold": 700}
-VERSION = "1"
+VERSION = "2"
 REPERTOIRE = (
     (0x0020, 0x007E), (0x00A0, 0x024F),          # Latin
     (0x2000, 0x206F), (0x2190, 0x21FF),          # punctuation, arrows
@@ -90,6 +90,10 @@ def _subset(file: Path, index: int, target: Path) -> None:
 
     face = hb.Face(hb.Blob.from_file_path(str(file)), index)
     request = hb.SubsetInput()
+    # WeasyPrint writes glyph ids as CIDs (Identity). The source collections have
+    # CID = GID; a subset keeps the old CIDs in its charset unless told otherwise,
+    # and a conforming reader then finds no glyph for most CIDs (veraPDF 6.2.11.4.1).
+    request.flags |= hb.SubsetFlags.CFF_IDENTITY_CHARSET
     for start, end in REPERTOIRE:
         for codepoint in range(start, end + 1):
             request.unicode_set.add(codepoint)

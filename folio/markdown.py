@@ -162,7 +162,7 @@ class _Context:
 
     def footnote_ref(self, tokens, idx, options, env):
         note = self.notes.get(tokens[idx].meta["id"], "")
-        return f'<span class="footnote">{note}</span>'
+        return f'<span class="footnote" data-pdf-role="Note">{note}</span>'
 
     def paragraph_open(self, tokens, idx, options, env):
         if tokens[idx].hidden:          # paragraphs of tight lists print no <p>
@@ -170,7 +170,7 @@ class _Context:
         inline = tokens[idx + 1]
         if _is_figure(inline):
             tokens[idx].meta["figure"] = True
-            return '<figure class="figure">\n'
+            return '<figure class="figure" data-pdf-role="Div">\n'
         speaker = self._speaker(inline)
         if speaker:
             tokens[idx].meta["turn"] = True

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-import uuid
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from ._compat import fixed_document_id, flag_artifacts, install_tagging
 from .atomic import write_atomically
 from .errors import BuildError, Problem
 
@@ -35,6 +36,7 @@ class PdfJob:
     variant: str | None = None          # WeasyPrint's pdf_variant: pdf/x-4, pdf/a-3b …
     crop_marks_mm: float | None = None  # draw crop marks outside a bleed of this width
     also_readable: tuple[Path, ...] = ()  # files outside the root the profile names (ICC)
+    output_intent: Path | None = None   # PDF/X: the CMYK profile colours are converted to
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def render_pdf(job: PdfJob) -> PdfResult:
 
     from .fetcher import OutsideRootError, PublicationFetcher
 
+    install_tagging()
+
     if job.html_copy is not None:
         write_atomically(job.html_copy, job.html.encode("utf-8"))
     handler = _Collect()
@@ -74,6 +78,7 @@ def render_pdf(job: PdfJob) -> PdfResult:
         html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",
                     url_fetcher=PublicationFetcher(job.root, job.also_readable))
         document = html.render()
+        _visible_only(document)
         if job.max_pages is not None and len(document.pages) > job.max_pages:
             raise BuildError(_overflow(job, document))
         data = _write(document, job)
@@ -83,9 +88,8 @@ def render_pdf(job: PdfJob) -> PdfResult:
             raise BuildError(*(Problem(f"WeasyPrint: {m}", job.source,
                                        hint="fix the template, CSS or file it names")
                                for m in dict.fromkeys(handler.messages)))
-        if job.crop_marks_mm is not None:
-            from .printmarks import add_crop_marks      # pypdf: 0.08 s, only for print
-            data = add_crop_marks(data, job.crop_marks_mm)
+        if job.crop_marks_mm is not None or (job.variant or "").startswith("pdf/x"):
+            data = _press_ready(job, data)
     except OutsideRootError as error:
         raise BuildError.at(f"{job.name}: refused to read {error}", job.source,
                             hint="use files inside the publication folder") from None
@@ -93,6 +97,28 @@ def render_pdf(job: PdfJob) -> PdfResult:
         logger.removeHandler(handler)
     write_atomically(job.output, data)
     return PdfResult(job.name, job.output, len(document.pages), weasyprint_seconds)
+
+
+def _visible(text: str) -> str:
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc"))
+
+
+def _visible_only(document) -> None:
+    """Bookmarks and metadata without invisible characters.
+
+    The word joiners that keep Korean words whole (typography.py) and any
+    zero-width character of the source would otherwise be part of a bookmark's
+    title, where they break searching the bookmark panel, and of the metadata.
+    """
+    for page in document.pages:
+        page.bookmarks = [(level, _visible(label), position, state)
+                          for level, label, position, state in page.bookmarks]
+    metadata = document.metadata
+    for key in ("title", "description", "generator"):
+        if getattr(metadata, key, None):
+            setattr(metadata, key, _visible(getattr(metadata, key)))
+    metadata.authors = list(dict.fromkeys(_visible(a) for a in metadata.authors or ()))
+    metadata.keywords = list(dict.fromkeys(_visible(k) for k in metadata.keywords or ()))
 
 
 def _write(document, job: PdfJob) -> bytes:
@@ -104,17 +130,23 @@ def _write(document, job: PdfJob) -> bytes:
     document is written in its own worker process, so replacing the module's
     ``uuid4`` for the duration of one call affects nothing else.
     """
-    from weasyprint.pdf import metadata as weasyprint_metadata
-
     digest = hashlib.sha256(job.html.encode("utf-8")).hexdigest()
-    saved = weasyprint_metadata.uuid4
-    weasyprint_metadata.uuid4 = lambda: uuid.UUID(digest[:32])
+    tagged = bool(job.variant and job.variant.startswith("pdf/ua"))
+    if tagged:
+        flag_artifacts(document)
+    with fixed_document_id(digest):
+        return document.write_pdf(pdf_variant=job.variant,
+                                  pdf_identifier=digest[:32].encode(), pdf_tags=tagged)
+
+
+def _press_ready(job: PdfJob, data: bytes) -> bytes:
+    from .press import UnconvertibleColour, press_ready     # pikepdf: only for print
     try:
-        return document.write_pdf(
-            pdf_variant=job.variant, pdf_identifier=digest[:32].encode(),
-            pdf_tags=bool(job.variant and job.variant.startswith("pdf/ua")))
-    finally:
-        weasyprint_metadata.uuid4 = saved
+        return press_ready(data, variant=job.variant, intent=job.output_intent,
+                           crop_marks_mm=job.crop_marks_mm)
+    except UnconvertibleColour as error:
+        raise BuildError.at(f"{job.name}: {error}", job.source,
+                            hint="use a colour, image or gradient of another kind") from None
 
 
 def _overflow(job: PdfJob, document) -> Problem:

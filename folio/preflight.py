@@ -1,33 +1,47 @@
-"""Preflight: check finished PDFs the way a print shop would, before sending them.
+"""Preflight: check finished PDFs the way a print shop and an archive would.
 
-Read back from the files themselves: page count and size, fonts embedded, glyphs
-that are not in their font (they print as empty boxes), raster images below
-300 dpi at their printed size (poppler's ``pdfimages -list``), bleed where the
-profile asks for it, notices of exactly one page (two for a duplex sheet), and
-the PDF variant claimed in the XMP metadata.
+Everything is read back from the files themselves (pikepdf, poppler), never
+taken from what the build meant to write: page count and trim size, fonts
+embedded, glyphs a conforming reader will not find in their font, raster images
+below 300 dpi at their printed size, bleed, the PDF variant claimed and what it
+requires (header version; for PDF/X: no RGB colour, no annotations, TrimBox and
+BleedBox without ArtBox), text too close to the trim edge, notices of exactly one
+page (two for a duplex sheet). When veraPDF, the reference PDF/A and PDF/UA
+validator, is installed (``FOLIO_VERAPDF`` names the command, or ``verapdf`` on
+PATH), PDF/A and PDF/UA files are also given to it and each rule it finds broken
+is a failure: our own checks cannot be the only judge of our own files.
 """
 
 from __future__ import annotations
 
 import io
+import os
 import re
 import shutil
 import subprocess
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pypdf import PdfReader
-from pypdf.generic import ContentStream
+import pikepdf
 
 from .configuration import Profile
 
 MIN_DPI = 300
 MM = 72 / 25.4
+SAFE_MARGIN_MM = 5.0            # text must stay this far inside the trim edge
+# The lowest header each variant allows: PDF/X-4 is built on PDF 1.6, and
+# transparency (which WeasyPrint writes) needs at least 1.4.
+MIN_VERSION = {"pdf/x-4": "1.6", "pdf/x-3": "1.3", "pdf/x-1a": "1.3", "pdf/a-2b": "1.4",
+               "pdf/a-3b": "1.4", "pdf/a-3u": "1.4", "pdf/a-4u": "2.0", "pdf/ua-1": "1.4"}
+VERAPDF_FLAVOURS = {"pdf/a-2b": "2b", "pdf/a-3b": "3b", "pdf/a-3u": "3u", "pdf/a-4u": "4",
+                    "pdf/ua-1": "ua1"}
 _VARIANT_CLAIMS = {
     "x": re.compile(r"GTS_PDFXVersion[>=\"']+\s*PDF/X-([0-9a-z:]+)", re.I),
     "a": re.compile(r"pdfaid:part[>=\"']+\s*(\d)"),
     "ua": re.compile(r"pdfuaid:part[>=\"']+\s*(\d)"),
 }
+_PRINTER_ANNOTATIONS = ("/PrinterMark", "/TrapNet")
 
 
 @dataclass(frozen=True)
@@ -53,99 +67,143 @@ class Report:
     lowest_dpi: float | None = None
     bleed: str = "—"
     variant: str = "—"
+    validator: str = "—"
     failures: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.failures
 
+    @property
+    def where(self) -> str:
+        return f"{self.expectation.document} ({self.expectation.language})"
+
+    def fail(self, message: str, page: int | None = None) -> None:
+        at = f", page {page}" if page is not None else ""
+        self.failures.append(f"{self.where}{at}: {message}")
+
 
 def check(path: Path, expectation: Expectation) -> Report:
     report = Report(path, expectation)
-    where = f"{expectation.document} ({expectation.language})"
     if not path.is_file():
-        report.failures.append(f"{where}: {path.name} has not been built")
+        report.fail(f"{path.name} has not been built")
         return report
-    reader = PdfReader(path)
-    report.pages = len(reader.pages)
-    first = reader.pages[0]
-    trim = first.trimbox
-    report.size_mm = f"{float(trim.width) / MM:.0f} × {float(trim.height) / MM:.0f}"
-
-    if expectation.pages is not None and report.pages != expectation.pages:
-        report.failures.append(
-            f"{where}: {report.pages} pages, a notice sheet must have {expectation.pages}")
-
-    fonts, unembedded, missing = _fonts(reader)
-    report.fonts = len(fonts)
-    for name, page in unembedded:
-        report.unembedded.append(name)
-        report.failures.append(f"{where}, page {page}: font {name} is not embedded")
-    for page, count in missing.items():
-        report.missing_glyphs += count
-        report.failures.append(f"{where}, page {page}: {count} character"
-                               f"{'s' if count > 1 else ''} with no glyph in their font")
-
-    for page, dpi in _image_dpi(path):
-        report.lowest_dpi = dpi if report.lowest_dpi is None else min(report.lowest_dpi, dpi)
-        if dpi < MIN_DPI:
-            report.failures.append(f"{where}, page {page}: an image prints at {dpi:.0f} dpi "
-                                   f"(at least {MIN_DPI} needed); use a larger image")
-
-    if expectation.bleed_mm:
-        for number, page in enumerate(reader.pages, 1):
-            bleed, trim = page.bleedbox, page.trimbox
-            least = min(float(trim.left) - float(bleed.left),
-                        float(bleed.right) - float(trim.right),
-                        float(trim.bottom) - float(bleed.bottom),
-                        float(bleed.top) - float(trim.top)) / MM
-            if least + 0.05 < expectation.bleed_mm:
-                report.failures.append(f"{where}, page {number}: bleed {least:.1f} mm, the "
-                                       f"profile asks for {expectation.bleed_mm:g} mm")
-                break
-        report.bleed = f"{expectation.bleed_mm:g} mm"
-    if expectation.variant:
-        claimed = _claimed_variant(reader)
-        report.variant = claimed or "none"
-        if claimed != expectation.variant:
-            report.failures.append(f"{where}: claims {claimed or 'no PDF variant'}, the "
-                                   f"profile asks for {expectation.variant}")
+    try:
+        pdf = pikepdf.open(path)
+    except (pikepdf.PdfError, OSError, ValueError) as error:
+        report.fail(f"{path.name} is not a readable PDF ({_first_line(error)}); build it "
+                    "again")
+        return report
+    with pdf:
+        _check_pdf(pdf, path, report)
+        # qpdf repairs a damaged file as it reads it, and says so only here.
+        if pdf.get_warnings():
+            report.fail(f"{path.name} is damaged ({_first_line(Exception(pdf.get_warnings()[0]))}); "
+                        "build it again")
     return report
 
 
-def _fonts(reader: PdfReader):
-    """Every font used, those not embedded (name, page), missing glyphs per page."""
-    seen: dict[int, str] = {}
-    unembedded: list[tuple[str, int]] = []
-    missing: dict[int, int] = {}
-    programs: dict[int, object] = {}
-    for number, page in enumerate(reader.pages, 1):
-        resources = page.get("/Resources")
-        fonts = resources.get_object().get("/Font", {}) if resources else {}
-        fonts = fonts.get_object() if hasattr(fonts, "get_object") else fonts
-        by_name = {}
-        for key, reference in fonts.items():
-            font = reference.get_object()
-            by_name[key] = font
-            identity = id(font) if not hasattr(reference, "idnum") else reference.idnum
-            if identity in seen:
-                continue
-            name = str(font.get("/BaseFont", key)).lstrip("/")
-            seen[identity] = name
-            if not _embedded(font):
-                unembedded.append((name, number))
-            programs[identity] = _glyph_checker(font)
-        count = _missing_glyphs(page, reader, by_name, programs, fonts)
-        if count:
-            missing[number] = count
-    return seen, unembedded, missing
+def _first_line(error: Exception) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def _check_pdf(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
+    expectation = report.expectation
+    report.pages = len(pdf.pages)
+    if not pdf.pages:
+        report.fail("the file has no pages")
+        return
+    trim = _box(pdf.pages[0].obj, "/TrimBox")
+    report.size_mm = f"{(trim[2] - trim[0]) / MM:.0f} × {(trim[3] - trim[1]) / MM:.0f}"
+
+    if expectation.pages is not None and report.pages != expectation.pages:
+        report.fail(f"{report.pages} pages, a notice sheet must have {expectation.pages}")
+
+    _check_fonts(pdf, report)
+    for page, dpi in _image_dpi(path):
+        report.lowest_dpi = dpi if report.lowest_dpi is None else min(report.lowest_dpi, dpi)
+        if dpi < MIN_DPI:
+            report.fail(f"an image prints at {dpi:.0f} dpi (at least {MIN_DPI} needed); "
+                        "use a larger image", page)
+    if expectation.bleed_mm:
+        _check_bleed(pdf, report)
+    _check_text_area(pdf, path, report)
+
+    variant = expectation.variant
+    if variant:
+        claimed = _claimed_variant(pdf)
+        report.variant = claimed or "none"
+        if claimed != variant:
+            report.fail(f"claims {claimed or 'no PDF variant'}, the profile asks for {variant}")
+        least = MIN_VERSION.get(variant)
+        if least and _version(pdf.pdf_version) < _version(least):
+            report.fail(f"the file is PDF {pdf.pdf_version}; {variant} needs at least {least}")
+    if variant and variant.startswith("pdf/x"):
+        _check_press(pdf, report)
+
+
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", str(text))[:2])
+
+
+def _box(page, name: str) -> tuple[float, float, float, float]:
+    """A page box, falling back as PDF says: Trim/Bleed/Art -> Crop -> Media."""
+    for key in (name, "/CropBox", "/MediaBox"):
+        if key in page:
+            return tuple(float(v) for v in page[key])        # type: ignore[return-value]
+    return (0.0, 0.0, 0.0, 0.0)
+
+
+# -- fonts and glyphs ----------------------------------------------------------------
+
+def _check_fonts(pdf: pikepdf.Pdf, report: Report) -> None:
+    """Every font embedded; every glyph a conforming reader looks up present."""
+    checkers: dict[tuple[int, int], object] = {}
+    unembedded: set[str] = set()
+    for number, page in enumerate(pdf.pages, 1):
+        missing = 0
+        for stream, resources in _content_streams(page.obj):
+            fonts = resources.get("/Font", {}) if resources is not None else {}
+            for font in fonts.values():
+                key = font.objgen
+                if key in checkers:
+                    continue
+                name = str(font.get("/BaseFont", "?")).lstrip("/")
+                checkers[key] = _glyph_checker(font)
+                if not _embedded(font) and name not in unembedded:
+                    unembedded.add(name)
+                    report.unembedded.append(name)
+                    report.fail(f"font {name} is not embedded", number)
+            missing += _missing_glyphs(stream, fonts, checkers)
+        if missing:
+            report.missing_glyphs += missing
+            report.fail(f"{missing} character{'s' if missing > 1 else ''} with no glyph in "
+                        "their font that a conforming reader can find", number)
+    report.fonts = len(checkers)
+
+
+def _content_streams(page):
+    """(content stream, its resources) for a page and every form it draws."""
+    resources = page.get("/Resources")
+    yield page, resources
+    seen: set = set()
+    pending = [resources]
+    while pending:
+        current = pending.pop()
+        if current is None:
+            continue
+        for xobject in current.get("/XObject", {}).values():
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                yield xobject, xobject.get("/Resources")
+                pending.append(xobject.get("/Resources"))
 
 
 def _descriptor(font):
     if font.get("/Subtype") == "/Type0":
-        font = font["/DescendantFonts"][0].get_object()
-    descriptor = font.get("/FontDescriptor")
-    return font, descriptor.get_object() if descriptor is not None else None
+        font = font.DescendantFonts[0]
+    return font, font.get("/FontDescriptor")
 
 
 def _embedded(font) -> bool:
@@ -157,7 +215,13 @@ def _embedded(font) -> bool:
 
 
 def _glyph_checker(font):
-    """A function cid -> bool (has a glyph), for the CID fonts WeasyPrint writes."""
+    """A function cid -> bool (a conforming reader finds a glyph), for CID fonts.
+
+    ISO 32000-1 §9.7.4.2: in a CIDFontType0 whose CFF program is CID-keyed, a CID
+    is looked up in the program's charset; only a name-keyed program takes CIDs as
+    glyph indices. (A subset that keeps the original CIDs in its charset draws
+    right in poppler and PDFium, and as .notdef in a conforming reader.)
+    """
     if font.get("/Subtype") != "/Type0":
         return None
     cid_font, descriptor = _descriptor(font)
@@ -167,47 +231,50 @@ def _glyph_checker(font):
     from fontTools.ttLib import TTFont
     try:
         if "/FontFile2" in descriptor:
-            data = descriptor["/FontFile2"].get_object().get_data()
+            data = descriptor.FontFile2.read_bytes()
             count = TTFont(io.BytesIO(data), lazy=True)["maxp"].numGlyphs
+            mapping = cid_font.get("/CIDToGIDMap")
+            if isinstance(mapping, pikepdf.Stream):
+                table = mapping.read_bytes()
+                return lambda cid: 0 < int.from_bytes(table[2 * cid:2 * cid + 2] or b"\0\0",
+                                                      "big") < count
             return lambda cid: 0 < cid < count
         if "/FontFile3" in descriptor:
-            data = descriptor["/FontFile3"].get_object().get_data()
-            if data[:4] == b"OTTO":
-                font_file = TTFont(io.BytesIO(data), lazy=True)
-                names = set(font_file.getGlyphOrder())
-            else:
-                cff = CFFFontSet()
-                cff.decompile(io.BytesIO(data), None)
-                names = set(cff[cff.fontNames[0]].charset)
-            return lambda cid: cid > 0 and (f"cid{cid:05d}" in names or
-                                            f"glyph{cid:05d}" in names or cid < len(names))
-    except Exception:       # a font program we cannot read: not a missing glyph
+            data = descriptor.FontFile3.read_bytes()
+            if data[:4] == b"OTTO":                 # OpenType: its CFF table
+                data = TTFont(io.BytesIO(data), lazy=True).reader["CFF "]
+            cff = CFFFontSet()
+            cff.decompile(io.BytesIO(data), None)
+            top = cff[cff.fontNames[0]]
+            charset = list(top.charset)
+            if hasattr(top, "ROS"):             # CID-keyed: CIDs through the charset
+                cids = {int(name[3:]) for name in charset if name.startswith("cid")}
+                return lambda cid: cid != 0 and cid in cids
+            return lambda cid: 0 < cid < len(charset)
+    except Exception:       # noqa: BLE001 - a font program we cannot read: no verdict
         return None
     return None
 
 
-def _missing_glyphs(page, reader, by_name, programs, fonts) -> int:
-    contents = page.get_contents()
-    if contents is None:
-        return 0
+def _missing_glyphs(stream, fonts, checkers) -> int:
     count = 0
     checker = None
-    for operands, operator in ContentStream(contents, reader).operations:
-        if operator == b"Tf" and operands:
-            font = by_name.get(operands[0])
-            reference = fonts.get(operands[0]) if font is not None else None
-            identity = getattr(reference, "idnum", id(font))
-            checker = programs.get(identity)
-        elif operator in (b"Tj", b"TJ") and checker is not None:
-            strings = operands[0] if operator == b"TJ" else operands
+    for operands, operator in pikepdf.parse_content_stream(stream, "Tf Tj TJ ' \""):
+        name = str(operator)
+        if name == "Tf" and operands:
+            font = fonts.get(str(operands[0]))
+            checker = checkers.get(font.objgen) if font is not None else None
+        elif checker is not None and name in ("Tj", "TJ", "'", '"'):
+            strings = operands[-1] if name == "TJ" else [operands[-1]]
             for item in strings:
-                data = getattr(item, "original_bytes", None)
-                if data is None:
-                    continue
-                count += sum(1 for i in range(0, len(data) - 1, 2)
-                             if not checker(int.from_bytes(data[i:i + 2], "big")))
+                if isinstance(item, pikepdf.String):
+                    data = bytes(item)
+                    count += sum(1 for i in range(0, len(data) - 1, 2)
+                                 if not checker(int.from_bytes(data[i:i + 2], "big")))
     return count
 
+
+# -- images, bleed, text area ----------------------------------------------------------
 
 def _image_dpi(path: Path) -> list[tuple[int, float]]:
     """(page, the lower of x and y resolution) for each raster image placed."""
@@ -226,11 +293,72 @@ def _image_dpi(path: Path) -> list[tuple[int, float]]:
     return result
 
 
-def _claimed_variant(reader: PdfReader) -> str | None:
-    metadata = reader.trailer["/Root"].get("/Metadata")
+def _check_bleed(pdf: pikepdf.Pdf, report: Report) -> None:
+    wanted = report.expectation.bleed_mm
+    for number, page in enumerate(pdf.pages, 1):
+        bleed, trim = _box(page.obj, "/BleedBox"), _box(page.obj, "/TrimBox")
+        least = min(trim[0] - bleed[0], bleed[2] - trim[2], trim[1] - bleed[1],
+                    bleed[3] - trim[3]) / MM
+        if least + 0.05 < wanted:
+            report.fail(f"bleed {least:.1f} mm, the profile asks for {wanted:g} mm", number)
+            break
+    report.bleed = f"{wanted:g} mm"
+
+
+_WORD = re.compile(r'<page width="[\d.]+" height="[\d.]+">|'
+                   r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="([\d.]+)">'
+                   r'([^<]*)</word>')
+
+
+def words(path: Path) -> dict[int, list[tuple[float, float, float, float, str]]]:
+    """Each page's words as a reader extracts them, in points from the trim's top left."""
+    if shutil.which("pdftotext") is None:
+        return {}
+    listing = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True,
+                             text=True, check=False).stdout
+    with pikepdf.open(path) as pdf:
+        offsets = []
+        for page in pdf.pages:
+            crop, trim = _box(page.obj, "/CropBox"), _box(page.obj, "/TrimBox")
+            offsets.append((trim[0] - crop[0], crop[3] - trim[3]))
+    result: dict[int, list] = {}
+    number = 0
+    for match in _WORD.finditer(listing):
+        if match[1] is None:
+            number += 1
+            result[number] = []
+            continue
+        dx, dy = offsets[number - 1] if number - 1 < len(offsets) else (0.0, 0.0)
+        x1, y1, x2, y2 = (float(match[i]) for i in range(1, 5))
+        result[number].append((x1 - dx, y1 - dy, x2 - dx, y2 - dy, match[5]))
+    return result
+
+
+def _check_text_area(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
+    """Text closer than SAFE_MARGIN_MM to the trim edge, or beyond it, may be cut off."""
+    margin = SAFE_MARGIN_MM * MM
+    sizes = [(_box(p.obj, "/TrimBox")[2] - _box(p.obj, "/TrimBox")[0],
+              _box(p.obj, "/TrimBox")[3] - _box(p.obj, "/TrimBox")[1]) for p in pdf.pages]
+    for number, page_words in words(path).items():
+        width, height = sizes[number - 1]
+        outside = [w for w in page_words if w[0] < margin - 0.5 or w[1] < margin - 0.5
+                   or w[2] > width - margin + 0.5 or w[3] > height - margin + 0.5]
+        if outside:
+            x1, y1, x2, y2, text = outside[0]
+            distance = min(x1, y1, width - x2, height - y2) / MM
+            shown = text if len(text) <= 30 else text[:29] + "…"
+            more = f" and {len(outside) - 1} more" if len(outside) > 1 else ""
+            report.fail(f"text '{shown}'{more} lies {distance:.1f} mm from the trim edge "
+                        f"(keep text at least {SAFE_MARGIN_MM:g} mm inside it)", number)
+
+
+# -- variants ---------------------------------------------------------------------------
+
+def _claimed_variant(pdf: pikepdf.Pdf) -> str | None:
+    metadata = pdf.Root.get("/Metadata")
     if metadata is None:
         return None
-    xmp = metadata.get_object().get_data().decode("utf-8", "replace")
+    xmp = metadata.read_bytes().decode("utf-8", "replace")
     if match := _VARIANT_CLAIMS["x"].search(xmp):
         return f"pdf/x-{match[1].lower()}"
     if match := _VARIANT_CLAIMS["ua"].search(xmp):
@@ -239,6 +367,154 @@ def _claimed_variant(reader: PdfReader) -> str | None:
         conformance = re.search(r"pdfaid:conformance[>=\"']+\s*([A-Za-z])", xmp)
         return f"pdf/a-{match[1]}{conformance[1].lower() if conformance else ''}"
     return None
+
+
+def _check_press(pdf: pikepdf.Pdf, report: Report) -> None:
+    """What PDF/X asks of every page: boxes, no annotations, no RGB colour."""
+    for number, page in enumerate(pdf.pages, 1):
+        obj = page.obj
+        for name in ("/TrimBox", "/BleedBox"):
+            if name not in obj:
+                report.fail(f"no {name[1:]}: the print shop cannot tell where to cut", number)
+        if "/ArtBox" in obj and "/TrimBox" in obj:
+            report.fail("has both ArtBox and TrimBox; PDF/X allows only one", number)
+        annotations = [a for a in obj.get("/Annots", [])
+                       if str(a.get("/Subtype")) not in _PRINTER_ANNOTATIONS]
+        if annotations:
+            kinds = sorted({str(a.get("/Subtype", "?")).lstrip("/") for a in annotations})
+            report.fail(f"{len(annotations)} annotation{'s' if len(annotations) > 1 else ''} "
+                        f"({', '.join(kinds)}) on the printed page", number)
+        rgb = _rgb_use(obj)
+        if rgb:
+            report.fail(f"RGB colour ({rgb}) in a file for a CMYK press", number)
+    intents = pdf.Root.get("/OutputIntents", [])
+    profile = intents[0].get("/DestOutputProfile") if len(intents) else None
+    if profile is None or int(profile.get("/N", 0)) != 4:
+        report.fail("no CMYK output intent: PDF/X needs the printing condition's ICC "
+                    "profile")
+
+
+def _rgb_use(page) -> str:
+    """What on this page is in DeviceRGB, described; empty if nothing is."""
+    group = page.get("/Group")
+    if group is not None and _is_device_rgb(group.get("/CS")):
+        return "the page's transparency group"
+    for stream, resources in _content_streams(page):
+        for operands, operator in pikepdf.parse_content_stream(stream, "rg RG cs CS"):
+            name = str(operator)
+            if name in ("rg", "RG"):
+                return f"'{name}' colour operator"
+            if name in ("cs", "CS") and str(operands[0]) == "/DeviceRGB":
+                return "DeviceRGB colour space"
+        if stream is not page and _is_device_rgb(stream.get("/Group", {}).get("/CS")):
+            return "a transparency group"
+        if resources is None:
+            continue
+        for xobject in resources.get("/XObject", {}).values():
+            if xobject.get("/Subtype") == "/Image" and _is_device_rgb(xobject.get("/ColorSpace")):
+                return "an RGB image"
+        for space in resources.get("/ColorSpace", {}).values():
+            if _is_device_rgb(space):
+                return "an RGB colour space"
+        for shading in resources.get("/Shading", {}).values():
+            if _is_device_rgb(shading.get("/ColorSpace")):
+                return "an RGB gradient"
+    return ""
+
+
+def _is_device_rgb(space) -> bool:
+    if isinstance(space, pikepdf.Name):
+        return str(space) == "/DeviceRGB"
+    if isinstance(space, pikepdf.Array) and len(space):
+        return str(space[0]) == "/DeviceRGB" or (
+            str(space[0]) == "/Indexed" and len(space) > 1 and _is_device_rgb(space[1]))
+    return False
+
+
+# -- the reference validator -----------------------------------------------------------
+
+def verapdf_command() -> list[str] | None:
+    """veraPDF, if installed: $FOLIO_VERAPDF, else ``verapdf`` on PATH."""
+    named = os.environ.get("FOLIO_VERAPDF", "").strip()
+    if named:
+        path = Path(named).expanduser()
+        return [str(path)] if path.is_file() and os.access(path, os.X_OK) else None
+    found = shutil.which("verapdf")
+    return [found] if found else None
+
+
+def validate(reports: list[Report]) -> None:
+    """Give PDF/A and PDF/UA files to veraPDF, one run per flavour; add its findings."""
+    command = verapdf_command()
+    by_flavour: dict[str, list[Report]] = {}
+    for report in reports:
+        flavour = VERAPDF_FLAVOURS.get(report.expectation.variant or "")
+        if flavour and report.path.is_file():
+            if command is None:
+                report.validator = "not installed"
+            else:
+                by_flavour.setdefault(flavour, []).append(report)
+    for flavour, group in by_flavour.items():
+        try:
+            done = subprocess.run([*command, "--flavour", flavour, "--format", "mrr",
+                                   *(str(r.path) for r in group)],
+                                  capture_output=True, text=True, timeout=600, check=False)
+            results = parse_mrr(done.stdout)
+        except (OSError, subprocess.TimeoutExpired, ET.ParseError) as error:
+            for report in group:
+                report.validator = "failed"
+                report.fail(f"veraPDF could not run ({_first_line(error)}); check "
+                            "FOLIO_VERAPDF")
+            continue
+        for report in group:
+            result = results.get(str(report.path))
+            if result is None:
+                report.validator = "failed"
+                report.fail("veraPDF gave no verdict on this file")
+                continue
+            report.validator = f"veraPDF {flavour}: " + ("ok" if not result else
+                                                         f"{len(result)} rules broken")
+            for rule in result:
+                report.fail(f"veraPDF {rule.clause}-{rule.test} ({rule.checks} "
+                            f"check{'s' if rule.checks != 1 else ''}): {rule.description}",
+                            rule.page)
+
+
+@dataclass(frozen=True)
+class BrokenRule:
+    clause: str
+    test: str
+    checks: int
+    description: str
+    page: int | None
+
+
+_PAGE = re.compile(r"pages\[(\d+)\]")
+
+
+def parse_mrr(text: str) -> dict[str, list[BrokenRule]]:
+    """veraPDF's machine-readable report: file -> the rules it breaks (empty: compliant)."""
+    results: dict[str, list[BrokenRule]] = {}
+    for job in ET.fromstring(text).iter("job"):
+        name = job.findtext("item/name") or ""
+        report = job.find("validationReport")
+        if report is None:
+            continue
+        rules = []
+        for rule in report.iter("rule"):
+            if rule.get("status") != "failed":
+                continue
+            page = None
+            for context in rule.iter("context"):
+                if match := _PAGE.search(context.text or ""):
+                    page = int(match[1]) + 1
+                    break
+            rules.append(BrokenRule(rule.get("clause", ""), rule.get("testNumber", ""),
+                                    int(rule.get("failedChecks", "0") or 0),
+                                    " ".join((rule.findtext("description") or "").split()),
+                                    page))
+        results[name] = rules
+    return results
 
 
 def expectation_for(document: str, language: str, layout: str, profile: Profile) -> Expectation:

@@ -14,7 +14,7 @@ from rich.text import Text
 from .build import BILINGUAL, BuildOptions, load, output_path, plan_documents
 from .cli import add_common_options, command, console, run_reporting, shown
 from .configuration import DEFAULT_PROFILE, Profile, load_config
-from .preflight import Expectation, check, expectation_for
+from .preflight import Expectation, check, expectation_for, validate
 
 
 def planned(options: BuildOptions) -> list[tuple[Path, Expectation]]:
@@ -42,9 +42,11 @@ def named(paths: list[Path], profile: Profile) -> list[tuple[Path, Expectation]]
 def report(items: list[tuple[Path, Expectation]], console: Console) -> int:
     """Print the table and every failure; the number of failing PDFs."""
     reports = [check(path, expectation) for path, expectation in items]
+    validate(reports)                   # veraPDF, when installed, for PDF/A and PDF/UA
     table = Table(header_style="bold", show_edge=False, pad_edge=False, box=None)
     for column in ("document", "lang", "pages", "size (mm)", "fonts", "unembedded",
-                   "missing glyphs", "lowest dpi", "bleed", "variant", "verdict"):
+                   "missing glyphs", "lowest dpi", "bleed", "variant", "validator",
+                   "verdict"):
         table.add_column(column, no_wrap=True)
     for item in reports:
         table.add_row(
@@ -52,7 +54,8 @@ def report(items: list[tuple[Path, Expectation]], console: Console) -> int:
             item.size_mm, str(item.fonts), str(len(item.unembedded)),
             str(item.missing_glyphs),
             "—" if item.lowest_dpi is None else f"{item.lowest_dpi:.0f}", item.bleed,
-            item.variant, Text("ok", "green") if item.ok else Text("FAIL", "bold red"))
+            item.variant, item.validator,
+            Text("ok", "green") if item.ok else Text("FAIL", "bold red"))
     console.print(table)
     failing = [r for r in reports if not r.ok]
     for item in failing:
@@ -71,9 +74,12 @@ def preflight_build(options: BuildOptions) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="build.py preflight",
-        description="Check built PDFs as a print shop would: pages and size, fonts "
-                    "embedded, missing glyphs, image resolution, bleed, PDF variant, "
-                    "one-page notices. Exit 1 if any PDF fails.")
+        description="Check built PDFs as a print shop and an archive would: pages and "
+                    "size, fonts embedded, glyphs a reader will not find, image "
+                    "resolution, bleed, text near the trim edge, the PDF variant and what "
+                    "it requires (PDF/X: CMYK only, no annotations, TrimBox without ArtBox), "
+                    "one-page notices; PDF/A and PDF/UA files also by veraPDF when it is "
+                    "installed (FOLIO_VERAPDF or verapdf on PATH). Exit 1 if any PDF fails.")
     parser.add_argument("pdfs", nargs="*", type=Path, metavar="PDF",
                         help="PDFs to check (default: every PDF the build writes)")
     parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",

@@ -121,3 +121,157 @@ def pdffonts(path: Path) -> list[dict]:
         # name type... encoding emb sub uni object-id gen
         rows.append({"name": parts[0], "emb": parts[-5], "sub": parts[-4], "uni": parts[-3]})
     return rows
+
+
+def _png(width: int, height: int) -> bytes:
+    """An RGB PNG with a colour gradient, made with Pillow."""
+    import io
+
+    from PIL import Image
+    image = Image.new("RGB", (width, height))
+    image.putdata([(40 + x * 200 // width, 90, 60 + y * 180 // height)
+                   for y in range(height) for x in range(width)])
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+RICH_ARTICLE_EN = """\
+---
+title: Crafts in the City
+authors: [{name: Kim Minji, affiliation: Jinju University}, {name: Lee Jun}]
+abstract: How crafts shape a creative city.
+keywords: [crafts, city]
+---
+Crafts and folk art are part of daily life in Jinju.[^silk] The city's name for
+them is [공예와 민속예술]{lang=ko}.
+
+## Member cities
+
+| City | Field | Year |
+| --- | --- | --- |
+| Icheon | Crafts and Folk Art | 2010 |
+| Gimhae | Crafts and Folk Art | 2021 |
+
+### Two figures
+
+![A drawn map of the river and its bridges.](figures/map.svg)
+
+![A colour gradient standing in for a photograph.](figures/photo.png)
+
+[^silk]: Jinju silk has been made along the Nam River for centuries.
+"""
+
+RICH_ARTICLE_KO = """\
+---
+title: 도시의 공예
+authors: [{name: 김민지, affiliation: 진주대학교}, {name: 이준}]
+abstract: 공예가 창의도시를 어떻게 만드는가.
+keywords: [공예, 도시]
+---
+공예와 민속예술은 진주 사람들의 일상이다.[^silk] 영어로는 [Crafts and
+Folk Art]{lang=en-US}라고 한다.
+
+## 회원 도시
+
+| 도시 | 분야 | 연도 |
+| --- | --- | --- |
+| 이천 | 공예와 민속예술 | 2010 |
+| 김해 | 공예와 민속예술 | 2021 |
+
+### 그림 두 점
+
+![강과 다리를 그린 지도.](figures/map.svg)
+
+![사진 대신 넣은 색 그러데이션.](figures/photo.png)
+
+[^silk]: 진주 비단은 수백 년 동안 남강 가에서 만들어졌다.
+"""
+
+RICH_DIALOGUE = {
+    "en": """\
+---
+type: dialogue
+title: A Conversation on Crafts
+speakers: [{id: kim, name: Kim Minji}, {id: lee, name: Lee Jun}]
+---
+kim: What makes a city creative?
+
+lee: Its people, and what they make with their hands.
+""",
+    "ko": """\
+---
+type: dialogue
+title: 공예에 관한 대담
+speakers: [{id: kim, name: 김민지}, {id: lee, name: 이준}]
+---
+kim: 도시를 창의적으로 만드는 것은 무엇인가요?
+
+lee: 사람들, 그리고 그들이 손으로 만드는 것입니다.
+""",
+}
+
+RICH_NOTICE = {
+    "en": "---\ntitle: Craft Fair\ndate: 2024-09-01\nplace: Jinju\nbilingual: side-by-side\n"
+          "---\nThe craft fair opens on the river bank.\n\nEveryone is welcome.\n",
+    "ko": "---\ntitle: 공예 장터\ndate: 2024-09-01\nplace: 진주\nbilingual: side-by-side\n"
+          "---\n공예 장터가 강가에서 열린다.\n\n누구나 환영한다.\n",
+}
+
+RICH_ISSUE = """\
+volume: 4
+number: 1
+date: 2024-11-01
+printed: 2024-10-20
+title: {ko: 공예, en: Crafts}
+issn: "0000-0000"
+publisher: {ko: 시험 발행처, en: Test Publisher}
+editors:
+  - role: {ko: 편집장, en: Editor-in-Chief}
+    name: {ko: 홍길동, en: Hong Gildong}
+sections:
+  - title: {ko: 논문, en: Articles}
+    articles: [crafts]
+  - title: {ko: 대담, en: Dialogue}
+    articles: [conversation]
+"""
+
+MAP_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 200 100" width="200" '
+           'height="100"><title>Map</title><rect width="200" height="100" fill="#eef0f6"/>'
+           '<path d="M0 60 C50 40 150 80 200 50" stroke="#1f2a5a" stroke-width="6" '
+           'fill="none"/><circle cx="100" cy="55" r="8" fill="#c8553d" '
+           'fill-opacity="0.7"/></svg>')
+
+
+def make_rich(folder: Path) -> Path:
+    """A publication with what the standards must hold for: Korean and English,
+    footnotes, a table, an SVG and a PNG figure, a dialogue, a side-by-side notice."""
+    root = make_tiny(folder)
+    issue = root / "content/journal/2024-crafts"
+    (issue / "figures").mkdir(parents=True)
+    (issue / "issue.yaml").write_text(RICH_ISSUE, encoding="utf-8")
+    (issue / "figures/map.svg").write_text(MAP_SVG, encoding="utf-8")
+    (issue / "figures/photo.png").write_bytes(_png(1800, 120))     # 300 dpi across the text
+    (issue / "crafts.en.md").write_text(RICH_ARTICLE_EN, encoding="utf-8")
+    (issue / "crafts.ko.md").write_text(RICH_ARTICLE_KO, encoding="utf-8")
+    for lang, text in RICH_DIALOGUE.items():
+        (issue / f"conversation.{lang}.md").write_text(text, encoding="utf-8")
+    for lang, text in RICH_NOTICE.items():
+        (root / f"content/notices/craft-fair.{lang}.md").write_text(text, encoding="utf-8")
+    return root
+
+
+ICC = "/usr/share/color/icc/ghostscript/default_cmyk.icc"
+PROFILES = f"""
+profiles:
+  print: {{bleed: 3mm, crop_marks: true, variant: pdf/x-4, output_intent: {ICC}}}
+  archive: {{variant: pdf/a-3b}}
+  accessible: {{variant: pdf/ua-1}}
+"""
+
+
+def with_profiles(root: Path, extra: str = "") -> Path:
+    """Add the print, archive and accessible profiles to a publication."""
+    config = root / "publication.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + extra + PROFILES, encoding="utf-8")
+    return root

@@ -21,14 +21,14 @@ def render(tmp_path: Path, text: str, **extra) -> tuple[str, list[str]]:
 def test_footnote_is_rendered_where_it_is_called(tmp_path: Path):
     html, problems = render(tmp_path, "Bilbao changed.[^b]\n\n[^b]: A *well-known* case.\n")
     assert problems == []
-    assert html == ('<p>Bilbao changed.<span class="footnote">A <em>well-known</em> case.'
+    assert html == ('<p>Bilbao changed.<span class="footnote" data-pdf-role="Note">A <em>well-known</em> case.'
                     "</span></p>\n")
 
 
 def test_footnote_source_lines_are_joined(tmp_path: Path):
     # WeasyPrint 70 would break the printed note at each newline.
     html, _ = render(tmp_path, "Text.[^n]\n\n[^n]: A note written\n    on two lines.\n")
-    assert '<span class="footnote">A note written on two lines.</span>' in html
+    assert '<span class="footnote" data-pdf-role="Note">A note written on two lines.</span>' in html
 
 
 def test_image_alone_is_a_figure_with_caption_relative_then_assets(tmp_path: Path):
@@ -38,7 +38,7 @@ def test_image_alone_is_a_figure_with_caption_relative_then_assets(tmp_path: Pat
     (tmp_path / "content/issue/map.svg").write_text("<svg/>")
     html, problems = render(tmp_path, "![The *river* city](map.svg)\n\nText ![](logo.svg)\n")
     assert problems == []
-    assert '<figure class="figure">' in html
+    assert '<figure class="figure" data-pdf-role="Div">' in html
     assert '<img src="content/issue/map.svg" alt="The river city">' in html
     assert "<figcaption>The <em>river</em> city</figcaption>" in html
     assert '<p>Text <img src="content/assets/logo.svg" alt=""></p>' in html

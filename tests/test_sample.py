@@ -51,7 +51,7 @@ def _words_of_html(html: str) -> set[str]:
     """The words WeasyPrint was given: inline tags join text, block tags separate it."""
     text = re.sub(r"<(style|title|head)[^>]*>.*?</\1>", " ", html, flags=re.S)
     text = re.sub(r'</?(p|div|li|dt|dd|h\d|td|th|tr|ul|ol|dl|section|header|nav|figure|'
-                  r'figcaption|article|br)\b[^>]*>|<span class="footnote">', " ", text)
+                  r'figcaption|article|br)\b[^>]*>|<span class="footnote"[^>]*>', " ", text)
     text = re.sub(r"<[^>]+>", "", text).replace("\u2060", "")
     return set(text.split())
 

@@ -1,0 +1,171 @@
+"""Every use of a third-party internal, in one place, each checked by a test.
+
+WeasyPrint 70 tags a PDF from its box tree but leaves out what PDF/UA readers
+need: running heads and folios become unattached marked content instead of
+artifacts, the dots of a ``leader()`` are tagged as text one by one, ``lang``
+attributes are not written as ``/Lang``, table headers carry no ``/Scope``, and a
+link's inner boxes get link annotations of their own outside any Link element
+(Kozea/WeasyPrint#2482). It has no hook for any of this, so ``install_tagging``
+wraps three of its functions; the wrappers only add to what they wrap. If an
+upgrade renames what they wrap, ``install_tagging`` raises at once and
+tests/test_compat.py names the function.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+
+ARTIFACT = "_folio_artifact"     # attribute set on boxes drawn as artifacts
+ROLE = "data-pdf-role"           # HTML attribute: the structure type to write
+_installed = False
+
+
+def install_tagging() -> None:
+    """Patch WeasyPrint's tagging once per process (see the module docstring)."""
+    global _installed
+    if _installed:
+        return
+    import pydyf
+    from weasyprint import anchors
+    from weasyprint import pdf as weasy_pdf
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+    from weasyprint.pdf import stream as weasy_stream
+    from weasyprint.pdf import tags
+
+    build_tree = tags._build_box_tree
+    add_tags = weasy_pdf.add_tags
+    marked = weasy_stream.Stream.marked
+    gather = anchors.gather_anchors
+    notes: dict = {}
+
+    @contextlib.contextmanager
+    def marked_or_artifact(self, box, tag):
+        kind = getattr(box, ARTIFACT, None)
+        if self._tags is None or kind is None:
+            with marked(self, box, tag):
+                yield
+            return
+        properties = {"Type": "/Pagination" if kind != "Layout" else "/Layout"}
+        if kind not in ("Layout", "Pagination"):
+            properties["Subtype"] = f"/{kind}"
+        self.begin_marked_content("Artifact", pydyf.Dictionary(properties))
+        try:
+            yield
+        finally:
+            self.end_marked_content()
+
+    def build_box_tree(box, parent, pdf, page_number, nums, annotations, tag_map):
+        inner = box._box if isinstance(box, AbsolutePlaceholder) else box
+        if isinstance(inner, boxes.MarginBox) or getattr(inner, ARTIFACT, None):
+            return                      # drawn as an artifact: not in the tree
+        for element in build_tree(box, parent, pdf, page_number, nums, annotations,
+                                  tag_map):
+            if inner.element is not None and inner.element_tag not in ("html", "body") \
+                    and not isinstance(inner, boxes.PageBox):
+                _describe(element, inner, notes, pydyf)
+            yield element
+
+    def add_tags_then_link_notes(pdf, document, pdf_version, page_streams):
+        notes.clear()
+        add_tags(pdf, document, pdf_version, page_streams)
+        for element, parts in notes.items():
+            note = parts.get("note")
+            for call in parts.get("calls", ()):
+                if note is not None:
+                    call["Ref"] = pydyf.Array([note.reference])
+        notes.clear()
+
+    def gather_without_inner_links(box, anchors_, links, bookmarks, forms,
+                                   parent_matrix=None, parent_form=None, parent_link=None):
+        # A link's own box (one per line) carries its annotation, and its area
+        # covers what is inside it: an inner box needs none of its own.
+        if parent_link is not None and box.link is None:
+            parent_link = None
+        return gather(box, anchors_, links, bookmarks, forms, parent_matrix, parent_form,
+                      parent_link)
+
+    tags._build_box_tree = build_box_tree
+    weasy_pdf.add_tags = add_tags_then_link_notes
+    weasy_stream.Stream.marked = marked_or_artifact
+    anchors.gather_anchors = gather_without_inner_links
+    _installed = True
+
+
+def _describe(element, box, notes: dict, pydyf) -> None:
+    """What WeasyPrint leaves out of one structure element: role, language, scope."""
+    html = box.element
+    pseudo = "::" in (box.element_tag or "")
+    if box.element_tag.endswith("::footnote-call"):
+        element["S"] = "/Reference"
+        notes.setdefault(html, {}).setdefault("calls", []).append(element)
+        return
+    if box.element_tag.endswith("::footnote-marker") or box.element_tag.endswith("::marker"):
+        element["S"] = "/Lbl"
+        return
+    if pseudo:
+        if element["S"] == "/Link" and box.link_annotation is None:
+            element["S"] = "/Span"      # inside its link, which carries the annotation
+        return
+    role = html.get(ROLE)
+    if role:
+        element["S"] = f"/{role}"
+        if role == "Note":
+            element["ID"] = pydyf.String(f"note-{element.number}")
+            notes.setdefault(html, {})["note"] = element
+    lang = html.get("lang")
+    if lang:
+        element["Lang"] = pydyf.String(lang)
+    if box.element_tag == "th" and "A" in element:
+        scope = "/Row" if html.get("scope") == "row" else "/Column"
+        element["A"]["Scope"] = scope
+
+
+def flag_artifacts(document) -> None:
+    """Mark what is drawn but is not content: margin boxes (running heads and
+    folios), leader dots, and elements with ``aria-hidden="true"`` (the draft band)."""
+    from weasyprint.formatting_structure import boxes
+
+    for page in document.pages:
+        for box in page._page_box.descendants(placeholders=True):
+            kind = None
+            if isinstance(box, boxes.MarginBox):
+                kind = "Header" if box.at_keyword.startswith("@top") else "Footer"
+            elif getattr(box, "is_leader", False):
+                kind = "Layout"
+            elif box.element is not None and box.element.get("aria-hidden") == "true" \
+                    and "::" not in (box.element_tag or ""):
+                kind = "Watermark"
+            if kind is not None:
+                for descendant in box.descendants(placeholders=True):
+                    setattr(descendant, ARTIFACT, kind)
+
+
+# -- reproducible identifiers ------------------------------------------------------
+
+@contextlib.contextmanager
+def fixed_document_id(value: str):
+    """PDF/X-4's XMP DocumentID is a ``uuid4()`` in weasyprint.pdf.metadata, with no
+    option to set it; for reproducible files it is replaced while one PDF is written.
+    Each document is written in its own process, so nothing else sees it."""
+    from weasyprint.pdf import metadata
+
+    saved = metadata.uuid4
+    metadata.uuid4 = lambda: uuid.UUID(value[:32])
+    try:
+        yield
+    finally:
+        metadata.uuid4 = saved
+
+
+# -- layout internals ----------------------------------------------------------------
+
+def page_box(page):
+    """The laid-out box tree of a WeasyPrint page (``Page._page_box``)."""
+    return page._page_box
+
+
+def is_line_box(box) -> bool:
+    from weasyprint.formatting_structure import boxes
+    return isinstance(box, boxes.LineBox)
