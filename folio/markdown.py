@@ -76,7 +76,10 @@ def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -
     rules["html_block"] = context.raw_html
     rules["html_inline"] = context.raw_html
 
+    level = 1                   # the document's title is its one level-1 heading
     for token in tokens:
+        if token.type == "heading_open":
+            level = context.check_heading(token, level)
         if token.type == "inline":
             context.check_inline(token)
         elif token.type == "table_open":
@@ -145,6 +148,24 @@ class _Context:
             if child.type == "softbreak":
                 line += 1
 
+    def check_heading(self, token, previous: int) -> int:
+        """Headings nest without gaps under the title (h1): ## first, then ###.
+
+        Screen readers navigate by heading level, and bookmarks are built from
+        them: a skipped level is a hole in both (PDF/UA requires none).
+        """
+        level = int(token.tag[1])
+        marks = "#" * level
+        if level == 1:
+            self.problems.add("a level-1 heading (#) in the text: the title is the "
+                              "level-1 heading", self.source.path, self.file_line(token),
+                              hint="start the text's headings at ##")
+        elif level > previous + 1:
+            self.problems.add(f"heading level skips from {'#' * previous} to {marks}",
+                              self.source.path, self.file_line(token),
+                              hint=f"use {'#' * (previous + 1)} here")
+        return level
+
     def check_html(self, content: str, line: int) -> None:
         """Raw HTML is refused unless the publication allows it; comments are dropped."""
         if self.source.allow_html or _is_comment(content) or content.startswith("</"):
@@ -193,10 +214,20 @@ class _Context:
         src = self._resolve(token.attrGet("src") or "", token, "image")
         caption = self._caption(token, options, env)
         alt = escapeHtml(self.renderer.renderInlineAsText(token.children or [], options, env))
-        img = f'<img src="{escapeHtml(src)}" alt="{alt}">'
         if token.meta.get("figure"):
+            if not alt.strip():
+                self.problems.add("a figure needs a description: it is its caption, and "
+                                  "what a screen reader says", self.source.path,
+                                  token.meta.get("file_line", self.line),
+                                  hint="write it between the brackets: ![A map of the "
+                                       "river](figures/map.svg)")
+            img = f'<img src="{escapeHtml(src)}" alt="{alt}">'
             return f'{img}\n<figcaption>{caption}</figcaption>' if caption else img
-        return img
+        if not alt.strip():
+            # An image in the text without a description is decoration: tagged PDF
+            # marks it as an artifact, which screen readers pass over.
+            return f'<img src="{escapeHtml(src)}" alt="" aria-hidden="true">'
+        return f'<img src="{escapeHtml(src)}" alt="{alt}">'
 
     def link_open(self, tokens, idx, options, env):
         token = tokens[idx]

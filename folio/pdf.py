@@ -140,13 +140,17 @@ def _write(document, job: PdfJob) -> bytes:
 
 
 def _press_ready(job: PdfJob, data: bytes) -> bytes:
-    from .press import UnconvertibleColour, press_ready     # pikepdf: only for print
+    from .press import NotPressReady, UnconvertibleColour, press_ready  # only for print
     try:
         return press_ready(data, variant=job.variant, intent=job.output_intent,
                            crop_marks_mm=job.crop_marks_mm)
     except UnconvertibleColour as error:
         raise BuildError.at(f"{job.name}: {error}", job.source,
                             hint="use a colour, image or gradient of another kind") from None
+    except NotPressReady as error:
+        raise BuildError.at(f"{job.name}: {error}", job.source,
+                            hint="remove the transparency from the design, or use a "
+                                 "pdf/x-4 profile, which allows it") from None
 
 
 def _overflow(job: PdfJob, document) -> Problem:

@@ -26,6 +26,7 @@ from pathlib import Path
 import pikepdf
 
 from .configuration import Profile
+from .press import transparency
 
 MIN_DPI = 300
 MM = 72 / 25.4
@@ -34,6 +35,7 @@ SAFE_MARGIN_MM = 5.0            # text must stay this far inside the trim edge
 # transparency (which WeasyPrint writes) needs at least 1.4.
 MIN_VERSION = {"pdf/x-4": "1.6", "pdf/x-3": "1.3", "pdf/x-1a": "1.3", "pdf/a-2b": "1.4",
                "pdf/a-3b": "1.4", "pdf/a-3u": "1.4", "pdf/a-4u": "2.0", "pdf/ua-1": "1.4"}
+MAX_VERSION = {"pdf/x-1a": "1.4", "pdf/x-3": "1.4"}     # no transparency before 1.4
 VERAPDF_FLAVOURS = {"pdf/a-2b": "2b", "pdf/a-3b": "3b", "pdf/a-3u": "3u", "pdf/a-4u": "4",
                     "pdf/ua-1": "ua1"}
 _VARIANT_CLAIMS = {
@@ -121,7 +123,10 @@ def _check_pdf(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
         report.fail(f"{report.pages} pages, a notice sheet must have {expectation.pages}")
 
     _check_fonts(pdf, report)
-    for page, dpi in _image_dpi(path):
+    # Resolution matters on paper: not for the archive or screen-reader variants.
+    images = _image_dpi(path) if not expectation.variant or \
+        expectation.variant.startswith("pdf/x") else []
+    for page, dpi in images:
         report.lowest_dpi = dpi if report.lowest_dpi is None else min(report.lowest_dpi, dpi)
         if dpi < MIN_DPI:
             report.fail(f"an image prints at {dpi:.0f} dpi (at least {MIN_DPI} needed); "
@@ -139,6 +144,9 @@ def _check_pdf(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
         least = MIN_VERSION.get(variant)
         if least and _version(pdf.pdf_version) < _version(least):
             report.fail(f"the file is PDF {pdf.pdf_version}; {variant} needs at least {least}")
+        most = MAX_VERSION.get(variant)
+        if most and _version(pdf.pdf_version) > _version(most):
+            report.fail(f"the file is PDF {pdf.pdf_version}; {variant} allows at most {most}")
     if variant and variant.startswith("pdf/x"):
         _check_press(pdf, report)
 
@@ -355,6 +363,11 @@ def _check_text_area(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
 # -- variants ---------------------------------------------------------------------------
 
 def _claimed_variant(pdf: pikepdf.Pdf) -> str | None:
+    # PDF/X-1a and X-3 claim it in the document information (X-4 in XMP only).
+    conformance = str(pdf.docinfo.get("/GTS_PDFXConformance", "")) or \
+        str(pdf.docinfo.get("/GTS_PDFXVersion", ""))
+    if match := re.match(r"PDF/X-([0-9]+[a-z]?)", conformance):
+        return f"pdf/x-{match[1].lower()}"
     metadata = pdf.Root.get("/Metadata")
     if metadata is None:
         return None
@@ -387,6 +400,9 @@ def _check_press(pdf: pikepdf.Pdf, report: Report) -> None:
         rgb = _rgb_use(obj)
         if rgb:
             report.fail(f"RGB colour ({rgb}) in a file for a CMYK press", number)
+        if report.expectation.variant in MAX_VERSION and (why := transparency(obj)):
+            report.fail(f"transparency ({why}), which {report.expectation.variant} does "
+                        "not allow", number)
     intents = pdf.Root.get("/OutputIntents", [])
     profile = intents[0].get("/DestOutputProfile") if len(intents) else None
     if profile is None or int(profile.get("/N", 0)) != 4:

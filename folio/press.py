@@ -39,6 +39,10 @@ class UnconvertibleColour(Exception):
     """Content whose colour this module cannot turn into CMYK (named in the message)."""
 
 
+class NotPressReady(Exception):
+    """The file cannot be made into the variant asked for (the message says why)."""
+
+
 @dataclass
 class CmykConverter:
     """sRGB to the output intent's CMYK; neutral greys to black ink only."""
@@ -91,9 +95,202 @@ def press_ready(data: bytes, *, variant: str | None, intent: Path | None,
             del page.obj["/ArtBox"]
     if crop_marks_mm is not None:
         add_crop_marks(pdf, crop_marks_mm)
+    if variant == "pdf/x-1a":
+        return _pdfx_1a(pdf, intent)
     out = io.BytesIO()
     pdf.save(out, min_version=MIN_VERSION.get(variant or "", ""), deterministic_id=True)
     return out.getvalue()
+
+
+# -- PDF/X-1a: Ghostscript --------------------------------------------------------------
+
+# Ghostscript's PDFX_def.ps, made for one file: the claim, and the output intent
+# with the printing condition's profile (its sample also overwrites the title).
+_PDFX_DEF = """%!
+[ /GTS_PDFXVersion (PDF/X-1:2001) /GTS_PDFXConformance (PDF/X-1a:2001) /Trapped /False
+  /DOCINFO pdfmark
+/ICCProfile ({profile}) def
+[/_objdef {{icc_PDFX}} /type /stream /OBJ pdfmark
+[{{icc_PDFX}} << /N 4 >> /PUT pdfmark
+[{{icc_PDFX}} ICCProfile (r) file /PUT pdfmark
+[/_objdef {{OutputIntent_PDFX}} /type /dict /OBJ pdfmark
+[{{OutputIntent_PDFX}} << /Type /OutputIntent /S /GTS_PDFX
+  /OutputCondition ({name}) /OutputConditionIdentifier (Custom) /Info ({name})
+  /RegistryName (http://www.color.org) /DestOutputProfile {{icc_PDFX}} >> /PUT pdfmark
+[{{Catalog}} <</OutputIntents [ {{OutputIntent_PDFX}} ]>> /PUT pdfmark
+"""
+
+
+def _pdfx_1a(pdf: pikepdf.Pdf, intent: Path | None) -> bytes:
+    """PDF/X-1a:2001 (PDF 1.3, CMYK, no transparency), written by Ghostscript as
+    Vivliostyle's press-ready mode does.
+
+    Ghostscript turns a page it believes transparent into one image, text and all,
+    and says nothing. It judges by the resources a page could use, and WeasyPrint
+    shares one resource dictionary among all pages and wraps opaque drawings in
+    transparency groups; so each stream first gets only the resources it uses and
+    groups around opaque content go. A page that still has transparency is an
+    error naming it, rather than a page of pixels.
+    """
+    import shutil
+    import subprocess
+    import tempfile
+
+    if shutil.which("gs") is None:
+        raise NotPressReady("Ghostscript (gs) is not installed; the set-up step "
+                            "installs it (Debian package ghostscript)")
+    if intent is None:
+        raise NotPressReady("pdf/x-1a needs an output_intent (the printing condition's "
+                            "CMYK profile)")
+    prune_resources(pdf)
+    remove_opaque_groups(pdf)
+    pages = {number: why for number, page in enumerate(pdf.pages, 1)
+             if (why := transparency(page.obj))}
+    if pages:
+        listed = "; ".join(f"page {n}: {why}" for n, why in sorted(pages.items()))
+        raise NotPressReady(f"PDF/X-1a allows no transparency, and Ghostscript would "
+                            f"print these pages as images: {listed}")
+    identifier = pdf.trailer.get("/ID")
+    info = {key: pdf.docinfo[key] for key in ("/Title", "/Author", "/Subject", "/Keywords",
+                                               "/CreationDate", "/ModDate")
+            if key in pdf.docinfo}
+    from PIL import ImageCms
+    name = ImageCms.getProfileDescription(ImageCms.getOpenProfile(str(intent))).strip()
+    with tempfile.TemporaryDirectory(prefix="folio-x1a-") as folder:
+        source, target = Path(folder, "in.pdf"), Path(folder, "out.pdf")
+        definition = Path(folder, "PDFX_def.ps")
+        pdf.save(source)
+        definition.write_text(_PDFX_DEF.format(profile=_ps_string(str(intent)),
+                                               name=_ps_string(name or intent.name)),
+                              encoding="ascii", errors="replace")
+        done = subprocess.run(
+            ["gs", "-dPDFX", "-dBATCH", "-dNOPAUSE", "-dNOOUTERSAVE", "-dQUIET", "-dSAFER",
+             f"--permit-file-read={intent}", "-sDEVICE=pdfwrite",
+             "-dCompatibilityLevel=1.3", "-sColorConversionStrategy=CMYK",
+             "-dProcessColorModel=/DeviceCMYK", f"-sOutputICCProfile={intent}",
+             # Annotations left over are dropped rather than the claim (gs's
+             # default is to write a plain PDF that still claims PDF/X).
+             "-dPDFACompatibilityPolicy=1",
+             # The newer interpreter of Ghostscript 10.0 garbles the text of
+             # ligatures ("fi" extracted as CJK characters); the legacy one does not.
+             "-dNEWPDF=false",
+             f"-sOutputFile={target}", str(definition), str(source)],
+            capture_output=True, text=True, timeout=600, check=False)
+        if done.returncode != 0 or not target.is_file():
+            message = (done.stderr or done.stdout).strip().splitlines()
+            raise NotPressReady("Ghostscript could not write PDF/X-1a: "
+                                + (message[-1] if message else f"exit {done.returncode}"))
+        written = pikepdf.open(io.BytesIO(target.read_bytes()))
+    # Ghostscript stamps the time of the conversion and drops what it does not
+    # know: the document's own dates and descriptions go back in, for files that
+    # are the same from the same input.
+    for key, value in info.items():
+        written.docinfo[key] = value
+    if identifier is not None:          # gs draws a random one; qpdf keeps the first
+        written.trailer.ID = Array([identifier[0], identifier[0]])
+    out = io.BytesIO()
+    written.save(out, deterministic_id=True)
+    return out.getvalue()
+
+
+def _ps_string(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+_RESOURCE_OPERATORS = {"gs": "/ExtGState", "Do": "/XObject", "sh": "/Shading", "Tf": "/Font",
+                       "cs": "/ColorSpace", "CS": "/ColorSpace"}
+
+
+def prune_resources(pdf: pikepdf.Pdf) -> None:
+    """Give every page, form and tiling pattern only the resources it uses."""
+    done: set = set()
+
+    def prune(holder) -> None:
+        if holder.is_indirect:
+            if holder.objgen in done:
+                return
+            done.add(holder.objgen)
+        resources = holder.get("/Resources")
+        if resources is None:
+            return
+        used: dict[str, set[str]] = {}
+        for operands, operator in pikepdf.parse_content_stream(holder):
+            category = _RESOURCE_OPERATORS.get(str(operator))
+            if category and operands and isinstance(operands[0], Name):
+                used.setdefault(category, set()).add(str(operands[0]))
+            elif str(operator) in ("scn", "SCN") and operands and isinstance(operands[-1], Name):
+                used.setdefault("/Pattern", set()).add(str(operands[-1]))
+        pruned = Dictionary()
+        for category in resources.keys():
+            entries = resources[category]
+            if category == "/ColorSpace" or not isinstance(entries, Dictionary):
+                pruned[category] = entries      # images and gradients name spaces too
+                continue
+            kept = {name: entries[name] for name in entries.keys()
+                    if name in used.get(category, ())}
+            if kept:
+                pruned[category] = Dictionary(kept)
+        holder.Resources = pruned
+        for category in ("/XObject", "/Pattern"):
+            for child in pruned.get(category, {}).values():
+                if isinstance(child, pikepdf.Stream) and (
+                        child.get("/Subtype") == "/Form" or child.get("/PatternType") == 1):
+                    prune(child)
+
+    for page in pdf.pages:
+        prune(page.obj)
+
+
+def transparency(holder, seen: set | None = None) -> str:
+    """What makes this page (or form) transparent, described; empty if nothing does."""
+    seen = set() if seen is None else seen
+    resources = holder.get("/Resources")
+    if resources is None:
+        return ""
+    for name, state in resources.get("/ExtGState", {}).items():
+        if float(state.get("/CA", 1)) < 1 or float(state.get("/ca", 1)) < 1:
+            return "an element drawn with opacity (opacity, or an rgba colour)"
+        mask = state.get("/SMask")
+        if mask is not None and mask != Name("/None"):
+            return "a soft mask"
+        blend = state.get("/BM")
+        if blend is not None and str(blend[0] if isinstance(blend, Array) else blend) \
+                not in ("/Normal", "/Compatible"):
+            return f"the blend mode {blend}"
+    for category in ("/XObject", "/Pattern"):
+        for child in resources.get(category, {}).values():
+            if not isinstance(child, pikepdf.Stream):
+                continue
+            if child.get("/Subtype") == "/Image" and "/SMask" in child:
+                return "an image with an alpha channel"
+            if child.objgen in seen:
+                continue
+            seen.add(child.objgen)
+            if "/Group" in child:
+                return "a transparency group"
+            if why := transparency(child, seen):
+                return why
+    return ""
+
+
+def remove_opaque_groups(pdf: pikepdf.Pdf) -> None:
+    """Drop transparency groups around content with nothing transparent in it: an
+    isolated, non-knockout group of opaque content looks the same without."""
+    def visit(resources) -> None:
+        if resources is None:
+            return
+        for category in ("/XObject", "/Pattern"):
+            for child in resources.get(category, {}).values():
+                if isinstance(child, pikepdf.Stream) and (
+                        child.get("/Subtype") == "/Form" or child.get("/PatternType") == 1):
+                    visit(child.get("/Resources"))
+                    if "/Group" in child and not transparency(child):
+                        del child["/Group"]
+
+    for page in pdf.pages:
+        visit(page.obj.get("/Resources"))
+        if "/Group" in page.obj and not transparency(page.obj):
+            del page.obj["/Group"]
 
 
 # -- colour --------------------------------------------------------------------------

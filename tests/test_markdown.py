@@ -41,16 +41,26 @@ def test_image_alone_is_a_figure_with_caption_relative_then_assets(tmp_path: Pat
     assert '<figure class="figure" data-pdf-role="Div">' in html
     assert '<img src="content/issue/map.svg" alt="The river city">' in html
     assert "<figcaption>The <em>river</em> city</figcaption>" in html
-    assert '<p>Text <img src="content/assets/logo.svg" alt=""></p>' in html
+    # An image in the text without a description is decoration, an artifact.
+    assert '<p>Text <img src="content/assets/logo.svg" alt="" aria-hidden="true"></p>' in html
 
 
 def test_missing_image_and_escape_from_the_root_are_reported(tmp_path: Path):
     outside = tmp_path.parent / "outside.png"
     outside.write_bytes(b"x")
-    _, problems = render(tmp_path, "Intro\n\n![](nothere.png)\n\n![](../../../outside.png)\n")
+    _, problems = render(tmp_path, "Intro\n\n![A](nothere.png)\n\n![B](../../../outside.png)\n")
     assert problems[0].startswith("content/issue/a.en.md:7: image 'nothere.png' not found")
     assert problems[1].startswith(
         "content/issue/a.en.md:9: image '../../../outside.png' points outside the publication")
+
+
+def test_a_figure_needs_a_description(tmp_path: Path):
+    (tmp_path / "content/issue").mkdir(parents=True)
+    (tmp_path / "content/issue/map.svg").write_text("<svg/>", encoding="utf-8")
+    _, problems = render(tmp_path, "Intro\n\n![](map.svg)\n")
+    assert problems == ["content/issue/a.en.md:7: a figure needs a description: it is its "
+                        "caption, and what a screen reader says — write it between the "
+                        "brackets: ![A map of the river](figures/map.svg)"]
 
 
 def test_raw_html_is_refused_by_default_with_its_line(tmp_path: Path):
@@ -90,3 +100,14 @@ def test_dialogue_turns_get_their_speaker(tmp_path: Path):
 def test_language_span(tmp_path: Path):
     html, _ = render(tmp_path, "유네스코 [Creative Cities Network]{lang=en-US} 가입\n")
     assert '<span lang="en-US">Creative Cities Network</span>' in html
+
+
+def test_headings_nest_under_the_title_without_gaps(tmp_path: Path):
+    """PDF/UA: screen readers navigate by heading level; a gap is a hole."""
+    problems = ProblemCollector()
+    render_markdown(MarkdownSource("# Title again\n\n## Part\n\n#### Detail\n\n### Fine\n",
+                                   tmp_path / "a.en.md", 3, tmp_path, tmp_path), problems)
+    assert [(p.line, p.message, p.hint) for p in problems.problems] == [
+        (4, "a level-1 heading (#) in the text: the title is the level-1 heading",
+         "start the text's headings at ##"),
+        (8, "heading level skips from ## to ####", "use ### here")]

@@ -95,7 +95,7 @@ def test_markdown_images_cannot_reach_the_network(tiny: Path, server):
 
 def test_markdown_images_cannot_climb_out(tiny: Path, tmp_path: Path):
     (tmp_path / "outside.png").write_bytes(b"\x89PNG")
-    body(tiny, "![](../../../outside.png)")
+    body(tiny, "![A photograph](../../../outside.png)")
     assert build_notice(tiny) == [f"{NOTICE}:4: image '../../../outside.png' points outside "
                                   "the publication — copy the file into content/assets/"]
 
@@ -104,7 +104,7 @@ def test_a_symlink_to_outside_is_refused(tiny: Path, tmp_path: Path):
     secret = tmp_path / "secret.svg"
     secret.write_text('<svg xmlns="http://www.w3.org/2000/svg"/>', encoding="utf-8")
     (tiny / "content/assets/innocent.svg").symlink_to(secret)
-    body(tiny, "![](innocent.svg)")
+    body(tiny, "![A drawing](innocent.svg)")
     assert build_notice(tiny) == [f"{NOTICE}:4: image 'innocent.svg' points outside the "
                                   "publication — copy the file into content/assets/"]
     # And from a template, where no Markdown check runs first: the fetcher refuses it.

@@ -14,6 +14,7 @@ import pytest
 from weasyprint import HTML
 
 from folio.build import BuildOptions, build
+from folio.errors import BuildError
 from folio.preflight import Expectation, check, validate, verapdf_command, words
 
 from conftest import ICC, REPO, make_rich, pdffonts, pdftotext, with_profiles
@@ -245,6 +246,57 @@ def test_print_text_is_black_ink_only(rich: Path):
     assert any(f[:3] == (0, 0, 0) and f[3] == pytest.approx(0.884, abs=0.005) for f in fills)
     coloured = [f for f in fills if max(f[:3]) > 0.2]        # the indigo and the accent
     assert coloured and all(0 <= v <= 1 for f in coloured for v in f)
+
+
+@pytest.fixture(scope="module")
+def x1a(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("x1a")
+    build(BuildOptions(root=REPO, out=out, profile="print-x1a", jobs=2,
+                       only=(SAMPLE_ISSUE, "notice-jinju-designation")))
+    return out / "print-x1a"
+
+
+def test_pdfx_1a_keeps_text_as_text_and_fonts_embedded(x1a: Path, sample: Path):
+    files = pdfs(x1a)
+    assert len(files) == 5
+    for path in files:
+        assert path.read_bytes()[:8] == b"%PDF-1.3", path
+        report = check(path, Expectation(path.stem, path.parent.name, bleed_mm=3,
+                                         variant="pdf/x-1a"))
+        assert report.ok, report.failures
+        with pikepdf.open(path) as pdf:
+            assert pdf.docinfo.GTS_PDFXConformance == "PDF/X-1a:2001"
+            assert rgb_anywhere(pdf) == []
+            assert not any(isinstance(o, pikepdf.Dictionary) and "/SMask" in o
+                           for o in pdf.objects)
+        assert all(font["emb"] == "yes" for font in pdffonts(path)), path
+        # Ghostscript rewrote the file (and its reading order); a reader finds the
+        # same words as in the PDF/X-4 file.
+        x4 = sample / "print" / path.relative_to(x1a)
+        assert sorted(pdftotext(path).split()) == sorted(pdftotext(x4).split()), path
+
+
+def test_pdfx_1a_is_reproducible(x1a: Path, tmp_path: Path):
+    build(BuildOptions(root=REPO, out=tmp_path, profile="print-x1a", jobs=1,
+                       languages=("bilingual",), only=("notice-jinju-designation",)))
+    name = "bilingual/notice-jinju-designation.pdf"
+    assert (tmp_path / "print-x1a" / name).read_bytes() == (x1a / name).read_bytes()
+
+
+def test_pdfx_1a_refuses_transparency_instead_of_printing_pixels(tmp_path: Path):
+    """The rich publication's map has a semi-transparent dot: Ghostscript would
+    turn that page, text and all, into an image."""
+    root = with_profiles(make_rich(tmp_path), "")
+    config = root / "publication.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"  x1a: {{bleed: 3mm, variant: "
+                      f"pdf/x-1a, output_intent: {ICC}}}\n", encoding="utf-8")
+    with pytest.raises(BuildError) as raised:
+        build(BuildOptions(root=root, profile="x1a", jobs=1, languages=("en",),
+                           only=("journal-2024-crafts",)))
+    message = str(raised.value)
+    assert "crafts.en.md" in message or "issue.yaml" in message
+    assert re.search(r"page \d+: an element drawn with opacity", message), message
+    assert not (root / "output/x1a/en/journal-2024-crafts.pdf").exists()
 
 
 # -- 4: preflight finds each defect, naming document, language and page --------------
