@@ -27,17 +27,17 @@ def install_tagging() -> None:
     if _installed:
         return
     import pydyf
-    from weasyprint import anchors
+    from weasyprint import anchors as weasy_anchors
     from weasyprint import pdf as weasy_pdf
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf import stream as weasy_stream
-    from weasyprint.pdf import tags
+    from weasyprint.pdf import tags as weasy_tags
 
-    build_tree = tags._build_box_tree
+    build_tree = weasy_tags._build_box_tree
     add_tags = weasy_pdf.add_tags
     marked = weasy_stream.Stream.marked
-    gather = anchors.gather_anchors
+    gather = weasy_anchors.gather_anchors
     notes: dict = {}
 
     @contextlib.contextmanager
@@ -56,12 +56,11 @@ def install_tagging() -> None:
         finally:
             self.end_marked_content()
 
-    def build_box_tree(box, parent, pdf, page_number, nums, annotations, tag_map):
+    def build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
         inner = box._box if isinstance(box, AbsolutePlaceholder) else box
         if isinstance(inner, boxes.MarginBox) or getattr(inner, ARTIFACT, None):
             return                      # drawn as an artifact: not in the tree
-        for element in build_tree(box, parent, pdf, page_number, nums, annotations,
-                                  tag_map):
+        for element in build_tree(box, parent, pdf, page_number, nums, annotations, tags):
             if inner.element is not None and inner.element_tag not in ("html", "body") \
                     and not isinstance(inner, boxes.PageBox):
                 _describe(element, inner, notes, pydyf)
@@ -77,19 +76,19 @@ def install_tagging() -> None:
                     call["Ref"] = pydyf.Array([note.reference])
         notes.clear()
 
-    def gather_without_inner_links(box, anchors_, links, bookmarks, forms,
+    def gather_without_inner_links(box, anchors, links, bookmarks, forms,
                                    parent_matrix=None, parent_form=None, parent_link=None):
         # A link's own box (one per line) carries its annotation, and its area
         # covers what is inside it: an inner box needs none of its own.
         if parent_link is not None and box.link is None:
             parent_link = None
-        return gather(box, anchors_, links, bookmarks, forms, parent_matrix, parent_form,
+        return gather(box, anchors, links, bookmarks, forms, parent_matrix, parent_form,
                       parent_link)
 
-    tags._build_box_tree = build_box_tree
+    weasy_tags._build_box_tree = build_box_tree
     weasy_pdf.add_tags = add_tags_then_link_notes
     weasy_stream.Stream.marked = marked_or_artifact
-    anchors.gather_anchors = gather_without_inner_links
+    weasy_anchors.gather_anchors = gather_without_inner_links
     _installed = True
 
 
@@ -169,3 +168,29 @@ def page_box(page):
 def is_line_box(box) -> bool:
     from weasyprint.formatting_structure import boxes
     return isinstance(box, boxes.LineBox)
+
+
+def ink_boxes(root):
+    """(box, data-source, data-line) for each laid-out text and image of a page
+    that comes from the publication's Markdown (whose HTML carries ``data-line``);
+    the template's own layout (margin boxes, the cover) is the designer's."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.absolute import AbsolutePlaceholder
+
+    stack = [(root, None, None)]
+    while stack:
+        box, source, line = stack.pop()
+        if isinstance(box, AbsolutePlaceholder):
+            box = box._box
+        if isinstance(box, boxes.MarginBox):
+            continue
+        element = box.element
+        if element is not None and "::" not in (box.element_tag or ""):
+            source = element.get("data-source", source)
+            line = element.get("data-line", line)
+        if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)):
+            if line is not None:
+                yield box, source, int(line)
+            continue
+        for child in getattr(box, "children", ()):
+            stack.append((child, source, line))

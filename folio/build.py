@@ -3,31 +3,51 @@
 Data flows one way: configuration -> content model -> HTML (Jinja) -> PDF
 (WeasyPrint). Everything that can be checked before the slow part (content,
 glyphs, templates) is checked first, so a mistake costs seconds, not a full build.
+
+One rule for problems: every problem is reported, every document without one is
+written, and the build fails (``BuildFailed``) saying how many documents were not.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html as html_module
+import re
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Union
 
 from . import fonts
-from .configuration import (SCREEN, Profile, PublicationConfig,
-                            load_config)
+from .configuration import SCREEN, Profile, PublicationConfig, load_config
 from .content import load_publication
 from .defaults import BILINGUAL, BUNDLED
-from .options import BuildOptions
-from .errors import BuildError, ProblemCollector
-from .fontprep import prepare as prepare_fonts, with_prepared
-from .workers import WorkerPool
-from .i18n import catalog_path, load_translations
-from .model import Issue, Notice, Publication
 from .atomic import temporary_pattern
+from .errors import BuildError, Problem, ProblemCollector
+from .fontprep import prepare as prepare_fonts, with_prepared
+from .i18n import catalog_path, load_translations
+from .manifest import Manifest, code_fingerprint, file_stat, options_key, tree_fingerprint
+from .model import Issue, Notice, Publication, SourceText
+from .options import BuildOptions
 from .pdf import PdfJob, PdfResult, render_pdf
-from .quickcheck import options_key, tree_fingerprint
-from .manifest import Fingerprinter, Manifest, TemplateDependencies
+from .reading import Reader, Record, publication_reader
+from .render import source_date
 from .templates import BILINGUAL_TEMPLATES, TemplateSet
 
+Content = Union[Issue, Notice, tuple[Notice, ...], None]
+
+
+class BuildFailed(BuildError):
+    """Some documents could not be made; the others were written."""
+
+    def __init__(self, problems: list[Problem], failed: int, total: int):
+        super().__init__(*problems)
+        self.failed, self.total = failed, total
+
+    def __reduce__(self):
+        return (_rebuild_failed, (self.problems, self.failed, self.total))
+
+
+def _rebuild_failed(problems, failed, total):
+    return BuildFailed(list(problems), failed, total)
 
 
 @dataclass(frozen=True)
@@ -37,8 +57,10 @@ class PlannedDocument:
     kind: str                                   # "journal" or "notice"
     slug: str
     lang: str                                   # a language code or "bilingual"
-    content: Union[Issue, Notice, tuple[Notice, ...]]
+    content: Content                            # None: it could not be read
     layout: str = ""                            # bilingual: stacked, side-by-side, duplex
+    problems: tuple[Problem, ...] = ()          # why it cannot be made
+    untranslated: tuple[str, ...] = ()          # template strings printed untranslated
 
     @property
     def name(self) -> str:
@@ -47,9 +69,11 @@ class PlannedDocument:
     @property
     def pending(self) -> bool:
         """Made by a draft build with stand-in or out-of-date text."""
+        if self.untranslated:
+            return True
         if isinstance(self.content, tuple):
             return any(n.pending for n in self.content)
-        return bool(self.content.pending)
+        return bool(self.content.pending) if self.content is not None else False
 
     @property
     def relative_path(self) -> Path:
@@ -58,45 +82,87 @@ class PlannedDocument:
         return Path(self.lang) / f"{self.name}{suffix}"
 
     @property
-    def sources(self) -> tuple[Path, ...]:
+    def final_path(self) -> Path:
+        return Path(self.lang) / f"{self.name}.pdf"
+
+    @property
+    def parts(self) -> tuple[Issue | Notice, ...]:
         if isinstance(self.content, tuple):
-            return tuple(p for n in self.content for p in n.sources)
-        return self.content.sources
+            return self.content
+        return (self.content,) if self.content is not None else ()
+
+    @property
+    def source(self) -> Path:
+        """The file a problem without a better place is reported at."""
+        first = self.parts[0] if self.parts else None
+        return first.source if first is not None else Path(self.name)
+
+    @property
+    def texts(self) -> tuple[tuple[str, SourceText], ...]:
+        """(language whose fonts print it, text) for the glyph check."""
+        return tuple((part.language.code, text) for part in self.parts
+                     for text in part.texts)
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        return {name: value for part in self.parts for name, value in part.inputs}
 
 
 def plan_documents(publication: Publication, options: BuildOptions) -> list[PlannedDocument]:
-    """What the build will write, in a stable order (issues, notices, bilingual)."""
+    """What the build will write, in a stable order (issues, notices, bilingual); a
+    document whose content has problems is planned too, with its problems."""
     config = publication.config
     wanted = set(options.languages) or set(config.codes) | {BILINGUAL}
-    planned = [PlannedDocument("journal", i.slug, i.language.code, i)
-               for i in publication.issues if i.language.code in wanted]
-    planned += [PlannedDocument("notice", n.slug, n.language.code, n)
-                for n in publication.notices if n.language.code in wanted]
+    codes = [c for c in config.codes if c in wanted]
+    failed: dict[tuple[str, str, str], list[Problem]] = {}
+    for key, problem in publication.problems:
+        if key is not None:
+            failed.setdefault(key, []).append(problem)
+    issues = {(i.slug, i.language.code): i for i in publication.issues}
+    notices = {(n.slug, n.language.code): n for n in publication.notices}
+    planned = []
+    for kind, loaded in (("journal", issues), ("notice", notices)):
+        slugs = sorted({s for s, _ in loaded} | {k[1] for k in failed if k[0] == kind})
+        for slug in slugs:
+            for code in codes:
+                content = loaded.get((slug, code))
+                problems = tuple(failed.get((kind, slug, code), ()))
+                if content is not None or problems:
+                    planned.append(PlannedDocument(kind, slug, code, content,
+                                                   problems=problems))
     if BILINGUAL in wanted:
-        planned += _bilingual_notices(publication, options.bilingual)
+        planned += _bilingual_notices(publication, options.bilingual, failed)
     if options.only:
         planned = _select(planned, options.only, config)
     return planned
 
 
-def _bilingual_notices(publication: Publication,
-                       layout: str | None = None) -> list[PlannedDocument]:
+def _bilingual_notices(publication: Publication, layout: str | None,
+                       failed: dict) -> list[PlannedDocument]:
     by_slug: dict[str, dict[str, Notice]] = {}
     for notice in publication.notices:
         by_slug.setdefault(notice.slug, {})[notice.language.code] = notice
+    for (kind, slug, code) in failed:
+        if kind == "notice":
+            by_slug.setdefault(slug, {})
     planned = []
     codes = publication.config.codes
     for slug, versions in sorted(by_slug.items()):
+        problems = [p for code in codes for p in failed.get(("notice", slug, code), ())]
         if not layout and not any(n.bilingual for n in versions.values()):
             continue                    # --bilingual LAYOUT pairs every notice
         missing = [c for c in codes if c not in versions]
         if missing and layout and not any(n.bilingual for n in versions.values()):
             continue                    # not every notice exists in every language
-        if missing:
+        if missing and not problems:
             first = next(iter(versions.values()))
-            raise BuildError.at(
+            problems.append(Problem(
                 f"notice '{slug}' is bilingual but has no {', '.join(missing)} version",
-                first.source, hint=f"write {slug}.{missing[0]}.md or drop 'bilingual'")
+                first.source, hint=f"write {slug}.{missing[0]}.md or drop 'bilingual'"))
+        if problems:
+            planned.append(PlannedDocument("notice", slug, BILINGUAL, None,
+                                           layout or "stacked", tuple(problems)))
+            continue
         notices = tuple(versions[c] for c in codes)
         chosen = layout or next((n.bilingual for n in notices
                                  if n.language.code == publication.config.source_language
@@ -119,92 +185,213 @@ def _select(planned, only, config) -> list[PlannedDocument]:
     return selected
 
 
-def load(options: BuildOptions) -> tuple[PublicationConfig, Publication]:
-    config = load_config(options.root)
+def load(options: BuildOptions,
+         reader: Reader | None = None) -> tuple[PublicationConfig, Publication]:
+    """The configuration (whose problems stop everything) and the content (whose
+    problems are kept with their documents)."""
+    reader = reader or publication_reader(options.root)
+    config = load_config(options.root, reader)
     config.profile(options.profile)     # an unknown profile is an error naming the config
     requested = [c for c in options.languages if c != BILINGUAL]
     for code in requested:
         config.language(code)          # an unknown code is an error naming the config
     codes = config.codes if (not options.languages or BILINGUAL in options.languages) \
         else tuple(requested)
-    return config, load_publication(config, codes, draft=options.draft)
+    return config, load_publication(config, codes, reader, draft=options.draft)
 
 
-def check_glyphs(config: PublicationConfig, documents: list[PlannedDocument],
-                 locales_dirs: tuple[Path, ...]) -> None:
-    """Every character of every source must be drawable by the fonts that will print it.
+# -- checks before rendering -----------------------------------------------------------
 
-    A source is checked against its document's language (a draft prints English
-    stand-ins with the Korean fonts); a file of a bilingual sheet against its own.
-    """
+def check_glyphs(config: PublicationConfig, document: PlannedDocument,
+                 coverage: dict[str, frozenset[int]]) -> list[Problem]:
+    """Every character the document prints, as it will be laid out (Markdown
+    entities and YAML escapes decoded), must be drawable by the fonts of the
+    language that prints it: a box or an undeclared fallback font otherwise."""
     problems = ProblemCollector()
-    coverage: dict[str, frozenset[int]] = {}
-
-    def check(text: str, path: Path, code: str) -> None:
+    seen: set[tuple[str, str]] = set()
+    for code, text in document.texts:
         if code not in coverage:
             coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
-        fonts.check_glyphs(text, path, coverage[code], config.fonts[code].families, problems)
-
-    checked: set[tuple[Path, str]] = set()
-    for document in documents:
-        for source in document.sources:
-            code = document.lang if document.lang != BILINGUAL \
-                else _language_of(source, config) or config.source_language
-            if (source, code) not in checked:
-                checked.add((source, code))
-                check(source.read_text(encoding="utf-8"), source, code)
-    for code in sorted({code for _, code in checked}):
-        po = catalog_path(locales_dirs, code)
-        if po is not None:
-            check(po.read_text(encoding="utf-8"), po, code)
-    problems.raise_if_any()
-
-
-def _language_of(path: Path, config: PublicationConfig) -> str | None:
-    parts = path.name.split(".")
-    return parts[-2] if len(parts) >= 3 and parts[-2] in config.codes else None
-
-
-def render_html(config: PublicationConfig, documents: list[PlannedDocument],
-                templates: TemplateSet, locales_dirs: tuple[Path, ...],
-                profile: Profile = SCREEN) -> dict[str, str]:
-    """HTML for every planned document, keyed by its relative output path."""
-    return {str(d.relative_path): html
-            for d, html in iter_html(config, documents, templates, locales_dirs, profile)}
-
-
-def iter_html(config: PublicationConfig, documents: list[PlannedDocument],
-              templates: TemplateSet, locales_dirs: tuple[Path, ...],
-              profile: Profile = SCREEN):
-    """(document, HTML) as each is rendered, so its PDF can start at once; every
-    template problem is raised together at the end."""
-    from .render import (make_environment, render_bilingual_notice_html, render_issue_html,
-                         render_notice_html)
-    envs = {lang.code: make_environment(templates, load_translations(locales_dirs, lang), lang)
-            for lang in config.languages}
-    problems = ProblemCollector()
-    for document in documents:
-        try:
-            if document.lang == BILINGUAL:
-                html = render_bilingual_notice_html(document.content, config, envs,
-                                                    document.layout, profile)
-            elif document.kind == "journal":
-                html = render_issue_html(document.content, config, envs[document.lang],
-                                         profile)
-            else:
-                html = render_notice_html(document.content, config, envs[document.lang],
-                                          profile)
-        except BuildError as error:
-            problems.extend(error)
+        fresh = "".join(c for c in text.text if (code, c) not in seen)
+        if not fresh:
             continue
-        yield document, html
-    problems.raise_if_any()
+        before = len(problems.problems)
+        fonts.check_glyphs(fresh, text.path, coverage[code], config.fonts[code].families,
+                           problems, first_line=text.line)
+        for problem in problems.problems[before:]:
+            seen.add((code, problem.message.split("'")[1]))
+        seen.update((code, c) for c in fresh)
+    return problems.problems
+
+
+_TEXT = re.compile(r"<(style|title)\b[^>]*>.*?</\1>|<[^>]*>", re.S)
+
+
+def check_printed_characters(config: PublicationConfig, document: PlannedDocument,
+                             html: str, coverage: dict[str, frozenset[int]],
+                             stylesheets: tuple[Path, ...]) -> list[Problem]:
+    """The same for the whole HTML: what templates and catalogs print too. A
+    character no declared font has is reported at the template or catalog that
+    holds it."""
+    codes = {code for code, _ in document.texts} or {document.lang}
+    covered = frozenset().union(*(coverage.get(c, frozenset()) for c in codes))
+    text = html_module.unescape(_TEXT.sub(" ", html))
+    missing = sorted({c for c in text if ord(c) not in covered and fonts.needs_glyph(c)})
+    problems = []
+    for char in missing:
+        where = _find_character(char, stylesheets) or (document.source, None)
+        problems.append(Problem(
+            f"no declared font can draw '{char}' (U+{ord(char):04X}), which "
+            f"{document.name} ({document.lang}) would print", *where,
+            hint="replace the character, or add a font that has it to 'fonts' in "
+                 "publication.yaml"))
+    return problems
+
+
+def _find_character(char: str, files: tuple[Path, ...]) -> tuple[Path, int] | None:
+    for path in files:
+        try:
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if char in line:
+                    return path, number
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
 
 
 def locales_dirs_for(root: Path) -> tuple[Path, ...]:
+    """The publication's catalogs, then the bundled ones (kept even before the
+    publication's folder exists: see TemplateSet.for_root)."""
     dirs = [root / "locales", BUNDLED / "locales"]
-    return tuple(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
+    return tuple(dict.fromkeys(d.resolve() for d in dirs))
 
+
+# -- rendering ---------------------------------------------------------------------------
+
+@dataclass
+class _Languages:
+    """Per language: its Jinja environment, or why it has none; the catalog read."""
+
+    envs: dict = field(default_factory=dict)
+    problems: dict[str, list[Problem]] = field(default_factory=dict)
+    records: dict[str, Record] = field(default_factory=dict)
+    untranslated: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _languages(config: PublicationConfig, templates: TemplateSet, reader: Reader,
+               codes: set[str], draft: bool) -> _Languages:
+    from .render import make_environment
+    locales = locales_dirs_for(config.root)
+    result = _Languages()
+    needed = [lang for lang in config.languages if lang.code in codes]
+    template_strings = None
+    for language in needed:
+        record: Record = {}
+        result.records[language.code] = record
+        try:
+            translations = load_translations(locales, language, reader, record)
+        except BuildError as error:
+            result.problems[language.code] = list(error.problems)
+            continue
+        result.envs[language.code] = make_environment(templates, translations, language,
+                                                      reader)
+        if language.code == MSGID_LANGUAGE:
+            continue
+        # A final build never prints a template string untranslated.
+        if template_strings is None:
+            from .catalogs import template_strings as extract_strings
+            template_strings = extract_strings(templates.dirs)
+        untranslated = tuple(singular for singular, plural in template_strings
+                             if not _translated(translations, singular, plural))
+        if untranslated and not draft:
+            po = catalog_path(locales, language.code) or \
+                config.root / "locales" / language.code / "LC_MESSAGES/messages.po"
+            result.problems[language.code] = [Problem(
+                f"{len(untranslated)} template string{'s' if len(untranslated) > 1 else ''}"
+                f" not translated into {language.name}: "
+                + ", ".join(repr(m) for m in untranslated[:6])
+                + (" …" if len(untranslated) > 6 else ""), po,
+                hint="translate them (build.py i18n update adds them to the catalog), or "
+                     "build with --draft to print them marked 'translation pending'")]
+        elif untranslated:
+            result.untranslated[language.code] = untranslated
+    return result
+
+
+MSGID_LANGUAGE = "en"
+
+
+def _translated(translations, singular: str, plural: str | None) -> bool:
+    if plural is None:
+        return translations.gettext(singular) != singular
+    return translations.ngettext(singular, plural, 1) != singular or \
+        translations.ngettext(singular, plural, 2) != plural
+
+
+def _plan(options: BuildOptions, config: PublicationConfig, publication: Publication,
+          templates: TemplateSet, reader: Reader) -> tuple[list[PlannedDocument], _Languages]:
+    """The documents, with what their languages' catalogs do to them: a broken
+    catalog keeps them from being made; an incomplete one, in a draft build, makes
+    them drafts."""
+    documents = plan_documents(publication, options)
+    languages = _languages(config, templates, reader,
+                           {p.language.code for d in documents for p in d.parts},
+                           options.draft)
+    planned = []
+    for document in documents:
+        codes = {p.language.code for p in document.parts}
+        problems = [p for c in sorted(codes) for p in languages.problems.get(c, ())]
+        untranslated = tuple(m for c in sorted(codes) for m in languages.untranslated.get(c, ()))
+        if problems:
+            document = replace(document, problems=document.problems + tuple(problems))
+        elif untranslated:
+            document = replace(document, untranslated=untranslated)
+        planned.append(document)
+    return planned, languages
+
+
+def render_document(config: PublicationConfig, document: PlannedDocument, languages,
+                    profile: Profile) -> tuple[str, Record]:
+    """The document's HTML, and the templates and catalogs it was made from."""
+    from .render import (recording, render_bilingual_notice_html, render_issue_html,
+                         render_notice_html)
+    record: Record = {}
+    codes = [p.language.code for p in document.parts]
+    for code in codes:
+        if code in languages.problems:
+            raise BuildError(*languages.problems[code])
+        record.update(languages.records[code])
+    envs = languages.envs
+    draft = bool(document.untranslated)
+    with _recording_all(envs, codes, record, recording):
+        if document.lang == BILINGUAL:
+            html = render_bilingual_notice_html(document.content, config, envs,
+                                                document.layout, profile)
+        elif document.kind == "journal":
+            html = render_issue_html(document.content, config, envs[document.lang],
+                                     profile, draft=draft)
+        else:
+            html = render_notice_html(document.content, config, envs[document.lang],
+                                      profile, draft=draft)
+    return html, record
+
+
+class _recording_all:
+    """Record what every environment involved reads (a bilingual sheet uses several)."""
+
+    def __init__(self, envs, codes, record, recording):
+        self.managers = [recording(envs[c], record) for c in dict.fromkeys(codes)]
+
+    def __enter__(self):
+        for manager in self.managers:
+            manager.__enter__()
+
+    def __exit__(self, *exc):
+        for manager in reversed(self.managers):
+            manager.__exit__(*exc)
+
+
+# -- the build --------------------------------------------------------------------------
 
 def build(options: BuildOptions,
           on_written: Callable[[PdfResult], None] = lambda result: None,
@@ -212,87 +399,232 @@ def build(options: BuildOptions,
           on_start: Callable[[int], None] = lambda count: None,
           on_extra: Callable[[Path], None] = lambda path: None,
           pool=None) -> list[PdfResult]:
-    """Build what changed of the requested documents; raise one BuildError listing
-    every problem. ``on_start`` is told how many PDFs will be rendered, ``on_extra``
-    of every imposed PDF or preview written. ``pool``: worker processes already
-    started (workers.WorkerPool); the build shuts it down."""
-    config, publication = load(options)
-    documents = plan_documents(publication, options)
-    locales = locales_dirs_for(config.root)
-    templates = TemplateSet.for_root(config.root, BUNDLED)
-    profile = config.profile(options.profile)
+    """Build what changed of the requested documents. Every document without a
+    problem is written; if any has one, ``BuildFailed`` lists every problem.
+    ``on_start`` is told how many PDFs will be rendered, ``on_extra`` of every
+    imposed PDF or preview written. ``pool``: worker processes already started
+    (workers.WorkerPool); the build shuts it down."""
+    try:
+        return _build(options, on_written, on_skipped, on_start, on_extra, pool)
+    finally:
+        if pool is not None:        # also when the build stopped early
+            pool.shutdown(wait=True, cancel_futures=True)
 
+
+def _build(options, on_written, on_skipped, on_start, on_extra, pool) -> list[PdfResult]:
+    source_date()                       # a malformed SOURCE_DATE_EPOCH stops us here
     # Taken before anything is read: a file edited during the build makes the next
     # quick check fail, never pass.
-    tree = tree_fingerprint(config.root)
-    manifest = Manifest(options.output_dir)
-    inputs = _fingerprints(config, profile, templates, locales, options, documents)
-    todo = []
+    tree = tree_fingerprint(options.root.resolve())
+    reader = publication_reader(options.root)
+    config, publication = load(options, reader)
+    templates = TemplateSet.for_root(config.root, BUNDLED)
+    documents, languages = _plan(options, config, publication, templates, reader)
+    profile = config.profile(options.profile)
+    unattributed = [p for key, p in publication.problems if key is None]
+
+    manifest = Manifest(options.output_dir, config.root)
+    shared = _shared_inputs(config, reader)
+    key = _document_key(options, profile)
+    todo, failed = [], []
     for document in documents:
+        if document.problems:
+            failed.append(document)
+            continue
         output = output_path(options, profile, document)
-        if not options.force and manifest.fresh(output, inputs[str(document.relative_path)]):
+        if not options.force and manifest.fresh(output, key):
             on_skipped(output)
         else:
             todo.append(document)
-    outputs = [output_path(options, profile, d) for d in documents]
+    outputs = [output_path(options, profile, d) for d in documents if not d.problems]
     if not todo and pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
-    if not todo:
-        products = finish(options, profile, documents, set(), on_extra)
-        manifest.record_complete(options_key(options.key()), tree, outputs, products)
-        return []
-    on_start(len(todo))
-    # The workers' zygote loads WeasyPrint while this process checks glyphs and
-    # renders the HTML (see workers.py). The command line starts it even earlier,
-    # before the content is read.
+        pool = None
+
+    results: list[PdfResult] = []
+    written: set[Path] = set()
+    rendered_problems: list[tuple[PlannedDocument, Problem]] = []
+    if todo:
+        on_start(len(todo))
+        results = _render_all(options, config, profile, languages, todo, shared, key,
+                              manifest, pool, on_written, written, rendered_problems)
+    for document in documents:
+        if not document.problems and not document.pending:
+            _drop_draft(options, profile, document, manifest)
+    products = finish(options, profile, documents, written, on_extra)
+    failed_names = {(d.name, d.lang) for d in failed} | \
+        {(d.name, d.lang) for d, _ in rendered_problems}
+    problems = [p for d in failed for p in d.problems] + \
+        [p for _, p in rendered_problems] + unattributed
+    if problems:
+        raise BuildFailed(problems, len(failed_names), len(documents))
+    manifest.record_complete(options_key(options.key()), tree, outputs, products)
+    order = {str(output_path(options, profile, d)): i for i, d in enumerate(todo)}
+    return sorted(results, key=lambda r: order.get(str(r.output), 0))
+
+
+def _render_all(options, config, profile, languages, todo, shared, key, manifest,
+                pool, on_written, written, rendered_problems) -> list[PdfResult]:
+    """Check, render and write every document of ``todo``: each problem is kept
+    with its document, and the others go on."""
     if pool is None and options.jobs > 1 and len(todo) > 1:
+        from .workers import WorkerPool
         pool = WorkerPool(options.jobs)
     elif pool is not None and len(todo) == 1:
         pool.shutdown(wait=True, cancel_futures=True)
         pool = None
     try:
-        check_glyphs(config, todo, locales)
-        # The glyph check reads the declared faces; the PDFs use prepared ones first.
-        config = with_prepared(config, prepare_fonts(config))
-    except BaseException:
+        return _render_in(pool, options, config, profile, languages, todo, shared,
+                          key, manifest, on_written, written, rendered_problems)
+    finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-        raise
-    jobs, fingerprint, futures = [], {}, {}
-    done: set[Path] = set()
-    results: list[PdfResult] = []
+        # A worker killed while writing cannot remove its temporary file; we can.
+        remove_temporaries([output_path(options, profile, d) for d in todo],
+                           options.keep_html)
 
-    def written(result: PdfResult) -> None:
-        manifest.record(result.output, fingerprint[str(result.output)], result.pages)
-        done.add(result.output)
+
+def remove_temporaries(outputs: list[Path], html: bool) -> None:
+    for output in outputs:
+        for target in (output, output.with_suffix(".html")) if html else (output,):
+            if target.parent.is_dir():
+                for stray in target.parent.glob(temporary_pattern(target)):
+                    stray.unlink(missing_ok=True)
+
+
+def prepare(config: PublicationConfig, document: PlannedDocument, languages: _Languages,
+            profile: Profile, coverage: dict[str, frozenset[int]], prepared: list):
+    """Everything before the PDF: glyphs checked, HTML rendered and checked.
+    Returns the document (with what its language leaves untranslated), its HTML,
+    the record of what the HTML was made from, and its stylesheets."""
+    problems = check_glyphs(config, document, coverage)
+    if problems:
+        raise BuildError(*problems)
+    if not prepared:
+        # The glyph check reads the declared faces; PDFs use prepared ones first.
+        prepared.append(with_prepared(config, prepare_fonts(config)))
+    html, record = render_document(prepared[0], document, languages, profile)
+    stylesheets = tuple(_paths(record, config.root))
+    problems = check_printed_characters(config, document, html, coverage, stylesheets)
+    if problems:
+        raise BuildError(*problems)
+    return document, html, record, stylesheets
+
+
+def render_html(options: BuildOptions) -> dict[str, str]:
+    """The HTML of every requested document, every check made, and no PDF: raises
+    BuildFailed with every problem (for tests and the fuzzer)."""
+    reader = publication_reader(options.root)
+    config, publication = load(options, reader)
+    profile = config.profile(options.profile)
+    templates = TemplateSet.for_root(config.root, BUNDLED)
+    documents, languages = _plan(options, config, publication, templates, reader)
+    coverage: dict[str, frozenset[int]] = {}
+    prepared: list = []
+    problems = [p for d in documents for p in d.problems]
+    problems += [p for key, p in publication.problems if key is None]
+    failed = {(d.name, d.lang) for d in documents if d.problems}
+    result = {}
+    for document in documents:
+        if document.problems:
+            continue
+        try:
+            document, html, _, _ = prepare(config, document, languages, profile, coverage,
+                                           prepared)
+        except BuildError as error:
+            problems += error.problems
+            failed.add((document.name, document.lang))
+            continue
+        result[str(document.relative_path)] = html
+    if problems:
+        raise BuildFailed(problems, len(failed), len(documents))
+    return result
+
+
+def _render_in(pool, options, config, profile, languages, todo, shared, key,
+               manifest, on_written, written, rendered_problems) -> list[PdfResult]:
+    coverage: dict[str, frozenset[int]] = {}
+    prepared: list = []
+    results: list[PdfResult] = []
+    inputs: dict[str, dict[str, str]] = {}
+    jobs: dict[str, tuple[PlannedDocument, PdfJob]] = {}
+
+    def done(document: PlannedDocument, result: PdfResult) -> None:
+        manifest.record(result.output, key, {**inputs[str(result.output)], **result.inputs},
+                        result.pages)
+        written.add(result.output)
         results.append(result)
         on_written(result)
 
-    problems = ProblemCollector()
+    def fail(document: PlannedDocument, error: BuildError) -> None:
+        rendered_problems.extend((document, p) for p in error.problems)
+
     # Issues first: the longest documents start first and the last to finish is short.
-    ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.sources)))
-    try:
+    ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.inputs)))
+    futures = {}
+    for document in ordered:
         try:
-            for d, html in iter_html(config, ordered, templates, locales, profile):
-                output = output_path(options, profile, d)
-                fingerprint[str(output)] = inputs[str(d.relative_path)]
-                job = _job(options, profile, config, d, html, output)
-                jobs.append(job)
-                if pool is not None:            # the workers start on it right away
-                    futures[pool.submit(render_pdf, job)] = job
+            document, html, record, stylesheets = prepare(config, document, languages,
+                                                          profile, coverage, prepared)
         except BuildError as error:
-            problems.extend(error)
-        _run_jobs(jobs, pool, futures, written, problems)
-    finally:
-        if pool is not None:        # also when rendering the HTML was interrupted
-            pool.shutdown(wait=True, cancel_futures=True)
-        # Whatever was written gets its imposition and previews, even if another
-        # document failed.
-        products = finish(options, profile, documents, done, on_extra)
-    problems.raise_if_any()
-    manifest.record_complete(options_key(options.key()), tree, outputs, products)
-    order = {str(output_path(options, profile, d)): i for i, d in enumerate(todo)}
-    return sorted(results, key=lambda r: order[str(r.output)])
+            fail(document, error)
+            continue
+        output = output_path(options, profile, document)
+        inputs[str(output)] = {**shared, **document.inputs, **record}
+        job = _job(options, profile, config, document, html, output, stylesheets)
+        jobs[str(output)] = (document, job)
+        if pool is not None:            # the workers start on it right away
+            futures[pool.submit(render_pdf, job)] = output
+        else:
+            try:
+                done(document, render_pdf(job))
+            except BuildError as error:
+                fail(document, error)
+    if pool is not None:
+        from concurrent.futures import as_completed
+        for future in as_completed(futures):
+            document, job = jobs[str(futures[future])]
+            try:
+                done(document, future.result())
+            except BuildError as error:
+                fail(document, error)
+    return results
+
+
+def _paths(record: Record, root: Path) -> list[Path]:
+    """The template and stylesheet files of a render record, as paths."""
+    return [Path(name) if name.startswith("/") else root / name
+            for name, value in record.items()
+            if value != "absent" and name.endswith((".j2", ".css"))]
+
+
+def _drop_draft(options, profile, document: PlannedDocument, manifest: Manifest) -> None:
+    """A document now built for real: its earlier draft must not be mistaken for it."""
+    draft = options.output_dir / profile.output_subdir / \
+        document.final_path.with_suffix(".draft.pdf")
+    if draft.is_file() and (options.output_dir / profile.output_subdir /
+                            document.final_path).is_file():
+        draft.unlink()
+        manifest.forget(draft)
+
+
+def _shared_inputs(config: PublicationConfig, reader: Reader) -> dict[str, str]:
+    """What every document is made from: publication.yaml, and the declared fonts."""
+    record: Record = {}
+    reader.read_bytes(config.path, record)
+    for code in config.codes:
+        for file in fonts.font_files(config.fonts[code].families):
+            record[file.as_posix()] = file_stat(file)
+    return record
+
+
+def _document_key(options: BuildOptions, profile: Profile) -> str:
+    """What shapes every PDF besides its files: folio's code and the options."""
+    import os
+    settings = {"profile": vars(profile), "bilingual": options.bilingual,
+                "keep_html": options.keep_html,
+                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+    return options_key({"code": code_fingerprint(), **settings})
 
 
 def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocument],
@@ -302,6 +634,8 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
     Returns every such product there now is."""
     products = []
     for document in documents:
+        if document.problems:
+            continue
         pdf = output_path(options, profile, document)
         if not pdf.is_file():
             continue
@@ -325,89 +659,19 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
     return products
 
 
-def _job(options, profile, config, document, html, output) -> PdfJob:
+def _job(options, profile, config, document, html, output, stylesheets) -> PdfJob:
     return PdfJob(
         name=str(profile.output_subdir / document.relative_path), html=html,
-        root=config.root, output=output,
-        source=document.sources[0] if document.kind == "notice" else document.content.source,
+        root=config.root, output=output, source=document.source,
         max_pages=(2 if document.layout == "duplex" else 1)
         if document.kind == "notice" else None,
         html_copy=output.with_suffix(".html") if options.keep_html else None,
         variant=profile.variant,
         crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
         also_readable=(profile.output_intent,) if profile.output_intent else (),
-        output_intent=profile.output_intent)
-
-
-def _fingerprints(config, profile, templates, locales, options, documents):
-    """Each document's inputs, hashed (see manifest.py for what counts)."""
-    fingerprinter = Fingerprinter(
-        config, profile, TemplateDependencies(templates.dirs), locales,
-        {code: fonts.font_files(config.fonts[code].families) for code in config.codes},
-        {"draft": options.draft, "bilingual": options.bilingual,
-         "keep_html": options.keep_html})
-    result = {}
-    for document in documents:
-        files = set(document.sources) | {config.root / "publication.yaml"}
-        files |= {_source_counterpart(path, config) for path in document.sources}
-        if document.kind == "journal":
-            folder = document.content.source.parent
-            files |= {p for p in folder.iterdir() if p.is_file() and p.suffix != ".md"}
-        if document.lang == BILINGUAL:
-            names = (BILINGUAL_TEMPLATES[document.layout], "notice_half.html.j2",
-                     "notice_masthead.html.j2", "notice_info.html.j2")
-            languages = config.codes
-        else:
-            names = (f"{document.kind}.html.j2",)
-            languages = (document.lang,)
-        result[str(document.relative_path)] = fingerprinter.document(
-            tuple(p for p in files if p is not None), names, languages)
-    return result
-
-
-def _source_counterpart(path: Path, config: PublicationConfig) -> Path | None:
-    """``x.en.md`` for ``x.ko.md``: a translation's state depends on its source."""
-    parts = path.name.split(".")
-    if len(parts) < 3 or parts[-1] != "md":
-        return None
-    candidate = path.with_name(".".join(parts[:-2] + [config.source_language, "md"]))
-    return candidate if candidate.is_file() else None
+        output_intent=profile.output_intent, stylesheets=stylesheets)
 
 
 def output_path(options: BuildOptions, profile: Profile, document: PlannedDocument) -> Path:
     """``output/<lang>/…`` for the screen profile, ``output/<profile>/<lang>/…`` otherwise."""
     return options.output_dir / profile.output_subdir / document.relative_path
-
-
-def _run_jobs(jobs: list[PdfJob], pool, futures: dict, on_written,
-              problems: ProblemCollector) -> None:
-    """Render in this process, or collect what the pool was given; every problem is
-    added to ``problems``."""
-    try:
-        if pool is None:
-            for job in jobs:
-                try:
-                    on_written(render_pdf(job))
-                except BuildError as error:
-                    problems.extend(error)
-        else:
-            from concurrent.futures import as_completed
-            for future in as_completed(futures):
-                try:
-                    on_written(future.result())
-                except BuildError as error:
-                    problems.extend(error)
-    finally:
-        if pool is not None:
-            # Ctrl-C or a crashed worker: documents not yet started are not started.
-            pool.shutdown(wait=True, cancel_futures=True)
-        # A worker killed while writing cannot remove its temporary file; we can.
-        remove_temporaries(jobs)
-
-
-def remove_temporaries(jobs: list[PdfJob]) -> None:
-    for job in jobs:
-        for target in (job.output, job.html_copy):
-            if target is not None and target.parent.is_dir():
-                for stray in target.parent.glob(temporary_pattern(target)):
-                    stray.unlink(missing_ok=True)

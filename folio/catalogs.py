@@ -70,6 +70,20 @@ def extract(template_dirs: tuple[Path, ...], config: PublicationConfig) -> Catal
     return catalog
 
 
+def template_strings(template_dirs: tuple[Path, ...]) -> list[tuple[str, str | None]]:
+    """Every string the templates print through gettext: (msgid, plural or None)."""
+    strings = []
+    for directory in template_dirs:
+        for filename, _, message, _, _ in extract_from_dir(directory, _METHOD_MAP, _OPTIONS):
+            if directory != template_dirs[0] and (template_dirs[0] / filename).is_file():
+                continue
+            if isinstance(message, (list, tuple)):
+                strings.append((message[0], message[1] if len(message) > 1 else None))
+            elif message:
+                strings.append((message, None))
+    return list(dict.fromkeys(strings))
+
+
 def write_template(catalog: Catalog, locales_dir: Path) -> tuple[Path, bool]:
     path = locales_dir / TEMPLATE_FILE
     return path, _write_if_changed(path, _po_bytes(catalog))

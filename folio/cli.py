@@ -114,10 +114,13 @@ def _build(args: argparse.Namespace) -> int:
         for document in plan_documents(publication, options):
             print(output_path(options, config.profile(options.profile), document))
         return 0
+    if options.output_dir.exists() and not options.output_dir.is_dir():
+        raise BuildError.at("--out names a file, not a folder", options.output_dir,
+                            hint="name a folder for the PDFs (it is made if need be)")
     if not options.force:
         # Nothing changed since the last complete build? Then say so at once,
-        # without importing the pipeline (see quickcheck.py).
-        from .quickcheck import options_key, tree_fingerprint, up_to_date
+        # without importing the pipeline (see manifest.py).
+        from .manifest import options_key, tree_fingerprint, up_to_date
         count = up_to_date(options.output_dir, options_key(options.key()),
                            tree_fingerprint(options.root))
         if count is not None:
@@ -200,7 +203,13 @@ def run_reporting(action: Callable[[], int], *, debug: bool, list_only: bool = F
     except BuildError as error:
         print_problems(error)
         count = len(error.problems)
-        print(f"build failed: {count} problem{'s' if count > 1 else ''}", file=sys.stderr)
+        line = f"build failed: {count} problem{'s' if count > 1 else ''}"
+        failed, total = getattr(error, "failed", None), getattr(error, "total", None)
+        if failed:
+            line += f"; {failed} of {total} document{'s' if total != 1 else ''} not written"
+        elif failed is not None:
+            line += f"; all {total} document{'s' if total != 1 else ''} written"
+        print(line, file=sys.stderr)
         return 1
     except BrokenPipeError:
         # The reader went away (`build.py --list | head`): not an error of the build.

@@ -11,7 +11,8 @@ from babel.core import get_global
 from . import schema as s
 from .defaults import DEFAULT_PROFILE
 from .errors import BuildError, ProblemCollector
-from .yamlio import read_yaml_file
+from .reading import Reader, publication_reader
+from .yamlio import parse_yaml
 
 CONFIG_FILE = "publication.yaml"
 PAGE_SIZES = ("A4", "A5", "B5", "letter")
@@ -168,14 +169,15 @@ def language_for(code: str) -> Language:
                     name=babel.Locale.parse(code).get_display_name("en") or code)
 
 
-def load_config(root: Path) -> PublicationConfig:
+def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
     """Read ``root/publication.yaml``; every problem in it is reported at once."""
     root = root.resolve()
+    reader = reader or publication_reader(root)
     path = root / CONFIG_FILE
     if not path.is_file():
         raise BuildError.at(f"no {CONFIG_FILE} here", root,
                             hint="run from a publication folder or pass --root DIR")
-    data = read_yaml_file(path)
+    data = parse_yaml(reader.read_text(path), path)
     problems = ProblemCollector()
     if not isinstance(data, dict):
         raise BuildError.at(f"{CONFIG_FILE} should be a mapping of settings", path, 1)
@@ -202,6 +204,7 @@ def load_config(root: Path) -> PublicationConfig:
             if values[key] is not None and code not in values[key]:
                 problems.add(f"'{key}' has no {code} text", path, data.line_of(key),
                              hint=f"add '{code}: …' under '{key}'")
+    logo = _logo(values["logo"], reader, root, path, data.line_of("logo"), problems)
     problems.raise_if_any()
 
     title = values["title"]
@@ -215,10 +218,50 @@ def load_config(root: Path) -> PublicationConfig:
         page_size=values["page_size"],
         notice_page_size=values["notice_page_size"],
         fonts=fonts,
-        logo=root / values["logo"],
+        logo=logo,
         profiles=profiles,
         allow_html=bool(values["allow_html"]),
     )
+
+
+LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg")
+
+
+def _logo(value: str, reader: Reader, root: Path, path: Path, line: int,
+          problems: ProblemCollector) -> Path:
+    """The logo mark: an image file of the publication."""
+    logo = root / value
+    try:
+        reader.inside(logo, (path, line), "logo")
+    except BuildError as error:
+        problems.extend(error)
+        return logo
+    if not logo.is_file():
+        problems.add(f"logo: no file {value}", path, line,
+                     hint="name an SVG or PNG file of the publication, e.g. "
+                          "logo: content/assets/logo.svg")
+    elif logo.suffix.lower() not in LOGO_TYPES:
+        problems.add(f"logo: {value} is not an image ({', '.join(LOGO_TYPES)})", path, line,
+                     hint="name an SVG, PNG or JPEG file")
+    return logo
+
+
+def _icc_profile(file: Path, cmyk: bool) -> str | None:
+    """Why ``file`` is not an ICC profile (of a CMYK device, if ``cmyk``), or None.
+
+    The output intent is embedded in every PDF of the profile: only a real colour
+    profile may be, never whatever file the setting names."""
+    try:
+        with file.open("rb") as handle:
+            header = handle.read(128)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if len(header) < 128 or header[36:40] != b"acsp":
+        return "is not an ICC colour profile"
+    if cmyk and header[16:20] != b"CMYK":
+        return f"is a profile of {header[16:20].decode('ascii', 'replace').strip()} " \
+               "colour, and a PDF/X file for a CMYK press needs a CMYK one"
+    return None
 
 
 def _load_fonts(data, codes, path, line, problems) -> dict[str, FontStack]:
@@ -269,6 +312,13 @@ def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
                 problems.add(f"profiles.{name}.output_intent: no file {intent}", path,
                              data[name].line_of("output_intent"),
                              hint="install it (./dev does) or name an ICC profile that exists")
+                continue
+            wrong = _icc_profile(intent, (values["variant"] or "").startswith("pdf/x"))
+            if wrong:
+                problems.add(f"profiles.{name}.output_intent: {intent} {wrong}", path,
+                             data[name].line_of("output_intent"),
+                             hint="name the print shop's ICC profile (a .icc file), e.g. "
+                                  "/usr/share/color/icc/ghostscript/default_cmyk.icc")
                 continue
         elif (values["variant"] or "").startswith("pdf/x"):
             problems.add(f"profiles.{name}: {values['variant']} needs an output_intent",

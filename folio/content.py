@@ -14,17 +14,21 @@ from . import schema as s
 from . import translations as tr
 from .configuration import Language, PublicationConfig
 from .defaults import BILINGUAL_LAYOUTS
-from .errors import BuildError, ProblemCollector
+from .errors import BuildError, Problem, ProblemCollector
+from .frontmatter import Document, parse_document
 from .markdown import MarkdownSource, render_markdown_blocks
-from .model import ARTICLE_KINDS, Article, Issue, Notice, Person, Publication, Section
-from .frontmatter import Document, read_document
-from .yamlio import read_yaml_file
+from .model import (ARTICLE_KINDS, Article, Issue, Notice, Person, Publication, Section,
+                    SourceText)
+from .reading import Reader, Record
+from .yamlio import parse_yaml
 
 JOURNAL_DIR = Path("content/journal")
 NOTICES_DIR = Path("content/notices")
 ASSETS_DIR = Path("content/assets")
 ISSUE_FILE = "issue.yaml"
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
 _ISSN = re.compile(r"^\d{4}-\d{3}[\dX]$")
 
 
@@ -115,50 +119,73 @@ def _issn(value, where, problems):
 
 # -- loading --------------------------------------------------------------------
 
-def load_publication(config: PublicationConfig, codes: tuple[str, ...],
+def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: Reader,
                      draft: bool = False) -> Publication:
     """Load every issue and notice in the languages ``codes``.
 
-    A missing or out-of-date translation is an error, unless ``draft``: then the
+    A missing or out-of-date translation is a problem, unless ``draft``: then the
     source text stands in for a missing one, and both are flagged ``pending`` so
-    their pages carry a visible mark.
+    their pages carry a visible mark. Problems do not stop the loading: each is
+    kept with the document it concerns, and the others are loaded as usual.
     """
-    problems = ProblemCollector()
+    problems: list[tuple[tuple[str, str, str] | None, Problem]] = []
     issues: list[Issue] = []
     notices: list[Notice] = []
     journal = config.root / JOURNAL_DIR
     if journal.is_dir():
-        for folder in sorted(p for p in journal.iterdir() if p.is_dir()):
+        folders = sorted(p for p in journal.iterdir() if p.is_dir())
+        for folder in folders:
             for code in codes:
-                issue = _collect(problems, _load_issue, config, folder, config.language(code),
-                                 draft)
+                key = ("journal", folder.name, code)
+                issue = _collect(problems, key, _load_issue, config, reader, folder,
+                                 config.language(code), draft)
                 if issue is not None:
                     issues.append(issue)
+        problems += [(None, p) for p in _same_numbers(issues)]
     notices_dir = config.root / NOTICES_DIR
     if notices_dir.is_dir():
+        names = ProblemCollector()
         for path in sorted(notices_dir.glob("*.md")):
-            _file_name(path, config, problems)          # a misnamed file is reported
+            _file_name(path, config, names)          # a misnamed file is reported
+        problems += [(None, p) for p in names.problems]
         for document in tr.documents(config):
             if document.folder != NOTICES_DIR:
                 continue
             for code in codes:
-                notice = _collect(problems, _load_notice_in, config, document,
+                key = ("notice", document.slug, code)
+                notice = _collect(problems, key, _load_notice_in, config, reader, document,
                                   config.language(code), draft)
                 if notice is not None:
                     notices.append(notice)
-    problems.raise_if_any()
-    return Publication(config=config, issues=tuple(issues), notices=tuple(notices))
+    return Publication(config=config, issues=tuple(issues), notices=tuple(notices),
+                       problems=tuple(problems))
 
 
-def _collect(problems: ProblemCollector, load, *args):
-    """Run one loader; its problems join the others instead of stopping the build."""
-    before = len(problems.problems)
+def _collect(problems: list, key: tuple[str, str, str], load, *args):
+    """Run one document's loader; its problems are kept with the document."""
+    found = ProblemCollector()
     try:
-        result = load(problems, *args)
+        result = load(found, *args)
     except BuildError as error:
-        problems.extend(error)
-        return None
-    return result if len(problems.problems) == before else None
+        found.extend(error)
+        result = None
+    problems += [(key, p) for p in found.problems]
+    return result if not found.problems else None
+
+
+def _same_numbers(issues: list[Issue]) -> list[Problem]:
+    """Two issue folders claiming the same volume and number: one is a mistake."""
+    seen: dict[tuple[int, int], Issue] = {}
+    found = []
+    for issue in issues:
+        number = (issue.volume, issue.number)
+        first = seen.setdefault(number, issue)
+        if first.slug != issue.slug and issue.language == first.language:
+            found.append(Problem(
+                f"this issue has the same volume and number ({issue.volume}, "
+                f"{issue.number}) as {first.source.parent.name}/{ISSUE_FILE}",
+                issue.source, 1, hint="give each issue its own number"))
+    return found
 
 
 def _file_name(path: Path, config: PublicationConfig, problems: ProblemCollector):
@@ -174,14 +201,15 @@ def _file_name(path: Path, config: PublicationConfig, problems: ProblemCollector
     return match
 
 
-def _translation(problems: ProblemCollector, config: PublicationConfig,
-                 document: tr.DocumentFiles, language: Language, draft: bool,
-                 listed_at: tuple[Path, int] | None = None) -> tuple[Path | None, str]:
+def _translation(problems: ProblemCollector, config: PublicationConfig, reader: Reader,
+                 record: Record, document: tr.DocumentFiles, language: Language,
+                 draft: bool, listed_at: tuple[Path, int] | None = None
+                 ) -> tuple[Path | None, str]:
     """Which file to read for ``language``, and whether it is pending (draft only).
 
     Returns (None, "") after reporting the problem when a strict build cannot go on.
     """
-    state = tr.state(config, document, language.code)
+    state = tr.state(config, document, language.code, reader=reader, record=record)
     source_language = config.language(document.source(config)[0])
     if state.state == tr.MISSING:
         if draft:
@@ -206,15 +234,16 @@ def _translation(problems: ProblemCollector, config: PublicationConfig,
     return state.path, ""
 
 
-def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: Path,
-                language: Language, draft: bool = False) -> Issue | None:
+def _load_issue(problems: ProblemCollector, config: PublicationConfig, reader: Reader,
+                folder: Path, language: Language, draft: bool = False) -> Issue | None:
     path = folder / ISSUE_FILE
-    if not path.is_file():
+    record: Record = {}
+    if not reader.exists(path, record):
         if any(folder.glob("*.md")):
             problems.add(f"this issue folder has no {ISSUE_FILE}", folder,
                          hint="add issue.yaml with volume, number, date, title and sections")
         return None
-    data = read_yaml_file(path)
+    data = parse_yaml(reader.read_text(path, record), path)
     if not isinstance(data, dict):
         raise BuildError.at(f"{ISSUE_FILE} should be fields (volume: …, number: …, …)", path, 1,
                             hint="see README.md, 'issue.yaml'")
@@ -228,6 +257,7 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: P
             return value.get(config.source_language) or next(iter(value.values()))
         return s.pick(value, code, problems)
 
+    texts = list(yaml_texts(data, path, code))
     listed: dict[str, int] = {}
     sections = []
     for section_values in values["sections"] or ():
@@ -235,25 +265,36 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: P
         raw_sections = data.get("sections") or []
         for slug in section_values["articles"] or ():
             line = _line_of_item(raw_sections, slug, path)
+            if not _SLUG.match(slug):
+                problems.add(f"'{slug}' is not an article name", path, line,
+                             hint="name an article by its file name without .<language>.md: "
+                                  "lower-case letters, digits and -, in this folder")
+                continue
             if slug in listed:
                 problems.add(f"article '{slug}' is listed twice", path, line)
                 continue
             listed[slug] = line
             files = {c: folder / f"{slug}.{c}.md" for c in config.codes
-                     if (folder / f"{slug}.{c}.md").is_file()}
+                     if reader.exists(folder / f"{slug}.{c}.md", record)}
             if not files:
                 first = folder / f"{slug}.{config.source_language}.md"
                 problems.add(f"article '{slug}' has no file", path, line,
                              hint=f"write {first.name} or remove '{slug}' from the list")
                 continue
             document = tr.DocumentFiles(folder.relative_to(config.root), slug, files)
-            article_path, pending = _translation(problems, config, document, language, draft,
-                                                 listed_at=(path, line))
+            article_path, pending = _translation(problems, config, reader, record, document,
+                                                 language, draft, listed_at=(path, line))
             if article_path is None:
                 continue
-            article = _collect(problems, _load_article, config, article_path, slug)
-            if article is not None:
-                articles.append(_pending(article, pending, config, article_path))
+            try:
+                article = _load_article(problems, config, reader, article_path, slug,
+                                        (path, line))
+            except BuildError as error:
+                problems.extend(error)
+                continue
+            texts += article.texts
+            record.update(article.inputs)
+            articles.append(_pending(article, pending, config, article_path))
         sections.append(Section(title=pick(section_values["title"]),
                                 articles=tuple(articles)))
 
@@ -267,15 +308,33 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, folder: P
     editors = tuple(
         Person(name=pick(e["name"]), affiliation=pick(e["affiliation"]), role=pick(e["role"]))
         for e in values["editors"] or ())
-    sources = (path,) + tuple(a.source for sec in sections for a in sec.articles)
     return Issue(
         slug=folder.name, language=language,
         volume=values["volume"], number=values["number"], date=values["date"],
         printed=values["printed"], title=pick(values["title"]),
         issn=values["issn"], publisher=pick(values["publisher"]),
         copyright=pick(values["copyright"]),
-        editors=editors, sections=tuple(sections), source=path, sources=sources,
-        pending_fields=tuple(dict.fromkeys(fallbacks)))
+        editors=editors, sections=tuple(sections), source=path,
+        pending_fields=tuple(dict.fromkeys(fallbacks)), texts=tuple(texts),
+        inputs=tuple(sorted(record.items())))
+
+
+def yaml_texts(data, path: Path, code: str | None = None, line: int = 1):
+    """Every text of parsed YAML (escapes decoded) with its line; of a mapping of
+    languages ``{ko: …, en: …}``, only the text in ``code``."""
+    if isinstance(data, str):
+        yield SourceText(data, path, line)
+    elif isinstance(data, dict):
+        lines = getattr(data, "lines", {})
+        keys = list(data)
+        languages = code is not None and keys and all(
+            isinstance(k, str) and _LANGUAGE_KEY.match(k) for k in keys) and code in keys
+        for key in ([code] if languages else keys):
+            yield from yaml_texts(data[key], path, code, lines.get(key, line))
+    elif isinstance(data, list):
+        for index, item in enumerate(data):
+            yield from yaml_texts(item, path, code, data.line_of(index)
+                                  if hasattr(data, "line_of") else line)
 
 
 def _pending(item, pending: str, config: PublicationConfig, path: Path):
@@ -296,56 +355,64 @@ def _line_of_item(sections, slug: str, path: Path) -> int:
     return 1
 
 
-def _markdown(problems, config, document: Document, speakers=None) -> str:
-    return "".join(_markdown_blocks(problems, config, document, speakers))
+def _read(reader: Reader, path: Path, record: Record,
+          led_from: tuple[Path, int] | None = None) -> Document:
+    return parse_document(reader.read_text(path, record, led_from, "content file"), path)
 
 
-def _markdown_blocks(problems, config, document: Document, speakers=None) -> list[str]:
-    return render_markdown_blocks(MarkdownSource(
+def _markdown_blocks(problems, config, reader: Reader, record: Record, document: Document,
+                     speakers=None) -> tuple[list[str], list[SourceText]]:
+    rendered = render_markdown_blocks(MarkdownSource(
         text=document.body, path=document.path, line_offset=document.body_line_offset,
         root=config.root, assets=config.root / ASSETS_DIR, speakers=speakers or {},
-        allow_html=config.allow_html), problems)
+        allow_html=config.allow_html, reader=reader, record=record), problems)
+    return rendered.blocks, rendered.texts
 
 
-def _load_article(problems: ProblemCollector, config: PublicationConfig, path: Path,
-                  slug: str) -> Article:
-    document = read_document(path)
+def _load_article(problems: ProblemCollector, config: PublicationConfig, reader: Reader,
+                  path: Path, slug: str, led_from: tuple[Path, int] | None = None) -> Article:
+    record: Record = {}
+    document = _read(reader, path, record, led_from)
     values = s.validate(document.front_matter, ARTICLE_SCHEMA, path, 2, problems)
     speakers = tuple(_as_person(p) for p in values["speakers"])
     if values["type"] == "dialogue" and not speakers:
         problems.add("a dialogue needs 'speakers'", path, 2,
                      hint="list them: speakers: [{id: kim, name: …, affiliation: …}]")
     signature = values["signature"]
+    blocks, body_texts = _markdown_blocks(problems, config, reader, record, document,
+                                          {p.id: p.name for p in speakers if p.id})
+    texts = list(yaml_texts(document.front_matter, path, line=2))
     return Article(
         slug=slug, kind=values["type"], title=values["title"], subtitle=values["subtitle"],
         authors=tuple(_as_person(p) for p in values["authors"]),
         abstract=values["abstract"], keywords=values["keywords"], date=values["date"],
         place=values["place"], signature=_as_person(signature) if signature else None,
-        speakers=speakers,
-        body_html=_markdown(problems, config, document,
-                            {p.id: p.name for p in speakers if p.id}),
-        source=path)
+        speakers=speakers, body_html="".join(blocks), source=path,
+        texts=tuple(texts + body_texts), inputs=tuple(sorted(record.items())))
 
 
-def _load_notice_in(problems: ProblemCollector, config: PublicationConfig,
-                    document: tr.DocumentFiles, language: Language, draft: bool) -> Notice | None:
-    path, pending = _translation(problems, config, document, language, draft)
+def _load_notice_in(problems: ProblemCollector, config: PublicationConfig, reader: Reader,
+                    document: tr.DocumentFiles, language: Language,
+                    draft: bool) -> Notice | None:
+    record: Record = {}
+    path, pending = _translation(problems, config, reader, record, document, language, draft)
     if path is None:
         return None
-    notice = _load_notice(problems, config, path, language, document.slug)
+    notice = _load_notice(problems, config, reader, record, path, language, document.slug)
     return _pending(notice, pending, config, path)
 
 
-def _load_notice(problems: ProblemCollector, config: PublicationConfig, path: Path,
-                 language: Language, slug: str) -> Notice:
-    document = read_document(path)
+def _load_notice(problems: ProblemCollector, config: PublicationConfig, reader: Reader,
+                 record: Record, path: Path, language: Language, slug: str) -> Notice:
+    document = _read(reader, path, record)
     values = s.validate(document.front_matter, NOTICE_SCHEMA, path, 2, problems)
-    blocks = tuple(_markdown_blocks(problems, config, document))
+    blocks, body_texts = _markdown_blocks(problems, config, reader, record, document)
+    texts = list(yaml_texts(document.front_matter, path, line=2)) + body_texts
     return Notice(
         slug=slug, language=language, title=values["title"], subtitle=values["subtitle"],
         date=values["date"], place=values["place"], contact=values["contact"],
-        bilingual=values["bilingual"], body_html="".join(blocks), body_blocks=blocks,
-        source=path)
+        bilingual=values["bilingual"], body_html="".join(blocks), body_blocks=tuple(blocks),
+        source=path, texts=tuple(texts), inputs=tuple(sorted(record.items())))
 
 
 def _as_person(values: dict) -> Person:
@@ -353,7 +420,8 @@ def _as_person(values: dict) -> Person:
                   role=values.get("role") or "", id=values.get("id") or "")
 
 
-def missing_languages(config: PublicationConfig) -> list[tuple[Path, int, str, str]]:
+def missing_languages(config: PublicationConfig,
+                      reader: Reader) -> list[tuple[Path, int, str, str]]:
     """Every ``{ko: …, en: …}`` field of every issue.yaml lacking a language.
 
     Returns (file, line, key path, language code), for the translators' status report.
@@ -366,7 +434,7 @@ def missing_languages(config: PublicationConfig) -> list[tuple[Path, int, str, s
         path = folder / ISSUE_FILE
         if not path.is_file():
             continue
-        data = read_yaml_file(path)
+        data = parse_yaml(reader.read_text(path), path)
         if not isinstance(data, dict):
             continue                    # the build reports it; status shows only gaps
         values = s.validate(data, _issue_schema(config.codes), path, 1, problems)

@@ -2,15 +2,17 @@
 
 WeasyPrint catches a fetcher's exceptions and only logs them (the image silently
 disappears), except those derived from ``FatalURLFetchingError``: so a refusal
-here stops the build, and the message names the URL.
+here stops the build, and the message names the URL. Every file served is also
+recorded with the hash of its bytes, for the incremental build (see reading.py).
 """
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import FatalURLFetchingError, URLFetcher
+from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
 from .fontprep import SCHEME, cache_dir
 
@@ -26,6 +28,7 @@ class PublicationFetcher(URLFetcher):
         super().__init__(allowed_protocols={"file", "data", SCHEME})
         self.root = root.resolve()
         self.also = {p.resolve() for p in also}
+        self.record: dict[str, str] = {}        # what was read: path -> hash
 
     def fetch(self, url, headers=None):
         scheme = urlsplit(url).scheme.lower()
@@ -39,10 +42,19 @@ class PublicationFetcher(URLFetcher):
         if scheme != "file":
             raise OutsideRootError(f"'{url}' is not a file of the publication")
         path = Path(unquote(urlsplit(url).path)).resolve()
-        if path in self.also:
-            return super().fetch(url, headers)
+        if path not in self.also:
+            try:
+                path.relative_to(self.root)
+            except ValueError:
+                raise OutsideRootError(f"'{path}' is outside the publication folder") from None
+        response = super().fetch(url, headers)
         try:
-            path.relative_to(self.root)
+            data = response.read()
+        finally:
+            response.close()
+        try:
+            key = path.relative_to(self.root).as_posix()
         except ValueError:
-            raise OutsideRootError(f"'{path}' is outside the publication folder") from None
-        return super().fetch(url, headers)
+            key = path.as_posix()
+        self.record[key] = hashlib.sha256(data).hexdigest()
+        return URLFetcherResponse(response.url, data, response.headers, response.status)

@@ -134,7 +134,7 @@ def coverage(families: tuple[str, ...], config_path: Path) -> frozenset[int]:
     return frozenset(covered)
 
 
-def _needs_glyph(char: str) -> bool:
+def needs_glyph(char: str) -> bool:
     # Line ends, tabs and invisible format characters (word joiners, ZWJ) draw nothing.
     return unicodedata.category(char) not in ("Cc", "Cf", "Zl", "Zp")
 
@@ -145,7 +145,7 @@ def check_glyphs(text: str, path: Path, covered: frozenset[int], families: tuple
     seen: set[str] = set()
     for number, line in enumerate(text.splitlines(), start=first_line):
         for column, char in enumerate(line, start=1):
-            if char in seen or ord(char) in covered or not _needs_glyph(char):
+            if char in seen or ord(char) in covered or not needs_glyph(char):
                 continue
             seen.add(char)
             name = unicodedata.name(char, "unnamed character")

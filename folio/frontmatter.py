@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BuildError
-from .yamlio import parse_yaml, read_text
+from .yamlio import parse_yaml
 
 
 @dataclass(frozen=True)
@@ -20,13 +20,10 @@ class Document:
     text: str
 
 
-def read_document(path: Path) -> Document:
-    """Split ``---``-delimited YAML front matter from the Markdown body."""
-    return parse_document(read_text(path), path)
-
-
 def parse_document(text: str, path: Path) -> Document:
-    """The same, from text (an old version from git, say); ``path`` is for messages."""
+    """Split ``---``-delimited YAML front matter from the Markdown body; ``path`` is
+    for messages. A byte-order mark before the first ``---`` is not content."""
+    text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":
         raise BuildError.at("the file does not start with front matter", path, 1,

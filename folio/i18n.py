@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -23,29 +27,37 @@ from babel.support import NullTranslations, Translations
 
 from .configuration import Language
 from .errors import BuildError, Problem
+from .reading import Reader, Record
 
 DOMAIN = "messages"
 
 
-def catalog_path(locales_dirs: tuple[Path, ...], code: str) -> Path | None:
-    """The first ``messages.po`` for ``code`` along the override chain."""
+def catalog_path(locales_dirs: tuple[Path, ...], code: str, reader: Reader | None = None,
+                 record: Record | None = None) -> Path | None:
+    """The first ``messages.po`` for ``code`` along the override chain (each place
+    looked in is recorded, so a catalog added in front later is noticed)."""
     for directory in locales_dirs:
         candidate = directory / code / "LC_MESSAGES" / f"{DOMAIN}.po"
-        if candidate.is_file():
+        if reader.exists(candidate, record) if reader is not None else candidate.is_file():
             return candidate
     return None
 
 
-def load_translations(locales_dirs: tuple[Path, ...], language: Language) -> NullTranslations:
-    """Compile the language's catalog in memory; no catalog means the msgids show."""
-    path = catalog_path(locales_dirs, language.code)
+def load_translations(locales_dirs: tuple[Path, ...], language: Language,
+                      reader: Reader | None = None,
+                      record: Record | None = None) -> NullTranslations:
+    """Compile the language's catalog in memory; no catalog means the msgids show.
+
+    The catalog is checked at least as strictly as GNU gettext's ``msgfmt -c`` (which
+    is run when installed), and every problem is located."""
+    reader = reader or Reader(locales_dirs[0].parent if locales_dirs else Path.cwd(),
+                              also=locales_dirs)
+    path = catalog_path(locales_dirs, language.code, reader, record)
     if path is None:
         return NullTranslations()
-    catalog = read_catalog(path, language.locale)
-    # A translation whose %(placeholders)s differ from the msgid would crash or lie.
-    problems = [Problem(f"translation of '{message.id}': {error}", path, message.lineno,
-                        hint="use the same %(name)s placeholders as the msgid")
-                for message, errors in catalog.check() for error in errors]
+    text = reader.read_text(path, record, what="catalog")
+    catalog = parse_catalog(text, path, language.locale)
+    problems = check_catalog(catalog, text, path, language)
     if problems:
         raise BuildError(*problems)
     # Fuzzy entries are guesses awaiting review: gettext leaves them out, so do we.
@@ -55,20 +67,134 @@ def load_translations(locales_dirs: tuple[Path, ...], language: Language) -> Nul
     return Translations(fp=buffer, domain=DOMAIN)
 
 
-def read_catalog(path: Path, locale: str) -> Catalog:
-    """Read a ``.po`` file; a syntax error is reported at its line."""
+def read_catalog(path: Path, locale: str, reader: Reader | None = None) -> Catalog:
+    """Read a ``.po`` file of the publication; a syntax error is reported at its line."""
+    text = (reader or Reader(path.parent)).read_text(path, what="catalog")
+    return parse_catalog(text, path, locale)
+
+
+def parse_catalog(text: str, path: Path, locale: str) -> Catalog:
     try:
-        with path.open("rb") as handle:
-            return read_po(handle, locale=locale, abort_invalid=True)
+        return read_po(io.BytesIO(text.encode("utf-8")), locale=locale, abort_invalid=True,
+                       charset="utf-8")
     except PoFileError as error:
         line = error.lineno + 1 if isinstance(error.lineno, int) else None  # Babel counts from 0
         message = re.sub(r" on \d+$", "", str(error.args[0]))
         raise BuildError.at(f"the catalog cannot be read: {message}", path, line,
                             hint="open it in Poedit or fix the keyword and quoting on "
                             "that line") from None
-    except (UnicodeDecodeError, ValueError) as error:
+    except (UnicodeDecodeError, ValueError, LookupError) as error:
         raise BuildError.at(f"the catalog cannot be read: {error}", path,
                             hint="save it as UTF-8 with a valid header") from None
+
+
+# A printf-style directive as Python's % operator reads it.
+_DIRECTIVE = re.compile(r"%(?:\((?P<name>[^)]*)\))?[#0 +-]*(?:\*|\d+)?(?:\.(?:\*|\d+))?"
+                        r"(?P<type>[diouxXeEfFgGcrsa%])?")
+
+
+def _placeholders(text: str) -> tuple[set[str], str | None]:
+    """The named placeholders of ``text``, and what is wrong with its % signs."""
+    names: set[str] = set()
+    for match in _DIRECTIVE.finditer(text):
+        if match["type"] is None:
+            return names, "a % that starts no placeholder (write %% for a percent sign)"
+        if match["type"] != "%":
+            if match["name"] is None:
+                return names, f"'{match[0]}' has no name (write %(name)s)"
+            names.add(match["name"])
+    return names, None
+
+
+def check_catalog(catalog: Catalog, text: str, path: Path,
+                  language: Language) -> list[Problem]:
+    """What GNU gettext's ``msgfmt -c`` finds, and what it lets through that would
+    still print wrongly: a % that is not a placeholder (Jinja formats every
+    translation), placeholders that differ from the msgid's, and a plural count that
+    is not the language's."""
+    problems: list[Problem] = []
+    hint = "use the same %(name)s placeholders as the msgid"
+    for message in catalog:
+        if not message.id:
+            continue
+        wanted, wrong = _placeholders(message.id if isinstance(message.id, str)
+                                      else message.id[0])
+        strings = message.string if isinstance(message.string, (list, tuple)) \
+            else [message.string]
+        ids = message.id if isinstance(message.id, (list, tuple)) else [message.id]
+        for string in strings:
+            if not string or message.fuzzy:
+                continue
+            names, wrong = _placeholders(string)
+            shown = ids[0]
+            if wrong:
+                problems.append(Problem(f"translation of '{shown}': {wrong}", path,
+                                        message.lineno, hint=hint))
+                continue
+            every = set().union(*(_placeholders(i)[0] for i in ids))
+            if names - every:
+                problems.append(Problem(
+                    f"translation of '{shown}' has placeholders the msgid has not: "
+                    + ", ".join(f"%({n})s" for n in sorted(names - every)), path,
+                    message.lineno, hint=hint))
+            elif len(strings) == 1 and wanted - names:
+                problems.append(Problem(
+                    f"translation of '{shown}' drops "
+                    + ", ".join(f"%({n})s" for n in sorted(wanted - names)), path,
+                    message.lineno, hint=hint))
+    # GNU gettext's verdict, but for what the entries above already say (its line is
+    # the msgstr's, ours the msgid's).
+    ours = {p.line for p in problems}
+    problems += [p for p in _msgfmt(path)
+                 if not ({(p.line or 0) - 1, p.line, (p.line or 0) - 2} & ours)]
+    # CLDR's plural categories: "other" is always one, implicit in Babel's tags.
+    expected = len(Locale.parse(language.locale).plural_form.tags | {"other"})
+    header = catalog.plural_forms or ""
+    match = re.search(r"nplurals\s*=\s*(\d+)", header)
+    if match and int(match[1]) != expected and any(
+            isinstance(m.id, (list, tuple)) for m in catalog if m.id):
+        line = next((n for n, text_line in enumerate(text.splitlines(), 1)
+                     if "Plural-Forms" in text_line), 1)
+        problems.append(Problem(
+            f"Plural-Forms says nplurals={match[1]}, but {language.name} has {expected} "
+            f"plural form{'s' if expected != 1 else ''}", path, line,
+            hint=f"write the header of {language.name} (Poedit: Catalog > Properties)"))
+    return problems
+
+
+def _msgfmt(path: Path) -> list[Problem]:
+    """GNU gettext's own check, when it is installed: ``msgfmt -c``."""
+    if shutil.which("msgfmt") is None:
+        return []
+    try:
+        done = subprocess.run(["msgfmt", "-c", "-o", os.devnull, str(path)],
+                              capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return []
+    if done.returncode == 0:
+        return []
+    problems = []
+    for line in done.stderr.splitlines():
+        match = re.match(rf"^{re.escape(str(path))}:(\d+): (?!warning:)(.*)$", line)
+        if match and not match[2].startswith("..."):
+            problems.append(Problem(f"msgfmt: {match[2].rstrip('.')}", path, int(match[1]),
+                                    hint="fix the entry on this line (GNU gettext rejects "
+                                         "it)"))
+        elif match and problems:                  # "...the location of the first one"
+            last = problems[-1]
+            problems[-1] = Problem(f"{last.message} ({match[2].strip('. ')} on line "
+                                   f"{match[1]})", last.path, last.line, hint=last.hint)
+    if not problems:
+        # No line to point at: its complaint is about the file (mostly the header).
+        reasons = [re.sub(rf"^(msgfmt: )?{re.escape(str(path))}: (warning: )?", "",
+                          line.strip()) for line in done.stderr.splitlines()
+                   if str(path) in line]
+        problems.append(Problem("msgfmt -c rejects the catalog: "
+                                + ("; ".join(reasons) or done.stderr.strip()), path, 1,
+                                hint="the catalog needs a header with Content-Type: "
+                                     "text/plain; charset=UTF-8 and Plural-Forms "
+                                     "(build.py i18n update writes one)"))
+    return problems
 
 
 @dataclass(frozen=True)

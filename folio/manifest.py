@@ -1,14 +1,22 @@
-"""Incremental builds: a PDF is rebuilt only when something it is made from changed.
+"""Incremental builds: a PDF is rebuilt only when something it was made from changed.
 
-Each PDF's inputs are fingerprinted by content, never by timestamps alone: its
-content files (and, for a translation, its source's), the templates and
-stylesheets it uses (followed through extends/include/import and
-``stylesheet()``), its language's catalog, the assets, the font files of its
-languages, the options that shape it, and this package's own code. The manifest
-(``<output>/.folio-manifest.json``) maps each PDF to that fingerprint and to the
-hash of the PDF written; a PDF is skipped only when both still match.
-The manifest is rewritten atomically after every PDF, so it never claims a file
-that was not written.
+What a PDF was made from is recorded where it is read (reading.py, the template
+loader, WeasyPrint's fetcher), as Sphinx's ``note_dependency`` does: every file
+with the hash of its bytes, every place a file was looked for and not found, the
+font files (by size and time: they are large), and a key of the options and of
+folio's own code. The manifest (``<output>/.folio-manifest.json``) maps each PDF
+to that record and to the hash of the PDF written; a PDF is skipped only when the
+PDF is still as written and every file it was made from reads the same. It is
+rewritten after every PDF, so it never claims a file that was not written.
+
+Most rebuilds of an unchanged publication are answered sooner, before the
+pipeline is imported: after a build that succeeded, the manifest also records a
+fingerprint of every file any document could be made from (the publication's
+content, templates and catalogs, the bundled ones, folio's code, the installed
+fonts) and of the options (``up_to_date``). Any difference, however small, falls
+through to the normal build, which decides per PDF.
+
+This module imports nothing of the pipeline: the quick check runs on it alone.
 """
 
 from __future__ import annotations
@@ -16,27 +24,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
-from dataclasses import dataclass, field
+import shutil
+import subprocess
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from . import __version__
 from .atomic import write_atomically
-from .configuration import Profile, PublicationConfig
-from .i18n import catalog_path
+from .defaults import BUNDLED
 
 MANIFEST_FILE = ".folio-manifest.json"
-FORMAT = 1
-_STYLESHEET = re.compile(r"""stylesheet\(\s*["']([^"']+)["']\s*\)""")
-# {% extends "x" %}, {% include "x" %}, {% import "x" as y %}, {% from "x" import y %}:
-# the bundled templates name their templates literally, which this reads without
-# parsing (a parse of every template would cost more than the rest of the check).
-_REFERENCE = re.compile(r"""\{%-?\s*(?:extends|include|import|from)\s+["']([^"']+)["']""")
+FORMAT = 2
 PACKAGE = Path(__file__).resolve().parent
+ABSENT = "absent"               # as reading.ABSENT: looked for, not there
+STAT = "stat:"                  # a large file (a font), known by size and time
+_TREE = ("content", "templates", "locales")
 
 
-@lru_cache(maxsize=4096)
+# -- hashing ----------------------------------------------------------------------------
+
+@lru_cache(maxsize=8192)
 def _file_hash(path: Path, size: int, mtime_ns: int) -> str:
     """Contents hashed once per (file, size, mtime) in a process."""
     digest = hashlib.sha256()
@@ -49,26 +57,22 @@ def _file_hash(path: Path, size: int, mtime_ns: int) -> str:
 def file_hash(path: Path) -> str:
     try:
         stat = path.stat()
-    except FileNotFoundError:
-        return "missing"
-    return _file_hash(path, stat.st_size, stat.st_mtime_ns)
+        if not path.is_file():
+            return ABSENT
+        return _file_hash(path, stat.st_size, stat.st_mtime_ns)
+    except OSError:
+        return ABSENT
 
 
-def _stat(path: Path) -> str:
+def file_stat(path: Path) -> str:
     try:
         stat = path.stat()
-    except FileNotFoundError:
-        return "missing"
-    return f"{stat.st_size}:{stat.st_mtime_ns}"
+    except OSError:
+        return ABSENT
+    return f"{STAT}{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def code_fingerprint() -> str:
-    """This package's version and code: a new folio rebuilds everything."""
-    files = sorted(PACKAGE.glob("*.py"))
-    return _combine(__version__, *(f"{f.name}:{file_hash(f)}" for f in files))
-
-
-def _combine(*parts: str) -> str:
+def combine(*parts: str) -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8"))
@@ -76,76 +80,75 @@ def _combine(*parts: str) -> str:
     return digest.hexdigest()
 
 
-@dataclass
-class TemplateDependencies:
-    """Which template and stylesheet files a template uses, transitively."""
+def code_fingerprint() -> str:
+    """This package's version and code: a new folio rebuilds everything."""
+    files = sorted(PACKAGE.rglob("*.py"))
+    return combine(__version__, *(f"{f.relative_to(PACKAGE)}:{file_hash(f)}" for f in files))
 
-    dirs: tuple[Path, ...]
-    _cache: dict[str, tuple[Path, ...]] = field(default_factory=dict)
 
-    def locate(self, name: str) -> Path | None:
-        for directory in self.dirs:
-            if (directory / name).is_file():
-                return directory / name
-        return None
+def options_key(options: dict) -> str:
+    """The options that decide what is built and how (not --jobs or --force)."""
+    relevant = {k: v for k, v in options.items() if k not in ("jobs", "force", "timeout")}
+    return hashlib.sha256(json.dumps(relevant, sort_keys=True, default=str)
+                          .encode()).hexdigest()[:32]
 
-    def closure(self, name: str) -> tuple[Path, ...]:
-        if name not in self._cache:
-            seen: dict[str, Path] = {}
-            self._walk(name, seen)
-            self._cache[name] = tuple(seen[n] for n in sorted(seen))
-        return self._cache[name]
 
-    def _walk(self, name: str, seen: dict[str, Path]) -> None:
-        if name in seen:
-            return
-        path = self.locate(name)
-        if path is None:
-            return              # the render reports a missing template with its name
-        seen[name] = path
-        if not name.endswith(".j2"):
-            return
-        source = path.read_text(encoding="utf-8")
-        for other in _REFERENCE.findall(source) + _STYLESHEET.findall(source):
-            self._walk(other, seen)
+def unchanged(inputs: dict[str, str], root: Path) -> bool:
+    """Whether every recorded input still reads as recorded."""
+    for name, recorded in inputs.items():
+        path = Path(name) if name.startswith("/") else root / name
+        current = file_stat(path) if recorded.startswith(STAT) else file_hash(path)
+        if current != recorded:
+            return False
+    return True
 
+
+# -- the manifest -------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Entry:
-    inputs: str
+    key: str                        # options and code
+    inputs: dict[str, str]          # every file read -> its hash
     pdf: str
     pages: int
 
 
 class Manifest:
-    def __init__(self, out: Path):
+    def __init__(self, out: Path, root: Path):
         self.path = out / MANIFEST_FILE
+        self.root = root
         self.entries: dict[str, Entry] = {}
-        self.complete: dict[str, dict] = {}     # see quickcheck.py
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if data.get("format") == FORMAT:
+        self.complete: dict[str, dict] = {}
+        data = read(out)
+        if data is not None:
+            try:
                 self.entries = {k: Entry(**v) for k, v in data["outputs"].items()}
                 self.complete = dict(data.get("complete", {}))
-        except (OSError, ValueError, TypeError, KeyError, AttributeError):
-            self.entries = {}   # no manifest, or an unreadable one: build everything
-            self.complete = {}
+            except (TypeError, KeyError, AttributeError):
+                self.entries, self.complete = {}, {}
 
     def key(self, output: Path) -> str:
         return output.relative_to(self.path.parent).as_posix()
 
-    def fresh(self, output: Path, inputs: str) -> Entry | None:
-        """The entry, if ``output`` was made from these inputs and is still as written."""
+    def fresh(self, output: Path, key: str) -> Entry | None:
+        """The entry, if ``output`` is still as written and made from what is there now."""
         entry = self.entries.get(self.key(output))
-        if entry is None or entry.inputs != inputs or not output.is_file():
+        if entry is None or entry.key != key or file_hash(output) != entry.pdf:
             return None
-        return entry if file_hash(output) == entry.pdf else None
+        return entry if unchanged(entry.inputs, self.root) else None
 
-    def record(self, output: Path, inputs: str, pages: int) -> None:
-        self.entries[self.key(output)] = Entry(inputs, file_hash(output), pages)
+    def record(self, output: Path, key: str, inputs: dict[str, str], pages: int) -> None:
+        self.entries[self.key(output)] = Entry(key, dict(sorted(inputs.items())),
+                                               file_hash(output), pages)
         # Something was rebuilt: no earlier "all up to date" holds any more.
         self.complete.clear()
         self.save()
+
+    def forget(self, output: Path) -> None:
+        """A PDF that is gone (a draft replaced by the final file)."""
+        if self.entries.pop(self.key(output), None) is not None:
+            self.complete.clear()
+            self.save()
 
     def record_complete(self, options: str, tree: str, outputs: list[Path],
                         products: list[Path]) -> None:
@@ -155,57 +158,72 @@ class Manifest:
                                   "extras": [self.key(p) for p in products]}
         self.save()
 
-    def forget(self, output: Path) -> None:
-        if self.entries.pop(self.key(output), None) is not None:
-            self.save()
-
     def save(self) -> None:
-        data = {"format": FORMAT, "outputs": {k: vars(v) for k, v in
-                                               sorted(self.entries.items())},
+        data = {"format": FORMAT,
+                "outputs": {k: vars(v) for k, v in sorted(self.entries.items())},
                 "complete": self.complete}
         write_atomically(self.path, json.dumps(data, indent=1, sort_keys=True).encode())
 
 
-@dataclass
-class Fingerprinter:
-    """The inputs of one build, hashed once and combined per document."""
+def read(out: Path) -> dict | None:
+    try:
+        data = json.loads((out / MANIFEST_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None                     # no manifest, or an unreadable one: build all
+    return data if isinstance(data, dict) and data.get("format") == FORMAT else None
 
-    config: PublicationConfig
-    profile: Profile
-    templates: TemplateDependencies
-    locales_dirs: tuple[Path, ...]
-    font_files: dict[str, tuple[Path, ...]]        # language code -> files
-    options: dict
-    _shared: str = ""
 
-    def __post_init__(self):
-        assets = sorted(p for p in (self.config.root / "content/assets").rglob("*")
-                        if p.is_file()) if (self.config.root / "content/assets").is_dir() else []
-        profile = dict(vars(self.profile), output_intent=file_hash(self.profile.output_intent)
-                       if self.profile.output_intent else None)
-        self._shared = _combine(
-            code_fingerprint(), file_hash(self.config.path),
-            json.dumps(self.options, sort_keys=True, default=str),
-            json.dumps(profile, sort_keys=True, default=str),
-            os.environ.get("SOURCE_DATE_EPOCH", ""),
-            *(f"{self._rel(p)}:{file_hash(p)}" for p in assets))
+# -- the quick check ------------------------------------------------------------------------
 
-    def _rel(self, path: Path) -> str:
-        try:
-            return path.resolve().relative_to(self.config.root).as_posix()
-        except ValueError:
-            return str(path)
+def tree_fingerprint(root: Path) -> str:
+    """Every file any document could be made from, by content; fonts by size and time."""
+    fonts = _list_fonts()            # fc-list runs while the files are hashed
+    parts = [str(root / "publication.yaml"), file_hash(root / "publication.yaml"),
+             code_fingerprint()]
+    folders = [root / name for name in _TREE] + [BUNDLED / name for name in _TREE[1:]]
+    for folder in dict.fromkeys(f.resolve() for f in folders if f.is_dir()):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+            parts += [str(path), file_hash(path)]
+    parts.append(_font_stats(fonts))
+    parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
+    return combine(*parts)
 
-    def document(self, files: tuple[Path, ...], templates: tuple[str, ...],
-                 languages: tuple[str, ...]) -> str:
-        parts = [self._shared]
-        parts += [f"{self._rel(p)}:{file_hash(p)}" for p in sorted(set(files))]
-        for name in templates:
-            parts += [f"template {p.name}:{file_hash(p)}" for p in self.templates.closure(name)]
-        for code in languages:
-            po = catalog_path(self.locales_dirs, code)
-            parts.append(f"catalog {code}:{file_hash(po) if po else 'none'}")
-            # Fonts are large (a CJK collection is 20 MB or more): their identity is
-            # their path, size and modification time, not their bytes.
-            parts += [f"font {f}:{_stat(f)}" for f in self.font_files.get(code, ())]
-        return _combine(*parts)
+
+def _list_fonts() -> subprocess.Popen | None:
+    if shutil.which("fc-list") is None:
+        return None
+    return subprocess.Popen(["fc-list", "-f", "%{file}\n"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+
+
+def _font_stats(listing: subprocess.Popen | None) -> str:
+    """Every installed font file with its size and time: a font update rebuilds."""
+    if listing is None:
+        return ""
+    output, _ = listing.communicate()
+    return "\n".join(f"{file}:{file_stat(Path(file))}"
+                     for file in sorted(set(output.splitlines())))
+
+
+def up_to_date(out: Path, key: str, tree: str) -> int | None:
+    """The number of PDFs, if the last complete build with these options is still
+    exactly what is on disk; None when the normal build must decide."""
+    data = read(out)
+    try:
+        record = data["complete"][key] if data else None
+        if record is None or record["tree"] != tree:
+            return None
+        for name in record["outputs"]:
+            entry = data["outputs"][name]
+            if file_hash(out / name) != entry["pdf"]:
+                return None
+            # Files outside the publication's folders (an ICC profile, say) are
+            # not in the tree: they must read as recorded too.
+            outside = {k: v for k, v in entry["inputs"].items() if k.startswith("/")}
+            if not unchanged(outside, Path("/")):
+                return None
+        if not all((out / name).is_file() for name in record.get("extras", ())):
+            return None
+        return len(record["outputs"])
+    except (KeyError, TypeError, AttributeError):
+        return None

@@ -20,7 +20,10 @@ from markdown_it.common.utils import escapeHtml
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
-from .errors import ProblemCollector
+from .errors import BuildError, ProblemCollector
+from .model import SourceText
+from .reading import Reader, Record
+from .schema import is_control
 
 _UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _TURN = re.compile(r"^([\w-]+):\s+")
@@ -39,6 +42,29 @@ class MarkdownSource:
     assets: Path              # second place a relative image is looked for
     speakers: dict[str, str] = field(default_factory=dict)
     allow_html: bool = False  # publication.yaml's allow_html: raw HTML, sanitised
+    reader: Reader | None = None        # reads (and records) the images it names
+    record: Record | None = None
+
+    @property
+    def key(self) -> str:
+        """The file as the HTML names it: relative to the publication."""
+        try:
+            return self.path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return ""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A body as HTML, one string per top-level block, and its text as it will be
+    printed, with the line each piece was written on (for the glyph check)."""
+
+    blocks: list[str]
+    texts: list[SourceText]
+
+    @property
+    def html(self) -> str:
+        return "".join(self.blocks)
 
 
 def _new_parser() -> MarkdownIt:
@@ -48,15 +74,19 @@ def _new_parser() -> MarkdownIt:
     md.enable(["table", "replacements", "smartquotes", "strikethrough"])
     md.use(footnote_plugin)
     md.use(attrs_plugin, spans=True)
+    # markdown-it leaves a link or image whose URL it distrusts (file:, javascript:)
+    # as literal text; here every URL reaches the checks below, which refuse it
+    # with its line.
+    md.validateLink = lambda url: True
     return md
 
 
 def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
     """Render ``source`` to an HTML fragment; problems are added to ``problems``."""
-    return "".join(render_markdown_blocks(source, problems))
+    return render_markdown_blocks(source, problems).html
 
 
-def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -> list[str]:
+def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
     """The same, one HTML string per top-level block (paragraph, heading, list, table…).
 
     A side-by-side bilingual sheet pairs the blocks of two languages row by row.
@@ -64,8 +94,10 @@ def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -
     md = _new_parser()
     env: dict = {}
     tokens = md.parse(source.text, env)
+    _check_footnote_definitions(source, env, problems)
 
     context = _Context(source, problems, md.renderer)
+    context.deepest = md.options["maxNesting"] - 1
     rules = md.renderer.rules
     rules["footnote_ref"] = context.footnote_ref
     rules["image"] = context.image
@@ -77,11 +109,24 @@ def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -
     rules["html_inline"] = context.raw_html
 
     level = 1                   # the document's title is its one level-1 heading
+    deepest = md.options["maxNesting"] - 1
+    too_deep = False
     for token in tokens:
+        if token.level >= deepest and not too_deep:
+            # markdown-it stops parsing at its nesting limit and drops the rest.
+            too_deep = True
+            problems.add(f"lists or quotes nested more than {deepest} levels deep: what is "
+                         "deeper would be lost", source.path, context.file_line(token),
+                         hint="nest less deeply")
         if token.type == "heading_open":
             level = context.check_heading(token, level)
+        if token.nesting == 1 and token.map and token.block:
+            # Where each block was written, for messages about the laid-out page.
+            token.attrSet("data-line", str(context.file_line(token)))
         if token.type == "inline":
             context.check_inline(token)
+        elif token.type in ("code_block", "fence"):
+            context.text(token.content, context.file_line(token) + 1)
         elif token.type == "table_open":
             token.attrSet("class", "table")
         elif token.type == "html_block":
@@ -89,7 +134,32 @@ def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -
     body, context.notes = _extract_footnotes(md, tokens, env)
     blocks = [md.renderer.render(group, md.options, env) for group in _top_level(body)]
     blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
-    return [sanitise(b) for b in blocks] if source.allow_html else blocks
+    if source.allow_html:
+        blocks = [sanitise(b) for b in blocks]
+    return Rendered(blocks, context.texts)
+
+
+_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+
+
+def _check_footnote_definitions(source: MarkdownSource, env: dict,
+                                problems: ProblemCollector) -> None:
+    """A note defined twice (markdown-it keeps the first and prints the second as
+    text) or never called (it would silently vanish) is an error."""
+    lines: dict[str, list[int]] = {}
+    for match in _DEFINITION.finditer(source.text):
+        line = source.line_offset + source.text.count("\n", 0, match.start()) + 1
+        lines.setdefault(match[1], []).append(line)
+    for label, found in lines.items():
+        for line in found[1:]:
+            problems.add(f"footnote [^{label}] is defined twice (first on line {found[0]})",
+                         source.path, line, hint="give each note its own label")
+    refs = (env.get("footnotes") or {}).get("refs", {})
+    for label, found in lines.items():
+        if refs.get(f":{label}") == -1:
+            problems.add(f"footnote [^{label}] is never called: it would not be printed",
+                         source.path, found[0],
+                         hint=f"call it in the text with [^{label}], or delete it")
 
 
 def _top_level(tokens) -> list[list]:
@@ -129,20 +199,46 @@ class _Context:
         self.renderer = renderer
         self.notes: dict[int, str] = {}
         self.line = source.line_offset + 1
+        self.texts: list[SourceText] = []
 
     def file_line(self, token) -> int:
         return self.source.line_offset + (token.map[0] + 1 if token.map else 1)
+
+    def text(self, content: str, line: int) -> None:
+        """Text as it will be printed: kept for the glyph check, and refused if it
+        holds control characters (they print as boxes, and in the PDF's title)."""
+        for offset, piece in enumerate(content.split("\n")):
+            if piece:
+                self.texts.append(SourceText(piece, self.source.path, line + offset))
+            for char in piece:
+                if is_control(char):
+                    self.problems.add(
+                        f"invisible control character U+{ord(char):04X} in the text",
+                        self.source.path, line + offset,
+                        hint="delete it (it may come from copying, or from an &#…; "
+                             "reference)")
+                    break
 
     # -- checks that need the whole inline run ------------------------------
     def check_inline(self, token) -> None:
         line = self.file_line(token)
         for child in token.children or []:
             child.meta["file_line"] = line
+            if child.level >= self.deepest:
+                self.problems.add("emphasis, links and spans nested too deeply: what is "
+                                  "deeper would be lost", self.source.path, line,
+                                  hint="nest less deeply")
+                self.deepest = 10 ** 6          # once per body
             if child.type == "text":
+                self.text(child.content, line)
                 for match in _UNDEFINED_FOOTNOTE.finditer(child.content):
                     self.problems.add(
                         f"footnote [^{match[1]}] has no definition", self.source.path, line,
                         hint=f"add a line '[^{match[1]}]: …' at the end of the file")
+            if child.type == "code_inline":
+                self.text(child.content, line)
+            if child.type == "image":
+                self.text(self.renderer.renderInlineAsText(child.children or [], {}, {}), line)
             if child.type == "html_inline":
                 self.check_html(child.content, line)
             if child.type == "softbreak":
@@ -182,22 +278,29 @@ class _Context:
         return "" if _is_comment(content) or not self.source.allow_html else content
 
     def footnote_ref(self, tokens, idx, options, env):
-        note = self.notes.get(tokens[idx].meta["id"], "")
-        return f'<span class="footnote" data-pdf-role="Note">{note}</span>'
+        token = tokens[idx]
+        note = self.notes.get(token.meta["id"], "")
+        # Laid out at the foot of the page, away from its paragraph: it carries
+        # its own source and line, for messages about the page.
+        where = f' data-line="{token.meta.get("file_line", self.line)}"'
+        if self.source.key:
+            where += f' data-source="{escapeHtml(self.source.key)}"'
+        return f'<span class="footnote" data-pdf-role="Note"{where}>{note}</span>'
 
     def paragraph_open(self, tokens, idx, options, env):
         if tokens[idx].hidden:          # paragraphs of tight lists print no <p>
             return ""
         inline = tokens[idx + 1]
+        line = f' data-line="{self.file_line(tokens[idx])}"'
         if _is_figure(inline):
             tokens[idx].meta["figure"] = True
-            return '<figure class="figure" data-pdf-role="Div">\n'
+            return f'<figure class="figure" data-pdf-role="Div"{line}>\n'
         speaker = self._speaker(inline)
         if speaker:
             tokens[idx].meta["turn"] = True
-            return (f'<div class="turn"><p class="speaker">{escapeHtml(speaker)}</p>'
+            return (f'<div class="turn"{line}><p class="speaker">{escapeHtml(speaker)}</p>'
                     f'<p class="utterance">')
-        return "<p>"
+        return f"<p{line}>"
 
     def paragraph_close(self, tokens, idx, options, env):
         if tokens[idx].hidden:
@@ -214,20 +317,24 @@ class _Context:
         src = self._resolve(token.attrGet("src") or "", token, "image")
         caption = self._caption(token, options, env)
         alt = escapeHtml(self.renderer.renderInlineAsText(token.children or [], options, env))
+        line = token.meta.get("file_line", self.line)
+        # Where the image was named, for a message if WeasyPrint cannot print it.
+        where = f' data-line="{line}"'
+        if self.source.key:
+            where += f' data-source="{escapeHtml(self.source.key)}"'
         if token.meta.get("figure"):
             if not alt.strip():
                 self.problems.add("a figure needs a description: it is its caption, and "
-                                  "what a screen reader says", self.source.path,
-                                  token.meta.get("file_line", self.line),
+                                  "what a screen reader says", self.source.path, line,
                                   hint="write it between the brackets: ![A map of the "
                                        "river](figures/map.svg)")
-            img = f'<img src="{escapeHtml(src)}" alt="{alt}">'
+            img = f'<img src="{escapeHtml(src)}" alt="{alt}"{where}>'
             return f'{img}\n<figcaption>{caption}</figcaption>' if caption else img
         if not alt.strip():
             # An image in the text without a description is decoration: tagged PDF
             # marks it as an artifact, which screen readers pass over.
-            return f'<img src="{escapeHtml(src)}" alt="" aria-hidden="true">'
-        return f'<img src="{escapeHtml(src)}" alt="{alt}">'
+            return f'<img src="{escapeHtml(src)}" alt="" aria-hidden="true"{where}>'
+        return f'<img src="{escapeHtml(src)}" alt="{alt}"{where}>'
 
     def link_open(self, tokens, idx, options, env):
         token = tokens[idx]
@@ -283,22 +390,76 @@ class _Context:
             return target
         relative = unquote(parts.path)
         root = self.source.root.resolve()
+        reader = self.source.reader
         for base in (self.source.path.parent, self.source.assets):
-            candidate = (base / relative).resolve()
-            if candidate.is_file():
-                try:
-                    inside = candidate.relative_to(root)
-                except ValueError:
-                    self.problems.add(f"{what} '{target}' points outside the publication",
-                                      self.source.path, line,
-                                      hint="copy the file into content/assets/")
-                    return target
-                fragment = f"#{parts.fragment}" if parts.fragment else ""
-                return str(PurePosixPath(*inside.parts)) + fragment
+            candidate = base / relative
+            found = reader.exists(candidate, self.source.record) if reader is not None \
+                else candidate.is_file()
+            if not found:
+                continue
+            resolved = candidate.resolve()
+            try:
+                inside = resolved.relative_to(root)
+            except ValueError:
+                self.problems.add(f"{what} '{target}' points outside the publication",
+                                  self.source.path, line,
+                                  hint="copy the file into content/assets/")
+                return target
+            if what == "image" and reader is not None:
+                self._check_image(candidate, target, line)
+            fragment = f"#{parts.fragment}" if parts.fragment else ""
+            return str(PurePosixPath(*inside.parts)) + fragment
         self.problems.add(f"{what} '{target}' not found", self.source.path, line,
                           hint=f"looked in {_shown(self.source.path.parent, root)}/ and "
                           f"{_shown(self.source.assets, root)}/; check the file name")
         return target
+
+    def _check_image(self, path: Path, target: str, line: int) -> None:
+        """The image is read (and recorded) here, and must be whole: WeasyPrint
+        would print what it can of a damaged one, or nothing, without an error."""
+        try:
+            data = self.source.reader.read_bytes(path, self.source.record,
+                                                 (self.source.path, line), "image")
+        except BuildError as error:
+            self.problems.extend(error)
+            return
+        wrong = image_problem(data, path.suffix.lower())
+        if wrong:
+            self.problems.add(f"image '{target}' {wrong}", self.source.path, line,
+                              hint="export the image again (PNG, JPEG or SVG)")
+
+
+IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF",
+               ".webp": "WEBP", ".svg": "SVG"}
+
+
+def image_problem(data: bytes, suffix: str) -> str | None:
+    """Why ``data`` is not a whole image of the kind its name says, or None."""
+    kind = IMAGE_TYPES.get(suffix)
+    if kind is None:
+        return f"is not an image file ({', '.join(sorted(IMAGE_TYPES))})"
+    if kind == "SVG":
+        import xml.etree.ElementTree as ET
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as error:
+            return f"is not a valid SVG drawing ({error})"
+        if not root.tag.endswith("svg"):
+            return "is not an SVG drawing (its first element is not <svg>)"
+        return None
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != kind:
+                return f"is a {image.format} image with a {suffix} name"
+            image.load()                # decodes it all: a truncated file fails here
+    except UnidentifiedImageError:
+        return "is not an image"
+    except (OSError, SyntaxError, ValueError) as error:
+        return f"is damaged ({error})"
+    return None
 
 
 def _shown(path: Path, root: Path) -> str:

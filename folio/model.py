@@ -11,8 +11,20 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .configuration import Language, PublicationConfig
+from .errors import Problem
 
 ARTICLE_KINDS = ("message", "article", "dialogue", "news", "feature")
+Inputs = tuple[tuple[str, str], ...]     # every file read to make it: (path, hash)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A piece of text as it will be printed (Markdown entities and YAML escapes
+    decoded), and where it was written: what the glyph check looks at."""
+
+    text: str
+    path: Path
+    line: int
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,8 @@ class Article:
     source: Path
     pending: str = ""                       # "missing" or "stale" in a draft build
     text_language: Language | None = None   # set when the text is not the document's language
+    texts: tuple[SourceText, ...] = ()
+    inputs: Inputs = ()
 
     @property
     def anchor(self) -> str:
@@ -67,8 +81,9 @@ class Issue:
     editors: tuple[Person, ...]
     sections: tuple[Section, ...]
     source: Path
-    sources: tuple[Path, ...]     # every file the issue is made from
     pending_fields: tuple[str, ...] = ()    # issue.yaml fields shown in another language
+    texts: tuple[SourceText, ...] = ()      # issue.yaml's texts, and every article's
+    inputs: Inputs = ()                     # issue.yaml, the articles, their images…
 
     @property
     def articles(self) -> tuple[Article, ...]:
@@ -95,16 +110,20 @@ class Notice:
     body_blocks: tuple[str, ...] = ()       # body_html, one top-level block each
     pending: str = ""                       # "missing" or "stale" in a draft build
     text_language: Language | None = None   # set when the text is not the document's language
-
-    @property
-    def sources(self) -> tuple[Path, ...]:
-        return (self.source,)
+    texts: tuple[SourceText, ...] = ()
+    inputs: Inputs = ()
 
 
 @dataclass(frozen=True)
 class Publication:
-    """Everything one build needs: the configuration and the documents' content."""
+    """Everything one build needs: the configuration and the documents' content.
+
+    ``problems`` are what was found wrong while reading, each with the document it
+    keeps from being made (``(kind, slug, language)``), or None when it keeps none
+    from being made but still fails the build.
+    """
 
     config: PublicationConfig
     issues: tuple[Issue, ...]
     notices: tuple[Notice, ...]
+    problems: tuple[tuple[tuple[str, str, str] | None, Problem], ...] = ()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
 
 import jinja2
@@ -22,15 +23,53 @@ from .errors import BuildError
 from .fonts import cache_root
 from .i18n import Formatter
 from .model import Issue, Notice
+from .reading import Reader, Record
 from .templates import BILINGUAL_TEMPLATES, TemplateSet
 from .typography import keep_korean_words
 
 
+class PublicationLoader(jinja2.BaseLoader):
+    """Templates from the publication's templates/, then the bundled ones, read
+    through the build's Reader: a template that leads outside either is refused, a
+    template that is not UTF-8 is a located error, and every template (and every
+    place a template was looked for first) is recorded in ``record``, the record of
+    the document being rendered."""
+
+    def __init__(self, templates: TemplateSet, reader: Reader):
+        self.dirs = templates.dirs
+        self.reader = reader
+        self.record: Record | None = None
+
+    def get_source(self, environment, template):
+        for directory in self.dirs:
+            path = directory / template
+            if self.reader.exists(path, self.record):
+                text = self.reader.read_text(path, self.record, what="template")
+                return text, str(path), lambda: False
+        raise jinja2.TemplateNotFound(template)
+
+
+@contextmanager
+def recording(env: jinja2.Environment, record: Record):
+    """Record the templates and stylesheets ``env`` reads while in this block."""
+    loader = env.loader
+    assert isinstance(loader, PublicationLoader)
+    loader.record = record
+    try:
+        yield
+    finally:
+        loader.record = None
+
+
 def make_environment(templates: TemplateSet, translations: NullTranslations,
-                     language: Language) -> jinja2.Environment:
+                     language: Language, reader: Reader) -> jinja2.Environment:
     """One environment per language: gettext is installed on the environment."""
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(d) for d in templates.dirs]),
+        loader=PublicationLoader(templates, reader),
+        # No template cache: each document's render asks the loader for every
+        # template it uses, so each document's record is complete. Compiling
+        # stays cached (bytecode_cache, keyed by each template's source).
+        cache_size=0,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         extensions=["jinja2.ext.i18n"],
@@ -49,6 +88,8 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
     env.filters["css_string"] = _css_string
     env.filters["language_name"] = lambda other: _language_name(other, language)
     env.globals["stylesheet"] = lambda name: _raw_file(env, name)
+    # A content file as the HTML names it (data-source), relative to the publication.
+    env.filters["source"] = lambda path: reader.key(path)
     return env
 
 
@@ -71,12 +112,21 @@ def _css_string(value: str) -> Markup:
     return Markup(escaped.replace("<", "\\3c "))
 
 
-def _source_date() -> dt.date | None:
+def source_date() -> dt.date | None:
     """SOURCE_DATE_EPOCH (reproducible-builds.org) dates documents whose content has none."""
     value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if not value.isdigit():
+    if not value:
         return None
-    return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date()
+    hint = ("set it to a number of seconds since 1970-01-01 (e.g. $(git log -1 "
+            "--format=%ct)), or unset it")
+    if not value.isdigit():
+        raise BuildError.at(f"SOURCE_DATE_EPOCH='{value}' is not a number of seconds",
+                            hint=hint)
+    try:
+        return dt.datetime.fromtimestamp(int(value), dt.timezone.utc).date()
+    except (OverflowError, OSError, ValueError):
+        raise BuildError.at(f"SOURCE_DATE_EPOCH={value} is not a date this machine can "
+                            "represent", hint=hint) from None
 
 
 def _language_name(other: Language, language: Language) -> str:
@@ -97,7 +147,7 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
         "lang": language,
         "profile": profile,
         "draft": draft,
-        "source_date": _source_date(),
+        "source_date": source_date(),
         "publication": {
             "title": config.title[code],
             "short_title": config.short_title[code],
@@ -113,19 +163,21 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
 
 
 def render_issue_html(issue: Issue, config: PublicationConfig, env: jinja2.Environment,
-                      profile: Profile = SCREEN) -> str:
+                      profile: Profile = SCREEN, draft: bool = False) -> str:
+    """``draft``: the build prints stand-in text besides what ``issue`` says (template
+    strings not yet translated): its pages are marked too."""
     language = issue.language
     return _render(env, "journal.html.j2", issue=issue,
-                   **_context(config, language, config.fonts[language.code], issue.pending,
-                              profile))
+                   **_context(config, language, config.fonts[language.code],
+                              issue.pending or draft, profile))
 
 
 def render_notice_html(notice: Notice, config: PublicationConfig, env: jinja2.Environment,
-                       profile: Profile = SCREEN) -> str:
+                       profile: Profile = SCREEN, draft: bool = False) -> str:
     language = notice.language
     return _render(env, "notice.html.j2", notice=notice,
                    **_context(config, language, config.fonts[language.code],
-                              bool(notice.pending), profile))
+                              bool(notice.pending) or draft, profile))
 
 
 def render_bilingual_notice_html(notices: tuple[Notice, ...], config: PublicationConfig,
@@ -181,6 +233,15 @@ def _render(env: jinja2.Environment, name: str, keep_words: bool = True, **conte
         path, line = _template_frame(error)
         raise BuildError.at(f"template error: {error}", path or Path(name), line,
                             hint="a field name may be misspelt in the template") from None
+    except BuildError:
+        raise
+    except Exception as error:      # noqa: BLE001 - {{ title + 1 }}: the template's mistake
+        path, line = _template_frame(error)
+        if path is None:
+            raise
+        raise BuildError.at(f"template error: {type(error).__name__}: {error}", path, line,
+                            hint="check the expression on this line of the template"
+                            ) from None
     return keep_korean_words(html) if keep_words else html
 
 

@@ -82,10 +82,21 @@ def validate(data: Any, schema: dict[str, Field], path: Path, line: int,
 
 # -- value checks -------------------------------------------------------------
 
+def is_control(char: str) -> bool:
+    """C0, C1 and DEL, but for tab and newline: invisible, and boxes in a PDF."""
+    code = ord(char)
+    return (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F
+
+
 def text(value, where, problems):
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise Invalid(f"expected text, found {_kind(value)}")
-    return str(value).strip()
+    value = str(value).strip()
+    for char in value:
+        if is_control(char):
+            raise Invalid(f"invisible control character U+{ord(char):04X} in the text "
+                          "(delete it; it may come from a \\x or \\u escape)")
+    return value
 
 
 def integer(value, where, problems):

@@ -23,6 +23,7 @@ from .build import BUNDLED, locales_dirs_for
 from .cli import add_common_options, command, console, run_reporting
 from .configuration import Language, PublicationConfig, load_config
 from .content import missing_languages
+from .reading import publication_reader
 from .templates import TemplateSet
 
 
@@ -55,7 +56,7 @@ def collect(config: PublicationConfig) -> list[LanguageStatus]:
     template = catalogs.extract(TemplateSet.for_root(config.root, BUNDLED).dirs, config)
     stats = {s.language: s for s in catalogs.stats(template, config,
                                                     locales_dirs_for(config.root))}
-    gaps = missing_languages(config)
+    gaps = missing_languages(config, publication_reader(config.root))
     return [LanguageStatus(
         language,
         tuple(tr.state(config, d, language.code, with_diff=True) for d in documents),

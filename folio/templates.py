@@ -21,6 +21,7 @@ class TemplateSet:
 
     @classmethod
     def for_root(cls, root: Path, bundled: Path) -> "TemplateSet":
+        """The publication's folder is kept even before it exists: a template put
+        there later is looked for, and so noticed by the incremental build."""
         dirs = [root / "templates", bundled / "templates"]
-        unique = tuple(dict.fromkeys(d.resolve() for d in dirs if d.is_dir()))
-        return cls(unique)
+        return cls(tuple(dict.fromkeys(d.resolve() for d in dirs)))

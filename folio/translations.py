@@ -21,7 +21,7 @@ from .atomic import write_atomically
 from .configuration import PublicationConfig
 from .errors import BuildError
 from .frontmatter import parse_document
-from .yamlio import read_text
+from .reading import Reader, Record, publication_reader
 
 HASH_FIELD = "source_hash"
 # Front-matter fields a translator does not translate: they are the same in every
@@ -136,13 +136,14 @@ def hash_text(text: str, path: Path) -> str:
     return hashlib.sha256(translatable_text(text, path).encode("utf-8")).hexdigest()[:12]
 
 
-def source_hash(path: Path) -> str:
-    return hash_text(read_text(path), path)
+def source_hash(path: Path, reader: Reader, record: Record | None = None) -> str:
+    return hash_text(reader.read_text(path, record), path)
 
 
-def recorded_hash(path: Path) -> tuple[str, int]:
+def recorded_hash(path: Path, reader: Reader,
+                  record: Record | None = None) -> tuple[str, int]:
     """The ``source_hash`` a translated file carries, and its line (1 if absent)."""
-    document = parse_document(read_text(path), path)
+    document = parse_document(reader.read_text(path, record), path)
     value = document.front_matter.get(HASH_FIELD)
     line = getattr(document.front_matter, "line_of", lambda key: 1)(HASH_FIELD) \
         if value is not None else 1
@@ -150,21 +151,26 @@ def recorded_hash(path: Path) -> tuple[str, int]:
 
 
 def state(config: PublicationConfig, document: DocumentFiles, code: str,
-          with_diff: bool = False) -> TranslationState:
+          with_diff: bool = False, reader: Reader | None = None,
+          record: Record | None = None) -> TranslationState:
+    """The state of ``document`` in ``code``; the files read for it go in ``record``
+    (a translation's state depends on its source's text)."""
+    reader = reader or publication_reader(config.root)
     source_code, source = document.source(config)
     path = document.files.get(code, config.root / document.folder / f"{document.slug}.{code}.md")
     if code == source_code:
         return TranslationState(document.name, code, SOURCE, path, source)
     if code not in document.files:
         return TranslationState(document.name, code, MISSING, path, source)
-    recorded, line = recorded_hash(path)
-    current = source_hash(source)
+    recorded, line = recorded_hash(path, reader, record)
+    current = source_hash(source, reader, record)
     if not recorded:
         return TranslationState(document.name, code, UNCHECKED, path, source, line, "", current)
     if recorded == current:
         return TranslationState(document.name, code, TRANSLATED, path, source, line,
                                 recorded, current)
-    diff, known = (_diff_since(config.root, source, recorded) if with_diff else ((), False))
+    diff, known = (_diff_since(config.root, source, recorded, reader) if with_diff
+                   else ((), False))
     return TranslationState(document.name, code, STALE, path, source, line, recorded, current,
                             diff, known)
 
@@ -187,9 +193,10 @@ def mark(config: PublicationConfig, path: Path) -> TranslationState:
                             hint="mark the translated files, e.g. "
                                  + (", ".join(p.name for c, p in document.files.items()
                                               if c != source_code) or "…"))
-    text = read_text(path)
-    write_atomically(path, _with_hash(text, source_hash(source), path).encode("utf-8"))
-    return state(config, document, code)
+    reader = publication_reader(config.root)
+    text = reader.read_text(path)
+    write_atomically(path, _with_hash(text, source_hash(source, reader), path).encode("utf-8"))
+    return state(config, document, code, reader=publication_reader(config.root))
 
 
 def _with_hash(text: str, value: str, path: Path) -> str:
@@ -213,12 +220,13 @@ def _with_hash(text: str, value: str, path: Path) -> str:
 
 # -- what changed: the recorded version, found in git history ---------------------
 
-def _diff_since(root: Path, source: Path, recorded: str) -> tuple[tuple[str, ...], bool]:
+def _diff_since(root: Path, source: Path, recorded: str,
+                reader: Reader) -> tuple[tuple[str, ...], bool]:
     old = _old_version(root, source, recorded)
     if old is None:
         return (), False
     before = translatable_text(old, source).splitlines()
-    after = translatable_text(read_text(source), source).splitlines()
+    after = translatable_text(reader.read_text(source), source).splitlines()
     lines = changed_lines(before, after)
     if len(lines) > DIFF_LINES:
         lines = lines[:DIFF_LINES] + [f"… and {len(lines) - DIFF_LINES} more changes"]

@@ -8,9 +8,6 @@ import yaml
 
 from .errors import BuildError
 
-# Content files are text an editor wrote: a few hundred kilobytes at most. Anything
-# far larger is a mistake (a PDF or image saved as .md) and would only exhaust memory.
-MAX_TEXT_BYTES = 5 * 1024 * 1024
 # YAML aliases let a few lines stand for billions of values ("billion laughs");
 # the parsed document may expand to no more than this many values in all.
 MAX_YAML_VALUES = 100_000
@@ -140,24 +137,3 @@ def _expanded_size(node, sizes: dict) -> int:
         size = 1
     sizes[key] = min(size, MAX_YAML_VALUES + 1)
     return sizes[key]
-
-
-def read_yaml_file(path: Path):
-    """Read a whole YAML file; a missing file or bad encoding is an editor's error too."""
-    return parse_yaml(read_text(path), path)
-
-
-def read_text(path: Path) -> str:
-    try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_BYTES:
-            raise BuildError.at(
-                f"the file is {size / 1024 / 1024:.1f} MB; content files may be at most "
-                f"{MAX_TEXT_BYTES // 1024 // 1024} MB", path,
-                hint="check it is the right file (not an image or PDF renamed), or split it")
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise BuildError.at("file not found", path) from None
-    except UnicodeDecodeError as error:
-        raise BuildError.at(f"not UTF-8 text (byte {error.start})", path,
-                            hint="save the file as UTF-8") from None

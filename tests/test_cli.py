@@ -55,5 +55,8 @@ def test_errors_are_one_line_each_without_traceback(tiny: Path):
         "add 'title: …' to the front matter",
         "error: content/journal/2024-no2/first.en.md:2: unknown field 'titel' — "
         "did you mean 'title'?"]
-    assert lines[-1] == "build failed: 2 problems"
-    assert not (tiny / "output").exists()
+    assert lines[-1] == "build failed: 2 problems; 1 of 4 documents not written"
+    # The English issue is not written; the other documents are.
+    assert not (tiny / "output/en/journal-2024-no2.pdf").exists()
+    assert (tiny / "output/ko/journal-2024-no2.pdf").exists()
+    assert (tiny / "output/en/notice-open-day.pdf").exists()

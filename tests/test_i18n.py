@@ -11,6 +11,7 @@ from folio.build import BUNDLED, locales_dirs_for
 from folio.configuration import language_for
 from folio.errors import BuildError
 from folio.i18n import Formatter, load_translations
+from folio.reading import Reader
 from folio.render import make_environment
 from folio.templates import TemplateSet
 
@@ -40,7 +41,8 @@ def test_plural_forms_in_templates(tmp_path: Path, language, expected):
         "{% trans count=n %}{{ count }} article{% pluralize %}{{ count }} articles"
         "{% endtrans %}")
     env = make_environment(TemplateSet((tmp_path / "templates",)),
-                           load_translations(locales_dirs_for(BUNDLED), language), language)
+                           load_translations(locales_dirs_for(BUNDLED), language), language,
+                           Reader(tmp_path))
     template = env.get_template("count.j2")
     assert [template.render(n=1), template.render(n=7)] == expected
 
@@ -73,9 +75,10 @@ def test_placeholder_mismatch_is_an_error(tmp_path: Path):
     po = tmp_path / "ko/LC_MESSAGES"
     po.mkdir(parents=True)
     (po / "messages.po").write_text(
-        'msgid ""\nmsgstr ""\n\n#, python-format\nmsgid "Vol. %(volume)s"\n'
-        'msgstr "제%(vol)s권"\n', encoding="utf-8")
+        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+        '#, python-format\nmsgid "Vol. %(volume)s"\nmsgstr "제%(vol)s권"\n', encoding="utf-8")
     with pytest.raises(BuildError) as caught:
         load_translations((tmp_path,), KO)
     [problem] = caught.value.problems
-    assert problem.line == 5 and "unknown named placeholder 'vol'" in problem.message
+    assert problem.line == 6 and problem.message == (
+        "translation of 'Vol. %(volume)s' has placeholders the msgid has not: %(vol)s")

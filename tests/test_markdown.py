@@ -2,20 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from folio.errors import ProblemCollector
 from folio.markdown import MarkdownSource, render_markdown
 
 
-def render(tmp_path: Path, text: str, **extra) -> tuple[str, list[str]]:
+def render(tmp_path: Path, text: str, located: bool = False,
+           **extra) -> tuple[str, list[str]]:
+    """The HTML (without the source lines it carries, unless ``located``) and the
+    problems found."""
     (tmp_path / "content/assets").mkdir(parents=True, exist_ok=True)
     (tmp_path / "content/issue").mkdir(parents=True, exist_ok=True)
     problems = ProblemCollector()
     html = render_markdown(MarkdownSource(
         text=text, path=tmp_path / "content/issue/a.en.md", line_offset=4, root=tmp_path,
         assets=tmp_path / "content/assets", **extra), problems)
+    if not located:
+        html = re.sub(r' data-(line|source)="[^"]*"', "", html)
     return html, [p.format(tmp_path) for p in problems.problems]
+
+
+def test_blocks_footnotes_and_images_carry_their_source_line(tmp_path: Path):
+    """The laid-out page is checked for text that runs off it; the HTML says where
+    each piece was written."""
+    (tmp_path / "content/assets").mkdir(parents=True)
+    (tmp_path / "content/assets/logo.svg").write_text("<svg/>", encoding="utf-8")
+    html, problems = render(tmp_path, "Intro.\n\n## Part\n\nNote.[^1] ![Logo](logo.svg)\n\n"
+                                      "[^1]: Text.\n", located=True)
+    assert problems == []
+    assert '<p data-line="5">Intro.</p>' in html
+    assert '<h2 data-line="7">Part</h2>' in html
+    assert '<span class="footnote" data-pdf-role="Note" data-line="9" ' \
+           'data-source="content/issue/a.en.md">Text.</span>' in html
+    assert 'alt="Logo" data-line="9" data-source="content/issue/a.en.md">' in html
 
 
 def test_footnote_is_rendered_where_it_is_called(tmp_path: Path):

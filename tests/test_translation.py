@@ -151,7 +151,7 @@ def test_a_strict_build_lists_every_translation_problem(marked: Path, capsys, mo
         "changed since this was translated — bring it up to date, then run 'python build.py "
         "i18n mark content/notices/open-day.ko.md' ('python build.py status' shows what "
         "changed; --draft builds anyway)",
-        "build failed: 3 problems"]
+        "build failed: 3 problems; 2 of 2 documents not written"]
     assert not (marked / "output").exists()
 
 
