@@ -191,21 +191,34 @@ def test_figures_have_alt_text_and_header_cells_scope(tagged: pikepdf.Pdf):
 
 # -- 3: PDF/X-4, as far as a test can read it -------------------------------------------
 
+def content_streams(pdf: pikepdf.Pdf):
+    """Every content stream: pages, and the forms and tiling patterns they draw."""
+    seen, pending = set(), []
+    for page in pdf.pages:
+        yield page.obj
+        pending.append(page.obj.get("/Resources"))
+    while pending:
+        resources = pending.pop()
+        if resources is None:
+            continue
+        for kind in ("/XObject", "/Pattern"):
+            for child in resources.get(kind, {}).values():
+                if isinstance(child, pikepdf.Stream) and child.objgen not in seen and (
+                        child.get("/Subtype") == "/Form" or child.get("/PatternType") == 1):
+                    seen.add(child.objgen)
+                    yield child
+                    pending.append(child.get("/Resources"))
+
+
 def rgb_anywhere(pdf: pikepdf.Pdf) -> list[str]:
     """Every use of DeviceRGB in the file: colour operators and colour spaces."""
     found = []
+    for stream in content_streams(pdf):
+        for operands, operator in pikepdf.parse_content_stream(stream, "rg RG cs CS"):
+            if str(operator) in ("rg", "RG") or (
+                    str(operator) in ("cs", "CS") and operands[0] == "/DeviceRGB"):
+                found.append(f"{stream.objgen}: {operator}")
     for obj in pdf.objects:
-        if isinstance(obj, pikepdf.Stream) and obj.get("/Subtype") in (None, "/Form") \
-                and obj.get("/Type") in (None, "/XObject", "/Pattern") \
-                and "/Length1" not in obj and "/N" not in obj:
-            try:
-                operators = pikepdf.parse_content_stream(obj, "rg RG cs CS")
-            except pikepdf.PdfError:
-                continue                        # not a content stream
-            for operands, operator in operators:
-                if str(operator) in ("rg", "RG") or (
-                        str(operator) in ("cs", "CS") and operands[0] == "/DeviceRGB"):
-                    found.append(f"{obj.objgen}: {operator}")
         if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
             text = repr(obj) if not isinstance(obj, pikepdf.Stream) else repr(obj.stream_dict)
             if "/DeviceRGB" in text:
