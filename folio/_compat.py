@@ -171,9 +171,9 @@ def is_line_box(box) -> bool:
 
 
 def ink_boxes(root):
-    """(box, data-source, data-line) for each laid-out text and image of a page
-    that comes from the publication's Markdown (whose HTML carries ``data-line``);
-    the template's own layout (margin boxes, the cover) is the designer's."""
+    """(box, data-source, data-line) for each laid-out text and image of a page but
+    those of its margin boxes (the running heads): where the HTML says (Markdown
+    carries ``data-line``, articles and notices ``data-source``), else None."""
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
 
@@ -189,8 +189,7 @@ def ink_boxes(root):
             source = element.get("data-source", source)
             line = element.get("data-line", line)
         if isinstance(box, (boxes.TextBox, boxes.ReplacedBox)):
-            if line is not None:
-                yield box, source, int(line)
+            yield box, source, int(line) if line is not None else None
             continue
         for child in getattr(box, "children", ()):
             stack.append((child, source, line))

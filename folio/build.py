@@ -403,12 +403,9 @@ def build(options: BuildOptions,
     problem is written; if any has one, ``BuildFailed`` lists every problem.
     ``on_start`` is told how many PDFs will be rendered, ``on_extra`` of every
     imposed PDF or preview written. ``pool``: worker processes already started
-    (workers.WorkerPool); the build shuts it down."""
-    try:
-        return _build(options, on_written, on_skipped, on_start, on_extra, pool)
-    finally:
-        if pool is not None:        # also when the build stopped early
-            pool.shutdown(wait=True, cancel_futures=True)
+    (workers.WorkerPool), which its owner shuts down; without one, a build with
+    ``jobs`` above 1 starts its own."""
+    return _build(options, on_written, on_skipped, on_start, on_extra, pool)
 
 
 def _build(options, on_written, on_skipped, on_start, on_extra, pool) -> list[PdfResult]:
@@ -437,9 +434,6 @@ def _build(options, on_written, on_skipped, on_start, on_extra, pool) -> list[Pd
         else:
             todo.append(document)
     outputs = [output_path(options, profile, d) for d in documents if not d.problems]
-    if not todo and pool is not None:
-        pool.shutdown(wait=True, cancel_futures=True)
-        pool = None
 
     results: list[PdfResult] = []
     written: set[Path] = set()
@@ -467,18 +461,15 @@ def _render_all(options, config, profile, languages, todo, shared, key, manifest
                 pool, on_written, written, rendered_problems) -> list[PdfResult]:
     """Check, render and write every document of ``todo``: each problem is kept
     with its document, and the others go on."""
-    if pool is None and options.jobs > 1 and len(todo) > 1:
-        from .workers import WorkerPool
-        pool = WorkerPool(options.jobs)
-    elif pool is not None and len(todo) == 1:
-        pool.shutdown(wait=True, cancel_futures=True)
-        pool = None
+    from .workers import WorkerPool, parallel_available
     try:
+        if pool is None and options.jobs > 1 and len(todo) > 1 and parallel_available():
+            with WorkerPool(options.jobs, options.timeout) as own:
+                return _render_in(own, options, config, profile, languages, todo, shared,
+                                  key, manifest, on_written, written, rendered_problems)
         return _render_in(pool, options, config, profile, languages, todo, shared,
                           key, manifest, on_written, written, rendered_problems)
     finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
         # A worker killed while writing cannot remove its temporary file; we can.
         remove_temporaries([output_path(options, profile, d) for d in todo],
                            options.keep_html)
@@ -582,12 +573,24 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
                 fail(document, error)
     if pool is not None:
         from concurrent.futures import as_completed
+
+        from .workers import WorkerDied, WorkerTimeout
         for future in as_completed(futures):
             document, job = jobs[str(futures[future])]
             try:
                 done(document, future.result())
             except BuildError as error:
                 fail(document, error)
+            except WorkerTimeout as error:
+                fail(document, BuildError.at(
+                    f"{job.name}: no result after {error.seconds:.0f} s; the document was "
+                    "stopped (its PDF, if any, is as it was)", document.source,
+                    hint="a document this long may need more: build.py --timeout SECONDS; "
+                         "otherwise report it, with the document"))
+            except WorkerDied as error:
+                fail(document, BuildError.at(f"{job.name}: {error}", document.source,
+                                             hint="try again, with --jobs 1 if memory is "
+                                                  "short"))
     return results
 
 

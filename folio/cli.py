@@ -84,6 +84,9 @@ def _build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                         help="documents rendered at once, in separate processes "
                              "(default: the number of cores)")
+    parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+                        help="stop a document that has no result after this long (default "
+                             "300 s, far beyond any real document; with --jobs 2 or more)")
     return parser
 
 
@@ -107,7 +110,7 @@ def _build(args: argparse.Namespace) -> int:
                            keep_html=args.html, draft=args.draft, profile=args.profile,
                            bilingual=args.bilingual, force=args.force,
                            impose=tuple(dict.fromkeys(args.impose)), previews=args.previews,
-                           jobs=max(1, args.jobs))
+                           jobs=max(1, args.jobs), timeout=max(1.0, args.timeout))
     if args.list:
         from .build import load, output_path, plan_documents
         config, publication = load(options)
@@ -127,23 +130,21 @@ def _build(args: argparse.Namespace) -> int:
             print(f"unchanged: all {count} PDF{'s' if count != 1 else ''} up to date "
                   "(--force rebuilds them)")
             return _preflight(options)
-    pool = None
     skipped: list[Path] = []
-    try:
-        if options.jobs > 1:
-            # The workers' zygote starts importing WeasyPrint now, while the content
-            # is read (see workers.py).
-            from .workers import WorkerPool
-            pool = WorkerPool(options.jobs)
+    from contextlib import nullcontext
+
+    from .workers import WorkerPool, parallel_available
+    # The workers' zygote starts importing WeasyPrint now, while the content is
+    # read (see workers.py); leaving this block, for any reason, ends every worker.
+    workers = WorkerPool(options.jobs, options.timeout) \
+        if options.jobs > 1 and parallel_available() else nullcontext()
+    with workers as pool:
         from .build import build
         with Progress(enabled=not args.list and sys.stdout.isatty()) as progress:
             results = build(options, on_written=progress.written, on_skipped=skipped.append,
                             on_start=progress.start,
                             on_extra=lambda path: print(f"wrote {shown(path)}", flush=True),
                             pool=pool)
-    finally:
-        if pool is not None:        # a build that stopped early did not use it
-            pool.shutdown(wait=True, cancel_futures=True)
     if skipped:
         print(f"unchanged: {len(skipped)} PDF{'s' if len(skipped) > 1 else ''} already up to "
               "date (--force rebuilds them)")
@@ -220,6 +221,14 @@ def run_reporting(action: Callable[[], int], *, debug: bool, list_only: bool = F
         print("interrupted: PDFs written so far are complete; nothing half-written "
               "was left", file=sys.stderr)
         return 130
+    except OSError as error:
+        # The machine's, not the content's: a full disk, a folder without permission.
+        if debug:
+            raise
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error} — check that the disk has room and "
+              "the folder is writable (or choose another with --out)", file=sys.stderr)
+        return 1
     except Exception as error:  # a bug of ours, not the editor's: say so briefly
         if debug:
             raise

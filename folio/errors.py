@@ -19,13 +19,7 @@ class Problem:
     def location(self, root: Path | None = None) -> str:
         if self.path is None:
             return ""
-        shown = self.path
-        if root is not None:
-            try:
-                shown = self.path.resolve().relative_to(root.resolve())
-            except ValueError:
-                pass
-        text = str(shown)
+        text = shown_path(self.path, root) if root is not None else str(self.path)
         if self.line is not None:
             text += f":{self.line}"
             if self.column is not None:
@@ -41,6 +35,18 @@ class Problem:
 
     def sort_key(self) -> tuple:
         return (str(self.path or ""), self.line or 0, self.column or 0, self.message)
+
+
+def shown_path(path: Path, base: Path) -> str:
+    """``path`` as the editor knows it: relative to ``base`` when it is below it
+    (named as it was given, before symlinks are resolved); as given otherwise."""
+    for candidate in (path.absolute(), path.resolve()):
+        for folder in (base.absolute(), base.resolve()):
+            try:
+                return candidate.relative_to(folder).as_posix()
+            except ValueError:
+                continue
+    return str(path)
 
 
 class BuildError(Exception):

@@ -29,6 +29,7 @@ class PublicationFetcher(URLFetcher):
         self.root = root.resolve()
         self.also = {p.resolve() for p in also}
         self.record: dict[str, str] = {}        # what was read: path -> hash
+        self.refused: list[str] = []            # why, for what WeasyPrint swallows
 
     def fetch(self, url, headers=None):
         scheme = urlsplit(url).scheme.lower()
@@ -40,13 +41,13 @@ class PublicationFetcher(URLFetcher):
             name = Path(urlsplit(url).path).name
             return super().fetch((cache_dir() / name).as_uri(), headers)
         if scheme != "file":
-            raise OutsideRootError(f"'{url}' is not a file of the publication")
+            self._refuse(f"'{url}' is not a file of the publication")
         path = Path(unquote(urlsplit(url).path)).resolve()
         if path not in self.also:
             try:
                 path.relative_to(self.root)
             except ValueError:
-                raise OutsideRootError(f"'{path}' is outside the publication folder") from None
+                self._refuse(f"'{path}' is outside the publication folder")
         response = super().fetch(url, headers)
         try:
             data = response.read()
@@ -58,3 +59,9 @@ class PublicationFetcher(URLFetcher):
             key = path.as_posix()
         self.record[key] = hashlib.sha256(data).hexdigest()
         return URLFetcherResponse(response.url, data, response.headers, response.status)
+
+    def _refuse(self, reason: str):
+        # Raised inside an SVG image, even this error is only logged by WeasyPrint:
+        # the reason is kept for the message.
+        self.refused.append(reason)
+        raise OutsideRootError(reason)

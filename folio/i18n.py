@@ -73,7 +73,17 @@ def read_catalog(path: Path, locale: str, reader: Reader | None = None) -> Catal
     return parse_catalog(text, path, locale)
 
 
+_PLURAL_FORMS = re.compile(r'^"Plural-Forms:(?P<value>.*?)(\\n)?"$', re.M)
+_PLURAL_VALUE = re.compile(r"^\s*nplurals\s*=\s*\d+\s*;\s*plural\s*=\s*[^;]+;?\s*$")
+
+
 def parse_catalog(text: str, path: Path, locale: str) -> Catalog:
+    header = _PLURAL_FORMS.search(text)
+    if header and not _PLURAL_VALUE.match(header["value"]):
+        raise BuildError.at(f"the Plural-Forms header is malformed:{header['value']}", path,
+                            text.count("\n", 0, header.start()) + 1,
+                            hint="write it as gettext expects, e.g. 'nplurals=1; plural=0;' "
+                                 "for Korean, 'nplurals=2; plural=(n != 1);' for English")
     try:
         return read_po(io.BytesIO(text.encode("utf-8")), locale=locale, abort_invalid=True,
                        charset="utf-8")

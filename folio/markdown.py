@@ -218,6 +218,15 @@ class _Context:
                         hint="delete it (it may come from copying, or from an &#…; "
                              "reference)")
                     break
+                if char == "\ufffd":
+                    # What markdown-it makes of a reference to a character that
+                    # cannot be printed (&#0;, &#x85;): it would print as "�".
+                    self.problems.add(
+                        "a character that cannot be printed (U+FFFD, shown as �) in the "
+                        "text", self.source.path, line + offset,
+                        hint="it comes from an &#…; reference to a control character or "
+                             "from a damaged file: write the character you meant")
+                    break
 
     # -- checks that need the whole inline run ------------------------------
     def check_inline(self, token) -> None:
@@ -339,7 +348,8 @@ class _Context:
     def link_open(self, tokens, idx, options, env):
         token = tokens[idx]
         href = token.attrGet("href") or ""
-        if not urlsplit(href).scheme and not href.startswith("#"):
+        scheme = urlsplit(href).scheme.lower()
+        if scheme not in ("http", "https", "mailto") and not href.startswith("#"):
             href = self._resolve(href, token, "link")
         token.attrSet("href", href)
         return self.renderer.renderToken(tokens, idx, options, env)
@@ -449,7 +459,12 @@ def image_problem(data: bytes, suffix: str) -> str | None:
         return None
     import io
 
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
+
+    # WeasyPrint, once imported, tells Pillow to accept truncated images (and
+    # print the part that survived); this check must not.
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         with Image.open(io.BytesIO(data)) as image:
             if image.format != kind:
@@ -459,6 +474,8 @@ def image_problem(data: bytes, suffix: str) -> str | None:
         return "is not an image"
     except (OSError, SyntaxError, ValueError) as error:
         return f"is damaged ({error})"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return None
 
 

@@ -23,6 +23,7 @@ class BuildOptions:
     impose: tuple[str, ...] = ()       # "2up" (notices), "booklet" (journal issues)
     previews: bool = False             # PNG thumbnails and a contact sheet per PDF
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    timeout: float = 300.0             # seconds a document may take before it is stopped
 
     @property
     def output_dir(self) -> Path:
@@ -30,4 +31,5 @@ class BuildOptions:
 
     def key(self) -> dict:
         """The options that decide what is built and how, for the manifest."""
-        return {k: v for k, v in asdict(self).items() if k not in ("jobs", "force")}
+        return {k: v for k, v in asdict(self).items()
+                if k not in ("jobs", "force", "timeout")}

@@ -92,7 +92,7 @@ def render_pdf(job: PdfJob) -> PdfResult:
                     url_fetcher=fetcher)
         document = html.render()
         _visible_only(document)
-        problems = _located(handler.records, job)
+        problems = _located(handler.records, job, fetcher.refused)
         if problems:                    # before the next checks: they explain less
             raise BuildError(*problems)
         if job.max_pages is not None and len(document.pages) > job.max_pages:
@@ -103,7 +103,7 @@ def render_pdf(job: PdfJob) -> PdfResult:
         data = _write(document, job)
         weasyprint_seconds = time.perf_counter() - started
         # Checked after writing too: some warnings (PDF/UA's) come only then.
-        problems = _located(handler.records, job)
+        problems = _located(handler.records, job, fetcher.refused)
         if problems:
             raise BuildError(*problems)
         if job.crop_marks_mm is not None or (job.variant or "").startswith("pdf/x"):
@@ -145,13 +145,24 @@ def write_output(target: Path, data: bytes) -> None:
 _CSS = re.compile(r"^Ignored `(?P<declaration>[^`]*)` at (?P<line>\d+):(?P<column>\d+)")
 
 
-def _located(records: list[logging.LogRecord], job: PdfJob) -> list[Problem]:
+def _located(records: list[logging.LogRecord], job: PdfJob,
+             refused: list[str]) -> list[Problem]:
     """Each WeasyPrint complaint as a problem at the file that caused it: the
     Markdown line that named an image, the stylesheet or template line of a CSS
     declaration; the document's source otherwise."""
     problems = []
     for record in records:
         message = record.getMessage()
+        if record.msg.startswith("Failed to render SVG image") and record.args:
+            url = record.args[0] if isinstance(record.args, tuple) else record.args
+            where = _image_sources(job).get(_relative(str(url), job.root))
+            reason = ("it refers to " + refused[-1].replace("'", "", 2)) if refused \
+                else "WeasyPrint could not draw it"
+            problems.append(Problem(f"image cannot be printed: {reason}",
+                                    *(where or (job.source, None)),
+                                    hint="check the drawing (an SVG may only use files "
+                                         "of the publication)"))
+            continue
         if record.msg.startswith("Failed to load image") and len(record.args or ()) >= 2:
             url, reason = record.args[0], record.args[1]
             where = _image_sources(job).get(_relative(str(url), job.root))
@@ -245,7 +256,7 @@ def _overflow(document, job: PdfJob) -> list[Problem]:
     HTML, so the problem is reported where it was written.
     """
     from ._compat import ink_boxes
-    found: dict[tuple[str, int], tuple[float, int, str]] = {}
+    found: dict[tuple[str | None, int | None], tuple[float, int, str]] = {}
     for number, page in enumerate(document.pages, 1):
         box = page_box(page)
         left, top = box.content_box_x(), box.content_box_y()
@@ -260,7 +271,8 @@ def _overflow(document, job: PdfJob) -> list[Problem]:
                         "left" if left - ink.position_x >= beyond else "bottom"
                     found[key] = (beyond, number, side)
     problems = []
-    for (source, line), (beyond, number, side) in sorted(found.items()):
+    for (source, line), (beyond, number, side) in sorted(
+            found.items(), key=lambda item: (item[0][0] or "", item[0][1] or 0)):
         problems.append(Problem(
             f"{job.name}, page {number}: the text runs {beyond * PX_TO_MM:.0f} mm past the "
             f"{side} edge of the text area", job.root / source if source else job.source,

@@ -18,7 +18,12 @@ from .yamlio import YamlList, YamlMap
 
 
 class Invalid(Exception):
-    """A value does not fit its field; the message says what was expected."""
+    """A value does not fit its field; the message says what was expected, and the
+    hint (else the field's own) what to do."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -75,7 +80,7 @@ def validate(data: Any, schema: dict[str, Field], path: Path, line: int,
             result[name] = field.check(data[name], where, problems)
         except Invalid as error:
             problems.add(f"field '{prefix}{name}': {error}", path, where.line,
-                         hint=field.doc or None)
+                         hint=error.hint or field.doc or None)
             result[name] = field.default
     return result
 
@@ -94,8 +99,9 @@ def text(value, where, problems):
     value = str(value).strip()
     for char in value:
         if is_control(char):
-            raise Invalid(f"invisible control character U+{ord(char):04X} in the text "
-                          "(delete it; it may come from a \\x or \\u escape)")
+            raise Invalid(f"invisible control character U+{ord(char):04X} in the text",
+                          hint="delete it (it may come from a \\x or \\u escape in "
+                               "quotes, or from copying)")
     return value
 
 
@@ -148,7 +154,8 @@ def list_of(item: Check) -> Check:
                 out.append(item(element, Where(where.path, line, f"{where.key}[{index}]"),
                                 problems))
             except Invalid as error:
-                problems.add(f"field '{where.key}[{index}]': {error}", where.path, line)
+                problems.add(f"field '{where.key}[{index}]': {error}", where.path, line,
+                             hint=error.hint)
         return tuple(out)
     return check
 

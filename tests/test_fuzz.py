@@ -50,6 +50,10 @@ blocks = st.sampled_from([
     "| a | b |\n|---|---|\n| 1 | 2 |", "> quoted", "- one\n- two", "1. first", "`code`",
     "```\nblock\n```", "<b>raw</b>", "<script>x</script>", "<!-- comment -->",
     "kim: A turn.", "[text]{lang=ko}", "[text]{onclick=x}", "***", "창의도시는 지역 문제를 해결한다.",
+    # What becomes characters only once parsed: entities and control characters.
+    "&#x1F600; &amp; &nbsp;", "&#1; &#0; &#x85; &#xD800;", "&bogus; &#99999999;", "a\x07b",
+    "c\x85d", "\ufffd", "[^1]: defined twice", "![x](file:///etc/passwd)",
+    "[y](javascript:alert(1))", "> " * 25 + "deep", "W" * 600,
 ])
 bodies = st.lists(st.one_of(blocks, words), max_size=8).map("\n\n".join)
 
@@ -135,6 +139,39 @@ def test_any_publication_yaml_builds_or_says_where(extra):
         config.update(extra)
         (root / "publication.yaml").write_text(_dump(config), encoding="utf-8")
         _assert_located(lambda: _render_all(root))
+    finally:
+        _cleanup(root)
+
+
+# Templates and stylesheets a designer might get wrong: values WeasyPrint rejects,
+# expressions that fail when rendered.
+css_values = st.tuples(
+    st.sampled_from(["color", "colour", "margin", "font-size", "display", "width",
+                     "string-set", "content", "page", "bookmark-level", "text-wobble"]),
+    st.sampled_from(["red", "3px", "-1", "none", "url(file:///etc/passwd)", "counter(x)",
+                     "calc(1px / 0)", "\"unterminated", "12", "inherit", "&", "#zzz"]))
+expressions = st.sampled_from(
+    ["notice.title", "notice.title + 1", "notice.missing", "1 / 0", "notice.date|date",
+     "_('Notice')", "notice.contact|join(', ')", "range(3)|list", "lang.tag", "'%' % 1",
+     "notice.title|upper", "undefined_name"])
+
+
+@settings(max_examples=max(5, EXAMPLES // 4), deadline=dt.timedelta(seconds=60),
+          suppress_health_check=[HealthCheck.too_slow])
+@given(rules=st.lists(css_values, max_size=4), expression=expressions)
+def test_any_template_or_stylesheet_builds_or_says_where(rules, expression):
+    root = _copy()
+    try:
+        (root / "templates").mkdir()
+        css = (BUNDLED / "templates/notice.css").read_text(encoding="utf-8")
+        css += "".join(f"\n.info {{ {name}: {value}; }}" for name, value in rules)
+        (root / "templates/notice.css").write_text(css, encoding="utf-8")
+        masthead = (BUNDLED / "templates/notice_masthead.html.j2").read_text(encoding="utf-8")
+        (root / "templates/notice_masthead.html.j2").write_text(
+            masthead.replace("</div>", f"<p>{{{{ {expression} }}}}</p></div>"),
+            encoding="utf-8")
+        _assert_located(lambda: build(BuildOptions(root=root, jobs=1, languages=("ko",),
+                                                   only=("notice-sheet",))))
     finally:
         _cleanup(root)
 

@@ -151,3 +151,39 @@ def test_an_unchanged_publication_is_recognised_before_loading_anything(built: P
     assert [w.split(" (")[0] for w in written] == ["en/journal-2024-no2.pdf",
                                                    "ko/journal-2024-no2.pdf"]
     assert run()[-1] == "0 False False"
+
+
+EDITS = {".md": "\n", ".yaml": "\n# edited\n", ".svg": "\n<!-- edited -->\n",
+         ".j2": "{# edited #}", ".css": "\n/* edited */\n", ".po": "\n# edited\n"}
+
+
+def test_every_file_read_rebuilds_exactly_the_pdfs_that_read_it(built: Path):
+    """The manifest records what each PDF read (as Sphinx's note_dependency): a
+    change to any of those files, one at a time, rebuilds the PDFs that read it
+    and only those, wherever the file lives (a figure in a subfolder included)."""
+    import shutil
+    issue = built / "content/journal/2024-no2"
+    (issue / "figures").mkdir()
+    (issue / "figures/map.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 3"><rect width="4" '
+        'height="3" fill="#1f2a5a"/></svg>', encoding="utf-8")
+    edit(issue / "second.en.md", "assets.\n", "assets.\n\n![A map](figures/map.svg)\n")
+    # Every template and catalog inside the publication, so that all can be edited.
+    shutil.copytree(REPO / "templates", built / "templates")
+    shutil.copytree(REPO / "locales", built / "locales")
+    rebuilt(built)
+    entries = json.loads((built / "output" / MANIFEST_FILE).read_text())["outputs"]
+    readers: dict[str, set[str]] = {}
+    for pdf, entry in entries.items():
+        for name, value in entry["inputs"].items():
+            if not name.startswith("/") and value != "absent":
+                readers.setdefault(name, set()).add(pdf)
+    assert "content/journal/2024-no2/figures/map.svg" in readers
+    assert readers["content/journal/2024-no2/figures/map.svg"] == {
+        "en/journal-2024-no2.pdf"}
+    assert len(readers) >= 15
+    for name, pdfs in sorted(readers.items()):
+        path = built / name
+        with path.open("a", encoding="utf-8") as stream:
+            stream.write(EDITS[path.suffix])
+        assert rebuilt(built) == pdfs, name

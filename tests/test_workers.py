@@ -11,22 +11,23 @@ import subprocess
 import sys
 import textwrap
 import time
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 
 import pytest
 
 from folio import ffi_cache
-from folio.workers import WorkerPool
+from folio.errors import BuildError
+from folio.pdf import render_pdf
+from folio.workers import WorkerDied, WorkerPool, WorkerTimeout
 
 from conftest import REPO
 
 
-def run_python(script: str) -> dict:
+def run_python(script: str, check: bool = True) -> dict:
     """Run ``script`` in a fresh interpreter; it prints one JSON object last."""
     done = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr
+    assert done.returncode == 0 or not check, done.stderr
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -54,6 +55,21 @@ def test_workers_are_forked_warm_from_one_zygote():
     assert all(imported for _, _, imported in answers["answers"])   # before any job
 
 
+def test_the_zygote_forks_with_no_thread_but_its_own():
+    """What the zygote does before forking starts no native thread and makes no
+    Pango font map (whose "[pango] FcInit" thread a fork could catch holding
+    fontconfig's lock): WeasyPrint imported, fontconfig initialised, nothing laid out."""
+    answers = run_python("""
+        import gc, json
+        from folio.workers import prepare_for_fork, threads
+        prepare_for_fork()
+        from weasyprint.text.fonts import FontConfiguration
+        maps = [o for o in gc.get_objects() if isinstance(o, FontConfiguration)]
+        print(json.dumps({"threads": threads(), "font_maps": len(maps)}))
+    """)
+    assert answers == {"threads": 1, "font_maps": 0}
+
+
 def test_results_and_errors_come_back_as_from_an_executor():
     pool = WorkerPool(2)
     try:
@@ -66,43 +82,42 @@ def test_results_and_errors_come_back_as_from_an_executor():
         pool.submit(sum, [1])
 
 
-def test_a_dead_worker_fails_its_job_and_the_pool_still_stops():
-    pool = WorkerPool(2)
-    try:
-        with pytest.raises(BrokenProcessPool):
+def test_a_dead_worker_fails_its_job_and_is_replaced():
+    with WorkerPool(2) as pool:
+        with pytest.raises(WorkerDied):
             pool.submit(os._exit, 1).result(timeout=60)
-    finally:
-        pool.shutdown(cancel_futures=True)
+        assert pool.submit(sum, [2, 2]).result(timeout=60) == 4
     assert pool._zygote.exitcode == 0
 
 
-def test_an_early_error_does_not_wait_for_the_zygote_to_start():
-    """A content error found at once stops a pool whose zygote is still importing
-    WeasyPrint: it is ended, not waited for, and no process is left behind."""
-    answers = run_python("""
-        import json
-        from folio.workers import WorkerPool
-        pool = WorkerPool(2)
-        pool.shutdown(cancel_futures=True)
-        print(json.dumps({"exitcode": pool._zygote.exitcode}))
-    """)
-    assert answers["exitcode"] == -signal.SIGTERM
+def test_a_job_that_hangs_is_stopped_at_the_limit_and_its_worker_replaced():
+    with WorkerPool(2, timeout=1.5) as pool:
+        started = time.monotonic()
+        hung = pool.submit(time.sleep, 3600)
+        quick = pool.submit(sum, [1, 1])
+        with pytest.raises(WorkerTimeout, match="no result after 2 s"):
+            hung.result(timeout=30)
+        assert time.monotonic() - started < 10
+        assert quick.result(timeout=30) == 2
+        assert pool.submit(sum, [3, 3]).result(timeout=30) == 6     # a new worker
+        zygote = pool.pid
+    assert not _running(zygote) and _children(os.getpid()) == []
 
 
 def test_workers_stop_when_the_main_process_is_killed(tmp_path: Path):
-    """No orphan waits forever for jobs when the build is killed outright."""
+    """No orphan goes on (and could write a PDF) after the build is killed."""
     answers = run_python("""
         import json, os, sys
         from folio.workers import WorkerPool
         pool = WorkerPool(2)
         workers = sorted({pool.submit(os.getpid).result() for _ in range(6)})
         print(json.dumps({"processes": [pool._zygote.pid, *workers]}), flush=True)
-        os._exit(0)                 # no shutdown, no clean-up
-    """)
-    deadline = time.monotonic() + 30
+        os.kill(os.getpid(), 9)     # kill -9: no shutdown, no clean-up
+    """, check=False)
+    deadline = time.monotonic() + 3
     alive = answers["processes"]
     while alive and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.1)
         alive = [pid for pid in alive if _running(pid)]
     assert alive == []
 
@@ -113,6 +128,46 @@ def _running(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return status != "Z"                # a zombie has finished; only its entry is left
+
+
+def _children(pid: int) -> list[int]:
+    """Live processes whose parent is ``pid``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().split(")")[-1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _hanging_render(job):
+    """A render that never ends for the Korean notice (what a worker stuck in
+    fontconfig's lock looked like), and the real one for the others."""
+    if job.name == "ko/notice-open-day.pdf":
+        time.sleep(3600)
+    return render_pdf(job)
+
+
+def test_a_hanging_document_is_stopped_named_and_leaves_no_process(tiny: Path, monkeypatch):
+    from folio import build as build_module
+    monkeypatch.setattr(build_module, "render_pdf", _hanging_render)
+    started = time.monotonic()
+    with pytest.raises(BuildError) as raised:
+        build_module.build(build_module.BuildOptions(root=tiny, jobs=2, timeout=3))
+    assert time.monotonic() - started < 60
+    [problem] = raised.value.problems
+    assert problem.message.startswith("ko/notice-open-day.pdf: no result after 3 s; the "
+                                      "document was stopped")
+    assert problem.path == tiny / "content/notices/open-day.ko.md"
+    written = sorted(p.relative_to(tiny / "output").as_posix()
+                     for p in (tiny / "output").rglob("*.pdf"))
+    assert written == ["en/journal-2024-no2.pdf", "en/notice-open-day.pdf",
+                       "ko/journal-2024-no2.pdf"]
+    assert _children(os.getpid()) == []
 
 
 # -- WeasyPrint's C declarations, cached ------------------------------------------
@@ -192,3 +247,51 @@ def test_the_cached_declarations_change_nothing_in_the_pdfs(tiny: Path, tmp_path
     assert len(pdfs) == 4
     for pdf in pdfs:
         assert (tiny / "output" / pdf).read_bytes() == (ordinary / pdf).read_bytes(), pdf
+
+
+def _session(sid: int) -> list[int]:
+    """Live processes of a session (a build started with start_new_session)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().split(")")[-1].split()
+            except OSError:
+                continue
+            if int(fields[4]) == sid and fields[0] != "Z":
+                found.append(int(entry.name))
+    return found
+
+
+def _listing(folder: Path) -> dict[str, int]:
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
+            for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
+
+
+@pytest.mark.parametrize("how", ["ctrl-c", "kill-9"])
+def test_nothing_is_written_after_the_build_is_stopped(tmp_path: Path, how):
+    """Ctrl-C (to the whole terminal's group) or kill -9 (of the main process
+    alone) while PDFs are being made: when the command has ended, no process is
+    left and nothing more appears in the output."""
+    out = tmp_path / "out"
+    build_py = subprocess.Popen(
+        [sys.executable, str(REPO / "build.py"), "--out", str(out), "--jobs", "2", "--force"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    for line in build_py.stdout:                    # the first PDF is written: others run
+        if line.startswith("wrote"):
+            break
+    if how == "ctrl-c":
+        os.killpg(build_py.pid, signal.SIGINT)
+    else:
+        os.kill(build_py.pid, signal.SIGKILL)
+    code = build_py.wait(timeout=60)
+    assert code == (130 if how == "ctrl-c" else -signal.SIGKILL)
+    deadline = time.monotonic() + 2
+    while _session(build_py.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _session(build_py.pid) == []
+    before = _listing(out)
+    time.sleep(2)
+    assert _listing(out) == before
+    if how == "ctrl-c":         # a worker killed outright may leave a temporary file,
+        assert not [n for n in before if n.endswith(".folio-tmp")]    # see README
