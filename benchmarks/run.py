@@ -1,6 +1,6 @@
 """The performance benchmark: every scenario of BENCHMARKS.md, in temporary copies.
 
-    .venv/bin/python benchmarks/run.py [--runs N] [--quick]
+    .venv/bin/python benchmarks/run.py [--runs N] [--only SCENARIO]
 
 Each scenario is timed several times; the table shows medians, the ratio the
 scenario is judged by, and its target. Builds run as separate processes (what an

@@ -130,8 +130,9 @@ def _running(pid: int) -> bool:
     return status != "Z"                # a zombie has finished; only its entry is left
 
 
-def _children(pid: int) -> list[int]:
-    """Live processes whose parent is ``pid``."""
+def _processes(field: int, value: int) -> list[int]:
+    """Live processes whose /proc stat field ``field`` (counted after the name:
+    1 the parent, 4 the session) is ``value``."""
     found = []
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -139,9 +140,13 @@ def _children(pid: int) -> list[int]:
                 fields = (entry / "stat").read_text().split(")")[-1].split()
             except OSError:
                 continue
-            if int(fields[1]) == pid and fields[0] != "Z":
+            if int(fields[field]) == value and fields[0] != "Z":
                 found.append(int(entry.name))
     return found
+
+
+def _children(pid: int) -> list[int]:
+    return _processes(1, pid)
 
 
 def _hanging_render(job):
@@ -251,16 +256,7 @@ def test_the_cached_declarations_change_nothing_in_the_pdfs(tiny: Path, tmp_path
 
 def _session(sid: int) -> list[int]:
     """Live processes of a session (a build started with start_new_session)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().split(")")[-1].split()
-            except OSError:
-                continue
-            if int(fields[4]) == sid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
+    return _processes(4, sid)
 
 
 def _listing(folder: Path) -> dict[str, int]:
