@@ -1,7 +1,12 @@
 #!/usr/bin/env python3
-"""Build the publication's PDFs: `python build.py --help`."""
+"""Build the publication's PDFs: `python build.py --help` (the same as `folio`).
+
+Run from anywhere, it builds the publication of the current folder, or else this
+folder's, the bundled sample.
+"""
 
 import sys
+from pathlib import Path
 
 try:
     from folio.cli import main
@@ -11,4 +16,4 @@ except ModuleNotFoundError as missing:
              "Afterwards .venv/bin/python build.py works too.")
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(default_root=Path(__file__).resolve().parent))

@@ -61,9 +61,9 @@ def korean_vs_latin(base: Path, runs: int) -> dict:
     data = in_process(f"""
         import json, statistics, time
         from pathlib import Path
-        from folio.ffi_cache import import_weasyprint
+        from folio.pdf.ffi_cache import import_weasyprint
         import_weasyprint()                 # as a build imports it
-        from folio.build import BuildOptions, build
+        from folio.pipeline.run import BuildOptions, build
         times = {{"ko": [], "en": []}}
         for run in range({runs} + 1):
             for lang in ("ko", "en"):
@@ -76,7 +76,8 @@ def korean_vs_latin(base: Path, runs: int) -> dict:
     """)
     return {"scenario": "Korean notice page vs the same page in English",
             "measured": f"ko {data['ko']:.2f} s, en {data['en']:.2f} s",
-            "ratio": data["ko"] / data["en"], "target": "≤ 1.5", "ok": data["ko"] / data["en"] <= 1.5}
+            "ratio": data["ko"] / data["en"], "target": "≤ 1.5",
+            "ok": data["ko"] / data["en"] <= 1.5}
 
 
 def korean_vs_latin_command(base: Path, runs: int) -> dict:
@@ -103,9 +104,9 @@ def pipeline_overhead(base: Path, runs: int) -> dict:
     data = in_process(f"""
         import json, statistics, time
         from pathlib import Path
-        from folio.ffi_cache import import_weasyprint
+        from folio.pdf.ffi_cache import import_weasyprint
         import_weasyprint()                 # as a build imports it
-        from folio.build import BuildOptions, build
+        from folio.pipeline.run import BuildOptions, build
         totals, inside = [], []
         for run in range({runs} + 1):
             start = time.perf_counter()
@@ -180,9 +181,9 @@ def scale(base: Path, runs: int, articles_small: int = 5, articles_large: int = 
             samples.append(in_process(f"""
                 import json, resource, time
                 from pathlib import Path
-                from folio.ffi_cache import import_weasyprint
+                from folio.pdf.ffi_cache import import_weasyprint
                 import_weasyprint()                 # as a build imports it
-                from folio.build import BuildOptions, build
+                from folio.pipeline.run import BuildOptions, build
                 start = time.perf_counter()
                 [result] = build(BuildOptions(root=Path({str(root)!r}), jobs=1, force=True,
                                               languages=("ko",), only=("journal-generated",)))

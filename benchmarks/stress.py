@@ -74,7 +74,7 @@ def builds(base: Path, count: int, timeout: float) -> dict:
                 edit(root, round_)
         pair: list = [None, None]
 
-        def run(index: int) -> None:
+        def run(index: int, pair=pair, cold=cold) -> None:
             pair[index] = one_build(roots[index], cold, timeout)
         threads = [threading.Thread(target=run, args=(i,)) for i in (0, 1)]
         for thread in threads:
@@ -91,8 +91,8 @@ def builds(base: Path, count: int, timeout: float) -> dict:
 SOAK = """
 import json, sys, threading, time
 from pathlib import Path
-from folio.build import BuildOptions, build
-from folio.workers import WorkerPool
+from folio.pipeline.run import BuildOptions, build
+from folio.pipeline.workers import WorkerPool
 
 root, count, timeout = Path(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 article = root / {article!r}

@@ -1,3 +1,13 @@
-"""folio: Korean and English print PDFs from Markdown, YAML and Jinja, with WeasyPrint."""
+"""folio: Korean and English print PDFs from Markdown, YAML and Jinja, with WeasyPrint.
 
-__version__ = "0.1.0"
+The stages, each a subpackage, data flowing one way (a stage imports only the
+stages before it; .importlinter says so and CI checks it):
+
+    config -> content -> i18n -> render -> pdf -> production -> pipeline -> cli
+
+Shared by all: errors.py (the one error type, with locations), files.py (atomic
+writes, hashes, the cache folder), defaults.py, and _compat.py (every use of a
+third-party internal). docs/architecture.md walks through it.
+"""
+
+__version__ = "0.2.0"

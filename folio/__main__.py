@@ -1,5 +1,7 @@
+"""``python -m folio``: the same as the ``folio`` command."""
+
 import sys
 
-from .cli import main
+from folio.cli import main
 
 sys.exit(main())

@@ -1,4 +1,5 @@
-"""Every use of a third-party internal, in one place, each checked by a test.
+"""Every use of a third-party internal, in one place, each checked by a test
+(tests/pdf/test_compat.py).
 
 WeasyPrint 70 tags a PDF from its box tree but leaves out what PDF/UA readers
 need: running heads and folios become unattached marked content instead of
@@ -69,7 +70,7 @@ def install_tagging() -> None:
     def add_tags_then_link_notes(pdf, document, pdf_version, page_streams):
         notes.clear()
         add_tags(pdf, document, pdf_version, page_streams)
-        for element, parts in notes.items():
+        for parts in notes.values():
             note = parts.get("note")
             for call in parts.get("calls", ()):
                 if note is not None:
@@ -193,3 +194,12 @@ def ink_boxes(root):
             continue
         for child in getattr(box, "children", ()):
             stack.append((child, source, line))
+
+
+# -- cffi ----------------------------------------------------------------------------
+
+def make_py_source(ffi, module_name: str, target: str) -> None:
+    """cffi's out-of-line emitter (``FFI.emit_python_code`` without its printing),
+    from ``cffi.recompiler``, a module cffi documents only through that method."""
+    from cffi.recompiler import make_py_source as emit
+    emit(ffi, module_name, target)

@@ -67,7 +67,7 @@ class BuildError(Exception):
 
     @classmethod
     def at(cls, message: str, path: Path | None = None, line: int | None = None,
-           column: int | None = None, hint: str | None = None) -> "BuildError":
+           column: int | None = None, hint: str | None = None) -> BuildError:
         return cls(Problem(message, path, line, column, hint))
 
 

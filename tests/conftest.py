@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -12,6 +13,30 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+MM = 72 / 25.4                                  # PDF points per millimetre
+SAMPLE_ISSUE = "journal-2022-vol1-no1"          # the bundled sample's issue
+
+
+def _verapdf():
+    from folio.production.preflight import verapdf_command
+    return verapdf_command()
+
+
+VERAPDF = _verapdf()
+needs_verapdf = pytest.mark.skipif(
+    VERAPDF is None, reason="veraPDF is not installed: set FOLIO_VERAPDF to its command "
+                            "or put verapdf on PATH (.ci/run does)")
+
+
+def run_verapdf(flavour: str, files: list[Path]) -> None:
+    """veraPDF's verdict on every file, each of which must pass."""
+    done = subprocess.run([*VERAPDF, "--flavour", flavour, "--format", "text",
+                           *map(str, files)], capture_output=True, text=True, timeout=600)
+    verdicts = re.findall(r"^(PASS|FAIL) (\S+)", done.stdout, re.M)
+    assert len(verdicts) == len(files), done.stdout + done.stderr
+    failed = [name for verdict, name in verdicts if verdict == "FAIL"]
+    assert not failed, f"veraPDF {flavour} rejects: {failed}"
+    assert done.returncode == 0
 
 
 _SAVED_CACHE_HOME = os.environ.get("XDG_CACHE_HOME")
@@ -22,7 +47,7 @@ def pytest_configure(config):
     folder of the test run, not ~/.cache. WeasyPrint is imported now, before the
     test modules, the way a build imports it (see folio/ffi_cache.py)."""
     os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="folio-test-cache-")
-    from folio.ffi_cache import import_weasyprint
+    from folio.pdf.ffi_cache import import_weasyprint
     import_weasyprint()
 
 
@@ -79,6 +104,45 @@ def tiny(tmp_path: Path) -> Path:
     return make_tiny(tmp_path)
 
 
+def copy_publication(source: Path, folder: Path) -> Path:
+    """A copy of a publication folder (its output and manifest too) in ``folder``/pub:
+    a test may change it as it likes; the build made once stays as it was."""
+    target = folder / "pub"
+    shutil.copytree(source, target, symlinks=True)
+    return target
+
+
+@pytest.fixture(scope="session")
+def tiny_built(tmp_path_factory) -> Path:
+    """The tiny publication, its notice also bilingual (stacked), built once with
+    two workers. Tests take a copy (``built_tiny``): never change this one."""
+    root = make_tiny(tmp_path_factory.mktemp("tiny-built"))
+    notice = root / "content/notices/open-day.en.md"
+    notice.write_text(notice.read_text(encoding="utf-8").replace(
+        "place: Jinju", "place: Jinju\nbilingual: stacked"), encoding="utf-8")
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    build(BuildOptions(root=root, jobs=2))
+    return root
+
+
+@pytest.fixture
+def built_tiny(tiny_built: Path, tmp_path: Path) -> Path:
+    """A copy of ``tiny_built``, output and all, to change as a test likes."""
+    return copy_publication(tiny_built, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def sample_screen(tmp_path_factory) -> Path:
+    """The bundled sample built once with the screen profile (HTML kept): the output
+    folder. Read-only."""
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    out = tmp_path_factory.mktemp("sample-screen")
+    build(BuildOptions(root=REPO, out=out, keep_html=True, jobs=2))
+    return out
+
+
 def make_tiny(folder: Path) -> Path:
     """The ``tiny`` publication in ``folder``/pub, for module-scoped fixtures too."""
     root = folder / "pub"
@@ -92,7 +156,8 @@ def make_tiny(folder: Path) -> Path:
     texts = {
         ("first", "en"): article("First Article", "Creative cities solve local problems.\n",
                                  authors='[{name: Kim, affiliation: Jinju University}]'),
-        ("first", "ko"): article("첫 논문", "창의도시는 지역의 문제를 스스로 해결하려고 노력한다.\n",
+        ("first", "ko"): article("첫 논문",
+                                 "창의도시는 지역의 문제를 스스로 해결하려고 노력한다.\n",
                                  authors='[{name: 김, affiliation: 진주대학교}]'),
         ("second", "en"): article("Second Article", "Cities share their cultural assets.\n"),
         ("second", "ko"): article("둘째 논문", "도시는 문화 자산을 나눈다.\n"),
@@ -275,3 +340,32 @@ def with_profiles(root: Path, extra: str = "") -> Path:
     config = root / "publication.yaml"
     config.write_text(config.read_text(encoding="utf-8") + extra + PROFILES, encoding="utf-8")
     return root
+
+
+@pytest.fixture(scope="session")
+def outputs(tmp_path_factory):
+    """``outputs(publication, profile)``: the output folder of the rich publication
+    (``"rich"``) or the bundled sample (``"sample"``) built with a profile, each
+    built once in a test run, when a test first asks for it. Read-only."""
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    made: dict[tuple[str, str], Path] = {}
+    rich_root: list[Path] = []
+
+    def output(publication: str, profile: str) -> Path:
+        if (publication, profile) not in made:
+            if publication == "rich":
+                if not rich_root:
+                    rich_root.append(with_profiles(make_rich(tmp_path_factory.mktemp("rich"))))
+                root = rich_root[0]
+                out = tmp_path_factory.mktemp(f"rich-{profile}")
+            else:
+                root, out = REPO, tmp_path_factory.mktemp(f"sample-{profile}")
+            build(BuildOptions(root=root, out=out, profile=profile, jobs=2))
+            made[publication, profile] = out / profile
+        return made[publication, profile]
+    return output
+
+
+def pdfs(folder: Path) -> list[Path]:
+    return sorted(folder.rglob("*.pdf"))

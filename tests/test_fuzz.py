@@ -22,10 +22,10 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from folio.build import BUNDLED, BuildOptions, build, render_html
 from folio.errors import BuildError
+from folio.pipeline.run import BUNDLED, BuildOptions, build, render_html
 
-EXAMPLES = int(os.environ.get("FOLIO_FUZZ_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("FOLIO_FUZZ_EXAMPLES", "40"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=dt.timedelta(seconds=20),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
@@ -49,7 +49,8 @@ blocks = st.sampled_from([
     "![](http://127.0.0.1:9/x.png)", "[a link](https://example.org)", "[bad](../../../etc)",
     "| a | b |\n|---|---|\n| 1 | 2 |", "> quoted", "- one\n- two", "1. first", "`code`",
     "```\nblock\n```", "<b>raw</b>", "<script>x</script>", "<!-- comment -->",
-    "kim: A turn.", "[text]{lang=ko}", "[text]{onclick=x}", "***", "창의도시는 지역 문제를 해결한다.",
+    "kim: A turn.", "[text]{lang=ko}", "[text]{onclick=x}", "***",
+    "창의도시는 지역 문제를 해결한다.",
     # What becomes characters only once parsed: entities and control characters.
     "&#x1F600; &amp; &nbsp;", "&#1; &#0; &#x85; &#xD800;", "&bogus; &#99999999;", "a\x07b",
     "c\x85d", "\ufffd", "[^1]: defined twice", "![x](file:///etc/passwd)",

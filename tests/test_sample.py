@@ -6,22 +6,18 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import REPO, pdffonts, pdftotext
 from pypdf import PdfReader
 
-from folio.build import BuildOptions, build
-from folio.configuration import load_config
-from folio.typography import HANGUL
-
-from conftest import REPO, pdffonts, pdftotext
+from folio.config.publication import load_config
+from folio.render.typography import HANGUL
 
 ISSUE = "journal-2022-vol1-no1"
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("sample")
-    build(BuildOptions(root=REPO, out=out, keep_html=True))
-    return out
+def sample(sample_screen: Path) -> Path:
+    return sample_screen
 
 
 def test_every_document_is_built(sample: Path):
@@ -130,7 +126,7 @@ def test_english_is_hyphenated_as_the_language_of_the_document(sample: Path):
     words = {w.strip(".,;:“”()") for w in _words_of_html(html)}
     lines = pdftotext(sample / f"en/{ISSUE}.pdf").splitlines()
     # WeasyPrint marks the break with U+2010 HYPHEN, unlike a hyphen typed in a word.
-    hyphenated = [(a.split()[-1], b.split()[0]) for a, b in zip(lines, lines[1:])
+    hyphenated = [(a.split()[-1], b.split()[0]) for a, b in zip(lines, lines[1:], strict=False)
                   if a.strip() and b.strip() and re.search(r"[a-z]\u2010$", a)]
     joined = [first[:-1] + second.strip(".,;:“”()") for first, second in hyphenated]
     assert joined and all(word in words for word in joined), joined

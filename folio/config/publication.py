@@ -1,0 +1,335 @@
+"""publication.yaml: loaded and validated once, in one place, into a frozen config."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import babel
+from babel.core import get_global
+
+from folio.config import schema as s
+from folio.config.reading import Reader, publication_reader
+from folio.config.yamlio import YamlMap, parse_yaml
+from folio.defaults import DEFAULT_PROFILE
+from folio.errors import BuildError, ProblemCollector
+
+CONFIG_FILE = "publication.yaml"
+PAGE_SIZES = ("A4", "A5", "B5", "letter")
+PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a-3u",
+                "pdf/a-4u", "pdf/ua-1")
+
+
+@dataclass(frozen=True)
+class FontStack:
+    """Font families in fallback order; the first that has a glyph draws it."""
+
+    serif: tuple[str, ...]
+    sans: tuple[str, ...]
+
+    @property
+    def families(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.serif + self.sans))
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str          # as used in file names: "ko"
+    tag: str           # BCP 47 for HTML lang and PDF /Lang: "ko-KR", "en-US"
+    locale: str        # Babel locale for dates and numbers: "ko_KR"
+    name: str          # in English, for messages: "Korean"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How PDFs are made for one use: the screen, an office printer, a print shop, an archive."""
+
+    name: str
+    bleed_mm: float = 0.0           # added on every side; backgrounds run into it
+    crop_marks: bool = False        # printer's marks outside the bleed
+    variant: str | None = None      # WeasyPrint pdf_variant, e.g. "pdf/x-4"
+    description: str = ""
+    output_intent: Path | None = None   # ICC profile of the printing condition (PDF/X)
+
+    @property
+    def output_subdir(self) -> Path:
+        """``screen`` writes to output/<lang>/; any other profile to output/<profile>/<lang>/."""
+        return Path() if self.name == DEFAULT_PROFILE else Path(self.name)
+
+
+SCREEN = Profile(DEFAULT_PROFILE, description="links and bookmarks, no bleed")
+
+
+@dataclass(frozen=True)
+class PublicationConfig:
+    root: Path
+    path: Path
+    title: dict[str, str]
+    short_title: dict[str, str]
+    languages: tuple[Language, ...]
+    source_language: str
+    page_size: str
+    notice_page_size: str
+    fonts: dict[str, FontStack]
+    logo: Path
+    profiles: dict[str, Profile] = field(default_factory=lambda: {DEFAULT_PROFILE: SCREEN})
+    allow_html: bool = False          # raw HTML in Markdown, sanitised; off by default
+    prepared_fonts: tuple = ()        # set by the build: fontprep.PreparedFace, first in stacks
+
+    def profile(self, name: str) -> Profile:
+        if name not in self.profiles:
+            raise BuildError.at(f"unknown profile '{name}'", self.path,
+                                hint="profiles declared here: " + ", ".join(self.profiles))
+        return self.profiles[name]
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(lang.code for lang in self.languages)
+
+    def language(self, code: str) -> Language:
+        for lang in self.languages:
+            if lang.code == code:
+                return lang
+        raise BuildError.at(f"unknown language '{code}'", self.path,
+                            hint="languages declared here: " + ", ".join(self.codes))
+
+
+def _language_code(value, where, problems) -> str:
+    code = s.text(value, where, problems)
+    try:
+        babel.Locale.parse(code)
+    except (ValueError, babel.UnknownLocaleError):
+        raise s.Invalid(f"'{code}' is not a language code Babel knows "
+                        "(use ISO 639-1 codes such as ko, en, ja, zh, fr)") from None
+    return code
+
+
+_FONT_STACK = s.record({
+    "serif": s.Field(s.list_of(s.text), required=True, doc="body text families, in order"),
+    "sans": s.Field(s.list_of(s.text), required=True, doc="heading families, in order"),
+})
+
+
+def _length_mm(value, where, problems) -> float:
+    """``3mm`` or ``0``: lengths in publication.yaml are millimetres, said so."""
+    text = str(value).strip()
+    number = text.removesuffix("mm").strip()
+    try:
+        mm = float(number)
+    except ValueError:
+        raise s.Invalid(f"'{text}' is not a length; write it in millimetres, e.g. 3mm"
+                        ) from None
+    if mm < 0 or mm > 20:
+        raise s.Invalid(f"{mm:g} mm is out of range; print shops ask for 2 to 5 mm")
+    return mm
+
+
+_PROFILE = s.record({
+    "bleed": s.Field(_length_mm, default=0.0, doc="e.g. bleed: 3mm"),
+    "crop_marks": s.Field(s.boolean, default=False, doc="crop_marks: true"),
+    "variant": s.Field(s.one_of(*PDF_VARIANTS), doc="e.g. variant: pdf/x-4"),
+    "description": s.Field(s.text, default=""),
+    "output_intent": s.Field(s.text, doc="the printing condition's ICC profile, e.g. "
+                             "/usr/share/color/icc/ghostscript/default_cmyk.icc"),
+})
+
+
+_LANGUAGES = s.Field(s.list_of(_language_code), required=True, doc="e.g. languages: [ko, en]")
+
+
+def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
+    return {
+        "title": s.Field(s.localized(languages), required=True,
+                         doc="the publication's title, {ko: …, en: …}"),
+        "short_title": s.Field(s.localized(languages), doc="used in running headers"),
+        "source_language": s.Field(_language_code, doc="the language texts are written in first"),
+        "page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
+        "notice_page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
+        "fonts": s.Field(lambda v, w, p: v, required=True,
+                         doc="font families per language: fonts: {ko: {serif: […], sans: […]}}"),
+        "logo": s.Field(s.text, default="content/assets/logo.svg"),
+        "allow_html": s.Field(s.boolean, default=False,
+                              doc="allow_html: true lets Markdown contain raw HTML "
+                                  "(scripts, frames and event handlers are removed)"),
+        "profiles": s.Field(lambda v, w, p: v,
+                            doc="profiles: {print: {bleed: 3mm, crop_marks: true, "
+                                "variant: pdf/x-4}}"),
+    }
+
+
+def language_for(code: str) -> Language:
+    """Complete a bare code with Babel's likely region (en -> en-US, ko -> ko-KR).
+
+    WeasyPrint hyphenates ``lang="en"`` as British English, so the region matters.
+    """
+    likely = get_global("likely_subtags").get(code, code)
+    locale = babel.Locale.parse(likely)
+    tag = f"{locale.language}-{locale.territory}" if locale.territory else locale.language
+    babel_locale = f"{locale.language}_{locale.territory}" if locale.territory else code
+    return Language(code=code, tag=tag, locale=babel_locale,
+                    name=babel.Locale.parse(code).get_display_name("en") or code)
+
+
+def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
+    """Read ``root/publication.yaml``; every problem in it is reported at once."""
+    root = root.resolve()
+    reader = reader or publication_reader(root)
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        raise BuildError.at(f"no {CONFIG_FILE} here", root,
+                            hint="run from a publication folder or pass --root DIR")
+    data = parse_yaml(reader.read_text(path), path)
+    problems = ProblemCollector()
+    if not isinstance(data, YamlMap):
+        raise BuildError.at(f"{CONFIG_FILE} should be a mapping of settings", path, 1)
+
+    # The languages come first: the other fields are checked against them.
+    codes = tuple(s.validate(data, {"languages": _LANGUAGES}, path, 1, problems,
+                             checked_elsewhere=frozenset(data) - {"languages"}
+                             )["languages"] or ())
+    values = s.validate(data, _schema(codes), path, 1, problems,
+                        checked_elsewhere=frozenset({"languages"}))
+    if not codes and "languages" in data:
+        problems.add("'languages' lists no language", path, data.line_of("languages"))
+
+    source = values["source_language"] or (codes[0] if codes else "")
+    if codes and source not in codes:
+        problems.add(f"source_language '{source}' is not one of the languages", path,
+                     data.line_of("source_language"),
+                     hint="add it to 'languages' or pick one of " + ", ".join(codes))
+
+    fonts = _load_fonts(data.get("fonts"), codes, path, data.line_of("fonts"), problems)
+    profiles = _load_profiles(data.get("profiles"), path, data.line_of("profiles"), problems)
+    for key in ("title", "short_title"):
+        for code in codes:
+            if values[key] is not None and code not in values[key]:
+                problems.add(f"'{key}' has no {code} text", path, data.line_of(key),
+                             hint=f"add '{code}: …' under '{key}'")
+    logo = _logo(values["logo"], reader, root, path, data.line_of("logo"), problems)
+    problems.raise_if_any()
+
+    title = values["title"]
+    return PublicationConfig(
+        root=root,
+        path=path,
+        title=title,
+        short_title=values["short_title"] or title,
+        languages=tuple(language_for(code) for code in codes),
+        source_language=source,
+        page_size=values["page_size"],
+        notice_page_size=values["notice_page_size"],
+        fonts=fonts,
+        logo=logo,
+        profiles=profiles,
+        allow_html=bool(values["allow_html"]),
+    )
+
+
+LOGO_TYPES = (".svg", ".png", ".jpg", ".jpeg")
+
+
+def _logo(value: str, reader: Reader, root: Path, path: Path, line: int,
+          problems: ProblemCollector) -> Path:
+    """The logo mark: an image file of the publication."""
+    logo = root / value
+    try:
+        reader.inside(logo, (path, line), "logo")
+    except BuildError as error:
+        problems.extend(error)
+        return logo
+    if not logo.is_file():
+        problems.add(f"logo: no file {value}", path, line,
+                     hint="name an SVG or PNG file of the publication, e.g. "
+                          "logo: content/assets/logo.svg")
+    elif logo.suffix.lower() not in LOGO_TYPES:
+        problems.add(f"logo: {value} is not an image ({', '.join(LOGO_TYPES)})", path, line,
+                     hint="name an SVG, PNG or JPEG file")
+    return logo
+
+
+def _icc_profile(file: Path, cmyk: bool) -> str | None:
+    """Why ``file`` is not an ICC profile (of a CMYK device, if ``cmyk``), or None.
+
+    The output intent is embedded in every PDF of the profile: only a real colour
+    profile may be, never whatever file the setting names."""
+    try:
+        with file.open("rb") as handle:
+            header = handle.read(128)
+    except OSError as error:
+        return f"cannot be read ({error.strerror})"
+    if len(header) < 128 or header[36:40] != b"acsp":
+        return "is not an ICC colour profile"
+    if cmyk and header[16:20] != b"CMYK":
+        return f"is a profile of {header[16:20].decode('ascii', 'replace').strip()} " \
+               "colour, and a PDF/X file for a CMYK press needs a CMYK one"
+    return None
+
+
+def _load_fonts(data, codes, path, line, problems) -> dict[str, FontStack]:
+    fonts: dict[str, FontStack] = {}
+    if not isinstance(data, YamlMap):
+        if data is not None:
+            problems.add("'fonts' should map each language to its serif and sans families",
+                         path, line)
+        return fonts
+    for code in data:
+        if code not in codes:
+            problems.add(f"fonts: '{code}' is not one of the languages", path,
+                         data.line_of(code))
+    for code in codes:
+        if code not in data:
+            problems.add(f"fonts: no fonts for '{code}'", path, line,
+                         hint=f"add '{code}: {{serif: […], sans: […]}}' under 'fonts'")
+            continue
+        try:
+            stack = _FONT_STACK(data[code], s.Where(path, data.line_of(code), f"fonts.{code}"),
+                                problems)
+        except s.Invalid as error:
+            problems.add(f"fonts.{code}: {error}", path, data.line_of(code))
+            continue
+        fonts[code] = FontStack(serif=stack["serif"] or (), sans=stack["sans"] or ())
+    return fonts
+
+
+def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
+    profiles = {DEFAULT_PROFILE: SCREEN}
+    if data is None:
+        return profiles
+    if not isinstance(data, YamlMap):
+        problems.add("'profiles' should map each profile name to its settings", path, line,
+                     hint="profiles: {print: {bleed: 3mm, crop_marks: true, variant: pdf/x-4}}")
+        return profiles
+    for name in data:
+        where = s.Where(path, data.line_of(name), f"profiles.{name}")
+        try:
+            values = _PROFILE(data[name], where, problems)
+        except s.Invalid as error:
+            problems.add(f"profiles.{name}: {error}", path, data.line_of(name))
+            continue
+        intent = None
+        if values["output_intent"]:
+            intent = (path.parent / values["output_intent"]).resolve()
+            if not intent.is_file():
+                problems.add(f"profiles.{name}.output_intent: no file {intent}", path,
+                             data[name].line_of("output_intent"),
+                             hint="install it (./dev does) or name an ICC profile that exists")
+                continue
+            wrong = _icc_profile(intent, (values["variant"] or "").startswith("pdf/x"))
+            if wrong:
+                problems.add(f"profiles.{name}.output_intent: {intent} {wrong}", path,
+                             data[name].line_of("output_intent"),
+                             hint="name the print shop's ICC profile (a .icc file), e.g. "
+                                  "/usr/share/color/icc/ghostscript/default_cmyk.icc")
+                continue
+        elif (values["variant"] or "").startswith("pdf/x"):
+            problems.add(f"profiles.{name}: {values['variant']} needs an output_intent",
+                         path, data.line_of(name),
+                         hint="the ICC profile of the printing condition, e.g. "
+                              "output_intent: /usr/share/color/icc/ghostscript/default_cmyk.icc")
+            continue
+        profiles[str(name)] = Profile(str(name), bleed_mm=values["bleed"] or 0.0,
+                                      crop_marks=bool(values["crop_marks"]),
+                                      variant=values["variant"],
+                                      description=values["description"] or "",
+                                      output_intent=intent)
+    return profiles

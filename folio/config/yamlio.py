@@ -1,0 +1,144 @@
+"""Safe YAML reading that remembers the line of every key, for located errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from folio.errors import BuildError
+
+# YAML aliases let a few lines stand for billions of values ("billion laughs");
+# the parsed document may expand to no more than this many values in all.
+MAX_YAML_VALUES = 100_000
+
+
+class YamlMap(dict):
+    """A mapping read from YAML; ``lines[key]`` is the 1-based line of each key."""
+
+    line: int = 0
+    lines: dict
+
+    def line_of(self, key) -> int:
+        return self.lines.get(key, self.line)
+
+
+class YamlList(list):
+    """A sequence read from YAML; ``lines[i]`` is the 1-based line of item i."""
+
+    line: int = 0
+    lines: list
+
+    def line_of(self, index: int) -> int:
+        return self.lines[index] if index < len(self.lines) else self.line
+
+
+# libyaml's parser when PyYAML has it (several times faster), the same safe constructor.
+try:
+    from yaml import CSafeLoader as _SafeBase
+except ImportError:                                     # PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeBase  # type: ignore[assignment]
+
+
+class _LocatingLoader(_SafeBase):
+    """SafeLoader (no arbitrary objects) that attaches line numbers."""
+
+    line_offset = 0
+
+    def construct_mapping(self, node, deep=False):
+        if not isinstance(node, yaml.MappingNode):
+            return super().construct_mapping(node, deep)
+        self.flatten_mapping(node)
+        result = YamlMap()
+        result.line = node.start_mark.line + 1 + self.line_offset
+        result.lines = {}
+        for key_node, value_node in node.value:
+            key = self.construct_object(key_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "a mapping key must be a plain value",
+                    key_node.start_mark) from None
+            if key in result:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key '{key}' appears twice", key_node.start_mark)
+            result[key] = self.construct_object(value_node, deep=True)
+            result.lines[key] = key_node.start_mark.line + 1 + self.line_offset
+        return result
+
+    def construct_sequence(self, node, deep=False):
+        result = YamlList(self.construct_object(child, deep=True) for child in node.value)
+        result.line = node.start_mark.line + 1 + self.line_offset
+        result.lines = [child.start_mark.line + 1 + self.line_offset for child in node.value]
+        return result
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError as error:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a real date ({error})",
+                node.start_mark) from None
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:map", _LocatingLoader.construct_mapping)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _LocatingLoader.construct_sequence)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",
+                                _LocatingLoader.construct_yaml_timestamp)
+
+
+def parse_yaml(text: str, path: Path, line_offset: int = 0):
+    """Parse YAML text from ``path``; ``line_offset`` is the file line before the text."""
+    try:
+        loader = _LocatingLoader(text)
+    except yaml.reader.ReaderError as error:
+        raise BuildError.at(f"invisible control character U+{error.character:04X}, which YAML "
+                            "does not allow", path,
+                            text[:error.position].count("\n") + 1 + line_offset,
+                            hint="delete it (retype the line if you cannot see it)") from None
+    loader.line_offset = line_offset
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        size = _expanded_size(node, {})
+        if size > MAX_YAML_VALUES:
+            raise BuildError.at(
+                f"the YAML expands to more than {MAX_YAML_VALUES:,} values through its "
+                "aliases (*name)", path, node.start_mark.line + 1 + line_offset,
+                hint="write the values out instead of repeating anchors (&name) inside "
+                     "one another")
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line: int | None = mark.line + 1 + line_offset if mark else None
+        column: int | None = mark.column + 1 if mark else None
+        problem = error.problem or error.context or "invalid YAML"
+        hint = ("write dates as YYYY-MM-DD" if "not a real date" in problem
+                else "check the indentation, colons and quotes on this line")
+        raise BuildError.at(f"invalid YAML: {problem}", path, line, column, hint) from None
+    except yaml.YAMLError as error:
+        raise BuildError.at(f"invalid YAML: {error}", path, line_offset + 1) from None
+    except RecursionError:
+        raise BuildError.at("the YAML is nested too deeply", path, line_offset + 1,
+                            hint="fields nest a few levels at most; check the brackets") from None
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node, sizes: dict) -> int:
+    """How many values the node stands for once every alias is expanded (memoised)."""
+    key = id(node)
+    if key in sizes:
+        return sizes[key]
+    sizes[key] = MAX_YAML_VALUES + 1           # a node that contains itself is too big
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes)
+                       for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+    else:
+        size = 1
+    sizes[key] = min(size, MAX_YAML_VALUES + 1)
+    return sizes[key]

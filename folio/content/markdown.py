@@ -1,0 +1,538 @@
+"""Markdown bodies to HTML fragments, with print-specific rendering.
+
+markdown-it-py does the parsing. What is ours: footnotes rendered in place as
+``float: footnote`` spans (WeasyPrint puts them at the foot of the page), an image
+alone in a paragraph becomes a captioned figure, dialogue turns get a speaker
+label, and every image or link to a file is checked and rewritten relative to the
+publication root.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from folio.config.reading import Reader, Record
+from folio.config.schema import is_control
+from folio.content.model import SourceText
+from folio.errors import BuildError, ProblemCollector
+
+_UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
+_TURN = re.compile(r"^([\w-]+):\s+")
+_ONE_LINE = re.compile(r"\s*\n\s*")
+_ALLOWED_SPAN_ATTRS = {"lang", "class", "id"}
+
+
+@dataclass
+class MarkdownSource:
+    """A Markdown body and where it sits, so problems point at the right line."""
+
+    text: str
+    path: Path
+    line_offset: int          # file lines before the body (front matter)
+    root: Path                # links may not leave the publication
+    assets: Path              # second place a relative image is looked for
+    speakers: dict[str, str] = field(default_factory=dict)
+    allow_html: bool = False  # publication.yaml's allow_html: raw HTML, sanitised
+    reader: Reader | None = None        # reads (and records) the images it names
+    record: Record | None = None
+
+    @property
+    def key(self) -> str:
+        """The file as the HTML names it: relative to the publication."""
+        try:
+            return self.path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return ""
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A body as HTML, one string per top-level block, and its text as it will be
+    printed, with the line each piece was written on (for the glyph check)."""
+
+    blocks: list[str]
+    texts: list[SourceText]
+
+    @property
+    def html(self) -> str:
+        return "".join(self.blocks)
+
+
+def _new_parser() -> MarkdownIt:
+    # Raw HTML is recognised so that it can be refused (or sanitised) with a line
+    # number, rather than printed as tag soup.
+    md = MarkdownIt("commonmark", {"html": True, "typographer": True})
+    md.enable(["table", "replacements", "smartquotes", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(attrs_plugin, spans=True)
+    # markdown-it leaves a link or image whose URL it distrusts (file:, javascript:)
+    # as literal text; here every URL reaches the checks below, which refuse it
+    # with its line.
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
+def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
+    """Render ``source`` to an HTML fragment; problems are added to ``problems``."""
+    return render_markdown_blocks(source, problems).html
+
+
+def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
+    """The same, one HTML string per top-level block (paragraph, heading, list, table…).
+
+    A side-by-side bilingual sheet pairs the blocks of two languages row by row.
+    """
+    md = _new_parser()
+    env: dict = {}
+    tokens = md.parse(source.text, env)
+    _check_footnote_definitions(source, env, problems)
+
+    context = _Context(source, problems, md.renderer)
+    context.deepest = md.options["maxNesting"] - 1
+    rules = md.renderer.rules  # type: ignore[attr-defined]
+    rules["footnote_ref"] = context.footnote_ref
+    rules["image"] = context.image
+    rules["paragraph_open"] = context.paragraph_open
+    rules["paragraph_close"] = context.paragraph_close
+    rules["link_open"] = context.link_open
+    rules["span_open"] = context.span_open
+    rules["html_block"] = context.raw_html
+    rules["html_inline"] = context.raw_html
+
+    level = 1                   # the document's title is its one level-1 heading
+    deepest = md.options["maxNesting"] - 1
+    too_deep = False
+    for token in tokens:
+        if token.level >= deepest and not too_deep:
+            # markdown-it stops parsing at its nesting limit and drops the rest.
+            too_deep = True
+            problems.add(f"lists or quotes nested more than {deepest} levels deep: what is "
+                         "deeper would be lost", source.path, context.file_line(token),
+                         hint="nest less deeply")
+        if token.type == "heading_open":
+            level = context.check_heading(token, level)
+        if token.nesting == 1 and token.map and token.block:
+            # Where each block was written, for messages about the laid-out page.
+            token.attrSet("data-line", str(context.file_line(token)))
+        if token.type == "inline":
+            context.check_inline(token)
+        elif token.type in ("code_block", "fence"):
+            context.text(token.content, context.file_line(token) + 1)
+        elif token.type == "table_open":
+            token.attrSet("class", "table")
+        elif token.type == "html_block":
+            context.check_html(token.content, context.file_line(token))
+    body, context.notes = _extract_footnotes(md, tokens, env)
+    blocks = [md.renderer.render(group, md.options, env) for group in _top_level(body)]
+    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
+    if source.allow_html:
+        blocks = [sanitise(b) for b in blocks]
+    return Rendered(blocks, context.texts)
+
+
+_DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
+
+
+def _check_footnote_definitions(source: MarkdownSource, env: dict,
+                                problems: ProblemCollector) -> None:
+    """A note defined twice (markdown-it keeps the first and prints the second as
+    text) or never called (it would silently vanish) is an error."""
+    lines: dict[str, list[int]] = {}
+    for match in _DEFINITION.finditer(source.text):
+        line = source.line_offset + source.text.count("\n", 0, match.start()) + 1
+        lines.setdefault(match[1], []).append(line)
+    for label, found in lines.items():
+        for line in found[1:]:
+            problems.add(f"footnote [^{label}] is defined twice (first on line {found[0]})",
+                         source.path, line, hint="give each note its own label")
+    refs = (env.get("footnotes") or {}).get("refs", {})
+    for label, found in lines.items():
+        if refs.get(f":{label}") == -1:
+            problems.add(f"footnote [^{label}] is never called: it would not be printed",
+                         source.path, found[0],
+                         hint=f"call it in the text with [^{label}], or delete it")
+
+
+def _top_level(tokens) -> list[list]:
+    groups: list[list] = []
+    depth = 0
+    for token in tokens:
+        if depth == 0:
+            groups.append([])
+        groups[-1].append(token)
+        depth += token.nesting
+    return groups
+
+
+# What raw HTML may keep when a publication allows it: text structure and the
+# attributes our own Markdown rendering uses. Scripts, frames, objects, links to
+# stylesheets or attachments, forms, event handlers and javascript: URLs go.
+_TAGS = {"a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
+         "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5",
+         "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s",
+         "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+         "thead", "tr", "u", "ul", "wbr"}
+_ATTRIBUTES = {"*": {"class", "id", "lang", "title", "dir"}, "a": {"href"},
+               "img": {"src", "alt", "width", "height"}, "td": {"colspan", "rowspan"},
+               "th": {"colspan", "rowspan", "scope"}, "ol": {"start"}}
+
+
+def sanitise(html: str) -> str:
+    """Keep harmless markup only (nh3, the Rust ammonia sanitiser)."""
+    return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None,
+                     url_schemes={"http", "https", "mailto"}, strip_comments=True)
+
+
+class _Context:
+    def __init__(self, source: MarkdownSource, problems: ProblemCollector, renderer):
+        self.source = source
+        self.problems = problems
+        self.renderer = renderer
+        self.notes: dict[int, str] = {}
+        self.line = source.line_offset + 1
+        self.texts: list[SourceText] = []
+        self.deepest = 10 ** 6                  # set from the parser's options
+
+    def file_line(self, token) -> int:
+        return self.source.line_offset + (token.map[0] + 1 if token.map else 1)
+
+    def text(self, content: str, line: int) -> None:
+        """Text as it will be printed: kept for the glyph check, and refused if it
+        holds control characters (they print as boxes, and in the PDF's title)."""
+        for offset, piece in enumerate(content.split("\n")):
+            if piece:
+                self.texts.append(SourceText(piece, self.source.path, line + offset))
+            for char in piece:
+                if is_control(char):
+                    self.problems.add(
+                        f"invisible control character U+{ord(char):04X} in the text",
+                        self.source.path, line + offset,
+                        hint="delete it (it may come from copying, or from an &#…; "
+                             "reference)")
+                    break
+                if char == "\ufffd":
+                    # What markdown-it makes of a reference to a character that
+                    # cannot be printed (&#0;, &#x85;): it would print as "�".
+                    self.problems.add(
+                        "a character that cannot be printed (U+FFFD, shown as �) in the "
+                        "text", self.source.path, line + offset,
+                        hint="it comes from an &#…; reference to a control character or "
+                             "from a damaged file: write the character you meant")
+                    break
+
+    # -- checks that need the whole inline run ------------------------------
+    def check_inline(self, token) -> None:
+        line = self.file_line(token)
+        for child in token.children or []:
+            child.meta["file_line"] = line
+            if child.level >= self.deepest:
+                self.problems.add("emphasis, links and spans nested too deeply: what is "
+                                  "deeper would be lost", self.source.path, line,
+                                  hint="nest less deeply")
+                self.deepest = 10 ** 6          # once per body
+            if child.type == "text":
+                self.text(child.content, line)
+                for match in _UNDEFINED_FOOTNOTE.finditer(child.content):
+                    self.problems.add(
+                        f"footnote [^{match[1]}] has no definition", self.source.path, line,
+                        hint=f"add a line '[^{match[1]}]: …' at the end of the file")
+            if child.type == "code_inline":
+                self.text(child.content, line)
+            if child.type == "image":
+                self.text(self.renderer.renderInlineAsText(child.children or [], {}, {}), line)
+            if child.type == "html_inline":
+                self.check_html(child.content, line)
+            if child.type == "softbreak":
+                line += 1
+
+    def check_heading(self, token, previous: int) -> int:
+        """Headings nest without gaps under the title (h1): ## first, then ###.
+
+        Screen readers navigate by heading level, and bookmarks are built from
+        them: a skipped level is a hole in both (PDF/UA requires none).
+        """
+        level = int(token.tag[1])
+        marks = "#" * level
+        if level == 1:
+            self.problems.add("a level-1 heading (#) in the text: the title is the "
+                              "level-1 heading", self.source.path, self.file_line(token),
+                              hint="start the text's headings at ##")
+        elif level > previous + 1:
+            self.problems.add(f"heading level skips from {'#' * previous} to {marks}",
+                              self.source.path, self.file_line(token),
+                              hint=f"use {'#' * (previous + 1)} here")
+        return level
+
+    def check_html(self, content: str, line: int) -> None:
+        """Raw HTML is refused unless the publication allows it; comments are dropped."""
+        if self.source.allow_html or _is_comment(content) or content.startswith("</"):
+            return                  # a closing tag was reported with its opening one
+        tag = content.strip().splitlines()[0][:40] if content.strip() else content
+        self.problems.add(f"raw HTML is not allowed here: {tag}", self.source.path, line,
+                          hint="write it in Markdown, or set 'allow_html: true' in "
+                               "publication.yaml (scripts, frames and the like are still "
+                               "removed)")
+
+    # -- render rules ---------------------------------------------------------
+    def raw_html(self, tokens, idx, options, env):
+        content = tokens[idx].content
+        return "" if _is_comment(content) or not self.source.allow_html else content
+
+    def footnote_ref(self, tokens, idx, options, env):
+        token = tokens[idx]
+        note = self.notes.get(token.meta["id"], "")
+        # Laid out at the foot of the page, away from its paragraph: it carries
+        # its own source and line, for messages about the page.
+        where = f' data-line="{token.meta.get("file_line", self.line)}"'
+        if self.source.key:
+            where += f' data-source="{escapeHtml(self.source.key)}"'
+        return f'<span class="footnote" data-pdf-role="Note"{where}>{note}</span>'
+
+    def paragraph_open(self, tokens, idx, options, env):
+        if tokens[idx].hidden:          # paragraphs of tight lists print no <p>
+            return ""
+        inline = tokens[idx + 1]
+        line = f' data-line="{self.file_line(tokens[idx])}"'
+        if _is_figure(inline):
+            tokens[idx].meta["figure"] = True
+            return f'<figure class="figure" data-pdf-role="Div"{line}>\n'
+        speaker = self._speaker(inline)
+        if speaker:
+            tokens[idx].meta["turn"] = True
+            return (f'<div class="turn"{line}><p class="speaker">{escapeHtml(speaker)}</p>'
+                    f'<p class="utterance">')
+        return f"<p{line}>"
+
+    def paragraph_close(self, tokens, idx, options, env):
+        if tokens[idx].hidden:
+            return ""
+        opener = _matching_open(tokens, idx)
+        if opener.meta.get("figure"):
+            return "</figure>\n"
+        if opener.meta.get("turn"):
+            return "</p></div>\n"
+        return "</p>\n"
+
+    def image(self, tokens, idx, options, env):
+        token = tokens[idx]
+        src = self._resolve(token.attrGet("src") or "", token, "image")
+        caption = self._caption(token, options, env)
+        alt = escapeHtml(self.renderer.renderInlineAsText(token.children or [], options, env))
+        line = token.meta.get("file_line", self.line)
+        # Where the image was named, for a message if WeasyPrint cannot print it.
+        where = f' data-line="{line}"'
+        if self.source.key:
+            where += f' data-source="{escapeHtml(self.source.key)}"'
+        if token.meta.get("figure"):
+            if not alt.strip():
+                self.problems.add("a figure needs a description: it is its caption, and "
+                                  "what a screen reader says", self.source.path, line,
+                                  hint="write it between the brackets: ![A map of the "
+                                       "river](figures/map.svg)")
+            img = f'<img src="{escapeHtml(src)}" alt="{alt}"{where}>'
+            return f'{img}\n<figcaption>{caption}</figcaption>' if caption else img
+        if not alt.strip():
+            # An image in the text without a description is decoration: tagged PDF
+            # marks it as an artifact, which screen readers pass over.
+            return f'<img src="{escapeHtml(src)}" alt="" aria-hidden="true"{where}>'
+        return f'<img src="{escapeHtml(src)}" alt="{alt}"{where}>'
+
+    def link_open(self, tokens, idx, options, env):
+        token = tokens[idx]
+        href = token.attrGet("href") or ""
+        scheme = urlsplit(href).scheme.lower()
+        if scheme not in ("http", "https", "mailto") and not href.startswith("#"):
+            href = self._resolve(href, token, "link")
+        token.attrSet("href", href)
+        return self.renderer.renderToken(tokens, idx, options, env)
+
+    def span_open(self, tokens, idx, options, env):
+        token = tokens[idx]
+        for name in list(token.attrs):
+            if name not in _ALLOWED_SPAN_ATTRS:
+                self.problems.add(f"'{{{name}=…}}' is not allowed on a span",
+                                  self.source.path, token.meta.get("file_line", self.line),
+                                  hint="use lang, class or id")
+                del token.attrs[name]
+        return self.renderer.renderToken(tokens, idx, options, env)
+
+    # -- helpers ----------------------------------------------------------------
+    def _caption(self, token, options, env) -> str:
+        if not token.children:
+            return ""
+        return self.renderer.renderInline(token.children, options, env)
+
+    def _speaker(self, inline) -> str | None:
+        children = inline.children or []
+        if not self.source.speakers or not children or children[0].type != "text":
+            return None
+        match = _TURN.match(children[0].content)
+        if not match:
+            return None
+        name = self.source.speakers.get(match[1])
+        if name is None:
+            self.problems.add(f"'{match[1]}:' looks like a dialogue turn but is not a speaker",
+                              self.source.path, self.file_line(inline),
+                              hint="speakers: " + ", ".join(self.source.speakers))
+            return None
+        children[0].content = children[0].content[match.end():]
+        return name
+
+    def _resolve(self, target: str, token, what: str) -> str:
+        """Find a linked file next to the Markdown file, then under content/assets."""
+        line = token.meta.get("file_line", self.line)
+        parts = urlsplit(target)
+        if parts.scheme or not parts.path:
+            if what == "link" and parts.scheme in ("http", "https", "mailto"):
+                return target           # printed as a link, never fetched
+            self.problems.add(f"{what} '{target}' is not a file of the publication",
+                              self.source.path, line,
+                              hint="the build reads nothing from the network or outside "
+                                   "the publication: save the file under content/assets/")
+            return target
+        relative = unquote(parts.path)
+        root = self.source.root.resolve()
+        reader = self.source.reader
+        for base in (self.source.path.parent, self.source.assets):
+            candidate = base / relative
+            found = reader.exists(candidate, self.source.record) if reader is not None \
+                else candidate.is_file()
+            if not found:
+                continue
+            resolved = candidate.resolve()
+            try:
+                inside = resolved.relative_to(root)
+            except ValueError:
+                self.problems.add(f"{what} '{target}' points outside the publication",
+                                  self.source.path, line,
+                                  hint="copy the file into content/assets/")
+                return target
+            if what == "image" and reader is not None:
+                self._check_image(candidate, target, line)
+            fragment = f"#{parts.fragment}" if parts.fragment else ""
+            return str(PurePosixPath(*inside.parts)) + fragment
+        self.problems.add(f"{what} '{target}' not found", self.source.path, line,
+                          hint=f"looked in {_shown(self.source.path.parent, root)}/ and "
+                          f"{_shown(self.source.assets, root)}/; check the file name")
+        return target
+
+    def _check_image(self, path: Path, target: str, line: int) -> None:
+        """The image is read (and recorded) here, and must be whole: WeasyPrint
+        would print what it can of a damaged one, or nothing, without an error."""
+        assert self.source.reader is not None
+        try:
+            data = self.source.reader.read_bytes(path, self.source.record,
+                                                 (self.source.path, line), "image")
+        except BuildError as error:
+            self.problems.extend(error)
+            return
+        wrong = image_problem(data, path.suffix.lower())
+        if wrong:
+            self.problems.add(f"image '{target}' {wrong}", self.source.path, line,
+                              hint="export the image again (PNG, JPEG or SVG)")
+
+
+IMAGE_TYPES = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".gif": "GIF",
+               ".webp": "WEBP", ".svg": "SVG"}
+
+
+def image_problem(data: bytes, suffix: str) -> str | None:
+    """Why ``data`` is not a whole image of the kind its name says, or None."""
+    kind = IMAGE_TYPES.get(suffix)
+    if kind is None:
+        return f"is not an image file ({', '.join(sorted(IMAGE_TYPES))})"
+    if kind == "SVG":
+        import xml.etree.ElementTree as ET
+        try:
+            root = ET.fromstring(data)
+        except ET.ParseError as error:
+            return f"is not a valid SVG drawing ({error})"
+        if not root.tag.endswith("svg"):
+            return "is not an SVG drawing (its first element is not <svg>)"
+        return None
+    import io
+
+    from PIL import Image, ImageFile, UnidentifiedImageError
+
+    # WeasyPrint, once imported, tells Pillow to accept truncated images (and
+    # print the part that survived); this check must not.
+    lenient = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != kind:
+                return f"is a {image.format} image with a {suffix} name"
+            image.load()                # decodes it all: a truncated file fails here
+    except UnidentifiedImageError:
+        return "is not an image"
+    except (OSError, SyntaxError, ValueError) as error:
+        return f"is damaged ({error})"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
+    return None
+
+
+def _shown(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _is_figure(inline) -> bool:
+    children = [c for c in inline.children or []
+                if not (c.type == "text" and not c.content.strip()) and c.type != "softbreak"]
+    if len(children) == 1 and children[0].type == "image":
+        children[0].meta["figure"] = True
+        return True
+    return False
+
+
+def _matching_open(tokens, idx):
+    depth = 0
+    for index in range(idx, -1, -1):
+        depth += tokens[index].nesting
+        if depth == 0:
+            return tokens[index]
+    return tokens[idx]
+
+
+def _extract_footnotes(md: MarkdownIt, tokens, env) -> tuple[list, dict]:
+    """Take the footnote block out of the flow and render each note as inline HTML."""
+    body, notes = [], {}
+    current: list | None = None
+    current_id = None
+    for token in tokens:
+        if token.type == "footnote_block_open" or token.type == "footnote_block_close":
+            continue
+        if token.type == "footnote_open":
+            current, current_id = [], token.meta["id"]
+            continue
+        if token.type == "footnote_close":
+            paragraphs = [md.renderer.renderInline(  # type: ignore[attr-defined]
+                t.children or [], md.options, env) for t in current or () if t.type == "inline"]
+            # WeasyPrint 70 breaks a footnote's line at every newline in its source.
+            notes[current_id] = _ONE_LINE.sub(" ", " ".join(p.strip() for p in paragraphs))
+            current = None
+            continue
+        if current is not None:
+            if token.type == "inline":
+                token.children = [c for c in token.children or []
+                                  if c.type != "footnote_anchor"]
+            current.append(token)
+        else:
+            body.append(token)
+    return body, notes
+
+
+def _is_comment(content: str) -> bool:
+    return content.strip().startswith("<!--")

@@ -1,0 +1,129 @@
+"""The content model: plain frozen dataclasses, one language each, handed to templates.
+
+Every text field is already in the document's language; templates never choose a
+language, open a file or read configuration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from folio.config.publication import Language, PublicationConfig
+from folio.errors import Problem
+
+ARTICLE_KINDS = ("message", "article", "dialogue", "news", "feature")
+Inputs = tuple[tuple[str, str], ...]     # every file read to make it: (path, hash)
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A piece of text as it will be printed (Markdown entities and YAML escapes
+    decoded), and where it was written: what the glyph check looks at."""
+
+    text: str
+    path: Path
+    line: int
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    affiliation: str = ""
+    role: str = ""
+    id: str = ""          # a dialogue speaker's key in the body ("kim: …")
+
+
+@dataclass(frozen=True)
+class Article:
+    slug: str
+    kind: str             # one of ARTICLE_KINDS
+    title: str
+    subtitle: str
+    authors: tuple[Person, ...]
+    abstract: str
+    keywords: tuple[str, ...]
+    date: dt.date | None
+    place: str
+    signature: Person | None
+    speakers: tuple[Person, ...]
+    body_html: str
+    source: Path
+    pending: str = ""                       # "missing" or "stale" in a draft build
+    text_language: Language | None = None   # set when the text is not the document's language
+    texts: tuple[SourceText, ...] = ()
+    inputs: Inputs = ()
+
+    @property
+    def anchor(self) -> str:
+        return f"article-{self.slug}"
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    articles: tuple[Article, ...]
+
+
+@dataclass(frozen=True)
+class Issue:
+    slug: str
+    language: Language
+    volume: int
+    number: int
+    date: dt.date
+    printed: dt.date | None
+    title: str
+    issn: str
+    publisher: str
+    copyright: str
+    editors: tuple[Person, ...]
+    sections: tuple[Section, ...]
+    source: Path
+    pending_fields: tuple[str, ...] = ()    # issue.yaml fields shown in another language
+    texts: tuple[SourceText, ...] = ()      # issue.yaml's texts, and every article's
+    inputs: Inputs = ()                     # issue.yaml, the articles, their images…
+
+    @property
+    def articles(self) -> tuple[Article, ...]:
+        return tuple(a for section in self.sections for a in section.articles)
+
+    @property
+    def pending(self) -> bool:
+        """A draft build put fallback or stale text in it: its pages must say so."""
+        return bool(self.pending_fields) or any(a.pending for a in self.articles)
+
+
+@dataclass(frozen=True)
+class Notice:
+    slug: str
+    language: Language
+    title: str
+    subtitle: str
+    date: dt.date | None
+    place: str
+    contact: tuple[str, ...]
+    bilingual: str | None         # printed with its translations: stacked, side-by-side…
+    body_html: str
+    source: Path
+    body_blocks: tuple[str, ...] = ()       # body_html, one top-level block each
+    pending: str = ""                       # "missing" or "stale" in a draft build
+    text_language: Language | None = None   # set when the text is not the document's language
+    texts: tuple[SourceText, ...] = ()
+    inputs: Inputs = ()
+
+
+@dataclass(frozen=True)
+class Publication:
+    """Everything one build needs: the configuration and the documents' content.
+
+    ``problems`` are what was found wrong while reading, each with the document it
+    keeps from being made (``(kind, slug, language)``), or None when it keeps none
+    from being made but still fails the build.
+    """
+
+    config: PublicationConfig
+    issues: tuple[Issue, ...]
+    notices: tuple[Notice, ...]
+    problems: tuple[tuple[tuple[str, str, str] | None, Problem], ...] = ()

@@ -1,0 +1,298 @@
+"""Which translated content files are missing or out of date, and marking them checked.
+
+A translated file records, in its front matter, ``source_hash``: a short hash of
+the text of the source file it was translated from (its translatable front matter
+and its body). Only what a translator translates counts: whitespace, line
+wrapping and non-translatable fields (``date``, ``type``…) do not change the
+hash, so reflowing a paragraph or moving a date does not make translations stale.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from folio.config.publication import PublicationConfig
+from folio.config.reading import Reader, Record, publication_reader
+from folio.content.frontmatter import parse_document
+from folio.errors import BuildError
+from folio.files import digest, write_atomically
+
+HASH_FIELD = "source_hash"
+# Front-matter fields a translator does not translate: they are the same in every
+# language, or are bookkeeping.
+NOT_TRANSLATED = frozenset({"type", "date", "bilingual", HASH_FIELD})
+CONTENT_DIRS = (Path("content/journal"), Path("content/notices"))
+_NAME = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
+_HASH_LINE = re.compile(rf"^{HASH_FIELD}\s*:.*$", re.MULTILINE)
+DIFF_LINES = 12             # a status report shows a short diff, not the whole article
+
+# States of one document in one language.
+SOURCE, TRANSLATED, MISSING, STALE, UNCHECKED = (
+    "source", "translated", "missing", "stale", "unchecked")
+
+
+@dataclass(frozen=True)
+class DocumentFiles:
+    """One document in every language it exists in: ``{code: path}``."""
+
+    folder: Path              # relative to the root: content/journal/2022-vol1-no1
+    slug: str
+    files: dict[str, Path]
+
+    @property
+    def name(self) -> str:
+        return str(self.folder.relative_to("content") / self.slug)
+
+    def source(self, config: PublicationConfig) -> tuple[str, Path]:
+        """The file translations are made from: the source language's, else the first."""
+        for code in (config.source_language, *config.codes):
+            if code in self.files:
+                return code, self.files[code]
+        raise AssertionError("a document always has at least one file")
+
+
+@dataclass(frozen=True)
+class TranslationState:
+    document: str
+    language: str
+    state: str                      # SOURCE, TRANSLATED, MISSING, STALE or UNCHECKED
+    path: Path                      # the translated file (it may not exist)
+    source: Path
+    line: int = 1                   # of source_hash in the translated file
+    recorded: str = ""
+    current: str = ""
+    diff: tuple[str, ...] = ()      # the source's change since `recorded`, where known
+    diff_known: bool = False
+
+    @property
+    def needs_work(self) -> bool:
+        return self.state in (MISSING, STALE, UNCHECKED)
+
+    def describe(self) -> str:
+        source = self.source.name
+        if self.state == MISSING:
+            return f"no translation of {source}"
+        if self.state == UNCHECKED:
+            return f"no {HASH_FIELD}: nobody has recorded which version of {source} " \
+                   "this translates"
+        if self.state == STALE:
+            return f"{source} has changed since this was translated"
+        return self.state
+
+
+def documents(config: PublicationConfig) -> list[DocumentFiles]:
+    """Every content document, grouped across languages, in a stable order."""
+    grouped: dict[tuple[Path, str], dict[str, Path]] = {}
+    for base in CONTENT_DIRS:
+        directory = config.root / base
+        if not directory.is_dir():
+            continue
+        for path in sorted(directory.rglob("*.md")):
+            match = _NAME.match(path.name)
+            if match and match["lang"] in config.codes:
+                folder = path.parent.relative_to(config.root)
+                grouped.setdefault((folder, match["slug"]), {})[match["lang"]] = path
+    return [DocumentFiles(folder, slug, files)
+            for (folder, slug), files in sorted(grouped.items())]
+
+
+def files_of(config: PublicationConfig, path: Path) -> DocumentFiles | None:
+    """The document a content file belongs to."""
+    path = path.resolve()
+    for document in documents(config):
+        if path in {p.resolve() for p in document.files.values()}:
+            return document
+    return None
+
+
+def translatable_text(text: str, path: Path) -> str:
+    """What a translator translates, normalised: one line per field, one per paragraph."""
+    document = parse_document(text, path)
+    fields = {key: _normalise(value) for key, value in document.front_matter.items()
+              if key not in NOT_TRANSLATED}
+    lines = [f"{key}: {json.dumps(fields[key], ensure_ascii=False, sort_keys=True)}"
+             for key in sorted(fields, key=str)]
+    paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", document.body)]
+    return "\n".join(lines + ["---"] + [p for p in paragraphs if p]) + "\n"
+
+
+def _normalise(value):
+    if isinstance(value, str):
+        return " ".join(value.split())
+    if isinstance(value, dict):
+        return {str(k): _normalise(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    return value if isinstance(value, (int, float, bool)) or value is None else str(value)
+
+
+def hash_text(text: str, path: Path) -> str:
+    return digest(translatable_text(text, path).encode("utf-8"))[:12]
+
+
+def source_hash(path: Path, reader: Reader, record: Record | None = None) -> str:
+    return hash_text(reader.read_text(path, record), path)
+
+
+def recorded_hash(path: Path, reader: Reader,
+                  record: Record | None = None) -> tuple[str, int]:
+    """The ``source_hash`` a translated file carries, and its line (1 if absent)."""
+    document = parse_document(reader.read_text(path, record), path)
+    value = document.front_matter.get(HASH_FIELD)
+    line = getattr(document.front_matter, "line_of", lambda key: 1)(HASH_FIELD) \
+        if value is not None else 1
+    return ("" if value is None else str(value).strip()), line
+
+
+def state(config: PublicationConfig, document: DocumentFiles, code: str,
+          with_diff: bool = False, reader: Reader | None = None,
+          record: Record | None = None) -> TranslationState:
+    """The state of ``document`` in ``code``; the files read for it go in ``record``
+    (a translation's state depends on its source's text)."""
+    reader = reader or publication_reader(config.root)
+    source_code, source = document.source(config)
+    path = document.files.get(code, config.root / document.folder / f"{document.slug}.{code}.md")
+    if code == source_code:
+        return TranslationState(document.name, code, SOURCE, path, source)
+    if code not in document.files:
+        return TranslationState(document.name, code, MISSING, path, source)
+    recorded, line = recorded_hash(path, reader, record)
+    current = source_hash(source, reader, record)
+    if not recorded:
+        return TranslationState(document.name, code, UNCHECKED, path, source, line, "", current)
+    if recorded == current:
+        return TranslationState(document.name, code, TRANSLATED, path, source, line,
+                                recorded, current)
+    diff, known = (_diff_since(config.root, source, recorded, reader) if with_diff
+                   else ((), False))
+    return TranslationState(document.name, code, STALE, path, source, line, recorded, current,
+                            diff, known)
+
+
+# -- marking --------------------------------------------------------------------
+
+def mark(config: PublicationConfig, path: Path) -> TranslationState:
+    """Record in ``path`` that it translates the current version of its source."""
+    path = path.resolve()
+    document = files_of(config, path)
+    if document is None:
+        raise BuildError.at("not a content file of this publication", path,
+                            hint="name a translated file under content/, "
+                                 "e.g. content/notices/creative-city.ko.md")
+    source_code, source = document.source(config)
+    code = next(c for c, p in document.files.items() if p.resolve() == path)
+    if code == source_code:
+        raise BuildError.at(f"this is the source ({source_code}) of its translations; "
+                            "there is nothing to mark", path,
+                            hint="mark the translated files, e.g. "
+                                 + (", ".join(p.name for c, p in document.files.items()
+                                              if c != source_code) or "…"))
+    reader = publication_reader(config.root)
+    text = reader.read_text(path)
+    write_atomically(path, _with_hash(text, source_hash(source, reader), path).encode("utf-8"))
+    return state(config, document, code, reader=publication_reader(config.root))
+
+
+def _with_hash(text: str, value: str, path: Path) -> str:
+    parse_document(text, path)                          # a broken file is reported first
+    lines = text.splitlines(keepends=True)
+    end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
+    front = "".join(lines[1:end])
+    newline = "\r\n" if lines[0].endswith("\r\n") else "\n"
+    # Quoted: an all-digit hash would otherwise be read back as a number.
+    line = f'{HASH_FIELD}: "{value}"'
+    if _HASH_LINE.search(front):
+        front = _HASH_LINE.sub(line, front, count=1)
+    else:
+        if front and not front.endswith("\n"):
+            front += newline
+        front += line + newline
+    return lines[0] + front + "".join(lines[end:])
+
+
+
+
+# -- what changed: the recorded version, found in git history ---------------------
+
+def _diff_since(root: Path, source: Path, recorded: str,
+                reader: Reader) -> tuple[tuple[str, ...], bool]:
+    old = _old_version(root, source, recorded)
+    if old is None:
+        return (), False
+    before = translatable_text(old, source).splitlines()
+    after = translatable_text(reader.read_text(source), source).splitlines()
+    lines = changed_lines(before, after)
+    if len(lines) > DIFF_LINES:
+        lines = lines[:DIFF_LINES] + [f"… and {len(lines) - DIFF_LINES} more changes"]
+    return tuple(lines), True
+
+
+def changed_lines(before: list[str], after: list[str]) -> list[str]:
+    """Paragraphs removed (-), added (+), or edited (~, words as [-old-]{+new+})."""
+    out: list[str] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "replace" and a2 - a1 == b2 - b1:
+            out += ["~ " + _word_diff(x, y)
+                    for x, y in zip(before[a1:a2], after[b1:b2], strict=True)]
+            continue
+        out += ["- " + _shorten(x) for x in before[a1:a2]]
+        out += ["+ " + _shorten(y) for y in after[b1:b2]]
+    return out
+
+
+def _word_diff(old: str, new: str, context: int = 5) -> str:
+    """The edit within one paragraph, with a few words either side of each change."""
+    a, b = old.split(" "), new.split(" ")
+    parts: list[str] = []
+    opcodes = difflib.SequenceMatcher(a=a, b=b, autojunk=False).get_opcodes()
+    for index, (op, a1, a2, b1, b2) in enumerate(opcodes):
+        if op == "equal":
+            words = a[a1:a2]
+            first, last = index == 0, index == len(opcodes) - 1
+            if len(words) > 2 * context or (first and len(words) > context) \
+                    or (last and len(words) > context):
+                head = [] if first else words[:context]
+                tail = [] if last else words[-context:]
+                words = head + ["…"] + tail
+            parts.append(" ".join(words))
+            continue
+        if a2 > a1:
+            parts.append("[-" + " ".join(a[a1:a2]) + "-]")
+        if b2 > b1:
+            parts.append("{+" + " ".join(b[b1:b2]) + "+}")
+    return _shorten(" ".join(p for p in parts if p))
+
+
+def _shorten(line: str, width: int = 200) -> str:
+    return line if len(line) <= width else line[:width - 1] + "…"
+
+
+def _old_version(root: Path, source: Path, recorded: str, depth: int = 200) -> str | None:
+    """The committed text of ``source`` whose hash is ``recorded``, if git has it."""
+    try:
+        top = _git(root, "rev-parse", "--show-toplevel").strip()
+        relative = source.resolve().relative_to(Path(top).resolve()).as_posix()
+        commits = _git(root, "log", f"-n{depth}", "--format=%H", "--", relative).split()
+        for commit in commits:
+            text = _git(root, "show", f"{commit}:{relative}")
+            try:
+                if hash_text(text, source) == recorded:
+                    return text
+            except BuildError:
+                continue                    # that version was broken; keep looking
+    except (OSError, ValueError, subprocess.CalledProcessError):
+        return None
+    return None
+
+
+def _git(root: Path, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=True,
+                          text=True, encoding="utf-8", timeout=30).stdout

@@ -1,0 +1,75 @@
+"""Files the build writes, hashes and caches: one of each.
+
+Every file the build writes (PDFs, HTML copies, catalogs, translated files marked
+by ``i18n mark``, the manifest, caches) goes through ``write_atomically``, so an
+interrupted build never leaves half a file, and its temporaries are recognisable.
+Every hash of file contents is ``digest``; every cache lives under ``cache_root``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+import tempfile
+from functools import lru_cache
+from pathlib import Path
+
+TEMP_SUFFIX = ".folio-tmp"
+
+
+def temporary_pattern(target: Path) -> str:
+    """The glob matching temporary files of ``target``."""
+    return f".{target.name}.*{TEMP_SUFFIX}"
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write beside the target, then rename: a reader never sees half a file.
+
+    ``mkstemp`` makes its file readable by its owner only; the file that takes
+    the target's place gets the mode the target had, or, for a new file, the mode
+    the user's umask gives any new file (as ``open()`` would).
+    """
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = 0o666 & ~_umask()
+    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=TEMP_SUFFIX,
+                                         dir=target.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            os.fchmod(stream.fileno(), mode)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+@lru_cache(maxsize=1)
+def _umask() -> int:
+    """The process's umask, read without changing it where Linux allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    current = os.umask(0o022)           # elsewhere: set and restore, once
+    os.umask(current)
+    return current
+
+
+def digest(data: bytes) -> str:
+    """The hash folio gives contents: SHA-256, in hex."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def cache_root() -> Path:
+    """Where folio keeps what it can make again (``$XDG_CACHE_HOME/folio``): fonts'
+    character maps, prepared faces, compiled templates, cffi's tables. Each entry
+    is keyed by what it was made from, so deleting the folder only costs time."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "folio"

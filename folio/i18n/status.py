@@ -1,0 +1,93 @@
+"""Translation status: what each language is missing, or has let go out of date.
+
+Three kinds of translated text are reported together, because a translator
+works on all three: content files (missing, stale, unchecked), catalog strings
+(untranslated, fuzzy, obsolete) and ``{ko: …, en: …}`` fields of issue.yaml.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from folio.config.layout import TemplateSet, locales_dirs_for
+from folio.config.publication import Language, PublicationConfig
+from folio.config.reading import publication_reader
+from folio.content import translations as tr
+from folio.content.loading import missing_languages
+from folio.defaults import BUNDLED
+from folio.errors import shown_path
+from folio.i18n import maintenance as catalogs
+
+
+@dataclass(frozen=True)
+class FieldGap:
+    path: Path
+    line: int
+    key: str
+
+
+@dataclass(frozen=True)
+class LanguageStatus:
+    language: Language
+    documents: tuple[tr.TranslationState, ...]
+    catalog: catalogs.CatalogStats
+    fields: tuple[FieldGap, ...]
+
+    def count(self, state: str) -> int:
+        return sum(1 for d in self.documents if d.state == state)
+
+    @property
+    def problems(self) -> int:
+        """What fails ``status --check``: everything but obsolete catalog entries."""
+        return (sum(d.needs_work for d in self.documents) + len(self.catalog.untranslated)
+                + len(self.catalog.fuzzy) + len(self.fields))
+
+
+def collect(config: PublicationConfig) -> list[LanguageStatus]:
+    documents = tr.documents(config)
+    template = catalogs.extract(TemplateSet.for_root(config.root, BUNDLED).dirs, config)
+    stats = {s.language: s for s in catalogs.stats(template, config,
+                                                    locales_dirs_for(config.root))}
+    gaps = missing_languages(config, publication_reader(config.root))
+    return [LanguageStatus(
+        language,
+        tuple(tr.state(config, d, language.code, with_diff=True) for d in documents),
+        stats[language.code],
+        tuple(FieldGap(path, line, key) for path, line, key, code in gaps
+              if code == language.code))
+        for language in config.languages]
+
+
+def as_json(config: PublicationConfig, report: list[LanguageStatus]) -> dict:
+    def rel(path: Path | None) -> str | None:
+        return None if path is None else shown_path(path, config.root)
+    return {
+        "source_language": config.source_language,
+        "ok": not any(s.problems for s in report),
+        "languages": {s.language.code: {
+            "name": s.language.name,
+            "problems": s.problems,
+            "counts": {
+                **{state: s.count(state) for state in
+                   (tr.SOURCE, tr.TRANSLATED, tr.MISSING, tr.STALE, tr.UNCHECKED)},
+                "untranslated_strings": len(s.catalog.untranslated),
+                "fuzzy_strings": len(s.catalog.fuzzy),
+                "obsolete_strings": len(s.catalog.obsolete),
+                "missing_fields": len(s.fields),
+            },
+            "documents": [{
+                "document": d.document, "state": d.state, "file": rel(d.path),
+                "source": rel(d.source), "line": d.line if d.state in (tr.STALE,) else None,
+                "recorded_hash": d.recorded or None, "current_hash": d.current or None,
+                "diff": list(d.diff) if d.diff_known else None,
+            } for d in s.documents],
+            "catalog": {
+                "file": rel(s.catalog.path), "total": s.catalog.total,
+                "translated": s.catalog.translated,
+                "untranslated": list(s.catalog.untranslated),
+                "fuzzy": list(s.catalog.fuzzy), "obsolete": list(s.catalog.obsolete),
+            },
+            "fields": [{"file": rel(f.path), "line": f.line, "key": f.key} for f in s.fields],
+        } for s in report},
+    }

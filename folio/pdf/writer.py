@@ -1,0 +1,297 @@
+"""WeasyPrint: HTML to PDF bytes, with the checks WeasyPrint itself does not make.
+
+WeasyPrint only logs a missing image or an unsupported CSS rule, and only a
+``FatalURLFetchingError`` stops it (see fetcher.py); a notice that overflows simply
+gets a second page, and a word too long for its line runs off the page. Here each
+of those becomes an error located in the file that caused it. What happens to the
+bytes next (print post-processing, writing) is the pipeline's (pipeline/jobs.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from folio._compat import fixed_document_id, flag_artifacts, install_tagging, page_box
+from folio.errors import BuildError, Problem
+from folio.files import digest
+
+PX_TO_MM = 25.4 / 96
+OVERFLOW_TOLERANCE_PX = 1.0       # rounding of the layout: less is not a problem
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """Everything a worker process needs to make one PDF (picklable)."""
+
+    name: str                 # shown in messages: "ko/notice-creative-city.pdf"
+    html: str
+    root: Path                # the publication: the only files WeasyPrint may read
+    output: Path
+    source: Path              # the content file a problem without a line is reported at
+    max_pages: int | None = None
+    html_copy: Path | None = None
+    variant: str | None = None          # WeasyPrint's pdf_variant: pdf/x-4, pdf/a-3b …
+    crop_marks_mm: float | None = None  # draw crop marks outside a bleed of this width
+    also_readable: tuple[Path, ...] = ()  # files outside the root the profile names (ICC)
+    output_intent: Path | None = None   # PDF/X: the CMYK profile colours are converted to
+    # The templates and stylesheets the HTML was made from: for locating WeasyPrint's
+    # complaints about CSS.
+    stylesheets: tuple[Path, ...] = ()
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One laid-out and written PDF, and what WeasyPrint read to make it."""
+
+    data: bytes
+    pages: int
+    seconds: float                      # layout and writing: what the benchmark compares
+    inputs: dict[str, str] = field(default_factory=dict)
+
+
+class _Collect(logging.Handler):
+    """WeasyPrint's warnings and errors, kept instead of printed."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+def render_pdf(job: PdfJob) -> Rendered:
+    """Lay out and write one PDF; any WeasyPrint warning fails the document."""
+    # Imported here: a build with nothing to render never pays for WeasyPrint.
+    from folio.pdf.ffi_cache import import_weasyprint
+    import_weasyprint()
+    from weasyprint import HTML
+    from weasyprint.urls import path2url
+
+    from folio.pdf.fetcher import OutsideRootError, PublicationFetcher
+
+    install_tagging()
+    fetcher = PublicationFetcher(job.root, job.also_readable)
+    handler = _Collect()
+    logger = logging.getLogger("weasyprint")
+    # The collector must not depend on how the console was set up: WeasyPrint's
+    # warnings are made whatever the root logger's level, and none is printed raw.
+    saved = logger.level, logger.propagate
+    logger.setLevel(logging.WARNING)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        started = time.perf_counter()
+        html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",
+                    url_fetcher=fetcher)
+        document = html.render()
+        _visible_only(document)
+        problems = _located(handler.records, job, fetcher.refused)
+        if problems:                    # before the next checks: they explain less
+            raise BuildError(*problems)
+        if job.max_pages is not None and len(document.pages) > job.max_pages:
+            raise BuildError(_too_long(job, document))
+        overflow = _overflow(document, job)
+        if overflow:
+            raise BuildError(*overflow)
+        data = _write(document, job)
+        weasyprint_seconds = time.perf_counter() - started
+        # Checked after writing too: some warnings (PDF/UA's) come only then.
+        problems = _located(handler.records, job, fetcher.refused)
+        if problems:
+            raise BuildError(*problems)
+    except OutsideRootError as error:
+        raise BuildError.at(f"{job.name}: refused to read {error}", job.source,
+                            hint="use files inside the publication folder") from None
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+    return Rendered(data, len(document.pages), weasyprint_seconds, fetcher.record)
+
+
+# -- WeasyPrint's messages, located ----------------------------------------------------
+
+_CSS = re.compile(r"^Ignored `(?P<declaration>[^`]*)` at (?P<line>\d+):(?P<column>\d+)")
+
+
+def _located(records: list[logging.LogRecord], job: PdfJob,
+             refused: list[str]) -> list[Problem]:
+    """Each WeasyPrint complaint as a problem at the file that caused it: the
+    Markdown line that named an image, the stylesheet or template line of a CSS
+    declaration; the document's source otherwise."""
+    problems = []
+    for record in records:
+        message = record.getMessage()
+        if record.msg.startswith("Failed to render SVG image") and record.args:
+            url = record.args[0] if isinstance(record.args, tuple) else record.args
+            where = _image_sources(job).get(_relative(str(url), job.root))
+            reason = ("it refers to " + refused[-1].replace("'", "", 2)) if refused \
+                else "WeasyPrint could not draw it"
+            path, line = where or (job.source, None)
+            problems.append(Problem(f"image cannot be printed: {reason}", path, line,
+                                    hint="check the drawing (an SVG may only use files "
+                                         "of the publication)"))
+            continue
+        arguments = record.args if isinstance(record.args, tuple) else ()
+        if record.msg.startswith("Failed to load image") and len(arguments) >= 2:
+            url, error = arguments[0], arguments[1]
+            where = _image_sources(job).get(_relative(str(url), job.root))
+            reason = str(error).strip() or type(error).__name__
+            if where is not None:
+                problems.append(Problem(f"image cannot be printed: {reason}", *where,
+                                        hint="check the image file"))
+                continue
+            problems.append(Problem(f"{job.name}: image {url} cannot be printed: {reason}",
+                                    job.source, hint="check the image file"))
+            continue
+        match = _CSS.match(message)
+        if match:
+            found = _find_declaration(match["declaration"], job.stylesheets)
+            if found is not None:
+                problems.append(Problem(f"CSS: {message}", *found,
+                                        hint="fix or remove the declaration; WeasyPrint "
+                                             "would ignore it"))
+                continue
+        problems.append(Problem(f"WeasyPrint: {message}", job.source,
+                                hint="fix the template, CSS or file it names"))
+    return list(dict.fromkeys(problems))
+
+
+_IMG = re.compile(r'<img src="(?P<src>[^"#]*)[^"]*"[^>]*? data-line="(?P<line>\d+)"'
+                  r'(?: data-source="(?P<source>[^"]*)")?')
+
+
+def _image_sources(job: PdfJob) -> dict[str, tuple[Path, int]]:
+    """Each image of the HTML -> the Markdown file and line that named it."""
+    return {match["src"]: (job.root / match["source"] if match["source"] else job.source,
+                           int(match["line"])) for match in _IMG.finditer(job.html)}
+
+
+def _relative(url: str, root: Path) -> str:
+    if urlsplit(url).scheme != "file":
+        return url
+    path = Path(unquote(urlsplit(url).path))
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _find_declaration(declaration: str, files: tuple[Path, ...]) -> tuple[Path, int] | None:
+    """The stylesheet or template line that holds ``declaration`` (WeasyPrint's line
+    numbers count in the HTML, where the stylesheets are inlined)."""
+    wanted = " ".join(declaration.split())
+    name = wanted.split(":")[0].strip()
+    for path in files:
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, 1):
+            if wanted in " ".join(line.split()) or (name and re.search(
+                    rf"(^|[;{{\s]){re.escape(name)}\s*:", line)):
+                return path, number
+    return None
+
+
+# -- what WeasyPrint lays out silently wrong --------------------------------------------
+
+def _too_long(job: PdfJob, document) -> Problem:
+    """How far past its page limit a document runs, in mm and lines of text."""
+    assert job.max_pages is not None
+    from folio._compat import is_line_box
+    extra_height = 0.0
+    lines = 0
+    for page in document.pages[job.max_pages:]:
+        box = page_box(page)
+        top = box.content_box_y()
+        bottom = top
+        for descendant in box.descendants():
+            if is_line_box(descendant):
+                lines += 1
+                bottom = max(bottom, descendant.position_y + descendant.height)
+        extra_height += bottom - top
+    pages = "one page" if job.max_pages == 1 else f"{job.max_pages} pages"
+    return Problem(
+        f"{job.name} does not fit on {pages}: it runs {extra_height * PX_TO_MM:.0f} mm "
+        f"({lines} lines) onto {len(document.pages) - job.max_pages} more",
+        job.source, hint="shorten the text by about that much")
+
+
+def _overflow(document, job: PdfJob) -> list[Problem]:
+    """Content of the publication's text that ends beyond its page's text area.
+
+    WeasyPrint lets a word or URL that fits no line, or a table wider than the
+    page, run off the page or be cut at its edge, without a word. Text written in
+    Markdown carries ``data-line`` (and its article ``data-source``) into the
+    HTML, so the problem is reported where it was written.
+    """
+    from folio._compat import ink_boxes
+    found: dict[tuple[str | None, int | None], tuple[float, int, str]] = {}
+    for number, page in enumerate(document.pages, 1):
+        box = page_box(page)
+        left, top = box.content_box_x(), box.content_box_y()
+        right, bottom = left + box.width, top + box.height
+        for ink, source, line in ink_boxes(box):
+            beyond = max(ink.position_x + ink.width - right, left - ink.position_x,
+                         ink.position_y + ink.height - bottom)
+            if beyond > OVERFLOW_TOLERANCE_PX:
+                key = (source, line)
+                if key not in found or found[key][0] < beyond:
+                    side = "right" if ink.position_x + ink.width - right >= beyond else \
+                        "left" if left - ink.position_x >= beyond else "bottom"
+                    found[key] = (beyond, number, side)
+    problems = []
+    for (source, line), (beyond, number, side) in sorted(
+            found.items(), key=lambda item: (item[0][0] or "", item[0][1] or 0)):
+        problems.append(Problem(
+            f"{job.name}, page {number}: the text runs {beyond * PX_TO_MM:.0f} mm past the "
+            f"{side} edge of the text area", job.root / source if source else job.source,
+            line or None, hint="break the long word or web address (a space or a "
+                               "hyphen), or give the table fewer columns"))
+    return problems
+
+
+def _visible(text: str) -> str:
+    return "".join(c for c in text if unicodedata.category(c) not in ("Cf", "Cc"))
+
+
+def _visible_only(document) -> None:
+    """Bookmarks and metadata without invisible characters.
+
+    The word joiners that keep Korean words whole (typography.py) and any
+    zero-width character of the source would otherwise be part of a bookmark's
+    title, where they break searching the bookmark panel, and of the metadata.
+    """
+    for page in document.pages:
+        page.bookmarks = [(level, _visible(label), position, state)
+                          for level, label, position, state in page.bookmarks]
+    metadata = document.metadata
+    for key in ("title", "description", "generator"):
+        if getattr(metadata, key, None):
+            setattr(metadata, key, _visible(getattr(metadata, key)))
+    metadata.authors = list(dict.fromkeys(_visible(a) for a in metadata.authors or ()))
+    metadata.keywords = list(dict.fromkeys(_visible(k) for k in metadata.keywords or ()))
+
+
+def _write(document, job: PdfJob) -> bytes:
+    """The PDF bytes, the same for the same HTML, whatever the variant.
+
+    pdf/x and pdf/a write a random file identifier unless given one, and PDF/X-4 a
+    random XMP DocumentID (see _compat.fixed_document_id). The HTML decides the
+    content, so it decides both.
+    """
+    identifier = digest(job.html.encode("utf-8"))
+    tagged = bool(job.variant and job.variant.startswith("pdf/ua"))
+    if tagged:
+        flag_artifacts(document)
+    with fixed_document_id(identifier):
+        return document.write_pdf(pdf_variant=job.variant,
+                                  pdf_identifier=identifier[:32].encode(), pdf_tags=tagged)

@@ -1,0 +1,706 @@
+"""The build: plan the documents, check them, render HTML, then PDFs in worker processes.
+
+Data flows one way: configuration -> content model -> HTML (Jinja) -> PDF
+(WeasyPrint). Everything that can be checked before the slow part (content,
+glyphs, templates) is checked first, so a mistake costs seconds, not a full build.
+
+One rule for problems: every problem is reported, every document without one is
+written, and the build fails (``BuildFailed``) saying how many documents were not.
+"""
+
+from __future__ import annotations
+
+import html as html_module
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from folio.config.layout import TemplateSet, locales_dirs_for
+from folio.config.options import BuildOptions
+from folio.config.publication import Profile, PublicationConfig, load_config
+from folio.config.reading import Reader, Record, publication_reader
+from folio.content.loading import load_publication
+from folio.content.model import Issue, Notice, Publication, SourceText
+from folio.defaults import BILINGUAL, BUNDLED, command
+from folio.errors import BuildError, Problem, ProblemCollector
+from folio.files import temporary_pattern
+from folio.i18n.catalog import catalog_path, load_translations
+from folio.pdf import fonts
+from folio.pdf.fontprep import prepare as prepare_fonts
+from folio.pdf.fontprep import with_prepared
+from folio.pdf.writer import PdfJob
+from folio.pipeline.jobs import PdfResult, make_pdf
+from folio.pipeline.manifest import (
+    Manifest,
+    code_fingerprint,
+    file_stat,
+    options_key,
+    tree_fingerprint,
+)
+from folio.render.html import source_date
+
+Content = Issue | Notice | tuple[Notice, ...] | None
+
+
+class BuildFailed(BuildError):
+    """Some documents could not be made; the others were written."""
+
+    def __init__(self, problems: list[Problem], failed: int, total: int):
+        super().__init__(*problems)
+        self.failed, self.total = failed, total
+
+    def __reduce__(self):
+        return (_rebuild_failed, (self.problems, self.failed, self.total))
+
+
+def _rebuild_failed(problems, failed, total):
+    return BuildFailed(list(problems), failed, total)
+
+
+@dataclass(frozen=True)
+class PlannedDocument:
+    """One PDF the build will write: ``<lang>/<kind>-<slug>.pdf``."""
+
+    kind: str                                   # "journal" or "notice"
+    slug: str
+    lang: str                                   # a language code or "bilingual"
+    content: Content                            # None: it could not be read
+    layout: str = ""                            # bilingual: stacked, side-by-side, duplex
+    problems: tuple[Problem, ...] = ()          # why it cannot be made
+    untranslated: tuple[str, ...] = ()          # template strings printed untranslated
+
+    @property
+    def name(self) -> str:
+        return f"{self.kind}-{self.slug}"
+
+    @property
+    def pending(self) -> bool:
+        """Made by a draft build with stand-in or out-of-date text."""
+        if self.untranslated:
+            return True
+        if isinstance(self.content, tuple):
+            return any(n.pending for n in self.content)
+        return bool(self.content.pending) if self.content is not None else False
+
+    @property
+    def relative_path(self) -> Path:
+        """A draft with pending text is ``….draft.pdf``: it never replaces the final file."""
+        suffix = ".draft.pdf" if self.pending else ".pdf"
+        return Path(self.lang) / f"{self.name}{suffix}"
+
+    @property
+    def final_path(self) -> Path:
+        return Path(self.lang) / f"{self.name}.pdf"
+
+    @property
+    def parts(self) -> tuple[Issue | Notice, ...]:
+        if isinstance(self.content, tuple):
+            return self.content
+        return (self.content,) if self.content is not None else ()
+
+    @property
+    def source(self) -> Path:
+        """The file a problem without a better place is reported at."""
+        first = self.parts[0] if self.parts else None
+        return first.source if first is not None else Path(self.name)
+
+    @property
+    def texts(self) -> tuple[tuple[str, SourceText], ...]:
+        """(language whose fonts print it, text) for the glyph check."""
+        return tuple((part.language.code, text) for part in self.parts
+                     for text in part.texts)
+
+    @property
+    def inputs(self) -> dict[str, str]:
+        return {name: value for part in self.parts for name, value in part.inputs}
+
+
+def plan_documents(publication: Publication, options: BuildOptions) -> list[PlannedDocument]:
+    """What the build will write, in a stable order (issues, notices, bilingual); a
+    document whose content has problems is planned too, with its problems."""
+    config = publication.config
+    wanted = set(options.languages) or set(config.codes) | {BILINGUAL}
+    codes = [c for c in config.codes if c in wanted]
+    failed: dict[tuple[str, str, str], list[Problem]] = {}
+    for key, problem in publication.problems:
+        if key is not None:
+            failed.setdefault(key, []).append(problem)
+    issues = {(i.slug, i.language.code): i for i in publication.issues}
+    notices = {(n.slug, n.language.code): n for n in publication.notices}
+    planned = []
+    for kind, loaded in (("journal", issues), ("notice", notices)):
+        slugs = sorted({s for s, _ in loaded} | {k[1] for k in failed if k[0] == kind})
+        for slug in slugs:
+            for code in codes:
+                content = loaded.get((slug, code))
+                problems = tuple(failed.get((kind, slug, code), ()))
+                if content is not None or problems:
+                    planned.append(PlannedDocument(kind, slug, code, content,
+                                                   problems=problems))
+    if BILINGUAL in wanted:
+        planned += _bilingual_notices(publication, options.bilingual, failed)
+    if options.only:
+        planned = _select(planned, options.only, config)
+    return planned
+
+
+def _bilingual_notices(publication: Publication, layout: str | None,
+                       failed: dict) -> list[PlannedDocument]:
+    by_slug: dict[str, dict[str, Notice]] = {}
+    for notice in publication.notices:
+        by_slug.setdefault(notice.slug, {})[notice.language.code] = notice
+    for (kind, slug, _code) in failed:
+        if kind == "notice":
+            by_slug.setdefault(slug, {})
+    planned = []
+    codes = publication.config.codes
+    for slug, versions in sorted(by_slug.items()):
+        problems = [p for code in codes for p in failed.get(("notice", slug, code), ())]
+        if not layout and not any(n.bilingual for n in versions.values()):
+            continue                    # --bilingual LAYOUT pairs every notice
+        missing = [c for c in codes if c not in versions]
+        if missing and layout and not any(n.bilingual for n in versions.values()):
+            continue                    # not every notice exists in every language
+        if missing and not problems:
+            first = next(iter(versions.values()))
+            problems.append(Problem(
+                f"notice '{slug}' is bilingual but has no {', '.join(missing)} version",
+                first.source, hint=f"write {slug}.{missing[0]}.md or drop 'bilingual'"))
+        if problems:
+            planned.append(PlannedDocument("notice", slug, BILINGUAL, None,
+                                           layout or "stacked", tuple(problems)))
+            continue
+        notices = tuple(versions[c] for c in codes)
+        chosen = layout or next((n.bilingual for n in notices
+                                 if n.language.code == publication.config.source_language
+                                 and n.bilingual), None) \
+            or next(n.bilingual for n in notices if n.bilingual)
+        planned.append(PlannedDocument("notice", slug, BILINGUAL, notices, chosen))
+    return planned
+
+
+def _select(planned, only, config) -> list[PlannedDocument]:
+    def matches(doc: PlannedDocument, wanted: str) -> bool:
+        wanted = wanted.removesuffix(".pdf").removesuffix(".draft")
+        return wanted in (doc.name, doc.slug, f"{doc.lang}/{doc.name}")
+    selected = [d for d in planned if any(matches(d, w) for w in only)]
+    unknown = [w for w in only if not any(matches(d, w) for d in planned)]
+    if unknown:
+        names = sorted({d.name for d in planned})
+        raise BuildError.at(f"--only: no document called {', '.join(unknown)}", config.path,
+                            hint="documents: " + ", ".join(names) + " (see --list)")
+    return selected
+
+
+def load(options: BuildOptions,
+         reader: Reader | None = None) -> tuple[PublicationConfig, Publication]:
+    """The configuration (whose problems stop everything) and the content (whose
+    problems are kept with their documents)."""
+    reader = reader or publication_reader(options.root)
+    config = load_config(options.root, reader)
+    config.profile(options.profile)     # an unknown profile is an error naming the config
+    requested = [c for c in options.languages if c != BILINGUAL]
+    for code in requested:
+        config.language(code)          # an unknown code is an error naming the config
+    codes = config.codes if (not options.languages or BILINGUAL in options.languages) \
+        else tuple(requested)
+    return config, load_publication(config, codes, reader, draft=options.draft)
+
+
+# -- checks before rendering -----------------------------------------------------------
+
+def check_glyphs(config: PublicationConfig, document: PlannedDocument,
+                 coverage: dict[str, frozenset[int]]) -> list[Problem]:
+    """Every character the document prints, as it will be laid out (Markdown
+    entities and YAML escapes decoded), must be drawable by the fonts of the
+    language that prints it: a box or an undeclared fallback font otherwise."""
+    problems = ProblemCollector()
+    seen: set[tuple[str, str]] = set()
+    for code, text in document.texts:
+        if code not in coverage:
+            coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
+        fresh = "".join(c for c in text.text if (code, c) not in seen)
+        if not fresh:
+            continue
+        before = len(problems.problems)
+        fonts.check_glyphs(fresh, text.path, coverage[code], config.fonts[code].families,
+                           problems, first_line=text.line)
+        for problem in problems.problems[before:]:
+            seen.add((code, problem.message.split("'")[1]))
+        seen.update((code, c) for c in fresh)
+    return problems.problems
+
+
+_TEXT = re.compile(r"<(style|title)\b[^>]*>.*?</\1>|<[^>]*>", re.S)
+
+
+def check_printed_characters(config: PublicationConfig, document: PlannedDocument,
+                             html: str, coverage: dict[str, frozenset[int]],
+                             stylesheets: tuple[Path, ...]) -> list[Problem]:
+    """The same for the whole HTML: what templates and catalogs print too. A
+    character no declared font has is reported at the template or catalog that
+    holds it."""
+    codes = {code for code, _ in document.texts} or {document.lang}
+    covered = frozenset().union(*(coverage.get(c, frozenset()) for c in codes))
+    text = html_module.unescape(_TEXT.sub(" ", html))
+    missing = sorted({c for c in text if ord(c) not in covered and fonts.needs_glyph(c)})
+    problems = []
+    for char in missing:
+        path, line = _find_character(char, stylesheets) or (document.source, None)
+        problems.append(Problem(
+            f"no declared font can draw '{char}' (U+{ord(char):04X}), which "
+            f"{document.name} ({document.lang}) would print", path, line,
+            hint="replace the character, or add a font that has it to 'fonts' in "
+                 "publication.yaml"))
+    return problems
+
+
+def _find_character(char: str, files: tuple[Path, ...]) -> tuple[Path, int] | None:
+    for path in files:
+        try:
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                if char in line:
+                    return path, number
+        except (OSError, UnicodeDecodeError):
+            continue
+    return None
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+@dataclass
+class _Languages:
+    """Per language: its Jinja environment, or why it has none; the catalog read."""
+
+    envs: dict = field(default_factory=dict)
+    problems: dict[str, list[Problem]] = field(default_factory=dict)
+    records: dict[str, Record] = field(default_factory=dict)
+    untranslated: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+def _languages(config: PublicationConfig, templates: TemplateSet, reader: Reader,
+               codes: set[str], draft: bool) -> _Languages:
+    from folio.render.environment import make_environment
+    locales = locales_dirs_for(config.root)
+    result = _Languages()
+    needed = [lang for lang in config.languages if lang.code in codes]
+    template_strings = None
+    for language in needed:
+        record: Record = {}
+        result.records[language.code] = record
+        try:
+            translations = load_translations(locales, language, reader, record)
+        except BuildError as error:
+            result.problems[language.code] = list(error.problems)
+            continue
+        result.envs[language.code] = make_environment(templates, translations, language,
+                                                      reader)
+        if language.code == MSGID_LANGUAGE:
+            continue
+        # A final build never prints a template string untranslated.
+        if template_strings is None:
+            from folio.i18n.maintenance import template_strings as extract_strings
+            template_strings = extract_strings(templates.dirs)
+        untranslated = tuple(singular for singular, plural in template_strings
+                             if not _translated(translations, singular, plural))
+        if untranslated and not draft:
+            po = catalog_path(locales, language.code) or \
+                config.root / "locales" / language.code / "LC_MESSAGES/messages.po"
+            result.problems[language.code] = [Problem(
+                f"{len(untranslated)} template string{'s' if len(untranslated) > 1 else ''}"
+                f" not translated into {language.name}: "
+                + ", ".join(repr(m) for m in untranslated[:6])
+                + (" …" if len(untranslated) > 6 else ""), po,
+                hint=f"translate them ({command()} i18n update adds them to the catalog), or "
+                     "build with --draft to print them marked 'translation pending'")]
+        elif untranslated:
+            result.untranslated[language.code] = untranslated
+    return result
+
+
+MSGID_LANGUAGE = "en"
+
+
+def _translated(translations, singular: str, plural: str | None) -> bool:
+    if plural is None:
+        return translations.gettext(singular) != singular
+    return translations.ngettext(singular, plural, 1) != singular or \
+        translations.ngettext(singular, plural, 2) != plural
+
+
+def _plan(options: BuildOptions, config: PublicationConfig, publication: Publication,
+          templates: TemplateSet, reader: Reader) -> tuple[list[PlannedDocument], _Languages]:
+    """The documents, with what their languages' catalogs do to them: a broken
+    catalog keeps them from being made; an incomplete one, in a draft build, makes
+    them drafts."""
+    documents = plan_documents(publication, options)
+    languages = _languages(config, templates, reader,
+                           {p.language.code for d in documents for p in d.parts},
+                           options.draft)
+    planned = []
+    for document in documents:
+        codes = {p.language.code for p in document.parts}
+        problems = [p for c in sorted(codes) for p in languages.problems.get(c, ())]
+        untranslated = tuple(m for c in sorted(codes) for m in languages.untranslated.get(c, ()))
+        if problems:
+            document = replace(document, problems=document.problems + tuple(problems))
+        elif untranslated:
+            document = replace(document, untranslated=untranslated)
+        planned.append(document)
+    return planned, languages
+
+
+def render_document(config: PublicationConfig, document: PlannedDocument, languages,
+                    profile: Profile) -> tuple[str, Record]:
+    """The document's HTML, and the templates and catalogs it was made from."""
+    from folio.render.environment import recording
+    from folio.render.html import (
+        render_bilingual_notice_html,
+        render_issue_html,
+        render_notice_html,
+    )
+    record: Record = {}
+    codes = [p.language.code for p in document.parts]
+    for code in codes:
+        if code in languages.problems:
+            raise BuildError(*languages.problems[code])
+        record.update(languages.records[code])
+    envs = languages.envs
+    draft = bool(document.untranslated)
+    content = document.content
+    with _recording_all(envs, codes, record, recording):
+        if isinstance(content, tuple):
+            html = render_bilingual_notice_html(content, config, envs, document.layout,
+                                                profile)
+        elif isinstance(content, Issue):
+            html = render_issue_html(content, config, envs[document.lang], profile,
+                                     draft=draft)
+        elif isinstance(content, Notice):
+            html = render_notice_html(content, config, envs[document.lang], profile,
+                                      draft=draft)
+        else:
+            raise BuildError(*document.problems)
+    return html, record
+
+
+class _recording_all:
+    """Record what every environment involved reads (a bilingual sheet uses several)."""
+
+    def __init__(self, envs, codes, record, recording):
+        self.managers = [recording(envs[c], record) for c in dict.fromkeys(codes)]
+
+    def __enter__(self):
+        for manager in self.managers:
+            manager.__enter__()
+
+    def __exit__(self, *exc):
+        for manager in reversed(self.managers):
+            manager.__exit__(*exc)
+
+
+# -- the build --------------------------------------------------------------------------
+
+def build(options: BuildOptions,
+          on_written: Callable[[PdfResult], None] = lambda result: None,
+          on_skipped: Callable[[Path], None] = lambda output: None,
+          on_start: Callable[[int], None] = lambda count: None,
+          on_extra: Callable[[Path], None] = lambda path: None,
+          pool=None) -> list[PdfResult]:
+    """Build what changed of the requested documents. Every document without a
+    problem is written; if any has one, ``BuildFailed`` lists every problem.
+    ``on_start`` is told how many PDFs will be rendered, ``on_extra`` of every
+    imposed PDF or preview written. ``pool``: worker processes already started
+    (workers.WorkerPool), which its owner shuts down; without one, a build with
+    ``jobs`` above 1 starts its own."""
+    return _build(options, on_written, on_skipped, on_start, on_extra, pool)
+
+
+def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:
+    """Every PDF the build writes, and whether it would be made again now (what
+    ``--list`` shows; the build decides the same way)."""
+    reader = publication_reader(options.root)
+    config, publication = load(options, reader)
+    templates = TemplateSet.for_root(config.root, BUNDLED)
+    documents, _ = _plan(options, config, publication, templates, reader)
+    profile = config.profile(options.profile)
+    manifest = Manifest(options.output_dir, config.root)
+    key = _document_key(options, profile)
+    result = []
+    for document in documents:
+        output = output_path(options, profile, document)
+        result.append((output, bool(document.problems) or options.force
+                       or not manifest.fresh(output, key)))
+    return result
+
+
+def _build(options, on_written, on_skipped, on_start, on_extra, pool) -> list[PdfResult]:
+    source_date()                       # a malformed SOURCE_DATE_EPOCH stops us here
+    # Taken before anything is read: a file edited during the build makes the next
+    # quick check fail, never pass.
+    tree = tree_fingerprint(options.root.resolve())
+    reader = publication_reader(options.root)
+    config, publication = load(options, reader)
+    templates = TemplateSet.for_root(config.root, BUNDLED)
+    documents, languages = _plan(options, config, publication, templates, reader)
+    profile = config.profile(options.profile)
+    unattributed = [p for key, p in publication.problems if key is None]
+
+    manifest = Manifest(options.output_dir, config.root)
+    shared = _shared_inputs(config, reader)
+    key = _document_key(options, profile)
+    todo, failed = [], []
+    for document in documents:
+        if document.problems:
+            failed.append(document)
+            continue
+        output = output_path(options, profile, document)
+        if not options.force and manifest.fresh(output, key):
+            on_skipped(output)
+        else:
+            todo.append(document)
+    outputs = [output_path(options, profile, d) for d in documents if not d.problems]
+
+    results: list[PdfResult] = []
+    written: set[Path] = set()
+    rendered_problems: list[tuple[PlannedDocument, Problem]] = []
+    if todo:
+        on_start(len(todo))
+        results = _render_all(options, config, profile, languages, todo, shared, key,
+                              manifest, pool, on_written, written, rendered_problems)
+    for document in documents:
+        if not document.problems and not document.pending:
+            _drop_draft(options, profile, document, manifest)
+    products = finish(options, profile, documents, written, on_extra)
+    failed_names = {(d.name, d.lang) for d in failed} | \
+        {(d.name, d.lang) for d, _ in rendered_problems}
+    problems = [p for d in failed for p in d.problems] + \
+        [p for _, p in rendered_problems] + unattributed
+    if problems:
+        raise BuildFailed(problems, len(failed_names), len(documents))
+    manifest.record_complete(options_key(options.key()), tree, outputs, products)
+    order = {str(output_path(options, profile, d)): i for i, d in enumerate(todo)}
+    return sorted(results, key=lambda r: order.get(str(r.output), 0))
+
+
+def _render_all(options, config, profile, languages, todo, shared, key, manifest,
+                pool, on_written, written, rendered_problems) -> list[PdfResult]:
+    """Check, render and write every document of ``todo``: each problem is kept
+    with its document, and the others go on."""
+    from folio.pipeline.workers import WorkerPool, parallel_available
+    try:
+        if pool is None and options.jobs > 1 and len(todo) > 1 and parallel_available():
+            with WorkerPool(options.jobs, options.timeout) as own:
+                return _render_in(own, options, config, profile, languages, todo, shared,
+                                  key, manifest, on_written, written, rendered_problems)
+        return _render_in(pool, options, config, profile, languages, todo, shared,
+                          key, manifest, on_written, written, rendered_problems)
+    finally:
+        # A worker killed while writing cannot remove its temporary file; we can.
+        remove_temporaries([output_path(options, profile, d) for d in todo],
+                           options.keep_html)
+
+
+def remove_temporaries(outputs: list[Path], html: bool) -> None:
+    for output in outputs:
+        for target in (output, output.with_suffix(".html")) if html else (output,):
+            if target.parent.is_dir():
+                for stray in target.parent.glob(temporary_pattern(target)):
+                    stray.unlink(missing_ok=True)
+
+
+def prepare(config: PublicationConfig, document: PlannedDocument, languages: _Languages,
+            profile: Profile, coverage: dict[str, frozenset[int]], prepared: list):
+    """Everything before the PDF: glyphs checked, HTML rendered and checked.
+    Returns the document (with what its language leaves untranslated), its HTML,
+    the record of what the HTML was made from, and its stylesheets."""
+    problems = check_glyphs(config, document, coverage)
+    if problems:
+        raise BuildError(*problems)
+    if not prepared:
+        # The glyph check reads the declared faces; PDFs use prepared ones first.
+        prepared.append(with_prepared(config, prepare_fonts(config)))
+    html, record = render_document(prepared[0], document, languages, profile)
+    stylesheets = tuple(_paths(record, config.root))
+    problems = check_printed_characters(config, document, html, coverage, stylesheets)
+    if problems:
+        raise BuildError(*problems)
+    return document, html, record, stylesheets
+
+
+def render_html(options: BuildOptions) -> dict[str, str]:
+    """The HTML of every requested document, every check made, and no PDF: raises
+    BuildFailed with every problem (for tests and the fuzzer)."""
+    reader = publication_reader(options.root)
+    config, publication = load(options, reader)
+    profile = config.profile(options.profile)
+    templates = TemplateSet.for_root(config.root, BUNDLED)
+    documents, languages = _plan(options, config, publication, templates, reader)
+    coverage: dict[str, frozenset[int]] = {}
+    prepared: list = []
+    problems = [p for d in documents for p in d.problems]
+    problems += [p for key, p in publication.problems if key is None]
+    failed = {(d.name, d.lang) for d in documents if d.problems}
+    result = {}
+    for document in documents:
+        if document.problems:
+            continue
+        try:
+            document, html, _, _ = prepare(config, document, languages, profile, coverage,
+                                           prepared)
+        except BuildError as error:
+            problems += error.problems
+            failed.add((document.name, document.lang))
+            continue
+        result[str(document.relative_path)] = html
+    if problems:
+        raise BuildFailed(problems, len(failed), len(documents))
+    return result
+
+
+def _render_in(pool, options, config, profile, languages, todo, shared, key,
+               manifest, on_written, written, rendered_problems) -> list[PdfResult]:
+    coverage: dict[str, frozenset[int]] = {}
+    prepared: list = []
+    results: list[PdfResult] = []
+    inputs: dict[str, dict[str, str]] = {}
+    jobs: dict[str, tuple[PlannedDocument, PdfJob]] = {}
+
+    def done(document: PlannedDocument, result: PdfResult) -> None:
+        manifest.record(result.output, key, {**inputs[str(result.output)], **result.inputs},
+                        result.pages)
+        written.add(result.output)
+        results.append(result)
+        on_written(result)
+
+    def fail(document: PlannedDocument, error: BuildError) -> None:
+        rendered_problems.extend((document, p) for p in error.problems)
+
+    # Issues first: the longest documents start first and the last to finish is short.
+    ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.inputs)))
+    futures = {}
+    for document in ordered:
+        try:
+            document, html, record, stylesheets = prepare(config, document, languages,
+                                                          profile, coverage, prepared)
+        except BuildError as error:
+            fail(document, error)
+            continue
+        output = output_path(options, profile, document)
+        inputs[str(output)] = {**shared, **document.inputs, **record}
+        job = _job(options, profile, config, document, html, output, stylesheets)
+        jobs[str(output)] = (document, job)
+        if pool is not None:            # the workers start on it right away
+            futures[pool.submit(make_pdf, job)] = output
+        else:
+            try:
+                done(document, make_pdf(job))
+            except BuildError as error:
+                fail(document, error)
+    if pool is not None:
+        from concurrent.futures import as_completed
+
+        from folio.pipeline.workers import WorkerDied, WorkerTimeout
+        for future in as_completed(futures):
+            document, job = jobs[str(futures[future])]
+            try:
+                done(document, future.result())
+            except BuildError as error:
+                fail(document, error)
+            except WorkerTimeout as error:
+                fail(document, BuildError.at(
+                    f"{job.name}: no result after {error.seconds:.0f} s; the document was "
+                    "stopped (its PDF, if any, is as it was)", document.source,
+                    hint=f"a document this long may need more: {command()} --timeout SECONDS; "
+                         "otherwise report it, with the document"))
+            except WorkerDied as error:
+                fail(document, BuildError.at(f"{job.name}: {error}", document.source,
+                                             hint="try again, with --jobs 1 if memory is "
+                                                  "short"))
+    return results
+
+
+def _paths(record: Record, root: Path) -> list[Path]:
+    """The template and stylesheet files of a render record, as paths."""
+    return [Path(name) if name.startswith("/") else root / name
+            for name, value in record.items()
+            if value != "absent" and name.endswith((".j2", ".css"))]
+
+
+def _drop_draft(options, profile, document: PlannedDocument, manifest: Manifest) -> None:
+    """A document now built for real: its earlier draft must not be mistaken for it."""
+    draft = options.output_dir / profile.output_subdir / \
+        document.final_path.with_suffix(".draft.pdf")
+    if draft.is_file() and (options.output_dir / profile.output_subdir /
+                            document.final_path).is_file():
+        draft.unlink()
+        manifest.forget(draft)
+
+
+def _shared_inputs(config: PublicationConfig, reader: Reader) -> dict[str, str]:
+    """What every document is made from: publication.yaml, and the declared fonts."""
+    record: Record = {}
+    reader.read_bytes(config.path, record)
+    for code in config.codes:
+        for file in fonts.font_files(config.fonts[code].families):
+            record[file.as_posix()] = file_stat(file)
+    return record
+
+
+def _document_key(options: BuildOptions, profile: Profile) -> str:
+    """What shapes every PDF besides its files: folio's code and the options."""
+    import os
+    settings = {"profile": vars(profile), "bilingual": options.bilingual,
+                "keep_html": options.keep_html,
+                "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+    return options_key({"code": code_fingerprint(), **settings})
+
+
+def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocument],
+           written: set[Path], on_extra: Callable[[Path], None]) -> list[Path]:
+    """Post-processing of finished PDFs: imposition and previews (see impose.py,
+    previews.py). Redone for a PDF just written, or when its product is missing.
+    Returns every such product there now is."""
+    products = []
+    for document in documents:
+        if document.problems:
+            continue
+        pdf = output_path(options, profile, document)
+        if not pdf.is_file():
+            continue
+        fresh = pdf in written
+        for layout in options.impose:
+            if (layout == "2up") == (document.kind == "notice"):
+                target = pdf.with_name(pdf.stem + f".{layout}.pdf")
+                if fresh or not target.is_file():
+                    from folio.production.impose import impose
+                    impose(pdf, target, layout)
+                    on_extra(target)
+                products.append(target)
+        if options.previews:
+            folder = options.output_dir / "previews" / profile.output_subdir / \
+                document.relative_path.with_suffix("")
+            if fresh or not folder.with_suffix(".png").is_file():
+                from folio.production.previews import previews_for
+                _, contact = previews_for(pdf, folder)
+                on_extra(contact)
+            products.append(folder.with_suffix(".png"))
+    return products
+
+
+def _job(options, profile, config, document, html, output, stylesheets) -> PdfJob:
+    return PdfJob(
+        name=str(profile.output_subdir / document.relative_path), html=html,
+        root=config.root, output=output, source=document.source,
+        max_pages=(2 if document.layout == "duplex" else 1)
+        if document.kind == "notice" else None,
+        html_copy=output.with_suffix(".html") if options.keep_html else None,
+        variant=profile.variant,
+        crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
+        also_readable=(profile.output_intent,) if profile.output_intent else (),
+        output_intent=profile.output_intent, stylesheets=stylesheets)
+
+
+def output_path(options: BuildOptions, profile: Profile, document: PlannedDocument) -> Path:
+    """``output/<lang>/…`` for the screen profile, ``output/<profile>/<lang>/…`` otherwise."""
+    return options.output_dir / profile.output_subdir / document.relative_path

@@ -1,0 +1,340 @@
+"""Worker processes for the PDFs (not threads: WeasyPrint and Pango are not thread-safe).
+
+Importing WeasyPrint costs about 0.35 s of CPU even with its C declarations
+cached (ffi_cache.py). So ``WorkerPool`` forks one *zygote* the moment the
+command line starts: it imports WeasyPrint while the main process reads the
+content, then forks the workers from itself, so they begin with nothing to import.
+
+**No fork after a native thread.** A fork copies only the forking thread; if
+another thread held a lock at that moment (fontconfig's, taken by the
+``[pango] fontconfig`` thread Pango starts with its first font map), the child
+waits for it forever. This hung a build once in a few hundred. So the zygote
+never lays anything out and never starts a thread: it imports WeasyPrint (which
+loads fontconfig's configuration, but starts no thread), initialises fontconfig's
+default configuration itself (``FcInit``, so that Pango's thread later finds it
+done, the way Electron avoids the same race), checks that it is still the only
+thread, and only then forks. Each worker makes its own font map after the fork.
+The zygote relays jobs with one ``select`` loop, no threads, so it can fork a
+replacement worker at any time, for hours (the live preview's pool).
+
+**Never a silent hang.** A job that does not finish within ``timeout`` seconds is
+stopped: its worker is killed and replaced, and the job fails with
+``WorkerTimeout`` naming the limit.
+
+**Nothing after the end.** Workers and zygote die with their parent (Linux's
+``PR_SET_PDEATHSIG``; elsewhere the zygote notices within half a second), so a
+killed build leaves no process that could still write a PDF. Ctrl-C stops every
+worker at once; a PDF being written is discarded.
+"""
+
+from __future__ import annotations
+
+import collections
+import ctypes
+import ctypes.util
+import itertools
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from concurrent.futures import Future
+from multiprocessing.connection import wait
+
+_FORK = multiprocessing.get_context("fork") if "fork" in \
+    multiprocessing.get_all_start_methods() else None   # see parallel_available
+DEFAULT_TIMEOUT = 300.0           # seconds: 20 times the longest document measured
+POLL = 0.5                        # how often the zygote looks at deadlines and its parent
+READY, BROKEN = -2, -1            # the zygote's messages that answer no job
+
+
+def parallel_available() -> bool:
+    """Workers are forked: where ``fork`` does not exist the build runs serially."""
+    return _FORK is not None and os.name == "posix"
+
+
+class WorkerTimeout(Exception):
+    """A job made no progress within the pool's limit; its worker was stopped."""
+
+    def __init__(self, seconds: float):
+        super().__init__(f"no result after {seconds:.0f} s")
+        self.seconds = seconds
+
+    def __reduce__(self):
+        return (WorkerTimeout, (self.seconds,))
+
+
+class WorkerDied(Exception):
+    """The process running a job stopped (out of memory, or killed)."""
+
+
+class WorkerPool:
+    """``workers`` processes running jobs; ``submit`` and ``shutdown`` as an executor."""
+
+    def __init__(self, workers: int, timeout: float = DEFAULT_TIMEOUT):
+        if _FORK is None or not parallel_available():
+            raise RuntimeError("worker processes need fork (see parallel_available)")
+        self.timeout = timeout
+        jobs_out, jobs_in = _FORK.Pipe(duplex=False)              # main -> zygote
+        results_out, results_in = _FORK.Pipe(duplex=False)        # zygote -> main
+        self._zygote = _FORK.Process(target=_zygote,
+                                     args=(jobs_out, results_in, workers, timeout,
+                                           os.getpid()),
+                                     name="folio-zygote")
+        self._zygote.start()
+        jobs_out.close()
+        results_in.close()
+        self._jobs, self._results = jobs_in, results_out
+        self._futures: dict[int, Future] = {}
+        self._numbers = itertools.count()
+        self._lock = threading.Lock()
+        self._closed = False
+        self._ready = threading.Event()          # the workers are forked
+        self._reader = threading.Thread(target=self._read, name="folio-results", daemon=True)
+        self._reader.start()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, value, traceback):
+        self.shutdown(wait=True, cancel_futures=kind is not None)
+
+    @property
+    def pid(self) -> int | None:
+        return self._zygote.pid
+
+    def submit(self, function, *args) -> Future:
+        future: Future = Future()
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the worker pool is shut down")
+            number = next(self._numbers)
+            self._futures[number] = future
+            try:
+                self._jobs.send((number, function, args))
+            except (BrokenPipeError, OSError):
+                self._futures.pop(number)
+                future.set_exception(WorkerDied("the worker processes are gone"))
+        return future
+
+    def shutdown(self, wait: bool = True, cancel_futures: bool = False) -> None:
+        """Stop the zygote and its workers: after the jobs submitted, or at once
+        with ``cancel_futures`` (what runs is stopped, its PDF discarded). Either
+        way, no process of the pool is left when this returns."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if next(self._numbers) == 0:
+                cancel_futures = True       # never used: nothing to wait for
+            if cancel_futures:
+                for future in self._futures.values():
+                    future.cancel()
+                if not self._ready.is_set():
+                    # Still importing: no job has started, nothing to clean up, and
+                    # an error message need not wait for it.
+                    self._zygote.kill()
+            try:
+                self._jobs.send("cancel" if cancel_futures else "stop")
+            except (BrokenPipeError, OSError):
+                pass
+        self._zygote.join(timeout=None if not cancel_futures else 10)
+        if self._zygote.is_alive():              # it did not answer: end it
+            self._zygote.kill()
+            self._zygote.join()
+        self._reader.join(timeout=10)
+        self._jobs.close()
+
+    def _read(self) -> None:
+        """Resolve each Future as its result comes back; those never answered fail."""
+        while True:
+            try:
+                message = self._results.recv()
+            except (EOFError, OSError):
+                break
+            number, failed, value = message
+            if number == READY:
+                self._ready.set()
+                continue
+            if number < 0:                  # the zygote cannot work: nothing will run
+                break
+            with self._lock:
+                future = self._futures.pop(number, None)
+            if future is not None and future.set_running_or_notify_cancel():
+                if failed:
+                    future.set_exception(value)
+                else:
+                    future.set_result(value)
+        with self._lock:
+            unanswered = list(self._futures.values())
+            self._futures.clear()
+        for future in unanswered:
+            if future.set_running_or_notify_cancel():
+                future.set_exception(WorkerDied(
+                    "the worker processes stopped before answering"))
+
+
+# -- the zygote ---------------------------------------------------------------------------
+
+def _die_with_parent() -> None:
+    """Linux: this process gets SIGKILL when the process that forked it ends."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)                  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass                        # elsewhere: the zygote watches its parent instead
+
+
+def threads() -> int:
+    """Native threads of this process (Python's count misses those of C libraries)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return threading.active_count()
+
+
+def prepare_for_fork() -> None:
+    """Everything a worker would otherwise do first that is safe before a fork:
+    import WeasyPrint and our modules, and initialise fontconfig's default
+    configuration; no font map, no layout, no thread."""
+    from folio.pdf.ffi_cache import import_weasyprint
+    import_weasyprint()
+    from folio.pdf import fetcher, writer  # noqa: F401 - the modules the jobs run in
+    from folio.pipeline import jobs  # noqa: F401
+    library = ctypes.util.find_library("fontconfig")
+    try:
+        ctypes.CDLL(library or "libfontconfig.so.1").FcInit()
+    except (OSError, AttributeError):
+        pass
+
+
+class _Worker:
+    def __init__(self, process, connection):
+        self.process = process
+        self.connection = connection
+        self.job: tuple | None = None           # (number, started)
+
+
+def _zygote(jobs, results, count: int, timeout: float, parent: int) -> None:
+    """Prepare, fork the workers, and relay jobs to them until told to stop."""
+    _die_with_parent()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C: the main process decides
+    prepare_for_fork()
+    if threads() != 1:
+        # Something started a thread: forking now could hang a worker. Refuse.
+        results.send((BROKEN, True, RuntimeError(f"the zygote has {threads()} threads")))
+        return
+    workers = [_fork_worker() for _ in range(count)]
+    results.send((READY, False, None))
+    queue: collections.deque = collections.deque()
+    stopping = cancelled = False
+    while True:
+        if os.getppid() != parent:              # the main process is gone
+            cancelled = True
+        if cancelled or (stopping and not queue and all(w.job is None for w in workers)):
+            break
+        for worker in workers:
+            if worker.job is None and queue:
+                number, function, args = queue.popleft()
+                try:
+                    worker.connection.send((number, function, args))
+                    worker.job = (number, time.monotonic())
+                except (BrokenPipeError, OSError):
+                    queue.appendleft((number, function, args))
+        waitables = [w.connection for w in workers] + [w.process.sentinel for w in workers]
+        if not stopping:
+            waitables.append(jobs)
+        ready = wait(waitables, timeout=POLL)
+        now = time.monotonic()
+        for index, worker in enumerate(workers):
+            if worker.connection in ready:
+                try:
+                    message = worker.connection.recv()
+                except (EOFError, OSError):
+                    message = None
+                if message is not None:
+                    results.send(message)
+                    worker.job = None
+                    continue
+            died = worker.process.sentinel in ready and not worker.process.is_alive()
+            late = worker.job is not None and now - worker.job[1] > timeout
+            if died or late:
+                worker.process.kill()
+                worker.process.join()
+                if worker.job is not None:
+                    error = WorkerTimeout(timeout) if late else WorkerDied(
+                        "the process rendering it stopped unexpectedly (out of memory, or "
+                        "killed?)")
+                    results.send((worker.job[0], True, error))
+                workers[index] = _fork_worker()
+        if jobs in ready:
+            try:
+                message = jobs.recv()
+            except (EOFError, OSError):
+                message = "cancel"
+            if message == "cancel":
+                cancelled = True
+            elif message == "stop":
+                stopping = True
+            else:
+                queue.append(message)
+    for worker in workers:
+        if cancelled:
+            worker.process.terminate()      # the worker discards what it was writing
+        else:
+            worker.connection.send("stop")
+    for worker in workers:
+        worker.process.join(timeout=2)
+        if worker.process.is_alive():
+            worker.process.kill()
+            worker.process.join()
+    results.close()
+
+
+def _fork_worker() -> _Worker:
+    assert _FORK is not None
+    ours, theirs = _FORK.Pipe()
+    process = _FORK.Process(target=_worker, args=(theirs,), name="folio-worker",
+                            daemon=True)
+    process.start()
+    theirs.close()
+    return _Worker(process, ours)
+
+
+def _worker(connection) -> None:
+    """Run jobs one at a time; Ctrl-C ends the worker at once, writing nothing more."""
+    _die_with_parent()
+    # Ctrl-C, or the zygote's SIGTERM on cancel: stop at once, the PDF being
+    # written discarded (write_atomically removes its temporary file).
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, lambda number, frame: signal.default_int_handler(
+        number, frame))
+    _warm_up()
+    while True:
+        try:
+            message = connection.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            os._exit(0)
+        if message == "stop":
+            os._exit(0)
+        number, function, args = message
+        try:
+            value, failed = function(*args), False
+        except KeyboardInterrupt:
+            os._exit(1)                 # the temporary file is already removed
+        except Exception as error:      # noqa: BLE001 - sent back to be raised there
+            value, failed = error, True
+        try:
+            connection.send((number, failed, value))
+        except Exception as error:      # noqa: BLE001 - a value that will not pickle
+            connection.send((number, True, RuntimeError(f"{value!r}: {error}")))
+
+
+def _warm_up() -> None:
+    """The first layout of a process starts Pango and its font map (in this worker,
+    after the fork): done before the first job, in parallel with the others."""
+    try:
+        from weasyprint import HTML
+        HTML(string="<p>a</p>").render()
+    except Exception:                   # noqa: BLE001 - the first real job will say
+        pass

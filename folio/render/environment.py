@@ -1,0 +1,117 @@
+"""The Jinja environment of a language: templates read through the build's Reader,
+gettext installed, filters for dates, numbers, fonts and CSS strings.
+
+Templates are the designer's room: Python hands them data, they shape the HTML.
+A publication's own ``templates/`` overrides the bundled ones file by file.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import jinja2
+from babel import Locale
+from babel.support import NullTranslations
+from markupsafe import Markup
+
+from folio.config.layout import TemplateSet
+from folio.config.publication import Language
+from folio.config.reading import Reader, Record
+from folio.files import cache_root
+from folio.i18n.formatting import Formatter
+
+
+class PublicationLoader(jinja2.BaseLoader):
+    """Templates from the publication's templates/, then the bundled ones, read
+    through the build's Reader: a template that leads outside either is refused, a
+    template that is not UTF-8 is a located error, and every template (and every
+    place a template was looked for first) is recorded in ``record``, the record of
+    the document being rendered."""
+
+    def __init__(self, templates: TemplateSet, reader: Reader):
+        self.dirs = templates.dirs
+        self.reader = reader
+        self.record: Record | None = None
+
+    def get_source(self, environment, template):
+        for directory in self.dirs:
+            path = directory / template
+            if self.reader.exists(path, self.record):
+                text = self.reader.read_text(path, self.record, what="template")
+                return text, str(path), lambda: False
+        raise jinja2.TemplateNotFound(template)
+
+
+@contextmanager
+def recording(env: jinja2.Environment, record: Record):
+    """Record the templates and stylesheets ``env`` reads while in this block."""
+    loader = env.loader
+    assert isinstance(loader, PublicationLoader)
+    loader.record = record
+    try:
+        yield
+    finally:
+        loader.record = None
+
+
+def make_environment(templates: TemplateSet, translations: NullTranslations,
+                     language: Language, reader: Reader) -> jinja2.Environment:
+    """One environment per language: gettext is installed on the environment."""
+    env = jinja2.Environment(
+        loader=PublicationLoader(templates, reader),
+        # No template cache: each document's render asks the loader for every
+        # template it uses, so each document's record is complete. Compiling
+        # stays cached (bytecode_cache, keyed by each template's source).
+        cache_size=0,
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        # Compiling the templates took half a second of every build; Jinja keys its
+        # cache by each template's source, so an edited template is compiled again.
+        bytecode_cache=_bytecode_cache(),
+    )
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    formatter = Formatter(language)
+    env.filters["date"] = formatter.date
+    env.filters["number"] = formatter.number
+    env.filters["font_families"] = _font_families
+    env.filters["css_string"] = _css_string
+    env.filters["language_name"] = lambda other: _language_name(other, language)
+    env.globals["stylesheet"] = lambda name: _raw_file(env, name)
+    # A content file as the HTML names it (data-source), relative to the publication.
+    env.filters["source"] = lambda path: reader.key(path)
+    return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    directory = cache_root() / "jinja"
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None                     # no cache: slower, not wrong
+    return jinja2.FileSystemBytecodeCache(str(directory))
+
+
+def _font_families(families) -> Markup:
+    return Markup(", ".join('"' + f.replace('"', "") + '"' for f in families))
+
+
+def _css_string(value: str) -> Markup:
+    """Text for inside a double-quoted CSS string (``<style>`` is not HTML-escaped)."""
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    return Markup(escaped.replace("<", "\\3c "))
+
+
+def _language_name(other: Language, language: Language) -> str:
+    """``en`` as a reader of ``language`` calls it: 영어, English."""
+    return Locale.parse(language.locale).languages.get(other.code, other.name)
+
+
+def _raw_file(env: jinja2.Environment, name: str) -> Markup:
+    """A stylesheet inlined verbatim: CSS braces must not be read as Jinja syntax."""
+    assert env.loader is not None
+    source, _, _ = env.loader.get_source(env, name)
+    return Markup(source)

@@ -1,0 +1,135 @@
+"""Markdown bodies: footnotes in place, figures, dialogue turns, file references."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from folio.content.markdown import MarkdownSource, render_markdown
+from folio.errors import ProblemCollector
+
+
+def render(tmp_path: Path, text: str, located: bool = False,
+           **extra) -> tuple[str, list[str]]:
+    """The HTML (without the source lines it carries, unless ``located``) and the
+    problems found."""
+    (tmp_path / "content/assets").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "content/issue").mkdir(parents=True, exist_ok=True)
+    problems = ProblemCollector()
+    html = render_markdown(MarkdownSource(
+        text=text, path=tmp_path / "content/issue/a.en.md", line_offset=4, root=tmp_path,
+        assets=tmp_path / "content/assets", **extra), problems)
+    if not located:
+        html = re.sub(r' data-(line|source)="[^"]*"', "", html)
+    return html, [p.format(tmp_path) for p in problems.problems]
+
+
+def test_blocks_footnotes_and_images_carry_their_source_line(tmp_path: Path):
+    """The laid-out page is checked for text that runs off it; the HTML says where
+    each piece was written."""
+    (tmp_path / "content/assets").mkdir(parents=True)
+    (tmp_path / "content/assets/logo.svg").write_text("<svg/>", encoding="utf-8")
+    html, problems = render(tmp_path, "Intro.\n\n## Part\n\nNote.[^1] ![Logo](logo.svg)\n\n"
+                                      "[^1]: Text.\n", located=True)
+    assert problems == []
+    assert '<p data-line="5">Intro.</p>' in html
+    assert '<h2 data-line="7">Part</h2>' in html
+    assert '<span class="footnote" data-pdf-role="Note" data-line="9" ' \
+           'data-source="content/issue/a.en.md">Text.</span>' in html
+    assert 'alt="Logo" data-line="9" data-source="content/issue/a.en.md">' in html
+
+
+def test_footnote_is_rendered_where_it_is_called(tmp_path: Path):
+    html, problems = render(tmp_path, "Bilbao changed.[^b]\n\n[^b]: A *well-known* case.\n")
+    assert problems == []
+    assert html == ('<p>Bilbao changed.<span class="footnote" data-pdf-role="Note">A '
+                    "<em>well-known</em> case.</span></p>\n")
+
+
+def test_footnote_source_lines_are_joined(tmp_path: Path):
+    # WeasyPrint 70 would break the printed note at each newline.
+    html, _ = render(tmp_path, "Text.[^n]\n\n[^n]: A note written\n    on two lines.\n")
+    assert '<span class="footnote" data-pdf-role="Note">A note written on two lines.</span>' in html
+
+
+def test_image_alone_is_a_figure_with_caption_relative_then_assets(tmp_path: Path):
+    (tmp_path / "content/assets").mkdir(parents=True)
+    (tmp_path / "content/assets/logo.svg").write_text("<svg/>")
+    (tmp_path / "content/issue").mkdir(parents=True)
+    (tmp_path / "content/issue/map.svg").write_text("<svg/>")
+    html, problems = render(tmp_path, "![The *river* city](map.svg)\n\nText ![](logo.svg)\n")
+    assert problems == []
+    assert '<figure class="figure" data-pdf-role="Div">' in html
+    assert '<img src="content/issue/map.svg" alt="The river city">' in html
+    assert "<figcaption>The <em>river</em> city</figcaption>" in html
+    # An image in the text without a description is decoration, an artifact.
+    assert '<p>Text <img src="content/assets/logo.svg" alt="" aria-hidden="true"></p>' in html
+
+
+def test_missing_image_and_escape_from_the_root_are_reported(tmp_path: Path):
+    outside = tmp_path.parent / "outside.png"
+    outside.write_bytes(b"x")
+    _, problems = render(tmp_path, "Intro\n\n![A](nothere.png)\n\n![B](../../../outside.png)\n")
+    assert problems[0].startswith("content/issue/a.en.md:7: image 'nothere.png' not found")
+    assert problems[1].startswith(
+        "content/issue/a.en.md:9: image '../../../outside.png' points outside the publication")
+
+
+def test_a_figure_needs_a_description(tmp_path: Path):
+    (tmp_path / "content/issue").mkdir(parents=True)
+    (tmp_path / "content/issue/map.svg").write_text("<svg/>", encoding="utf-8")
+    _, problems = render(tmp_path, "Intro\n\n![](map.svg)\n")
+    assert problems == ["content/issue/a.en.md:7: a figure needs a description: it is its "
+                        "caption, and what a screen reader says — write it between the "
+                        "brackets: ![A map of the river](figures/map.svg)"]
+
+
+def test_raw_html_is_refused_by_default_with_its_line(tmp_path: Path):
+    html, problems = render(tmp_path, "Intro.\n\nHello <b>x</b>\n\n<script>alert(1)</script>\n"
+                                      "\n<!-- an editor's note -->\n")
+    assert "<script>" not in html and "<b>" not in html and "editor" not in html
+    hint = ("write it in Markdown, or set 'allow_html: true' in publication.yaml (scripts, "
+            "frames and the like are still removed)")
+    assert problems == [
+        f"content/issue/a.en.md:7: raw HTML is not allowed here: <b> — {hint}",
+        f"content/issue/a.en.md:9: raw HTML is not allowed here: <script>alert(1)</script> "
+        f"— {hint}"]
+
+
+def test_allowed_html_is_sanitised(tmp_path: Path):
+    text = ('Some <b onclick="steal()">bold</b> and <a href="javascript:alert(1)">a link</a>.'
+            '\n\n<script>alert(1)</script>\n\n<iframe src="http://127.0.0.1/"></iframe>\n\n'
+            '<object data="x.swf"></object><link rel="attachment" href="file:///etc/passwd">\n\n'
+            '<img src="file:///etc/passwd" onerror="x()"> '
+            '<span lang="ko" class="k">한국어</span>\n')
+    html, problems = render(tmp_path, text, allow_html=True)
+    assert problems == []
+    for gone in ("script", "iframe", "object", "<link", "onclick", "onerror", "javascript:",
+                 "file:", "alert"):
+        assert gone not in html, gone
+    assert "<b>bold</b>" in html and '<span lang="ko" class="k">한국어</span>' in html
+
+
+def test_dialogue_turns_get_their_speaker(tmp_path: Path):
+    html, problems = render(tmp_path, "kim: Crafts matter.\n\nlee: They do.\n\nplain text\n",
+                            speakers={"kim": "Kim Minjun", "lee": "Lee Seoyeon"})
+    assert problems == []
+    assert ('<div class="turn"><p class="speaker">Kim Minjun</p><p class="utterance">'
+            "Crafts matter.</p></div>") in html
+    assert "<p>plain text</p>" in html
+
+
+def test_language_span(tmp_path: Path):
+    html, _ = render(tmp_path, "유네스코 [Creative Cities Network]{lang=en-US} 가입\n")
+    assert '<span lang="en-US">Creative Cities Network</span>' in html
+
+
+def test_headings_nest_under_the_title_without_gaps(tmp_path: Path):
+    """PDF/UA: screen readers navigate by heading level; a gap is a hole."""
+    problems = ProblemCollector()
+    render_markdown(MarkdownSource("# Title again\n\n## Part\n\n#### Detail\n\n### Fine\n",
+                                   tmp_path / "a.en.md", 3, tmp_path, tmp_path), problems)
+    assert [(p.line, p.message, p.hint) for p in problems.problems] == [
+        (4, "a level-1 heading (#) in the text: the title is the level-1 heading",
+         "start the text's headings at ##"),
+        (8, "heading level skips from ## to ####", "use ### here")]

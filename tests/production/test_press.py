@@ -1,0 +1,224 @@
+"""PDF/X-4 and PDF/X-1a as far as a test can read the files (there is no free PDF/X
+validator), and a preflight that finds each defect the validators find."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import (
+    ICC,
+    REPO,
+    SAMPLE_ISSUE,
+    VERAPDF,
+    make_rich,
+    pdffonts,
+    pdfs,
+    pdftotext,
+    with_profiles,
+)
+from weasyprint import HTML
+
+from folio.errors import BuildError
+from folio.pipeline.run import BuildOptions, build
+from folio.production.preflight import Expectation, check, validate
+
+# -- 3: PDF/X-4, as far as a test can read it -------------------------------------------
+
+def content_streams(pdf: pikepdf.Pdf):
+    """Every content stream: pages, and the forms and tiling patterns they draw."""
+    seen, pending = set(), []
+    for page in pdf.pages:
+        yield page.obj
+        pending.append(page.obj.get("/Resources"))
+    while pending:
+        resources = pending.pop()
+        if resources is None:
+            continue
+        for kind in ("/XObject", "/Pattern"):
+            for child in resources.get(kind, {}).values():
+                if isinstance(child, pikepdf.Stream) and child.objgen not in seen and (
+                        child.get("/Subtype") == "/Form" or child.get("/PatternType") == 1):
+                    seen.add(child.objgen)
+                    yield child
+                    pending.append(child.get("/Resources"))
+
+
+def rgb_anywhere(pdf: pikepdf.Pdf) -> list[str]:
+    """Every use of DeviceRGB in the file: colour operators and colour spaces."""
+    found = []
+    for stream in content_streams(pdf):
+        for operands, operator in pikepdf.parse_content_stream(stream, "rg RG cs CS"):
+            if str(operator) in ("rg", "RG") or (
+                    str(operator) in ("cs", "CS") and operands[0] == "/DeviceRGB"):
+                found.append(f"{stream.objgen}: {operator}")
+    for obj in pdf.objects:
+        if isinstance(obj, (pikepdf.Dictionary, pikepdf.Stream)):
+            text = repr(obj) if not isinstance(obj, pikepdf.Stream) else repr(obj.stream_dict)
+            if "/DeviceRGB" in text:
+                found.append(f"{obj.objgen}: /DeviceRGB")
+    return found
+
+
+def test_print_files_meet_pdfx_4(outputs):
+    files = pdfs(outputs("rich", "print")) + pdfs(outputs("sample", "print"))
+    assert len(files) == 16
+    for path in files:
+        assert path.read_bytes()[:8] in (b"%PDF-1.6", b"%PDF-1.7"), path
+        with pikepdf.open(path) as pdf:
+            assert rgb_anywhere(pdf) == [], path
+            for page in pdf.pages:
+                assert "/TrimBox" in page.obj and "/BleedBox" in page.obj
+                assert "/ArtBox" not in page.obj and "/Annots" not in page.obj
+            intent = pdf.Root.OutputIntents[0]
+            assert intent.S == "/GTS_PDFX" and intent.DestOutputProfile.N == 4
+            assert "PDF/X-4" in pdf.Root.Metadata.read_bytes().decode()
+            assert len(pdf.open_outline().root) > 0 or "notice" in path.name
+        assert all(font["emb"] == "yes" for font in pdffonts(path)), path
+    # The figures' images were converted, not dropped.
+    with pikepdf.open(outputs("rich", "print") / "en/journal-2024-crafts.pdf") as pdf:
+        images = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                  and o.get("/Subtype") == "/Image" and o.get("/ColorSpace") == "/DeviceCMYK"]
+        assert images and images[0].Width == 1800
+
+
+def test_print_text_is_black_ink_only(outputs):
+    """Grey and black text print with black ink alone, not four inks; colours
+    are converted through the output intent's profile."""
+    with pikepdf.open(outputs("rich", "print") / "en/journal-2024-crafts.pdf") as pdf:
+        fills = [tuple(float(v) for v in operands)
+                 for page in pdf.pages
+                 for operands, operator in pikepdf.parse_content_stream(page, "k")]
+    # #1d1d1f, the ink of the text: black ink at 88 %.
+    assert any(f[:3] == (0, 0, 0) and f[3] == pytest.approx(0.884, abs=0.005) for f in fills)
+    coloured = [f for f in fills if max(f[:3]) > 0.2]        # the indigo and the accent
+    assert coloured and all(0 <= v <= 1 for f in coloured for v in f)
+
+
+@pytest.fixture(scope="module")
+def x1a(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("x1a")
+    build(BuildOptions(root=REPO, out=out, profile="print-x1a", jobs=2,
+                       only=(SAMPLE_ISSUE, "notice-jinju-designation")))
+    return out / "print-x1a"
+
+
+def test_pdfx_1a_keeps_text_as_text_and_fonts_embedded(x1a: Path, outputs):
+    files = pdfs(x1a)
+    assert len(files) == 5
+    for path in files:
+        assert path.read_bytes()[:8] == b"%PDF-1.3", path
+        report = check(path, Expectation(path.stem, path.parent.name, bleed_mm=3,
+                                         variant="pdf/x-1a"))
+        assert report.ok, report.failures
+        with pikepdf.open(path) as pdf:
+            assert pdf.docinfo.GTS_PDFXConformance == "PDF/X-1a:2001"
+            assert rgb_anywhere(pdf) == []
+            assert not any(isinstance(o, pikepdf.Dictionary) and "/SMask" in o
+                           for o in pdf.objects)
+        assert all(font["emb"] == "yes" for font in pdffonts(path)), path
+        # Ghostscript rewrote the file (and its reading order); a reader finds the
+        # same words as in the PDF/X-4 file.
+        x4 = outputs("sample", "print") / path.relative_to(x1a)
+        assert sorted(pdftotext(path).split()) == sorted(pdftotext(x4).split()), path
+
+
+def test_pdfx_1a_is_reproducible(x1a: Path, tmp_path: Path):
+    build(BuildOptions(root=REPO, out=tmp_path, profile="print-x1a", jobs=1,
+                       languages=("bilingual",), only=("notice-jinju-designation",)))
+    name = "bilingual/notice-jinju-designation.pdf"
+    assert (tmp_path / "print-x1a" / name).read_bytes() == (x1a / name).read_bytes()
+
+
+def test_pdfx_1a_refuses_transparency_instead_of_printing_pixels(tmp_path: Path):
+    """The rich publication's map has a semi-transparent dot: Ghostscript would
+    turn that page, text and all, into an image."""
+    root = with_profiles(make_rich(tmp_path), "")
+    config = root / "publication.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + f"  x1a: {{bleed: 3mm, variant: "
+                      f"pdf/x-1a, output_intent: {ICC}}}\n", encoding="utf-8")
+    with pytest.raises(BuildError) as raised:
+        build(BuildOptions(root=root, profile="x1a", jobs=1, languages=("en",),
+                           only=("journal-2024-crafts",)))
+    message = str(raised.value)
+    assert "crafts.en.md" in message or "issue.yaml" in message
+    assert re.search(r"page \d+: an element drawn with opacity", message), message
+    assert not (root / "output/x1a/en/journal-2024-crafts.pdf").exists()
+
+
+# -- 4: preflight finds each defect, naming document, language and page --------------
+
+def test_preflight_finds_cids_missing_from_the_charset(tmp_path: Path):
+    """The defect fontprep.py had: a CFF subset keeping the source's CIDs, which a
+    conforming reader cannot find (poppler draws the text anyway)."""
+    import uharfbuzz as hb
+
+    from folio.pdf.fonts import find_faces
+    face = next(f for f in find_faces("Noto Sans CJK KR") if f.style == "Regular")
+    request = hb.SubsetInput()
+    for codepoint in "창의도시 abc":
+        request.unicode_set.add(ord(codepoint))
+    subset = hb.subset(hb.Face(hb.Blob.from_file_path(str(face.file)), face.index), request)
+    font = tmp_path / "broken.otf"
+    font.write_bytes(subset.blob.data)
+    pdf = tmp_path / "notice-broken.pdf"
+    HTML(string=f"<style>@font-face {{ font-family: Broken; src: url({font.as_uri()}) }}"
+                "p { font-family: Broken }</style><p lang=ko>창의도시 창의도시</p>",
+         ).write_pdf(pdf, pdf_variant="pdf/a-3b")
+    assert "창의도시" in pdftotext(pdf)           # poppler does not mind
+    report = check(pdf, Expectation("notice-broken", "ko", variant="pdf/a-3b"))
+    assert any(f.startswith("notice-broken (ko), page 1: ") and "no glyph" in f
+               for f in report.failures), report.failures
+    if VERAPDF is not None:
+        validate([report])
+        assert any("page 1: veraPDF 6.2.11.4.1-2" in f for f in report.failures), \
+            report.failures
+
+
+def cmyk_pdf(path: Path, body: str, variant: str = "pdf/x-4") -> Path:
+    HTML(string=f"<style>@color-profile device-cmyk {{ src: url({Path(ICC).as_uri()}); "
+                "components: cyan, magenta, yellow, black }"
+                "@page { size: A5; margin: 20mm; bleed: 3mm } "
+                "body { color: device-cmyk(0 0 0 1) }</style>" + body,
+         ).write_pdf(path, pdf_variant=variant)
+    return path
+
+
+def print_expectation(name: str) -> Expectation:
+    return Expectation(name, "en", bleed_mm=3, variant="pdf/x-4")
+
+
+def test_preflight_finds_rgb_colour_in_a_press_file(tmp_path: Path):
+    good = cmyk_pdf(tmp_path / "good.pdf", "<p>Ink only.</p>")
+    assert check(good, print_expectation("notice-good")).ok
+    bad = cmyk_pdf(tmp_path / "rgb.pdf", "<p>Ink <b style='color: #c8553d'>and RGB</b></p>")
+    assert "notice-rgb (en), page 1: RGB colour ('rg' colour operator) in a file for a " \
+           "CMYK press" in check(bad, print_expectation("notice-rgb")).failures
+
+
+def test_preflight_finds_artbox_old_header_and_annotations(tmp_path: Path):
+    base = cmyk_pdf(tmp_path / "base.pdf", "<p>One.</p><p style='break-before: page'>Two.</p>")
+    with pikepdf.open(base) as pdf:
+        pdf.save(tmp_path / "old.pdf", force_version="1.3")
+        pdf.pages[1].obj.ArtBox = pdf.pages[1].obj.TrimBox
+        pdf.save(tmp_path / "artbox.pdf")
+    failures = check(tmp_path / "artbox.pdf", print_expectation("journal-x")).failures
+    assert failures == ["journal-x (en), page 2: has both ArtBox and TrimBox; PDF/X allows "
+                        "only one"]
+    failures = check(tmp_path / "old.pdf", print_expectation("journal-x")).failures
+    assert failures == ["journal-x (en): the file is PDF 1.3; pdf/x-4 needs at least 1.6"]
+    linked = cmyk_pdf(tmp_path / "link.pdf", "<p><a href='https://example.org' style='color: "
+                                             "inherit; text-decoration: none'>a link</a></p>")
+    assert check(linked, print_expectation("notice-link")).failures == [
+        "notice-link (en), page 1: 1 annotation (Link) on the printed page"]
+
+
+def test_preflight_finds_text_outside_the_text_area(tmp_path: Path):
+    pdf = tmp_path / "edge.pdf"
+    HTML(string="<style>@page { size: A5; margin: 20mm }</style><p>Inside.</p>"
+                "<p style='position: absolute; left: -18mm; top: 40mm'>Edge</p>").write_pdf(pdf)
+    assert check(pdf, Expectation("notice-edge", "ko")).failures == [
+        "notice-edge (ko), page 1: text 'Edge' lies 2.0 mm from the trim edge (keep text "
+        "at least 5 mm inside it)"]

@@ -1,0 +1,141 @@
+"""PDF/A-3b and PDF/UA-1 as veraPDF, the reference validator, judges them, and the
+structure tree a screen reader uses, read where veraPDF does not look."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import needs_verapdf, pdfs, pdftotext, run_verapdf
+
+# -- 1 and 2: the reference validator ------------------------------------------------
+
+@needs_verapdf
+def test_archive_files_pass_pdfa_3b(outputs):
+    files = pdfs(outputs("rich", "archive")) + pdfs(outputs("sample", "archive"))
+    assert len(files) == 9 + 7
+    run_verapdf("3b", files)
+
+
+@needs_verapdf
+def test_accessible_files_pass_pdfua_1(outputs):
+    files = pdfs(outputs("rich", "accessible")) + pdfs(outputs("sample", "accessible"))
+    assert len(files) == 9 + 7
+    run_verapdf("ua1", files)
+
+
+# -- 2: what the validator cannot see, read from the structure tree ---------------------
+
+def elements(pdf: pikepdf.Pdf):
+    """Structure elements reachable from the root, in document order."""
+    def walk(node):
+        if isinstance(node, pikepdf.Array):
+            for child in node:
+                yield from walk(child)
+        elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+            yield node
+            if "/K" in node:
+                yield from walk(node.K)
+    yield from walk(pdf.Root.StructTreeRoot.K)
+
+
+def kinds(element) -> list[str]:
+    kids = element.get("/K")
+    kids = kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []
+    return [str(k.S) for k in kids if isinstance(k, pikepdf.Dictionary) and "/S" in k]
+
+
+def marked_content(page) -> tuple[set[int], dict[str, int]]:
+    """The MCIDs of a page's content, and its artifacts counted by type."""
+    mcids, artifacts = set(), {}
+    for operands, operator in pikepdf.parse_content_stream(page, "BDC BMC"):
+        if str(operator) == "BDC" and str(operands[0]) == "/Artifact":
+            properties = operands[1]
+            kind = str(properties.get("/Subtype", properties.get("/Type", "")))
+            artifacts[kind] = artifacts.get(kind, 0) + 1
+        elif str(operator) == "BDC" and "/MCID" in operands[1]:
+            mcids.add(int(operands[1].MCID))
+    return mcids, artifacts
+
+
+@pytest.fixture(scope="module")
+def tagged(outputs):
+    with pikepdf.open(outputs("rich", "accessible") / "en/journal-2024-crafts.pdf") as pdf:
+        yield pdf
+
+
+def test_contents_are_toc_and_toci_with_links(tagged: pikepdf.Pdf):
+    items = [e for e in elements(tagged) if e.S == "/TOCI" and "/TOC" not in kinds(e)]
+    assert len(items) == 2                                # crafts, conversation
+    for item in items:
+        assert kinds(item)[0] == "/Link"
+        link = next(k for k in item.K if isinstance(k, pikepdf.Dictionary) and "/S" in k)
+        assert any(k.get("/Type") == "/OBJR" for k in link.K
+                   if isinstance(k, pikepdf.Dictionary))
+    assert [e.S for e in elements(tagged)].count("/TOC") == 3   # sections, and in each
+
+
+def test_footnotes_are_notes_referenced_from_their_call(tagged: pikepdf.Pdf):
+    notes = [e for e in elements(tagged) if e.S == "/Note"]
+    calls = [e for e in elements(tagged) if e.S == "/Reference"]
+    assert len(notes) == 1 and len(calls) == 1
+    assert str(notes[0].ID).startswith("note-")
+    assert calls[0].Ref[0].objgen == notes[0].objgen
+
+
+def test_running_heads_folios_and_leaders_are_artifacts(tagged: pikepdf.Pdf):
+    reachable = {e.objgen for e in elements(tagged)}
+    parents = tagged.Root.StructTreeRoot.ParentTree.Nums
+    by_page = {int(parents[i]): parents[i + 1] for i in range(0, len(parents), 2)}
+    footers = 0
+    for page in tagged.pages:
+        mcids, artifacts = marked_content(page)
+        mapping = by_page.get(int(page.obj.get("/StructParents", -1)))
+        for mcid in mcids:                      # every tagged piece is in the tree
+            assert mapping[mcid].objgen in reachable
+        footers += artifacts.get("/Footer", 0)
+    assert footers >= 4                         # the folios of the text pages
+    contents_page = next(p for p in tagged.pages
+                         if "Contents" in pdftotext_page(tagged, p))
+    mcids, artifacts = marked_content(contents_page)
+    assert artifacts.get("/Layout", 0) > 50     # the leader dots, one by one
+    assert len(mcids) < 40                      # not tagged as text
+
+
+def pdftotext_page(pdf: pikepdf.Pdf, page) -> str:
+    path = Path(pdf.filename)
+    number = pdf.pages.index(page) + 1
+    return pdftotext(path, "-f", str(number), "-l", str(number))
+
+
+def test_passages_in_another_language_carry_their_own(outputs, tagged: pikepdf.Pdf):
+    accessible = outputs("rich", "accessible")
+    assert tagged.Root.Lang == "en-US"
+    assert "ko" in {str(e.Lang) for e in elements(tagged) if "/Lang" in e}
+    with pikepdf.open(accessible / "ko/journal-2024-crafts.pdf") as korean:
+        assert "en-US" in {str(e.Lang) for e in elements(korean) if "/Lang" in e}
+    with pikepdf.open(accessible / "bilingual/notice-craft-fair.pdf") as sheet:
+        assert sheet.Root.Lang == "ko-KR"
+        english = [e for e in elements(sheet) if e.get("/Lang") == "en-US"]
+        assert len(english) >= 4                # title, two paragraphs, details
+
+
+def test_headings_do_not_skip_levels(outputs):
+    for path in pdfs(outputs("rich", "accessible")):
+        with pikepdf.open(path) as pdf:
+            levels = [int(str(e.S)[2:]) for e in elements(pdf)
+                      if re.fullmatch(r"/H[1-6]", str(e.S))]
+        assert levels and levels[0] == 1, path
+        for before, after in zip(levels, levels[1:], strict=False):
+            assert after <= before + 1, f"{path.name}: H{before} followed by H{after}"
+
+
+def test_figures_have_alt_text_and_header_cells_scope(tagged: pikepdf.Pdf):
+    figures = [e for e in elements(tagged) if e.S == "/Figure"]
+    assert len(figures) >= 3                    # the logo, the map, the photograph
+    assert all(str(f.get("/Alt", "")).strip() for f in figures)
+    headers = [e for e in elements(tagged) if e.S == "/TH"]
+    assert len(headers) == 3
+    assert all(h.A.Scope == "/Column" for h in headers)
