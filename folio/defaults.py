@@ -10,6 +10,7 @@ _PACKAGE = Path(__file__).resolve().parent
 # package (pyproject.toml maps them there); in the repository, which is also the
 # bundled sample publication, they are its top-level folders.
 BUNDLED = _PACKAGE / "_bundled" if (_PACKAGE / "_bundled").is_dir() else _PACKAGE.parent
+CONFIG_FILE = "publication.yaml"                      # marks a publication's root
 DEFAULT_PROFILE = "screen"
 BILINGUAL = "bilingual"                               # the "language" of bilingual sheets
 BILINGUAL_LAYOUTS = ("stacked", "side-by-side", "duplex")

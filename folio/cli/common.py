@@ -12,7 +12,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from folio.config.publication import CONFIG_FILE
+from folio.defaults import CONFIG_FILE
 from folio.errors import BuildError, shown_path
 
 

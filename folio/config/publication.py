@@ -11,10 +11,9 @@ from babel.core import get_global
 from folio.config import schema as s
 from folio.config.reading import Reader, publication_reader
 from folio.config.yamlio import YamlMap, parse_yaml
-from folio.defaults import DEFAULT_PROFILE
+from folio.defaults import CONFIG_FILE, DEFAULT_PROFILE
 from folio.errors import BuildError, ProblemCollector
 
-CONFIG_FILE = "publication.yaml"
 PAGE_SIZES = ("A4", "A5", "B5", "letter")
 PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a-3u",
                 "pdf/a-4u", "pdf/ua-1")
