@@ -196,6 +196,75 @@ def ink_boxes(root):
             stack.append((child, source, line))
 
 
+# -- what an issue laid out by parts needs to put them together -------------------------
+
+def used_fonts(document) -> list:
+    """The fonts a written ``Document`` drew with (``Document.fonts``, filled while
+    writing), each as WeasyPrint's ``Font``: ``hash`` (its resource name in the
+    PDF), ``name``, ``hb_face``, ``index``, ``widths`` and ``to_unicode`` (by
+    glyph id, for the glyphs drawn), ``missing``, ``bitmap``, ``used_in_forms``
+    and ``type`` (otf, ttf)."""
+    return list(document.fonts.values())
+
+
+@contextlib.contextmanager
+def fonts_left_uncut():
+    """While writing a piece of an issue, embed no font program: the pieces' fonts
+    are cut once for the whole issue when they are put together
+    (production/fontmerge.py), and cutting each of four CJK faces for every piece
+    took a tenth of a second. ``Font.clean`` (WeasyPrint's cut) is replaced by
+    one that leaves four bytes, the signature ``Font.type`` reads, for plain
+    vector fonts; variable and colour fonts are cleaned as usual (they are not
+    shared, and such an issue is laid out whole)."""
+    from weasyprint.pdf import fonts as weasy_fonts
+    clean = weasy_fonts.Font.clean
+
+    def leave_uncut(font, to_unicode, hinting):
+        if not plain_vector_font(font):
+            return clean(font, to_unicode, hinting)
+        font.file_content = b"OTTO" if font.type == "otf" else b"\x00\x01\x00\x00"
+
+    weasy_fonts.Font.clean = leave_uncut
+    try:
+        yield
+    finally:
+        weasy_fonts.Font.clean = clean
+
+
+def plain_vector_font(font) -> bool:
+    """Neither variable (instanced by WeasyPrint) nor colour, nor a bitmap font."""
+    return not (font.bitmap or "fvar" in font.tables or font.png or font.svg or font.colr)
+
+
+def face_data(font) -> bytes:
+    """The whole font file a ``Font`` was made from (a collection for a TTC face:
+    see ``font.index``), before WeasyPrint cut it down for the PDF."""
+    from weasyprint.text.fonts import get_hb_object_data
+    return get_hb_object_data(font.hb_face)
+
+
+def bookmark_tree(pages: list[tuple[float, list]]) -> list:
+    """WeasyPrint's outline of pages given as (height in CSS px, ``Page.bookmarks``),
+    with its own nesting rules (``make_page_bookmark_tree``): a list of
+    ``(label, (page index, x, y), children, state)`` in PDF points."""
+    from weasyprint.anchors import make_page_bookmark_tree
+    from weasyprint.matrix import Matrix
+
+    class _Page:
+        def __init__(self, bookmarks):
+            self.bookmarks = bookmarks
+
+    root: list = []
+    skipped: list[int] = []
+    last_by_depth = [root]
+    previous = 0
+    for number, (height, bookmarks) in enumerate(pages):
+        matrix = Matrix(a=0.75, d=-0.75, f=height * 0.75)
+        previous = make_page_bookmark_tree(_Page(bookmarks), skipped, last_by_depth,
+                                           previous, number, matrix)
+    return root
+
+
 # -- cffi ----------------------------------------------------------------------------
 
 def make_py_source(ffi, module_name: str, target: str) -> None:

@@ -367,5 +367,13 @@ def outputs(tmp_path_factory):
     return output
 
 
+def published(folder: Path, pattern: str = "*.pdf") -> list[Path]:
+    """The files a build published under ``folder``: not its hidden caches
+    (``.folio-parts/``), which hold pieces of issues, not documents."""
+    return sorted(p for p in folder.rglob(pattern)
+                  if p.is_file() and not any(part.startswith(".folio-")
+                                             for part in p.relative_to(folder).parts[:-1]))
+
+
 def pdfs(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.pdf"))
+    return published(folder)

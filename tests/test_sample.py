@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdffonts, pdftotext
+from conftest import REPO, pdffonts, pdftotext, published
 from pypdf import PdfReader
 
 from folio.config.publication import load_config
@@ -21,7 +21,7 @@ def sample(sample_screen: Path) -> Path:
 
 
 def test_every_document_is_built(sample: Path):
-    names = sorted(str(p.relative_to(sample)) for p in sample.rglob("*.pdf"))
+    names = sorted(str(p.relative_to(sample)) for p in published(sample))
     assert names == [
         "bilingual/notice-jinju-designation.pdf",
         f"en/{ISSUE}.pdf", "en/notice-creative-city.pdf", "en/notice-jinju-designation.pdf",
@@ -71,7 +71,7 @@ def test_no_korean_word_is_broken_across_lines(sample: Path, document: str):
 def test_fonts_embedded_subset_korean_and_only_the_declared_ones(sample: Path):
     config = load_config(REPO)
     declared = {f.replace(" ", "-") for stack in config.fonts.values() for f in stack.families}
-    for pdf in sample.rglob("*.pdf"):
+    for pdf in published(sample):
         for font in pdffonts(pdf):
             assert (font["emb"], font["sub"]) == ("yes", "yes"), (pdf, font)
             family = font["name"].split("+", 1)[1]

@@ -63,8 +63,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="list the PDFs the build writes, those up to date marked so, "
                              "and build nothing")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="documents rendered at once, in separate processes "
-                             "(default: the number of cores)")
+                        help="documents, and pieces of an issue, laid out at once, in "
+                             "separate processes (default: the number of cores)")
+    parser.add_argument("--whole", action="store_true",
+                        help="lay each issue out in one piece, not article by article "
+                             "(as the archive and accessible profiles always do)")
     parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
                         help="stop a document that has no result after this long (default "
                              "300 s, far beyond any real document; with --jobs 2 or more)")
@@ -78,7 +81,8 @@ def _build(args: argparse.Namespace, default_root: Path | None) -> int:
                            keep_html=args.html, draft=args.draft, profile=args.profile,
                            bilingual=args.bilingual, force=args.force,
                            impose=tuple(dict.fromkeys(args.impose)), previews=args.previews,
-                           jobs=max(1, args.jobs), timeout=max(1.0, args.timeout))
+                           jobs=max(1, args.jobs), timeout=max(1.0, args.timeout),
+                           whole=args.whole)
     if args.list:
         from folio.pipeline.run import outdated
         for output, again in outdated(options):

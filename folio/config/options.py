@@ -24,6 +24,7 @@ class BuildOptions:
     previews: bool = False             # PNG thumbnails and a contact sheet per PDF
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     timeout: float = 300.0             # seconds a document may take before it is stopped
+    whole: bool = False                # lay issues out in one piece, not by articles
 
     @property
     def output_dir(self) -> Path:

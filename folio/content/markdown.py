@@ -90,7 +90,14 @@ def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -
     """The same, one HTML string per top-level block (paragraph, heading, list, table…).
 
     A side-by-side bilingual sheet pairs the blocks of two languages row by row.
+    Kept in the cache (markdown_cache.py): parsing is most of the time it takes to
+    load a long issue, which every rebuild does.
     """
+    from folio.content.markdown_cache import cached_render
+    return cached_render(source, problems, _render_blocks)
+
+
+def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
     md = _new_parser()
     env: dict = {}
     tokens = md.parse(source.text, env)

@@ -67,6 +67,21 @@ class Section:
 
 
 @dataclass(frozen=True)
+class IssueItem:
+    """An article where it stands in its issue: its section, and whether it opens it."""
+
+    article: Article
+    section: Section
+    first_in_section: bool
+
+    @property
+    def opens_page(self) -> bool:
+        """Starts on a right-hand page. News items after a section's first run on
+        below the one before, as on a news page; everything else opens a page."""
+        return not (self.article.kind == "news" and not self.first_in_section)
+
+
+@dataclass(frozen=True)
 class Issue:
     slug: str
     language: Language
@@ -88,6 +103,23 @@ class Issue:
     @property
     def articles(self) -> tuple[Article, ...]:
         return tuple(a for section in self.sections for a in section.articles)
+
+    @property
+    def items(self) -> tuple[IssueItem, ...]:
+        return tuple(IssueItem(a, section, i == 0) for section in self.sections
+                     for i, a in enumerate(section.articles))
+
+    @property
+    def runs(self) -> tuple[tuple[IssueItem, ...], ...]:
+        """The items in runs that each open a page, and so can be laid out alone:
+        an item that opens a page, and those that run on after it."""
+        runs: list[list[IssueItem]] = []
+        for item in self.items:
+            if item.opens_page or not runs:
+                runs.append([item])
+            else:
+                runs[-1].append(item)
+        return tuple(tuple(run) for run in runs)
 
     @property
     def pending(self) -> bool:

@@ -9,6 +9,7 @@ bytes next (print post-processing, writing) is the pipeline's (pipeline/jobs.py)
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -17,7 +18,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from folio._compat import fixed_document_id, flag_artifacts, install_tagging, page_box
+from folio._compat import (
+    fixed_document_id,
+    flag_artifacts,
+    fonts_left_uncut,
+    install_tagging,
+    page_box,
+)
 from folio.errors import BuildError, Problem
 from folio.files import digest
 
@@ -43,6 +50,37 @@ class PdfJob:
     # The templates and stylesheets the HTML was made from: for locating WeasyPrint's
     # complaints about CSS.
     stylesheets: tuple[Path, ...] = ()
+    report: bool = False      # a part of an issue: say what putting it together needs
+
+
+@dataclass(frozen=True)
+class FontUse:
+    """A font as one PDF drew with it: enough to make one cut of it for several."""
+
+    base_font: str                        # the PDF's /BaseFont, e.g. /ABCDEF+NotoSans-Bold
+    kind: str                             # "otf", "ttf" or "bitmap"
+    face: str                             # the font file, kept by pdf/faces.py
+    index: int                            # the face in a collection
+    widths: dict[int, float]              # glyph id -> width, as written in /W
+    to_unicode: dict[int, str]            # glyph id -> text, as written in /ToUnicode
+    mergeable: bool                       # a vector font with no missing glyphs
+
+
+@dataclass(frozen=True)
+class PageReport:
+    height: float                         # CSS px, for bookmark positions
+    bookmarks: tuple                      # WeasyPrint's (level, label, (x, y), state)
+    anchors: tuple[tuple[str, float], ...]  # ids on the page and their height, top first
+
+
+@dataclass(frozen=True)
+class PartReport:
+    """What a PDF laid out as part of an issue tells the step that puts the parts
+    together (production/assemble.py): its pages' outline entries and anchors, and
+    its fonts by resource name."""
+
+    pages: tuple[PageReport, ...]
+    fonts: dict[str, FontUse]
 
 
 @dataclass(frozen=True)
@@ -53,6 +91,7 @@ class Rendered:
     pages: int
     seconds: float                      # layout and writing: what the benchmark compares
     inputs: dict[str, str] = field(default_factory=dict)
+    report: PartReport | None = None
 
 
 class _Collect(logging.Handler):
@@ -102,6 +141,7 @@ def render_pdf(job: PdfJob) -> Rendered:
             raise BuildError(*overflow)
         data = _write(document, job)
         weasyprint_seconds = time.perf_counter() - started
+        report = _report(document) if job.report else None
         # Checked after writing too: some warnings (PDF/UA's) come only then.
         problems = _located(handler.records, job, fetcher.refused)
         if problems:
@@ -113,7 +153,33 @@ def render_pdf(job: PdfJob) -> Rendered:
         logger.removeHandler(handler)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
-    return Rendered(data, len(document.pages), weasyprint_seconds, fetcher.record)
+    return Rendered(data, len(document.pages), weasyprint_seconds, fetcher.record, report)
+
+
+def _report(document) -> PartReport:
+    from folio._compat import face_data, plain_vector_font, used_fonts
+    from folio.pdf.faces import keep_face
+    pages = tuple(PageReport(page.height, tuple(page.bookmarks), tuple(sorted(
+        ((name, position[1]) for name, position in page.anchors.items()),
+        key=lambda anchor: anchor[1]))) for page in document.pages)
+    fonts: dict[str, FontUse] = {}
+    faces: dict[int, str] = {}
+    for font in used_fonts(document):
+        key = id(font.hb_face)
+        if key not in faces:
+            faces[key] = keep_face(face_data(font))
+        kind = "bitmap" if font.bitmap else font.type
+        known = fonts.get(font.hash)
+        use = FontUse(font.name.decode()[1:] if isinstance(font.name, bytes) else font.name,
+                      kind, faces[key], font.index, dict(font.widths), dict(font.to_unicode),
+                      plain_vector_font(font) and not font.missing and not font.used_in_forms)
+        if known is not None:           # one resource, several sizes: as WeasyPrint does
+            use = FontUse(known.base_font, kind, known.face, known.index,
+                          {**known.widths, **use.widths},
+                          {**known.to_unicode, **use.to_unicode},
+                          known.mergeable and use.mergeable and known.face == use.face)
+        fonts[font.hash] = use
+    return PartReport(pages, fonts)
 
 
 # -- WeasyPrint's messages, located ----------------------------------------------------
@@ -292,6 +358,7 @@ def _write(document, job: PdfJob) -> bytes:
     tagged = bool(job.variant and job.variant.startswith("pdf/ua"))
     if tagged:
         flag_artifacts(document)
-    with fixed_document_id(identifier):
+    uncut = fonts_left_uncut() if job.report else contextlib.nullcontext()
+    with fixed_document_id(identifier), uncut:
         return document.write_pdf(pdf_variant=job.variant,
                                   pdf_identifier=identifier[:32].encode(), pdf_tags=tagged)

@@ -1,18 +1,27 @@
-"""One job of a worker: a PDF made, post-processed for its profile, and written.
+"""The jobs of a worker: a PDF made, post-processed for its profile, and written.
 
-The function a worker runs (``make_pdf``) composes the stages in their order:
-WeasyPrint's PDF (pdf/writer.py), then what a print shop needs
-(production/press.py), then the file, written whole or not at all.
+``make_pdf`` composes the stages in their order: WeasyPrint's PDF
+(pdf/writer.py), then what a print shop needs (production/press.py), then the
+file, written whole or not at all. An issue laid out by articles
+(pipeline/parts.py) has two more: ``make_part`` lays out one piece into the parts
+cache, ``assemble_pdf`` puts the pieces together (production/assemble.py), then
+goes on as ``make_pdf`` does.
 """
 
 from __future__ import annotations
 
+import json
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from folio.errors import BuildError
 from folio.files import write_atomically
-from folio.pdf.writer import PdfJob, render_pdf
+from folio.pdf.writer import FontUse, PageReport, PartReport, PdfJob, render_pdf
+
+if TYPE_CHECKING:
+    from folio.production.assemble import PagePlan, Piece
 
 
 @dataclass(frozen=True)
@@ -27,16 +36,108 @@ class PdfResult:
 def make_pdf(job: PdfJob) -> PdfResult:
     """Render, post-process and write one PDF (and its HTML copy with ``--html``)."""
     rendered = render_pdf(job)
-    data = rendered.data
-    if job.crop_marks_mm is not None or (job.variant or "").startswith("pdf/x"):
-        data = _press_ready(job, data)
+    data = _press_ready(job, rendered.data)
     write_output(job.output, data)
     if job.html_copy is not None:
         write_output(job.html_copy, job.html.encode("utf-8"))
     return PdfResult(job.name, job.output, rendered.pages, rendered.seconds, rendered.inputs)
 
 
+@dataclass(frozen=True)
+class PartResult:
+    """A piece of an issue in the parts cache: its PDF, and what it tells."""
+
+    pdf: Path
+    pages: int
+    report: PartReport
+    inputs: dict[str, str]
+    seconds: float
+
+
+def make_part(job: PdfJob) -> PartResult:
+    """Lay out one piece of an issue into the parts cache (``job.output``), with its
+    report beside it (``.json``), and its HTML with ``--html``."""
+    rendered = render_pdf(job)
+    assert rendered.report is not None
+    result = PartResult(job.output, rendered.pages, rendered.report, rendered.inputs,
+                        rendered.seconds)
+    write_output(job.output, rendered.data)
+    write_output(job.output.with_suffix(".json"), json.dumps(
+        part_to_json(result), ensure_ascii=False).encode("utf-8"))
+    if job.html_copy is not None:
+        write_output(job.html_copy, job.html.encode("utf-8"))
+    return result
+
+
+def part_to_json(result: PartResult) -> dict:
+    return {"pages": result.pages, "inputs": result.inputs, "seconds": result.seconds,
+            "report": {
+                "pages": [{"height": page.height, "bookmarks": [list(b) for b in page.bookmarks],
+                           "anchors": [list(a) for a in page.anchors]}
+                          for page in result.report.pages],
+                "fonts": {name: {"base_font": use.base_font, "kind": use.kind, "face": use.face,
+                                 "index": use.index, "mergeable": use.mergeable,
+                                 "widths": {str(g): w for g, w in use.widths.items()},
+                                 "to_unicode": {str(g): t for g, t in use.to_unicode.items()}}
+                          for name, use in result.report.fonts.items()}}}
+
+
+def part_from_json(pdf: Path, data: dict) -> PartResult:
+    report = data["report"]
+    pages = tuple(PageReport(page["height"],
+                             tuple((level, label, tuple(point), state)
+                                   for level, label, point, state in page["bookmarks"]),
+                             tuple((name, y) for name, y in page["anchors"]))
+                  for page in report["pages"])
+    fonts = {name: FontUse(use["base_font"], use["kind"], use["face"], use["index"],
+                           {int(g): w for g, w in use["widths"].items()},
+                           {int(g): t for g, t in use["to_unicode"].items()}, use["mergeable"])
+             for name, use in report["fonts"].items()}
+    return PartResult(pdf, data["pages"], PartReport(pages, fonts), data["inputs"],
+                      data["seconds"])
+
+
+@dataclass(frozen=True)
+class AssemblyJob:
+    """An issue put together from its pieces, then made ready as ``job`` says (its
+    ``html`` is the whole issue's, kept with ``--html``)."""
+
+    job: PdfJob
+    front: Piece
+    pieces: tuple[Piece, ...]
+    stamps: tuple[Piece, ...]
+    plan: tuple[PagePlan, ...]
+    inputs: dict[str, str]
+    remember: tuple[Path, bytes] | None = None  # written once the issue is: what the
+                                                # next build should start from
+
+
+def assemble_pdf(assembly: AssemblyJob) -> PdfResult | None:
+    """The issue put together and written; None if its fonts cannot be shared
+    (fontmerge.NotMergeable), and it must be laid out whole."""
+    from folio.production.assemble import assemble
+    from folio.production.fontmerge import NotMergeable
+    started = time.perf_counter()
+    job = assembly.job
+    try:
+        data = assemble(assembly.front, list(assembly.pieces), list(assembly.stamps),
+                        list(assembly.plan))
+    except NotMergeable:
+        return None
+    data = _press_ready(job, data)
+    write_output(job.output, data)
+    if job.html_copy is not None:
+        write_output(job.html_copy, job.html.encode("utf-8"))
+    if assembly.remember is not None:
+        write_output(*assembly.remember)
+    pages = len(assembly.plan) + len(assembly.front.report.pages) - assembly.front.skip
+    return PdfResult(job.name, job.output, pages, time.perf_counter() - started,
+                     assembly.inputs)
+
+
 def _press_ready(job: PdfJob, data: bytes) -> bytes:
+    if job.crop_marks_mm is None and not (job.variant or "").startswith("pdf/x"):
+        return data
     from folio.production.press import NotPressReady, UnconvertibleColour, press_ready
     try:
         return press_ready(data, variant=job.variant, intent=job.output_intent,

@@ -83,11 +83,17 @@ def options_key(options: dict) -> str:
     return digest(json.dumps(relevant, sort_keys=True, default=str).encode())[:32]
 
 
-def unchanged(inputs: dict[str, str], root: Path) -> bool:
-    """Whether every recorded input still reads as recorded."""
+def unchanged(inputs: dict[str, str], root: Path,
+              seen: dict[tuple[str, bool], str] | None = None) -> bool:
+    """Whether every recorded input still reads as recorded; ``seen`` keeps what
+    was read for the next call (an issue's pieces share their templates and fonts)."""
+    seen = {} if seen is None else seen
     for name, recorded in inputs.items():
-        path = Path(name) if name.startswith("/") else root / name
-        current = file_stat(path) if recorded.startswith(STAT) else file_hash(path)
+        by_stat = recorded.startswith(STAT)
+        current = seen.get((name, by_stat))
+        if current is None:
+            path = Path(name) if name.startswith("/") else root / name
+            current = seen[name, by_stat] = file_stat(path) if by_stat else file_hash(path)
         if current != recorded:
             return False
     return True

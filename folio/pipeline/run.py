@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from folio.pipeline.jobs import PdfResult, make_pdf
 from folio.pipeline.manifest import (
     Manifest,
     code_fingerprint,
+    combine,
     file_stat,
     options_key,
     tree_fingerprint,
@@ -216,19 +217,21 @@ def check_glyphs(config: PublicationConfig, document: PlannedDocument,
     entities and YAML escapes decoded), must be drawable by the fonts of the
     language that prints it: a box or an undeclared fallback font otherwise."""
     problems = ProblemCollector()
-    seen: set[tuple[str, str]] = set()
+    seen: dict[str, set[str]] = {}          # per language: characters checked
     for code, text in document.texts:
         if code not in coverage:
             coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
-        fresh = "".join(c for c in text.text if (code, c) not in seen)
-        if not fresh:
+        checked = seen.setdefault(code, set())
+        new = set(text.text) - checked      # sets: a long issue has a million characters
+        if not new:
             continue
+        fresh = "".join(c for c in text.text if c in new)
         before = len(problems.problems)
         fonts.check_glyphs(fresh, text.path, coverage[code], config.fonts[code].families,
                            problems, first_line=text.line)
         for problem in problems.problems[before:]:
-            seen.add((code, problem.message.split("'")[1]))
-        seen.update((code, c) for c in fresh)
+            checked.add(problem.message.split("'")[1])
+        checked.update(new)
     return problems.problems
 
 
@@ -244,7 +247,7 @@ def check_printed_characters(config: PublicationConfig, document: PlannedDocumen
     codes = {code for code, _ in document.texts} or {document.lang}
     covered = frozenset().union(*(coverage.get(c, frozenset()) for c in codes))
     text = html_module.unescape(_TEXT.sub(" ", html))
-    missing = sorted({c for c in text if ord(c) not in covered and fonts.needs_glyph(c)})
+    missing = sorted(c for c in set(text) if ord(c) not in covered and fonts.needs_glyph(c))
     problems = []
     for char in missing:
         path, line = _find_character(char, stylesheets) or (document.source, None)
@@ -560,11 +563,12 @@ def render_html(options: BuildOptions) -> dict[str, str]:
 
 def _render_in(pool, options, config, profile, languages, todo, shared, key,
                manifest, on_written, written, rendered_problems) -> list[PdfResult]:
+    from folio.pipeline import parts
     coverage: dict[str, frozenset[int]] = {}
     prepared: list = []
     results: list[PdfResult] = []
     inputs: dict[str, dict[str, str]] = {}
-    jobs: dict[str, tuple[PlannedDocument, PdfJob]] = {}
+    tasks: list[_Task] = []
 
     def done(document: PlannedDocument, result: PdfResult) -> None:
         manifest.record(result.output, key, {**inputs[str(result.output)], **result.inputs},
@@ -578,7 +582,7 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
 
     # Issues first: the longest documents start first and the last to finish is short.
     ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.inputs)))
-    futures = {}
+    pieces_key = combine(key, *(f"{name}={value}" for name, value in sorted(shared.items())))
     for document in ordered:
         try:
             document, html, record, stylesheets = prepare(config, document, languages,
@@ -589,35 +593,120 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
         output = output_path(options, profile, document)
         inputs[str(output)] = {**shared, **document.inputs, **record}
         job = _job(options, profile, config, document, html, output, stylesheets)
-        jobs[str(output)] = (document, job)
-        if pool is not None:            # the workers start on it right away
-            futures[pool.submit(make_pdf, job)] = output
+        if isinstance(document.content, Issue) and _by_parts(options, profile,
+                                                             document.content):
+            issue_build = parts.IssueBuild(
+                document.content, config, _part_renderer(prepared[0], document, languages,
+                                                          profile),
+                job, pieces_key, config.root, {})
+            tasks.append(_Task(document, job, parts.steps(issue_build)))
         else:
-            try:
-                done(document, make_pdf(job))
-            except BuildError as error:
-                fail(document, error)
-    if pool is not None:
-        from concurrent.futures import as_completed
-
-        from folio.pipeline.workers import WorkerDied, WorkerTimeout
-        for future in as_completed(futures):
-            document, job = jobs[str(futures[future])]
-            try:
-                done(document, future.result())
-            except BuildError as error:
-                fail(document, error)
-            except WorkerTimeout as error:
-                fail(document, BuildError.at(
-                    f"{job.name}: no result after {error.seconds:.0f} s; the document was "
-                    "stopped (its PDF, if any, is as it was)", document.source,
-                    hint=f"a document this long may need more: {command()} --timeout SECONDS; "
-                         "otherwise report it, with the document"))
-            except WorkerDied as error:
-                fail(document, BuildError.at(f"{job.name}: {error}", document.source,
-                                             hint="try again, with --jobs 1 if memory is "
-                                                  "short"))
+            tasks.append(_Task(document, job, _single(job)))
+    _drive(pool, tasks, done, fail)
     return results
+
+
+def _by_parts(options: BuildOptions, profile: Profile, issue: Issue) -> bool:
+    """Issues are laid out by articles (pipeline/parts.py) unless asked not to, or
+    the profile needs one structure tree, or there is nothing to cut."""
+    from folio.pipeline.parts import whole_only
+    return not options.whole and not whole_only(profile) and len(issue.runs) > 1
+
+
+def _part_renderer(config: PublicationConfig, document: PlannedDocument, languages,
+                   profile: Profile):
+    from folio.render.html import render_issue_html
+    # The pieces read the templates the whole issue's render recorded: with a
+    # template cache, not loaded again for each piece.
+    env = languages.envs[document.lang].overlay(cache_size=50)
+    draft = bool(document.untranslated)
+    issue = document.content
+    assert isinstance(issue, Issue)
+    return lambda part: render_issue_html(issue, config, env, profile, draft=draft, part=part)
+
+
+@dataclass
+class _Task:
+    """A document's jobs, a step at a time (a generator: see parts.steps)."""
+
+    document: PlannedDocument
+    job: PdfJob
+    steps: Generator[list, list, PdfResult]
+
+
+def _single(job: PdfJob) -> Generator[list, list, PdfResult]:
+    [result] = yield [(make_pdf, (job,))]
+    return result
+
+
+def _drive(pool, tasks: list[_Task], done, fail) -> None:
+    """Run every task's steps: each step's jobs at once in the pool (or one after
+    another in this process), a task's next step when its last one is complete,
+    so one issue's pieces and other documents share the workers."""
+    if pool is None:
+        from folio.pipeline.parts import run_steps
+        for task in tasks:
+            try:
+                done(task.document, run_steps(
+                    task.steps, lambda step: [function(*args) for function, args in step]))
+            except BuildError as error:
+                fail(task.document, error)
+        return
+
+    from concurrent.futures import FIRST_COMPLETED, wait
+    pending: dict = {}
+    steps: dict[int, list] = {}             # task -> [results, jobs left, first error]
+
+    def advance(number: int, value=None, error: BuildError | None = None) -> None:
+        task = tasks[number]
+        try:
+            if error is not None:
+                step = task.steps.throw(error)
+            elif value is None:
+                step = next(task.steps)
+            else:
+                step = task.steps.send(value)
+        except StopIteration as stop:
+            done(task.document, stop.value)
+            return
+        except BuildError as failure:
+            fail(task.document, failure)
+            return
+        steps[number] = [[None] * len(step), len(step), None]
+        for slot, (function, args) in enumerate(step):
+            pending[pool.submit(function, *args)] = (number, slot, args[0])
+
+    for number in range(len(tasks)):
+        advance(number)
+    while pending:
+        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+        for future in finished:
+            number, slot, job = pending.pop(future)
+            state = steps[number]
+            try:
+                state[0][slot] = future.result()
+            except BuildError as error:
+                state[2] = state[2] or error
+            except Exception as error:          # noqa: BLE001 - the pool's: said per document
+                state[2] = state[2] or _pool_failure(tasks[number], job, error)
+            state[1] -= 1
+            if state[1] == 0:
+                advance(number, None if state[2] else state[0], state[2])
+
+
+def _pool_failure(task: _Task, job, error: Exception) -> BuildError:
+    from folio.pipeline.workers import WorkerDied, WorkerTimeout
+    name = getattr(job, "name", None) or getattr(getattr(job, "job", None), "name", task.job.name)
+    if isinstance(error, WorkerTimeout):
+        return BuildError.at(
+            f"{name}: no result after {error.seconds:.0f} s; the document was "
+            "stopped (its PDF, if any, is as it was)", task.document.source,
+            hint=f"a document this long may need more: {command()} --timeout SECONDS; "
+                 "otherwise report it, with the document")
+    if isinstance(error, WorkerDied):
+        return BuildError.at(f"{name}: {error}", task.document.source,
+                             hint="try again, with --jobs 1 if memory is short")
+    raise error
 
 
 def _paths(record: Record, root: Path) -> list[Path]:

@@ -201,6 +201,7 @@ def prepare_for_fork() -> None:
     import_weasyprint()
     from folio.pdf import fetcher, writer  # noqa: F401 - the modules the jobs run in
     from folio.pipeline import jobs  # noqa: F401
+    from folio.production import assemble, press  # noqa: F401 - pikepdf, for issues by parts
     library = ctypes.util.find_library("fontconfig")
     try:
         ctypes.CDLL(library or "libfontconfig.so.1").FcInit()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import traceback
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
@@ -17,7 +18,7 @@ from markupsafe import Markup
 
 from folio.config.layout import BILINGUAL_TEMPLATES
 from folio.config.publication import SCREEN, FontStack, Language, Profile, PublicationConfig
-from folio.content.model import Issue, Notice
+from folio.content.model import Issue, IssueItem, Notice
 from folio.errors import BuildError
 from folio.render.typography import keep_korean_words
 
@@ -61,12 +62,34 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
     }
 
 
+@dataclass(frozen=True)
+class StampPage:
+    """One page of an issue's stamps: its named page, and the running head it shows."""
+
+    page_name: str = ""                 # "front", "folio-blank", or "" (the default)
+    running_head: str = ""
+
+
+@dataclass(frozen=True)
+class IssuePart:
+    """One piece of an issue laid out on its own (see journal.html.j2, pipeline/parts.py)."""
+
+    kind: str                                       # "front", "run", "back" or "stamps"
+    items: tuple[IssueItem, ...] = ()               # run: its articles
+    toc_pages: dict[str, int] = field(default_factory=dict)   # front: anchor -> page
+    lead: bool = False                              # back, stamps: begin on a left-hand page
+    pages: tuple[StampPage, ...] = ()               # stamps
+    first_number: int = 1                           # stamps: the first page's number
+
+
 def render_issue_html(issue: Issue, config: PublicationConfig, env: jinja2.Environment,
-                      profile: Profile = SCREEN, draft: bool = False) -> str:
+                      profile: Profile = SCREEN, draft: bool = False,
+                      part: IssuePart | None = None) -> str:
     """``draft``: the build prints stand-in text besides what ``issue`` says (template
-    strings not yet translated): its pages are marked too."""
+    strings not yet translated): its pages are marked too. ``part``: one piece of
+    the issue, or the whole of it."""
     language = issue.language
-    return _render(env, "journal.html.j2", issue=issue,
+    return _render(env, "journal.html.j2", issue=issue, part=part,
                    **_context(config, language, config.fonts[language.code],
                               issue.pending or draft, profile))
 

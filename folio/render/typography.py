@@ -18,6 +18,7 @@ build 15 % slower.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 WORD_JOINER = "\u2060"
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
@@ -79,6 +80,7 @@ def keep_korean_words(html: str) -> str:
     return "".join(out)
 
 
+@lru_cache(maxsize=65536)
 def _join_words(text: str) -> str:
     """Join the characters of each Hangul word; an entity (``&amp;``) counts as one."""
     def word(match) -> str:
@@ -89,6 +91,7 @@ def _join_words(text: str) -> str:
     return _WORD.sub(word, text)
 
 
+@lru_cache(maxsize=4096)
 def _wrap_words(text: str) -> str:
     def word(match) -> str:
         long = len(_CHARACTER.findall(match[0])) > LONG_WORD

@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_tiny, pdftotext
+from conftest import REPO, make_tiny, pdftotext, published
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +69,7 @@ def test_an_installed_folio_builds_a_publication_found_from_the_current_folder(
     built = subprocess.run([str(folio), "build", "--jobs", "1", "--lang", "ko"],
                            capture_output=True, text=True, cwd=chapter, env=clean)
     assert built.returncode == 0, built.stderr
-    pdfs = sorted(path.relative_to(root / "output") for path in root.glob("output/**/*.pdf"))
+    pdfs = sorted(path.relative_to(root / "output") for path in published(root / "output"))
     assert pdfs == [Path("ko/journal-2024-no2.pdf"), Path("ko/notice-open-day.pdf")]
     issue = root / "output/ko/journal-2024-no2.pdf"
     assert "첫 논문" in pdftotext(issue)

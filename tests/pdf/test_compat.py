@@ -78,3 +78,53 @@ def test_cffis_out_of_line_emitter():
         target = Path(folder) / "_module.py"
         make_py_source(builder, "_module", str(target))
         assert "_cffi_backend.FFI(" in target.read_text(encoding="utf-8")
+
+
+# -- issues laid out by parts ---------------------------------------------------------
+
+NOTO = "font-family: 'Noto Sans CJK KR'"
+
+
+def test_used_fonts_keep_their_face_and_the_glyphs_drawn():
+    from folio._compat import face_data, plain_vector_font, used_fonts
+    document = HTML(string=f"<p style=\"{NOTO}\">창의도시 city</p>").render()
+    document.write_pdf()
+    [font] = used_fonts(document)
+    assert plain_vector_font(font) and font.type == "otf"
+    assert font.widths and font.to_unicode            # by glyph id, for the glyphs drawn
+    assert {"창", "의", "c", "y"} <= set(font.to_unicode.values())
+    data = face_data(font)
+    assert data[:4] == b"ttcf"                    # the whole collection, not a cut
+    assert len(data) > 10_000_000
+
+
+def test_fonts_left_uncut_embed_no_program_and_restore_the_cut():
+    import pikepdf
+
+    from folio._compat import fonts_left_uncut
+
+    def programs(pdf: bytes) -> list[int]:
+        found = []
+        with pikepdf.open(__import__("io").BytesIO(pdf)) as opened:
+            for obj in opened.objects:
+                for key in ("/FontFile2", "/FontFile3"):
+                    if isinstance(obj, pikepdf.Dictionary) and key in obj:
+                        found.append(len(obj[key].read_bytes()))
+        return found
+
+    page = f"<p style=\"{NOTO}\">창의도시</p>"
+    with fonts_left_uncut():
+        uncut = programs(HTML(string=page).write_pdf())
+    cut = programs(HTML(string=page).write_pdf())
+    assert uncut == [4]                         # the signature Font.type reads
+    assert cut and min(cut) > 1000              # WeasyPrint's own cut again afterwards
+
+
+def test_bookmark_tree_nests_as_weasyprint_does():
+    from folio._compat import bookmark_tree
+    document = HTML(string="<h1>One</h1><h2>One.a</h2><h1 style='break-before: page'>"
+                           "Two</h1>").render()
+    pages = [(page.height, page.bookmarks) for page in document.pages]
+    tree = bookmark_tree(pages)
+    assert [(label, target[0], [c[0] for c in children]) for label, target, children, _
+            in tree] == [("One", 0, ["One.a"]), ("Two", 1, [])]

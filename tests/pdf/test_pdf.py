@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_tiny, pdffonts, pdftotext
+from conftest import REPO, make_tiny, pdffonts, pdftotext, published
 from pypdf import PdfReader
 
 from folio.errors import BuildError
@@ -25,7 +25,7 @@ def built(tmp_path_factory) -> Path:
 
 
 def test_every_language_and_kind_is_written(built: Path):
-    names = sorted(str(p.relative_to(built)) for p in built.rglob("*.pdf"))
+    names = sorted(str(p.relative_to(built)) for p in published(built))
     assert names == ["en/journal-2024-no2.pdf", "en/notice-open-day.pdf",
                      "ko/journal-2024-no2.pdf", "ko/notice-open-day.pdf"]
     assert not list(built.rglob(f"*{TEMP_SUFFIX}")), "temporary files were left behind"
@@ -42,7 +42,7 @@ def test_text_reads_back_in_each_language(built: Path):
 
 
 def test_fonts_are_embedded_and_subset(built: Path):
-    for pdf in built.rglob("*.pdf"):
+    for pdf in published(built):
         fonts = pdffonts(pdf)
         assert fonts, pdf
         for font in fonts:
@@ -53,7 +53,7 @@ def test_fonts_are_embedded_and_subset(built: Path):
 
 
 def test_page_size_is_a4(built: Path):
-    for pdf in built.rglob("*.pdf"):
+    for pdf in published(built):
         for page in PdfReader(pdf).pages:
             box = page.mediabox
             assert (float(box.width), float(box.height)) == pytest.approx(A4, abs=0.5)

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, published
 
 from folio.errors import BuildError
 from folio.pdf import ffi_cache
@@ -168,7 +168,7 @@ def test_a_hanging_document_is_stopped_named_and_leaves_no_process(tiny: Path, m
                                       "document was stopped")
     assert problem.path == tiny / "content/notices/open-day.ko.md"
     written = sorted(p.relative_to(tiny / "output").as_posix()
-                     for p in (tiny / "output").rglob("*.pdf"))
+                     for p in published(tiny / "output"))
     assert written == ["en/journal-2024-no2.pdf", "en/notice-open-day.pdf",
                        "ko/journal-2024-no2.pdf"]
     assert _children(os.getpid()) == []
@@ -281,7 +281,7 @@ def test_the_cached_declarations_change_nothing_in_the_pdfs(tiny: Path, tmp_path
         build(BuildOptions(root=Path({str(tiny)!r}), out=Path({str(ordinary)!r}), jobs=1))
         print(json.dumps({{"cached": ffi_cache.uses_cached_tables()}}))
     """)
-    pdfs = sorted(p.relative_to(ordinary) for p in ordinary.rglob("*.pdf"))
+    pdfs = sorted(p.relative_to(ordinary) for p in published(ordinary))
     assert len(pdfs) == 4
     for pdf in pdfs:
         assert (tiny / "output" / pdf).read_bytes() == (ordinary / pdf).read_bytes(), pdf
@@ -294,7 +294,7 @@ def _session(sid: int) -> list[int]:
 
 def _listing(folder: Path) -> dict[str, int]:
     return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns
-            for p in folder.rglob("*") if p.is_file()} if folder.exists() else {}
+            for p in published(folder, "*")} if folder.exists() else {}
 
 
 @pytest.mark.parametrize("how", ["ctrl-c", "kill-9"])

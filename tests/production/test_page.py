@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import MM, REPO, SAMPLE_ISSUE, pdfs, pdftotext
+from conftest import MM, REPO, SAMPLE_ISSUE, pdfs, pdftotext, published
 
 from folio.pipeline.run import BuildOptions, build
 from folio.production.preflight import words
@@ -27,7 +27,7 @@ EDGE = 10
 def screen(sample_screen: Path, tmp_path_factory) -> Path:
     """The sample's screen PDFs, and its bilingual sheet in the two other layouts."""
     out = tmp_path_factory.mktemp("sample-layouts")
-    for pdf in sample_screen.rglob("*.pdf"):
+    for pdf in published(sample_screen):
         target = out / pdf.relative_to(sample_screen)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(pdf.read_bytes())

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import make_tiny, pdftotext, with_profiles
+from conftest import make_tiny, pdftotext, published, with_profiles
 from pypdf import PdfReader
 
 from folio.errors import BuildError
@@ -37,7 +37,7 @@ def printed(tmp_path_factory) -> Path:
 
 
 def test_print_profile_writes_beside_the_screen_files(printed: Path):
-    assert sorted(str(p.relative_to(printed)) for p in printed.rglob("*.pdf")) == [
+    assert sorted(str(p.relative_to(printed)) for p in published(printed)) == [
         "en/journal-2024-no2.pdf", "en/notice-open-day.pdf",
         "ko/journal-2024-no2.pdf", "ko/notice-open-day.pdf"]
 

@@ -1,0 +1,322 @@
+"""Issues laid out by articles: an edit lays out again only the article it touched.
+
+WeasyPrint lays out a whole HTML document at a time, so one corrected sentence
+in a 300-page issue cost the whole issue, on one core. But an article depends on
+those before it only through a few numbers: the page it starts on (its parity
+decides the right-hand opening, and the folios follow from it), the running heads
+and the contents' page numbers. So an issue is cut where a page opens
+(``Issue.runs``: an article that opens a right-hand page, and the news items that
+run on after it), and each piece is laid out on its own, cached by what it was
+made from:
+
+- each run, and the colophon (twice: beginning on a right- and on a left-hand
+  page; it is one page), laid out without running heads or folios, so that where
+  they end up does not change them;
+- the front (cover, board, contents), with the contents' page numbers, which are
+  known once the runs' lengths are: its length is first taken from the last
+  build, and it is laid out again if the numbers differ (or from scratch, twice);
+- the stamps: one empty page per page of the issue after the front, with the
+  running heads, folios and draft band (and nothing on blank pages), in stretches
+  of some fifty pages. They are cheap, and the only pieces that change after a
+  run when an article grows by a page.
+
+``production/assemble.py`` puts the pieces together. A piece's cache entry
+(``<output>/.folio-parts/…``) is its PDF and a JSON report beside it, named by a
+hash of its HTML and of everything else that shapes it; files WeasyPrint read
+for it (images) are recorded and checked as the manifest checks them. Entries a
+build did not use are removed after it.
+
+PDF/A and PDF/UA need one structure tree for the document, which the pieces
+cannot give: those profiles, and ``--whole``, lay the issue out in one piece.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable, Generator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from folio.config.publication import Profile, PublicationConfig
+from folio.content.model import Issue
+from folio.errors import BuildError
+from folio.files import digest
+from folio.pdf.writer import PartReport, PdfJob
+from folio.pipeline.jobs import (
+    AssemblyJob,
+    PartResult,
+    PdfResult,
+    assemble_pdf,
+    make_part,
+    make_pdf,
+    part_from_json,
+)
+from folio.pipeline.manifest import unchanged
+from folio.render.html import IssuePart, StampPage
+
+CACHE_DIR = ".folio-parts"
+ROUNDS = 3                      # front laid out again at most this often before giving up
+TITLE = "-title"                # an article title's id is its article's anchor and this
+
+Step = list[tuple[Callable, tuple]]      # jobs to run at once, each a function and its args
+Steps = Generator[Step, list, PdfResult]
+
+
+def whole_only(profile: Profile) -> bool:
+    """Profiles whose PDF needs one structure tree (tagged PDF/A and PDF/UA)."""
+    return (profile.variant or "").startswith(("pdf/a", "pdf/ua"))
+
+
+@dataclass
+class IssueBuild:
+    """Everything an issue's pieces need from the build."""
+
+    issue: Issue
+    config: PublicationConfig
+    render: Callable[[IssuePart], str]      # a piece's HTML, checked like the whole's
+    job: PdfJob                             # the whole issue's job (its HTML, output…)
+    key: str                                # what besides its HTML shapes a piece
+    root: Path
+    inputs: dict[str, str]                  # what the whole issue is made from
+
+
+@dataclass
+class _Piece:
+    part: IssuePart
+    html: str
+    job: PdfJob
+    result: PartResult | None = None
+
+
+def steps(build: IssueBuild) -> Steps:
+    """The jobs of one issue, step by step (see the module docstring); the issue's
+    PdfResult at the end."""
+    cache = _Cache(_cache_folder(build))
+    issue = build.issue
+    runs = [_piece(build, cache, IssuePart("run", items=run)) for run in issue.runs]
+    backs = [_piece(build, cache, IssuePart("back", lead=lead)) for lead in (False, True)]
+    guess = cache.last_contents() or {item.article.anchor: 0 for item in issue.items}
+    front = _piece(build, cache, IssuePart("front", toc_pages=guess))
+    yield from _lay_out([*runs, *backs, front])
+
+    # The front's length decides where the runs begin, which decides the contents'
+    # numbers, which may change the front's length: laid out again until it holds.
+    for _ in range(ROUNDS):
+        plan = _plan(issue, _pages(front), runs, backs)
+        if plan.contents != front.part.toc_pages:
+            front = _piece(build, cache, IssuePart("front", toc_pages=plan.contents))
+        stamps = [_piece(build, cache, part) for part in plan.stamps]
+        yield from _lay_out([front, *stamps])
+        if _pages(front) == plan.front_pages:
+            break
+    else:
+        return (yield from _whole(build))
+
+    from folio.production.assemble import Piece
+    back = backs[plan.back_lead]
+    pieces = [*(Piece(p.job.output, _report(p)) for p in runs),
+              Piece(back.job.output, _report(back), skip=int(plan.back_lead))]
+    chunks = [Piece(p.job.output, _report(p), skip=int(p.part.lead)) for p in stamps]
+    inputs = dict(build.inputs)
+    for piece in [*runs, back, front, *stamps]:
+        inputs.update(piece.result.inputs if piece.result else {})
+    assembly = AssemblyJob(build.job, Piece(front.job.output, _report(front)), tuple(pieces),
+                           tuple(chunks), tuple(plan.layout), inputs,
+                           remember=cache.contents_file(plan.contents))
+    [result] = yield [(assemble_pdf, (assembly,))]
+    if result is None:                  # fonts the pieces cannot share
+        return (yield from _whole(build))
+    cache.keep_only([p.job.output for p in [*runs, *backs, front, *stamps]])
+    return result
+
+
+def _whole(build: IssueBuild) -> Steps:
+    """The issue laid out in one piece, as if it had never been cut: where the
+    contents' length does not settle, or the pieces' fonts cannot be shared."""
+    [result] = yield [(make_pdf, (build.job,))]
+    return result
+
+
+def _pages(piece: _Piece) -> int:
+    assert piece.result is not None
+    return piece.result.pages
+
+
+def _report(piece: _Piece) -> PartReport:
+    assert piece.result is not None
+    return piece.result.report
+
+
+@dataclass
+class _Plan:
+    front_pages: int                          # what the plan assumed
+    contents: dict[str, int]                  # each article's first page
+    layout: list                              # production.assemble.PagePlan per page
+    stamps: list[IssuePart]                   # the stamps, a stretch of pages each
+    back_lead: bool                           # the colophon begins on a left-hand page
+
+
+def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece]) -> _Plan:
+    """Where every page of the issue after the front comes from, as WeasyPrint would
+    break the whole: a run opens on a right-hand page (a blank page before it if
+    need be), the colophon follows on the next page. The stamps are cut into
+    stretches of about STAMP_PAGES pages, each beginning where a run does (on a
+    right-hand page), so that they are laid out side by side and one that did not
+    move is not laid out again."""
+    from folio.production.assemble import PagePlan
+    titles = {f"{item.article.anchor}{TITLE}": item.article.title for item in issue.items}
+    contents: dict[str, int] = {}
+    pages: list[tuple[int | None, int, StampPage]] = []     # (piece, page, stamp)
+    starts: list[int] = []                                  # where stretches may begin
+    number = front_pages + 1
+    running = ""
+    for index, run in enumerate(runs):
+        assert run.result is not None
+        if number % 2 == 0:
+            pages.append((None, 0, StampPage("folio-blank")))
+            number += 1
+        starts.append(len(pages))
+        articles = {item.article.anchor for item in run.part.items}
+        for page, report in enumerate(run.result.report.pages):
+            anchors = [name for name, _ in report.anchors]
+            for name in anchors:
+                if name in articles and name not in contents:
+                    contents[name] = number
+            heads = [titles[name] for name in anchors if name in titles]
+            shown = heads[0] if heads else running
+            running = heads[-1] if heads else running
+            pages.append((index, page, StampPage("", shown)))
+            number += 1
+    lead = number % 2 == 0
+    back = backs[int(lead)]
+    assert back.result is not None
+    for page in range(back.result.pages - int(lead)):
+        pages.append((len(runs), page, StampPage("front", running)))
+    stretches = _stretches(starts, len(pages))
+    stamps, layout = [], []
+    for chunk, (begin, end) in enumerate(stretches):
+        first = front_pages + 1 + begin
+        stamps.append(IssuePart("stamps", pages=tuple(stamp for _, _, stamp in pages[begin:end]),
+                                first_number=first, lead=first % 2 == 0))
+        layout += [PagePlan(piece, page, chunk, offset)
+                   for offset, (piece, page, _) in enumerate(pages[begin:end])]
+    return _Plan(front_pages, contents, layout, stamps, lead)
+
+
+STAMP_PAGES = 48
+
+
+def _stretches(starts: list[int], total: int) -> list[tuple[int, int]]:
+    """[begin, end) of each stretch of stamps: the first from page 0, the others
+    beginning at a run's first page, each at least STAMP_PAGES long where it can."""
+    cuts = [0]
+    for start in starts:
+        if start - cuts[-1] >= STAMP_PAGES and total - start >= STAMP_PAGES // 2:
+            cuts.append(start)
+    return list(zip(cuts, [*cuts[1:], total], strict=True))
+
+
+def _piece(build: IssueBuild, cache: _Cache, part: IssuePart) -> _Piece:
+    html = build.render(part)
+    name = digest("\0".join((build.key, html)).encode("utf-8"))
+    kind = part.kind if part.kind != "back" else ("back-left" if part.lead else "back")
+    job = replace(build.job, name=f"{build.job.name} ({_label(part)})", html=html,
+                  output=cache.folder / f"{kind}-{name[:24]}.pdf",
+                  source=part.items[0].article.source if part.items else build.job.source,
+                  html_copy=_html_copy(build, part), variant=build.job.variant,
+                  crop_marks_mm=None, report=True)
+    return _Piece(part, html, job, cache.lookup(job.output, build.root))
+
+
+def _label(part: IssuePart) -> str:
+    if part.kind == "run":
+        return "articles " + ", ".join(item.article.slug for item in part.items)
+    if part.kind == "stamps":
+        return f"running heads and folios from page {part.first_number}"
+    return {"front": "cover and contents", "back": "colophon"}[part.kind]
+
+
+def _html_copy(build: IssueBuild, part: IssuePart) -> Path | None:
+    if build.job.html_copy is None:
+        return None
+    folder = build.job.output.with_suffix(".parts")
+    if part.kind == "run":
+        return folder / f"run-{part.items[0].article.slug}.html"
+    if part.kind == "back":
+        return folder / ("back-left.html" if part.lead else "back.html")
+    if part.kind == "stamps":
+        return folder / f"stamps-{part.first_number:03}.html"
+    return folder / f"{part.kind}.html"
+
+
+def _lay_out(pieces: list[_Piece]) -> Generator[Step, list, None]:
+    todo = sorted({id(p): p for p in pieces if p.result is None}.values(),
+                  key=lambda p: -len(p.html))
+    if not todo:
+        return
+    results = yield [(make_part, (p.job,)) for p in todo]
+    for piece, result in zip(todo, results, strict=True):
+        piece.result = result
+
+
+def _cache_folder(build: IssueBuild) -> Path:
+    output = build.job.output
+    return output.parent.parent / CACHE_DIR / output.parent.name / output.stem
+
+
+class _Cache:
+    """The pieces of one issue (one language, one profile) in the output folder."""
+
+    CONTENTS = "contents.json"
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.seen: dict[tuple[str, bool], str] = {}     # files read, for every lookup
+
+    def lookup(self, pdf: Path, root: Path) -> PartResult | None:
+        """The cached piece, if it is there whole and what it read is unchanged."""
+        meta = pdf.with_suffix(".json")
+        try:
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            if not pdf.is_file():
+                return None
+            result = part_from_json(pdf, data)
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return result if unchanged(result.inputs, root, self.seen) else None
+
+    def last_contents(self) -> dict[str, int] | None:
+        try:
+            return json.loads((self.folder / self.CONTENTS).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def contents_file(self, contents: dict[str, int]) -> tuple[Path, bytes]:
+        """The file ``last_contents`` reads, and what to write in it."""
+        return self.folder / self.CONTENTS, json.dumps(contents).encode("utf-8")
+
+    def keep_only(self, used: list[Path]) -> None:
+        keep = {p.name for p in used} | {p.with_suffix(".json").name for p in used} | \
+            {self.CONTENTS}
+        for path in self.folder.iterdir() if self.folder.is_dir() else ():
+            if path.name not in keep:
+                if path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+
+
+def run_steps(steps_of: Steps, run: Callable[[Step], list]) -> PdfResult:
+    """Drive ``steps_of`` with ``run`` doing each step (in this process)."""
+    try:
+        step = next(steps_of)
+        while True:
+            try:
+                results = run(step)
+            except BuildError as error:
+                step = steps_of.throw(error)
+                continue
+            step = steps_of.send(results)
+    except StopIteration as stop:
+        return stop.value
