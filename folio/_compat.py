@@ -196,6 +196,16 @@ def ink_boxes(root):
             stack.append((child, source, line))
 
 
+def remove_font_folder(font_config) -> None:
+    """Remove the temporary folder a ``FontConfiguration`` copied ``@font-face``
+    files to (``_folder``), which WeasyPrint removes only in ``__del__``."""
+    import shutil
+    folder = getattr(font_config, "_folder", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        font_config._folder = None
+
+
 # -- what an issue laid out by parts needs to put them together -------------------------
 
 def used_fonts(document) -> list:

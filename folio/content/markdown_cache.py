@@ -36,8 +36,10 @@ def cached_render(source, problems: ProblemCollector, render: Callable):
         problems.problems.extend(Problem(p["message"], Path(p["path"]) if p["path"] else None,
                                          p["line"], p["column"], p["hint"])
                                  for p in entry["problems"])
-        return Rendered(entry["blocks"], [SourceText(t, Path(path), line)
-                                          for t, path, line in entry["texts"]])
+        paths: dict[str, Path] = {}         # one Path per file: thousands of texts
+        return Rendered(entry["blocks"], [
+            SourceText(t, paths.get(path) or paths.setdefault(path, Path(path)), line)
+            for t, path, line in entry["texts"]])
     files: list[tuple[str, str, str | bool]] = []
     watched = dataclasses.replace(source, reader=_Watching(source.reader, files)) \
         if source.reader is not None else source

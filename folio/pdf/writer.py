@@ -111,8 +111,10 @@ def render_pdf(job: PdfJob) -> Rendered:
     from folio.pdf.ffi_cache import import_weasyprint
     import_weasyprint()
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import path2url
 
+    from folio._compat import remove_font_folder
     from folio.pdf.fetcher import OutsideRootError, PublicationFetcher
 
     install_tagging()
@@ -125,11 +127,12 @@ def render_pdf(job: PdfJob) -> Rendered:
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     logger.addHandler(handler)
+    font_config = FontConfiguration()
     try:
         started = time.perf_counter()
         html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",
                     url_fetcher=fetcher)
-        document = html.render()
+        document = html.render(font_config=font_config)
         _visible_only(document)
         problems = _located(handler.records, job, fetcher.refused)
         if problems:                    # before the next checks: they explain less
@@ -153,6 +156,10 @@ def render_pdf(job: PdfJob) -> Rendered:
         logger.removeHandler(handler)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
+        # The @font-face files (our prepared faces: 12 MB) are copied to a temporary
+        # folder WeasyPrint removes only when the configuration is collected, which a
+        # worker that ends with os._exit never does: 6,000 folders filled a disk.
+        remove_font_folder(font_config)
     return Rendered(data, len(document.pages), weasyprint_seconds, fetcher.record, report)
 
 

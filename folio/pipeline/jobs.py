@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from folio.errors import BuildError
-from folio.files import write_atomically
+from folio.files import digest, write_atomically
 from folio.pdf.writer import FontUse, PageReport, PartReport, PdfJob, render_pdf
 
 if TYPE_CHECKING:
@@ -63,10 +63,34 @@ def make_part(job: PdfJob) -> PartResult:
                         rendered.seconds)
     write_output(job.output, rendered.data)
     write_output(job.output.with_suffix(".json"), json.dumps(
-        part_to_json(result), ensure_ascii=False).encode("utf-8"))
+        sealed(part_to_json(result), rendered.data), ensure_ascii=False).encode("utf-8"))
     if job.html_copy is not None:
         write_output(job.html_copy, job.html.encode("utf-8"))
     return result
+
+
+SEAL = "seal"
+
+
+def sealed(data: dict, pdf: bytes) -> dict:
+    """``data`` with a seal: the hash of the PDF it describes and of itself, so that
+    a report that was edited, or that sits beside another or a damaged PDF, is
+    not believed (see ``unseal``)."""
+    pdf_hash = digest(pdf)
+    return {**data, SEAL: digest((pdf_hash + _canonical(data)).encode("utf-8"))}
+
+
+def unseal(data: dict, pdf: bytes) -> dict | None:
+    """The report without its seal, or None if the seal does not match ``pdf``."""
+    data = dict(data)
+    seal = data.pop(SEAL, None)
+    if seal != digest((digest(pdf) + _canonical(data)).encode("utf-8")):
+        return None
+    return data
+
+
+def _canonical(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True)
 
 
 def part_to_json(result: PartResult) -> dict:

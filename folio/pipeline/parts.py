@@ -51,6 +51,8 @@ from folio.pipeline.jobs import (
     make_part,
     make_pdf,
     part_from_json,
+    unseal,
+    write_output,
 )
 from folio.pipeline.manifest import unchanged
 from folio.render.html import IssuePart, StampPage
@@ -96,7 +98,7 @@ def steps(build: IssueBuild) -> Steps:
     issue = build.issue
     runs = [_piece(build, cache, IssuePart("run", items=run)) for run in issue.runs]
     backs = [_piece(build, cache, IssuePart("back", lead=lead)) for lead in (False, True)]
-    guess = cache.last_contents() or {item.article.anchor: 0 for item in issue.items}
+    guess = cache.last_contents([item.article.anchor for item in issue.items])
     front = _piece(build, cache, IssuePart("front", toc_pages=guess))
     yield from _lay_out([*runs, *backs, front])
 
@@ -127,8 +129,25 @@ def steps(build: IssueBuild) -> Steps:
     [result] = yield [(assemble_pdf, (assembly,))]
     if result is None:                  # fonts the pieces cannot share
         return (yield from _whole(build))
-    cache.keep_only([p.job.output for p in [*runs, *backs, front, *stamps]])
+    used = [*runs, *backs, front, *stamps]
+    cache.keep_only([p.job.output for p in used])
+    _keep_html_of(build, used)
     return result
+
+
+def _keep_html_of(build: IssueBuild, used: list[_Piece]) -> None:
+    """With --html, ``<issue>.parts/`` holds the HTML of the pieces this build used,
+    and nothing else (an article removed from the issue takes its HTML along)."""
+    if build.job.html_copy is None:
+        return
+    copies = {p.job.html_copy: p.html for p in used if p.job.html_copy is not None}
+    for path, html in copies.items():
+        if not path.is_file():                   # laid out before, its copy removed
+            write_output(path, html.encode("utf-8"))
+    folder = build.job.output.with_suffix(".parts")
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if path not in copies and path.suffix == ".html":
+            path.unlink(missing_ok=True)
 
 
 def _whole(build: IssueBuild) -> Steps:
@@ -275,22 +294,31 @@ class _Cache:
         self.seen: dict[tuple[str, bool], str] = {}     # files read, for every lookup
 
     def lookup(self, pdf: Path, root: Path) -> PartResult | None:
-        """The cached piece, if it is there whole and what it read is unchanged."""
-        meta = pdf.with_suffix(".json")
+        """The cached piece, if its PDF and report are the ones written together
+        (sealed: not damaged, edited or swapped) and what it read is unchanged."""
         try:
-            data = json.loads(meta.read_text(encoding="utf-8"))
-            if not pdf.is_file():
+            data = unseal(json.loads(pdf.with_suffix(".json").read_text(encoding="utf-8")),
+                          pdf.read_bytes())
+            if data is None:
                 return None
             result = part_from_json(pdf, data)
-        except (OSError, ValueError, KeyError, TypeError):
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+        if len(result.report.pages) != result.pages:
             return None
         return result if unchanged(result.inputs, root, self.seen) else None
 
-    def last_contents(self) -> dict[str, int] | None:
+    def last_contents(self, anchors: list[str]) -> dict[str, int]:
+        """The contents' numbers of the last build, for ``anchors`` (0 for an
+        article it did not have): a first guess of the front's length."""
         try:
-            return json.loads((self.folder / self.CONTENTS).read_text(encoding="utf-8"))
+            last = json.loads((self.folder / self.CONTENTS).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
+            last = None
+        if not isinstance(last, dict):
+            last = {}
+        return {anchor: number if isinstance(number := last.get(anchor), int)
+                and not isinstance(number, bool) else 0 for anchor in anchors}
 
     def contents_file(self, contents: dict[str, int]) -> tuple[Path, bytes]:
         """The file ``last_contents`` reads, and what to write in it."""

@@ -617,8 +617,9 @@ def _part_renderer(config: PublicationConfig, document: PlannedDocument, languag
                    profile: Profile):
     from folio.render.html import render_issue_html
     # The pieces read the templates the whole issue's render recorded: with a
-    # template cache, not loaded again for each piece.
-    env = languages.envs[document.lang].overlay(cache_size=50)
+    # template cache, not loaded again for each piece (the loader says a template
+    # is never up to date, so that each document records it: not asked here).
+    env = languages.envs[document.lang].overlay(cache_size=50, auto_reload=False)
     draft = bool(document.untranslated)
     issue = document.content
     assert isinstance(issue, Issue)

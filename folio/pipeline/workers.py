@@ -310,6 +310,13 @@ def _worker(connection) -> None:
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, lambda number, frame: signal.default_int_handler(
         number, frame))
+    try:
+        _serve(connection)
+    except KeyboardInterrupt:           # while warming up or sending: no traceback
+        os._exit(1)
+
+
+def _serve(connection) -> None:
     _warm_up()
     while True:
         try:

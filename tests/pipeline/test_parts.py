@@ -285,3 +285,79 @@ def test_profiles_that_need_one_structure_tree_are_laid_out_whole(journal: Path,
                        profile="accessible", jobs=2))
     assert (tmp_path / "out/accessible/en" / f"{DOC}.pdf").is_file()
     assert not list((tmp_path / "out").rglob(CACHE_DIR))
+
+
+# -- a cache that lies, and content that grew ------------------------------------------
+
+@pytest.fixture(scope="module")
+def whole_en(journal: Path, tmp_path_factory) -> Path:
+    return _build(journal, tmp_path_factory.mktemp("whole-en"), "en", whole=True)
+
+
+def _run_of(out: Path, slug: str) -> Path:
+    """The cached PDF of the run that holds article ``slug``."""
+    import json
+    for report in (out / CACHE_DIR / "en" / DOC).glob("run-*.json"):
+        anchors = [a[0] for page in json.loads(report.read_text(encoding="utf-8"))
+                   ["report"]["pages"] for a in page["anchors"]]
+        if f"article-{slug}" in anchors:
+            return report.with_suffix(".pdf")
+    raise AssertionError(f"no run of {slug}")
+
+
+def _truncate(out: Path) -> None:
+    run = _run_of(out, "long")
+    run.write_bytes(run.read_bytes()[:1000])
+
+
+def _fewer_pages(out: Path) -> None:
+    import json
+    report = _run_of(out, "long").with_suffix(".json")
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["pages"] == 2
+    data["pages"], data["report"]["pages"] = 1, data["report"]["pages"][:1]
+    report.write_text(json.dumps(data), encoding="utf-8")
+
+
+def _swapped(out: Path) -> None:
+    """Another article's PDF (the same fonts) in place of the long one's."""
+    _run_of(out, "long").write_bytes(_run_of(out, "short").read_bytes())
+
+
+def _contents_lies(out: Path) -> None:
+    (out / CACHE_DIR / "en" / DOC / "contents.json").write_text('{"long": "x", "z": 5}',
+                                                                 encoding="utf-8")
+
+
+@pytest.mark.parametrize("damage", [_truncate, _fewer_pages, _swapped, _contents_lies])
+def test_a_damaged_cache_is_not_believed(journal: Path, whole_en: Path, tmp_path: Path,
+                                         damage):
+    out = tmp_path / "out"
+    _build(journal, out, "en", whole=False)
+    damage(out)
+    assert_same_issue(_build(journal, out, "en", whole=False, force=True), whole_en, "en")
+
+
+def test_an_article_added_after_a_build(journal: Path, tmp_path: Path):
+    root = copy_publication(journal, tmp_path)
+    out = tmp_path / "out"
+    _build(root, out, "en", whole=False, keep_html=True)
+    issue = root / "content/journal/2024-parts"
+    TITLES["extra"] = {"en": "An Added Article"}
+    try:
+        _write(issue, "extra", "en", SENTENCE["en"] * 5 + "\n")
+        (issue / "extra.ko.md").write_text("---\ntitle: 더한 논문\n---\n더한 글.\n",
+                                           encoding="utf-8")
+        yaml = issue / "issue.yaml"
+        yaml.write_text(yaml.read_text(encoding="utf-8").replace(
+            "[crafts, long, short]", "[crafts, extra, long]"), encoding="utf-8")
+        del TITLES["short"]                     # and one taken out
+        for lang in ("en", "ko"):
+            (issue / f"short.{lang}.md").unlink()
+        parts = _build(root, out, "en", whole=False, keep_html=True)
+        assert_same_issue(parts, _build(root, tmp_path / "whole", "en", whole=True), "en")
+        kept = {p.name for p in (out / "en" / f"{DOC}.parts").iterdir()}
+        assert "run-extra.html" in kept and "run-short.html" not in kept
+    finally:
+        TITLES.pop("extra", None)
+        TITLES["short"] = {"ko": "짧은 논문", "en": "A Short Article"}

@@ -324,3 +324,18 @@ def test_nothing_is_written_after_the_build_is_stopped(tmp_path: Path, how):
     assert _listing(out) == before
     if how == "ctrl-c":         # a worker killed outright may leave a temporary file,
         assert not [n for n in before if n.endswith(".folio-tmp")]    # see README
+
+
+def test_workers_leave_no_temporary_font_folders(tiny: Path, tmp_path: Path):
+    """WeasyPrint copies @font-face files (our prepared CJK faces, 12 MB) to a
+    temporary folder it removes only when its font configuration is collected,
+    which never happens in a worker that ends with os._exit: each build leaked
+    them until a disk was full."""
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(tiny),
+                           "--jobs", "2"], capture_output=True, text=True,
+                          env={**os.environ, "TMPDIR": str(temp)})
+    assert done.returncode == 0, done.stderr
+    assert len(published(tiny / "output")) == 4
+    assert sorted(p.name for p in temp.iterdir()) == []
