@@ -19,6 +19,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                  "(--json, --check)"),
     "i18n": ("i18n_command", "translation catalogs: extract, update, compile; mark "
                              "translated files"),
+    "serve": ("serve_command", "a live preview in the browser: rebuild on every save, "
+                               "see the pages change"),
     "preflight": ("preflight_command", "check built PDFs for print and archive (fonts, "
                                        "glyphs, dpi, bleed, variant, veraPDF)"),
 }

@@ -1,0 +1,145 @@
+"""Page images of the built PDFs (pypdfium2), and which pages a rebuild changed.
+
+After each rebuild the pages of a rewritten PDF whose drawing changed (their
+streams, forms or images) are drawn small, before and after, and compared; the
+pages whose pixels differ are the ones the document view marks. A 300-page
+issue after a one-article edit draws only that article's pages. The images
+shown at screen resolution are drawn when a page is first asked for, and kept
+while the PDF stays the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import threading
+from pathlib import Path
+
+SCREEN_DPI = 96
+FINGERPRINT_DPI = 36
+
+
+def page_keys(pdf: bytes) -> list[str]:
+    """A key per page of what draws it: its size, its content streams and, through
+    its resources, every form and image it paints (their bytes as stored). A page
+    whose key is unchanged draws the same; one whose key changed is looked at."""
+    import pikepdf
+    keys = []
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            digest = hashlib.sha256(repr([float(v) for v in page.mediabox]).encode())
+            _add_drawing(digest, page.obj, set(), page=True)
+            keys.append(digest.hexdigest())
+    return keys
+
+
+def _add_drawing(digest, holder, seen: set, page: bool = False) -> None:
+    import pikepdf
+    if page:
+        contents = holder.get("/Contents")
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    else:
+        streams = [holder]                              # a form XObject is its own stream
+    for stream in streams:
+        if stream is not None and hasattr(stream, "read_raw_bytes"):
+            digest.update(stream.read_raw_bytes())
+    resources = holder.get("/Resources")
+    xobjects = resources.get("/XObject") if resources is not None else None
+    if xobjects is None:
+        return
+    for name in sorted(xobjects.keys()):
+        xobject = xobjects[name]
+        digest.update(name.encode())
+        if xobject.objgen in seen:
+            continue
+        seen.add(xobject.objgen)
+        if xobject.get("/Subtype") == "/Form":
+            _add_drawing(digest, xobject, seen)
+        else:
+            digest.update(xobject.read_raw_bytes())
+
+
+def page_size(pdf: Path) -> tuple[float, float]:
+    """The first page's width and height in points: the document view reserves each
+    page's place before its image arrives, so the reader's scroll position holds."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        if not len(document):
+            return (595.0, 842.0)
+        width, height = document[0].get_size()
+        return (width, height)
+    finally:
+        document.close()
+
+
+def changed_pages(before: bytes, after: bytes) -> frozenset[int]:
+    """Page numbers (from 1) of ``after`` that look different from ``before``'s,
+    or are new: pages whose drawing changed are drawn, before and after, and
+    compared pixel by pixel, so a page whose streams changed but whose picture
+    did not is not marked."""
+    old, new = page_keys(before), page_keys(after)
+    candidates = [n for n in range(1, len(new) + 1) if n > len(old) or old[n - 1] != new[n - 1]]
+    if not candidates:
+        return frozenset()
+    import pypdfium2
+    documents = pypdfium2.PdfDocument(before), pypdfium2.PdfDocument(after)
+    try:
+        changed = set()
+        for number in candidates:
+            if number > len(old):
+                changed.add(number)
+                continue
+            a, b = (d[number - 1].render(scale=FINGERPRINT_DPI / 72).to_pil().convert("L")
+                    for d in documents)
+            if a.size != b.size or a.tobytes() != b.tobytes():
+                changed.add(number)
+        return frozenset(changed)
+    finally:
+        for document in documents:
+            document.close()
+
+
+def page_count(pdf: bytes) -> int:
+    import pikepdf
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return len(document.pages)
+
+
+class PageImages:
+    """PNGs of pages at screen resolution, drawn on demand and kept per PDF version."""
+
+    def __init__(self, limit: int = 400):
+        self._images: dict[tuple[str, int, int, int], bytes] = {}
+        self._lock = threading.Lock()
+        self._limit = limit
+
+    def png(self, pdf: Path, page: int, dpi: int = SCREEN_DPI) -> bytes | None:
+        """Page ``page`` (from 1) of ``pdf``, or None if it has no such page."""
+        try:
+            version = pdf.stat().st_mtime_ns
+        except OSError:
+            return None
+        key = (str(pdf), version, page, dpi)
+        with self._lock:
+            if key in self._images:
+                return self._images[key]
+        import pypdfium2
+        try:
+            document = pypdfium2.PdfDocument(str(pdf))
+        except (OSError, pypdfium2.PdfiumError):
+            return None
+        try:
+            if not 1 <= page <= len(document):
+                return None
+            image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+        finally:
+            document.close()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        data = buffer.getvalue()
+        with self._lock:
+            if len(self._images) >= self._limit:
+                self._images.clear()
+            self._images[key] = data
+        return data

@@ -1,0 +1,239 @@
+"""The preview's web server: read-only, and only what the snapshot names.
+
+A URL never becomes a file path. ``/doc/<lang>/<name>``, ``/pdf/<lang>/<name>.pdf``
+and ``/page/<lang>/<name>/<n>.png`` are looked up among the documents of the
+current snapshot, and the file served is the one the build wrote for that
+document; anything else is 404, and any method but GET and HEAD is 405. So no
+``..``, encoded or not, and no absolute path can reach outside the output.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from datetime import datetime
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import jinja2
+
+from folio.preview.pages import PageImages
+from folio.preview.state import DocumentState, Snapshot
+
+TEMPLATES = Path(__file__).parent / "templates"
+KEEPALIVE = 15.0                # seconds between SSE comments on a quiet connection
+_NAME = r"[a-z0-9][a-z0-9._-]*"
+ROUTES = [
+    ("dashboard", re.compile(r"/")),
+    ("document", re.compile(rf"/doc/({_NAME})/({_NAME})")),
+    ("pdf", re.compile(rf"/pdf/({_NAME})/({_NAME})\.pdf")),
+    ("page", re.compile(rf"/page/({_NAME})/({_NAME})/([0-9]{{1,5}})\.png")),
+    ("events", re.compile(r"/events")),
+    ("state", re.compile(r"/state\.json")),
+]
+
+
+class Live:
+    """The current snapshot, and a way to wait for the next one."""
+
+    def __init__(self) -> None:
+        self._snapshot = Snapshot()
+        self._changed = threading.Condition()
+        self.building = False
+        self.stopping = False
+
+    @property
+    def snapshot(self) -> Snapshot:
+        return self._snapshot
+
+    def publish(self, snapshot: Snapshot) -> None:
+        with self._changed:
+            self._snapshot = snapshot
+            self._changed.notify_all()
+
+    def wait(self, generation: int, timeout: float) -> int:
+        """The generation after ``generation``, or the same one after ``timeout``."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._snapshot.generation != generation
+                                   or self.stopping, timeout)
+            return self._snapshot.generation
+
+    def stop(self) -> None:
+        with self._changed:
+            self.stopping = True
+            self._changed.notify_all()
+
+
+def make_server(live: Live, host: str, port: int) -> ThreadingHTTPServer:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+                                     autoescape=True, undefined=jinja2.StrictUndefined)
+    environment.filters["when"] = lambda epoch: datetime.fromtimestamp(epoch).strftime(
+        "%H:%M:%S") if epoch else "—"
+    environment.filters["spreads"] = _spreads
+    images = PageImages()
+
+    class Handler(_Handler):
+        pass
+
+    Handler.live, Handler.environment, Handler.images = live, environment, images
+    server = ThreadingHTTPServer((host, port), Handler)
+    server.daemon_threads = True
+    return server
+
+
+def _spreads(pages: int) -> list[list[int | None]]:
+    """Facing pages as a reader sees them: page 1 alone on the right, then 2–3, 4–5…"""
+    if pages == 0:
+        return []
+    spreads: list[list[int | None]] = [[None, 1]]
+    for left in range(2, pages + 1, 2):
+        spreads.append([left, left + 1 if left + 1 <= pages else None])
+    return spreads
+
+
+class _Handler(BaseHTTPRequestHandler):
+    live: Live
+    environment: jinja2.Environment
+    images: PageImages
+    server_version = "folio-preview"
+
+    def log_message(self, format: str, *args) -> None:    # noqa: A002 - the stdlib's name
+        pass                                # the terminal is for the build's lines
+
+    def do_HEAD(self) -> None:              # noqa: N802 - the stdlib's name
+        self._respond(head=True)
+
+    def do_GET(self) -> None:               # noqa: N802
+        self._respond(head=False)
+
+    def _refuse(self) -> None:
+        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "the preview is read-only")
+
+    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse   # noqa: N815
+
+    def _respond(self, head: bool) -> None:
+        path = unquote(urlsplit(self.path).path)
+        for name, pattern in ROUTES:
+            match = pattern.fullmatch(path)
+            if match:
+                getattr(self, f"_{name}")(head, *match.groups())
+                return
+        self.send_error(HTTPStatus.NOT_FOUND)
+
+    def _send(self, body: bytes, kind: str, head: bool, cache: bool = False) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "max-age=3600" if cache else "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.end_headers()
+        if not head:
+            self.wfile.write(body)
+
+    def _page_html(self, template: str, head: bool, **context) -> None:
+        snapshot = self.live.snapshot
+        html = self.environment.get_template(template).render(
+            snapshot=snapshot, building=self.live.building, **context)
+        self._send(html.encode("utf-8"), "text/html; charset=utf-8", head)
+
+    def _known(self, lang: str, name: str) -> DocumentState | None:
+        document = self.live.snapshot.document(lang, name)
+        if document is None:
+            self.send_error(HTTPStatus.NOT_FOUND, "no such document in this build")
+        return document
+
+    def _dashboard(self, head: bool) -> None:
+        self._page_html("dashboard.html.j2", head)
+
+    def _document(self, head: bool, lang: str, name: str) -> None:
+        document = self._known(lang, name)
+        if document is not None:
+            self._page_html("document.html.j2", head, document=document)
+
+    def _pdf(self, head: bool, lang: str, name: str) -> None:
+        document = self._known(lang, name)
+        if document is None:
+            return
+        try:
+            data = document.pdf.read_bytes()
+        except OSError:
+            self.send_error(HTTPStatus.NOT_FOUND, "not built yet")
+            return
+        self._send(data, "application/pdf", head)
+
+    def _page(self, head: bool, lang: str, name: str, number: str) -> None:
+        document = self._known(lang, name)
+        if document is None:
+            return
+        data = self.images.png(document.pdf, int(number))
+        if data is None:
+            self.send_error(HTTPStatus.NOT_FOUND, "no such page")
+            return
+        self._send(data, "image/png", head, cache=True)   # the URL names the version
+
+    def _state(self, head: bool) -> None:
+        snapshot = self.live.snapshot
+        data = {"generation": snapshot.generation, "problems": list(snapshot.problems),
+                "documents": [{"lang": d.lang, "name": d.name, "pages": d.pages,
+                               "preflight": d.preflight, "changed": sorted(d.changed),
+                               "translation": dict(d.translation),
+                               "problems": list(d.problems),
+                               "articles": [{"title": a.title, "source": a.source,
+                                             "words": a.length.words,
+                                             "characters": a.length.characters,
+                                             "sheets": a.length.sheets}
+                                            for a in d.articles]}
+                              for d in snapshot.documents]}
+        self._send(json.dumps(data, ensure_ascii=False).encode("utf-8"),
+                   "application/json", head)
+
+    def _events(self, head: bool) -> None:
+        """Server-Sent Events: the generation now, then each new one."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if head:
+            return
+        generation = self.live.snapshot.generation
+        try:
+            self.wfile.write(f"data: {generation}\n\n".encode())
+            self.wfile.flush()
+            while not self.live.stopping:
+                now = self.live.wait(generation, KEEPALIVE)
+                if now != generation:
+                    generation = now
+                    self.wfile.write(f"data: {generation}\n\n".encode())
+                else:
+                    self.wfile.write(b": still here\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            return
+
+
+def serve_in_thread(server: ThreadingHTTPServer) -> Callable[[], None]:
+    """Start ``server``; the function returned stops it."""
+    thread = threading.Thread(target=server.serve_forever, name="folio-preview",
+                              daemon=True)
+    thread.start()
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+    return stop
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
+    """For tests and the watcher: poll ``predicate`` until true or ``timeout``."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if predicate():
+            return True
+        time.sleep(0.05)
+    return predicate()

@@ -1,0 +1,189 @@
+"""What the dashboard shows: every document of the build, after each rebuild.
+
+A ``Snapshot`` is made once per rebuild and then only read (by the server's
+threads), so it is a frozen value: the next rebuild makes a new one.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from folio.config.options import BuildOptions
+from folio.content.model import Issue, Notice
+from folio.errors import BuildError
+from folio.preview.lengths import Length, measure
+from folio.preview.pages import changed_pages, page_count, page_size
+
+
+@dataclass(frozen=True)
+class ArticleRow:
+    title: str
+    length: Length
+    source: str                             # the content file, relative to the root
+
+
+@dataclass(frozen=True)
+class DocumentState:
+    lang: str
+    name: str
+    title: str
+    pdf: Path
+    pages: int = 0                          # 0: not built
+    built: float | None = None              # when the PDF was written (epoch seconds)
+    seconds: float | None = None            # ready this long after its rebuild began
+    translation: tuple[tuple[str, int], ...] = ()   # (state, how many files)
+    preflight: str = "—"
+    preflight_notes: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()
+    articles: tuple[ArticleRow, ...] = ()
+    changed: frozenset[int] = frozenset()   # pages the last rebuild changed
+    version: int = 0                        # the PDF's mtime: a new one, new images
+    size: tuple[float, float] = (595.0, 842.0)  # of its pages, in points
+
+    def height(self, width: int) -> int:
+        """A page's height in pixels when shown ``width`` pixels wide."""
+        return round(width * self.size[1] / self.size[0])
+
+    @property
+    def key(self) -> str:
+        return f"{self.lang}/{self.name}"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    generation: int = 0
+    documents: tuple[DocumentState, ...] = ()
+    problems: tuple[str, ...] = ()          # of the last rebuild, file and line first
+    finished: float = 0.0
+    seconds: float = 0.0
+    profile: str = ""
+
+    def document(self, lang: str, name: str) -> DocumentState | None:
+        return next((d for d in self.documents if d.lang == lang and d.name == name), None)
+
+
+@dataclass
+class Tracker:
+    """What a snapshot needs from the rebuilds before it: how each page looked, and
+    each PDF's preflight verdict while the PDF stays the same."""
+
+    pdfs: dict[Path, bytes] = field(default_factory=dict)   # as last shown
+    preflight: dict[tuple[Path, int], tuple[str, tuple[str, ...]]] = \
+        field(default_factory=dict)
+    seconds: dict[Path, float] = field(default_factory=dict)
+
+
+def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
+             problems: list[str], seconds: float, tracker: Tracker,
+             previous: Snapshot | None) -> Snapshot:
+    """The state after a rebuild that wrote ``written`` (PDF -> seconds after its
+    start) and found ``problems``."""
+    from folio.pipeline.run import load, output_path, plan_documents
+    try:
+        config, publication = load(options)
+    except BuildError:                      # publication.yaml itself is broken:
+        documents = previous.documents if previous else ()      # keep the last pages
+        return Snapshot(generation, tuple(_unchanged(d) for d in documents),
+                        tuple(problems), time.time(), seconds, options.profile)
+    profile = config.profile(options.profile)
+    translation = _translation_counts(config)
+    tracker.seconds.update(written)
+    states = []
+    for planned in plan_documents(publication, options):
+        pdf = output_path(options, profile, planned)
+        states.append(_document(planned, pdf, profile, config.root, translation, tracker,
+                                rebuilt=pdf in written))
+    return Snapshot(generation, tuple(states), tuple(problems), time.time(), seconds,
+                    options.profile)
+
+
+def _unchanged(document: DocumentState) -> DocumentState:
+    from dataclasses import replace
+    return replace(document, changed=frozenset())
+
+
+def _document(planned, pdf: Path, profile, root: Path, translation, tracker: Tracker,
+              rebuilt: bool) -> DocumentState:
+    content = planned.content
+    title = getattr(content, "title", "") or planned.name
+    articles: list[ArticleRow] = []
+    if isinstance(content, Issue):
+        for item in content.items:
+            articles.append(ArticleRow(item.article.title, measure(
+                [t.text for t in item.article.texts]), _relative(item.article.source, root)))
+    elif isinstance(content, Notice):
+        articles.append(ArticleRow(content.title, measure([t.text for t in content.texts]),
+                                   _relative(content.source, root)))
+    state = DocumentState(
+        planned.lang, planned.name, title, pdf,
+        translation=_translation_of(planned, translation),
+        problems=tuple(p.format(root) for p in planned.problems),
+        articles=tuple(articles))
+    try:
+        stat = pdf.stat()
+    except OSError:
+        return state
+    changed: frozenset[int] = frozenset()
+    before = tracker.pdfs.get(pdf)
+    if rebuilt or before is None:
+        after = pdf.read_bytes()
+        if before is not None and before != after:
+            changed = changed_pages(before, after)
+        tracker.pdfs[pdf] = after
+    verdict, notes = _preflight(planned, pdf, stat.st_mtime_ns, profile, tracker)
+    from dataclasses import replace
+    return replace(state, pages=page_count(tracker.pdfs[pdf]), built=stat.st_mtime,
+                   seconds=tracker.seconds.get(pdf), preflight=verdict,
+                   preflight_notes=notes, changed=changed, version=stat.st_mtime_ns,
+                   size=page_size(pdf))
+
+
+def _preflight(planned, pdf: Path, version: int, profile, tracker: Tracker):
+    """The checks of ``folio preflight`` (without veraPDF, which takes seconds)."""
+    key = (pdf, version)
+    if key not in tracker.preflight:
+        from folio.production.preflight import check, expectation_for
+        report = check(pdf, expectation_for(planned.name, planned.lang, planned.layout,
+                                            profile))
+        tracker.preflight[key] = ("ok" if report.ok else "fails", tuple(report.failures))
+    return tracker.preflight[key]
+
+
+def _translation_counts(config) -> dict[tuple[str, str], dict[str, int]]:
+    """(content file without language, language) -> its translation state."""
+    from folio.content import translations as tr
+    states: dict[tuple[str, str], dict[str, int]] = {}
+    for document in tr.documents(config):
+        for code in config.codes:
+            try:
+                state = tr.state(config, document, code)
+            except BuildError:          # the banner says what is wrong with the file
+                continue
+            states[state.document, code] = {state.state: 1}
+    return states
+
+
+def _translation_of(planned, counts) -> tuple[tuple[str, int], ...]:
+    """How many of the document's content files are in each translation state."""
+    if planned.kind == "journal":
+        prefix = f"journal/{planned.slug}/"
+        keys = [key for key in counts if key[0].startswith(prefix) and key[1] == planned.lang]
+    else:
+        keys = [key for key in counts if key[0] == f"notices/{planned.slug}"
+                and (key[1] == planned.lang or planned.lang == "bilingual")]
+    total: dict[str, int] = {}
+    for key in keys:
+        for state, count in counts[key].items():
+            total[state] = total.get(state, 0) + count
+    return tuple(sorted(total.items()))
+
+
+def _relative(path: Path | None, root: Path) -> str:
+    if path is None:
+        return ""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)

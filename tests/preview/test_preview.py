@@ -1,0 +1,273 @@
+"""The live preview (folio/preview/): what it shows, what it refuses, and that it
+is live — in-process for the state, through HTTP for the server, and in a real
+browser (Debian's Chromium, driven by Playwright) for the page that updates
+itself."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from folio.config.options import BuildOptions
+from folio.preview.lengths import measure
+from folio.preview.server import Live, _spreads, make_server, serve_in_thread, wait_until
+from folio.preview.watch import Rebuilder, watched
+
+FIRST_EN = "content/journal/2024-no2/first.en.md"
+
+
+# -- units ------------------------------------------------------------------------------
+
+def test_lengths_in_each_languages_unit():
+    english = measure(["Creative cities solve local problems.", "It's well-known."])
+    assert english.words == 7 and english.label("en") == "7 words"
+    korean = measure(["가" * 150 + "  \n " + "나" * 50])       # a run of spaces is one square
+    assert korean.characters == 201 and korean.sheets == 2
+    assert korean.label("ko") == "201자 · 원고지 2매"
+    assert measure([]).sheets == 0
+
+
+def test_spreads_are_facing_pages():
+    assert _spreads(0) == []
+    assert _spreads(1) == [[None, 1]]
+    assert _spreads(4) == [[None, 1], [2, 3], [4, None]]
+
+
+def test_the_watcher_ignores_the_output_and_hidden_folders(tmp_path: Path):
+    keep = watched(tmp_path, tmp_path / "output")
+    assert keep(None, str(tmp_path / "content/a.md"))
+    assert not keep(None, str(tmp_path / "output/ko/a.pdf"))
+    assert not keep(None, str(tmp_path / ".git/index"))
+
+
+# -- a session, in this process ----------------------------------------------------------
+
+@pytest.fixture
+def session(built_tiny: Path):
+    """A preview of the tiny publication, built once, and its server on a free port."""
+    live = Live()
+    lines: list[str] = []
+    rebuilder = Rebuilder(BuildOptions(root=built_tiny, jobs=1), live, report=lines.append)
+    rebuilder.rebuild()
+    server = make_server(live, "127.0.0.1", 0)
+    stop = serve_in_thread(server)
+    yield rebuilder, f"http://127.0.0.1:{server.server_address[1]}", lines
+    live.stop()
+    stop()
+
+
+def _get(url: str, method: str = "GET") -> tuple[int, bytes]:
+    request = urllib.request.Request(url, method=method)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _state(base: str) -> dict:
+    return json.loads(_get(base + "/state.json")[1])
+
+
+def test_the_dashboard_lists_every_document_with_its_state(session):
+    _, base, _ = session
+    state = _state(base)
+    documents = {(d["lang"], d["name"]): d for d in state["documents"]}
+    assert set(documents) == {("ko", "journal-2024-no2"), ("en", "journal-2024-no2"),
+                              ("ko", "notice-open-day"), ("en", "notice-open-day"),
+                              ("bilingual", "notice-open-day")}
+    issue = documents["ko", "journal-2024-no2"]
+    assert issue["pages"] == 8 and issue["preflight"] == "ok" and state["problems"] == []
+    assert [a["title"] for a in issue["articles"]] == ["첫 논문", "둘째 논문"]
+    assert issue["articles"][0]["characters"] > 20 and issue["articles"][0]["sheets"] == 1
+    assert documents["en", "journal-2024-no2"]["articles"][0]["words"] >= 5
+    status, html = _get(base + "/")
+    page = html.decode("utf-8")
+    assert status == 200 and "첫 논문" in page and "원고지 1매" in page and "words" in page
+    assert page.count('class="document"') == 5
+    for lang, name in documents:
+        status, png = _get(f"{base}/page/{lang}/{name}/1.png")
+        assert status == 200 and png.startswith(b"\x89PNG")
+    status, pdf = _get(base + "/pdf/en/journal-2024-no2.pdf")
+    assert status == 200 and pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("path", [
+    "/pdf/../../publication.yaml", "/pdf/%2e%2e/%2e%2e/publication.yaml",
+    "/pdf/..%2F..%2Fpublication.yaml", "//etc/passwd", "/page/en/../../../etc/passwd",
+    "/pdf/en/journal-2024-no2.pdf/../../../../etc/passwd", "/doc/en/%2Fetc%2Fpasswd",
+    "/page/en/journal-2024-no2/0.png", "/page/en/journal-2024-no2/99.png",
+    "/pdf/xx/journal-2024-no2.pdf", "/output/en/journal-2024-no2.pdf",
+    "/content/journal/2024-no2/first.en.md", "/etc/passwd", "/%2e%2e/publication.yaml",
+])
+def test_no_url_reaches_outside_the_documents(session, path: str):
+    _, base, _ = session
+    status, body = _get(base + path)
+    assert status == 404 and b"root" not in body and b"title:" not in body
+
+
+def test_the_preview_is_read_only(session):
+    _, base, _ = session
+    for method in ("POST", "PUT", "DELETE", "PATCH"):
+        assert _get(base + "/", method)[0] == 405
+
+
+def test_a_rebuild_marks_the_changed_pages_and_a_mistake_shows_as_a_banner(session):
+    rebuilder, base, lines = session
+    root = rebuilder.options.root
+    article = root / FIRST_EN
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "solve local problems.", "solve local problems, together."), encoding="utf-8")
+    rebuilder.rebuild()
+    documents = {(d["lang"], d["name"]): d for d in _state(base)["documents"]}
+    changed = documents["en", "journal-2024-no2"]["changed"]
+    assert changed and 1 not in changed                   # the article, not the cover
+    assert documents["ko", "journal-2024-no2"]["changed"] == []
+    page = _get(base + "/doc/en/journal-2024-no2")[1].decode("utf-8")
+    assert page.count("page changed") == len(changed)
+    assert lines[-1].startswith("rebuilt in")
+
+    good = article.read_text(encoding="utf-8")
+    article.write_text(good.replace("title: First Article", "title: [First"),
+                       encoding="utf-8")
+    rebuilder.rebuild()
+    state = _state(base)
+    assert len(state["problems"]) == 1
+    assert re.match(rf"{FIRST_EN}:\d+:\d+: invalid YAML", state["problems"][0])
+    assert "The last rebuild found 1 problem" in _get(base + "/")[1].decode("utf-8")
+    still = {(d["lang"], d["name"]): d for d in state["documents"]}
+    assert still["ko", "journal-2024-no2"]["pages"] == 8   # the last good PDFs stay
+
+    article.write_text(good, encoding="utf-8")
+    rebuilder.rebuild()
+    assert _state(base)["problems"] == []
+    assert "role=\"alert\"" not in _get(base + "/")[1].decode("utf-8")
+
+
+# -- the command, and a real browser ----------------------------------------------------
+
+EDITORS_KO = "content/journal/2022-vol1-no1/from-the-editors.ko.md"
+
+
+def _sample(folder: Path) -> Path:
+    """A copy of the bundled sample publication (no output), to edit."""
+    root = folder / "sample"
+    for name in ("publication.yaml", "content", "templates", "locales"):
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, root / name)
+        else:
+            root.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, root / name)
+    return root
+
+
+@pytest.fixture
+def served(tmp_path: Path):
+    """``build.py serve`` running on a copy of the sample: (root, address, process)."""
+    root = _sample(tmp_path)
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", "0",
+                                "--root", str(root), "--jobs", "2"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        first = process.stdout.readline()
+        match = re.search(r"http://127\.0\.0\.1:(\d+)/", first)
+        assert match, first + process.stderr.read()
+        base = match[0].rstrip("/")
+        assert wait_until(lambda: _state(base)["generation"] >= 1, 120)
+        yield root, base, process
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+def test_serve_prints_its_address_and_stops_cleanly_on_ctrl_c(served):
+    _, base, process = served
+    assert _get(base + "/")[0] == 200
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=30)
+    assert process.returncode == 0, err
+    assert "stopped" in out and "Traceback" not in err
+    with pytest.raises(urllib.error.URLError):
+        urllib.request.urlopen(base + "/", timeout=2)
+
+
+def test_the_open_page_updates_itself_and_keeps_its_place(served, tmp_path: Path):
+    """The sample in Chromium: the dashboard, an edit marked on its page, a mistake's
+    banner and its clearing. A failure leaves a screenshot in the test's folder."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    root, base, _ = served
+    article = root / EDITORS_KO
+    good = article.read_text(encoding="utf-8")
+    with playwright.sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path="/usr/bin/chromium",
+                                         args=["--no-sandbox"])
+        page = browser.new_page(viewport={"width": 1000, "height": 600})
+        try:
+            page.goto(base + "/")
+            page.wait_for_function("[...document.images].every(i => i.complete && "
+                                   "i.naturalWidth > 0)")
+            assert page.locator("tr.document").count() == 7       # the sample's PDFs
+            assert "원고지" in page.inner_text("main") and "words" in page.inner_text("main")
+            page.goto(base + "/doc/ko/journal-2022-vol1-no1")
+            page.wait_for_function("[...document.images].length == 16")
+            page.evaluate("window.scrollTo(0, 1500)")
+            assert page.evaluate("window.scrollY") == 1500
+            generation = int(page.evaluate("document.body.dataset.generation"))
+            before = page.get_attribute("#page-5 img", "src")
+            article.write_text(good.replace("대화를 시작합니다.", "대화를 함께 시작합니다."),
+                               encoding="utf-8")
+            page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}",
+                                   timeout=60_000)
+            changed = page.locator("figure.page.changed")
+            assert changed.count() >= 1
+            assert page.evaluate("window.scrollY") == 1500          # the reader's place
+            number = changed.first.get_attribute("data-page")
+            assert page.get_attribute(f"#page-{number} img", "src") != before or number != "5"
+            assert page.locator("figure.page:not(.changed)").count() >= 10
+            # A mistake: a banner naming file and line, the last good pages still there.
+            article.write_text(good.replace("title: 창간호를 펴내며", "title: [창간호"),
+                               encoding="utf-8")
+            page.wait_for_selector("[role=alert]", timeout=60_000)
+            assert re.search(rf"{EDITORS_KO}:\d+", page.inner_text("[role=alert]"))
+            assert page.locator("figure.page img").count() == 16
+            article.write_text(good, encoding="utf-8")
+            page.wait_for_selector("[role=alert]", state="detached", timeout=60_000)
+        except Exception:
+            page.screenshot(path=str(tmp_path / "failure.png"), full_page=True)
+            raise
+        finally:
+            browser.close()
+
+
+def test_pages_whose_streams_changed_but_not_their_look_are_not_marked(tmp_path: Path):
+    import io
+
+    import pikepdf
+    from weasyprint import HTML
+
+    from folio.preview.pages import changed_pages, page_keys
+    before = HTML(string="<p>one</p><p style='break-before: page'>two</p>").write_pdf()
+    buffer = io.BytesIO()
+    with pikepdf.open(io.BytesIO(before)) as pdf:
+        pdf.save(buffer, compress_streams=False,
+                 stream_decode_level=pikepdf.StreamDecodeLevel.generalized)
+    same_look = buffer.getvalue()
+    assert page_keys(before) != page_keys(same_look)
+    assert changed_pages(before, same_look) == frozenset()
+    after = HTML(string="<p>one</p><p style='break-before: page'>three</p><p "
+                        "style='break-before: page'>four</p>").write_pdf()
+    assert changed_pages(before, after) == {2, 3}
