@@ -17,6 +17,11 @@ from pathlib import Path
 
 SCREEN_DPI = 96
 FINGERPRINT_DPI = 36
+# PDFium is not thread-safe: the server's threads and the rebuild's snapshot draw
+# pages one at a time. Without it, the browser benchmark got broken page images
+# (a page drawn by the server while the snapshot compared pages); a test of many
+# requests at once did not reproduce it, so none pins it.
+PDFIUM = threading.Lock()
 
 
 def page_keys(pdf: bytes) -> list[str]:
@@ -63,14 +68,15 @@ def page_size(pdf: Path) -> tuple[float, float]:
     """The first page's width and height in points: the document view reserves each
     page's place before its image arrives, so the reader's scroll position holds."""
     import pypdfium2
-    document = pypdfium2.PdfDocument(str(pdf))
-    try:
-        if not len(document):
-            return (595.0, 842.0)
-        width, height = document[0].get_size()
-        return (width, height)
-    finally:
-        document.close()
+    with PDFIUM:
+        document = pypdfium2.PdfDocument(str(pdf))
+        try:
+            if not len(document):
+                return (595.0, 842.0)
+            width, height = document[0].get_size()
+            return (width, height)
+        finally:
+            document.close()
 
 
 def changed_pages(before: bytes, after: bytes) -> frozenset[int]:
@@ -83,21 +89,22 @@ def changed_pages(before: bytes, after: bytes) -> frozenset[int]:
     if not candidates:
         return frozenset()
     import pypdfium2
-    documents = pypdfium2.PdfDocument(before), pypdfium2.PdfDocument(after)
-    try:
-        changed = set()
-        for number in candidates:
-            if number > len(old):
-                changed.add(number)
-                continue
-            a, b = (d[number - 1].render(scale=FINGERPRINT_DPI / 72).to_pil().convert("L")
-                    for d in documents)
-            if a.size != b.size or a.tobytes() != b.tobytes():
-                changed.add(number)
-        return frozenset(changed)
-    finally:
-        for document in documents:
-            document.close()
+    changed = set()
+    with PDFIUM:
+        documents = pypdfium2.PdfDocument(before), pypdfium2.PdfDocument(after)
+        try:
+            for number in candidates:
+                if number > len(old):
+                    changed.add(number)
+                    continue
+                a, b = (d[number - 1].render(scale=FINGERPRINT_DPI / 72).to_pil()
+                        .convert("L") for d in documents)
+                if a.size != b.size or a.tobytes() != b.tobytes():
+                    changed.add(number)
+        finally:
+            for document in documents:
+                document.close()
+    return frozenset(changed)
 
 
 def page_count(pdf: bytes) -> int:
@@ -125,16 +132,17 @@ class PageImages:
             if key in self._images:
                 return self._images[key]
         import pypdfium2
-        try:
-            document = pypdfium2.PdfDocument(str(pdf))
-        except (OSError, pypdfium2.PdfiumError):
-            return None
-        try:
-            if not 1 <= page <= len(document):
+        with PDFIUM:
+            try:
+                document = pypdfium2.PdfDocument(str(pdf))
+            except (OSError, pypdfium2.PdfiumError):
                 return None
-            image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
-        finally:
-            document.close()
+            try:
+                if not 1 <= page <= len(document):
+                    return None
+                image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+            finally:
+                document.close()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG")
         data = buffer.getvalue()

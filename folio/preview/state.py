@@ -30,6 +30,7 @@ class DocumentState:
     name: str
     title: str
     pdf: Path
+    layout: str = ""                        # of a bilingual sheet: what preflight expects
     pages: int = 0                          # 0: not built
     built: float | None = None              # when the PDF was written (epoch seconds)
     seconds: float | None = None            # ready this long after its rebuild began
@@ -75,11 +76,16 @@ class Tracker:
     seconds: dict[Path, float] = field(default_factory=dict)
 
 
+CHECKING = "checking…"
+
+
 def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
              problems: list[str], seconds: float, tracker: Tracker,
              previous: Snapshot | None) -> Snapshot:
     """The state after a rebuild that wrote ``written`` (PDF -> seconds after its
-    start) and found ``problems``."""
+    start) and found ``problems``. Preflight verdicts not known yet are
+    ``CHECKING``: preflight takes seconds for a long issue, and the pages are
+    shown first (``with_preflight`` adds them)."""
     from folio.pipeline.run import load, output_path, plan_documents
     try:
         config, publication = load(options)
@@ -93,7 +99,7 @@ def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
     states = []
     for planned in plan_documents(publication, options):
         pdf = output_path(options, profile, planned)
-        states.append(_document(planned, pdf, profile, config.root, translation, tracker,
+        states.append(_document(planned, pdf, config.root, translation, tracker,
                                 rebuilt=pdf in written))
     return Snapshot(generation, tuple(states), tuple(problems), time.time(), seconds,
                     options.profile)
@@ -104,7 +110,28 @@ def _unchanged(document: DocumentState) -> DocumentState:
     return replace(document, changed=frozenset())
 
 
-def _document(planned, pdf: Path, profile, root: Path, translation, tracker: Tracker,
+def with_preflight(current: Snapshot, generation: int, options: BuildOptions,
+                   tracker: Tracker) -> Snapshot | None:
+    """``current`` with the preflight verdicts it was waiting for, or None if it
+    waited for none."""
+    from dataclasses import replace
+
+    from folio.config.publication import load_config
+    pending = [d for d in current.documents if d.preflight == CHECKING]
+    if not pending:
+        return None
+    profile = load_config(options.root).profile(options.profile)
+    documents = []
+    for document in current.documents:
+        if document.preflight == CHECKING:
+            verdict, notes = _preflight(document, document.pdf, document.version, profile,
+                                        tracker)
+            document = replace(document, preflight=verdict, preflight_notes=notes)
+        documents.append(document)
+    return replace(current, generation=generation, documents=tuple(documents))
+
+
+def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
               rebuilt: bool) -> DocumentState:
     content = planned.content
     title = getattr(content, "title", "") or planned.name
@@ -117,7 +144,7 @@ def _document(planned, pdf: Path, profile, root: Path, translation, tracker: Tra
         articles.append(ArticleRow(content.title, measure([t.text for t in content.texts]),
                                    _relative(content.source, root)))
     state = DocumentState(
-        planned.lang, planned.name, title, pdf,
+        planned.lang, planned.name, title, pdf, planned.layout,
         translation=_translation_of(planned, translation),
         problems=tuple(p.format(root) for p in planned.problems),
         articles=tuple(articles))
@@ -132,7 +159,7 @@ def _document(planned, pdf: Path, profile, root: Path, translation, tracker: Tra
         if before is not None and before != after:
             changed = changed_pages(before, after)
         tracker.pdfs[pdf] = after
-    verdict, notes = _preflight(planned, pdf, stat.st_mtime_ns, profile, tracker)
+    verdict, notes = tracker.preflight.get((pdf, stat.st_mtime_ns), (CHECKING, ()))
     from dataclasses import replace
     return replace(state, pages=page_count(tracker.pdfs[pdf]), built=stat.st_mtime,
                    seconds=tracker.seconds.get(pdf), preflight=verdict,
@@ -140,7 +167,7 @@ def _document(planned, pdf: Path, profile, root: Path, translation, tracker: Tra
                    size=page_size(pdf))
 
 
-def _preflight(planned, pdf: Path, version: int, profile, tracker: Tracker):
+def _preflight(planned: DocumentState, pdf: Path, version: int, profile, tracker: Tracker):
     """The checks of ``folio preflight`` (without veraPDF, which takes seconds)."""
     key = (pdf, version)
     if key not in tracker.preflight:

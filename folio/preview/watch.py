@@ -16,7 +16,7 @@ from pathlib import Path
 from folio.config.options import BuildOptions
 from folio.errors import BuildError
 from folio.preview.server import Live
-from folio.preview.state import Tracker, snapshot
+from folio.preview.state import Tracker, snapshot, with_preflight
 
 IGNORED_DIRS = {".git", "__pycache__", ".venv", "node_modules"}
 
@@ -50,6 +50,12 @@ class Rebuilder:
         self.generation += 1
         self.live.publish(snapshot(self.options, self.generation, written, problems, seconds,
                                    self.tracker, self.live.snapshot))
+        # The pages first; then preflight, which takes seconds for a long issue.
+        checked = with_preflight(self.live.snapshot, self.generation + 1, self.options,
+                                 self.tracker)
+        if checked is not None:
+            self.generation += 1
+            self.live.publish(checked)
         self.report(f"rebuilt in {seconds:.1f} s: {len(written)} PDF"
                     f"{'s' if len(written) != 1 else ''} written"
                     + (f", {len(problems)} problem{'s' if len(problems) != 1 else ''}"

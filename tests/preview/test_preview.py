@@ -208,7 +208,7 @@ def test_serve_prints_its_address_and_stops_cleanly_on_ctrl_c(served):
 def test_the_open_page_updates_itself_and_keeps_its_place(served, tmp_path: Path):
     """The sample in Chromium: the dashboard, an edit marked on its page, a mistake's
     banner and its clearing. A failure leaves a screenshot in the test's folder."""
-    playwright = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api as playwright
     root, base, _ = served
     article = root / EDITORS_KO
     good = article.read_text(encoding="utf-8")
