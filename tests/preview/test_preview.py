@@ -271,3 +271,17 @@ def test_pages_whose_streams_changed_but_not_their_look_are_not_marked(tmp_path:
     after = HTML(string="<p>one</p><p style='break-before: page'>three</p><p "
                         "style='break-before: page'>four</p>").write_pdf()
     assert changed_pages(before, after) == {2, 3}
+
+
+def test_a_port_in_use_is_one_clear_error(tiny: Path):
+    import socket
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--root",
+                               str(tiny), "--port", str(port)], capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
+    assert "choose another --port" in done.stderr
