@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 from typing import Any
 
-from folio.cli.common import command_parser, languages, publication_root, run_command, shown
+from folio.cli.common import (
+    add_build_options,
+    command_parser,
+    languages,
+    publication_root,
+    run_command,
+    shown,
+)
 from folio.config.options import BuildOptions
 from folio.defaults import BILINGUAL_LAYOUTS, DEFAULT_PROFILE
 from folio.errors import BuildError
@@ -29,20 +35,12 @@ def _parser() -> argparse.ArgumentParser:
         "command.)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=f"other commands (each has --help):{others}")
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="where PDFs go (default: <root>/output)")
-    parser.add_argument("--lang", action="append", default=[], metavar="CODE",
-                        help="build only this language (repeatable; 'bilingual' for the "
-                             "bilingual sheets); default: all")
+    add_build_options(parser)
     parser.add_argument("--only", action="append", default=[], metavar="DOCUMENT",
                         help="build only this document, e.g. notice-creative-city "
                              "(repeatable; see --list)")
     parser.add_argument("--html", action="store_true",
                         help="also keep the rendered HTML next to each PDF, for debugging")
-    parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
-                        help="how the PDFs are made, from publication.yaml's profiles "
-                             "(default: screen; e.g. print: bleed, crop marks, PDF/X-4) — "
-                             "other profiles write to output/<profile>/")
     parser.add_argument("--bilingual", choices=BILINGUAL_LAYOUTS, metavar="LAYOUT",
                         help="layout of the bilingual notice sheets, whatever their front "
                              "matter says: " + ", ".join(BILINGUAL_LAYOUTS))
@@ -62,9 +60,6 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true",
                         help="list the PDFs the build writes, those up to date marked so, "
                              "and build nothing")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="documents, and pieces of an issue, laid out at once, in "
-                             "separate processes (default: the number of cores)")
     parser.add_argument("--whole", action="store_true",
                         help="lay each issue out in one piece, not article by article "
                              "(as the archive and accessible profiles always do)")

@@ -26,6 +26,26 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
                         help="show Python tracebacks for unexpected errors")
 
 
+def add_build_options(parser: argparse.ArgumentParser) -> None:
+    """What ``build`` and ``serve`` both take: where PDFs go, which languages, how
+    they are made, how many at once."""
+    import os
+
+    from folio.defaults import DEFAULT_PROFILE
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="where PDFs go (default: <root>/output)")
+    parser.add_argument("--lang", action="append", default=[], metavar="CODE",
+                        help="build only this language (repeatable; 'bilingual' for the "
+                             "bilingual sheets); default: all")
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
+                        help="how the PDFs are made, from publication.yaml's profiles "
+                             "(default: screen; e.g. print: bleed, crop marks, PDF/X-4) — "
+                             "other profiles write to output/<profile>/")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                        help="documents, and pieces of an issue, laid out at once, in "
+                             "separate processes (default: the number of cores)")
+
+
 def command_parser(prog: str, description: str, **settings) -> argparse.ArgumentParser:
     """A command's parser, with the options every command has."""
     parser = argparse.ArgumentParser(prog=prog, description=description, **settings)

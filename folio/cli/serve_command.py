@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import threading
 from pathlib import Path
 
-from folio.cli.common import command_parser, languages, publication_root, run_command
+from folio.cli.common import (
+    add_build_options,
+    command_parser,
+    languages,
+    publication_root,
+    run_command,
+)
 from folio.config.options import BuildOptions
-from folio.defaults import DEFAULT_PROFILE
 from folio.errors import BuildError
 
 
@@ -29,16 +33,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1",
                         help="the address to listen on (default 127.0.0.1: this computer "
                              "only; 0.0.0.0 shows the preview to the network, read-only)")
-    parser.add_argument("--lang", action="append", default=[], metavar="CODE",
-                        help="preview only this language (repeatable; 'bilingual' for the "
-                             "bilingual sheets); default: all")
-    parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
-                        help="how the PDFs are made (default: screen), as for build")
-    parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="where PDFs go (default: <root>/output)")
-    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                        help="pieces laid out at once, in separate processes "
-                             "(default: the number of cores)")
+    add_build_options(parser)
     return parser
 
 
