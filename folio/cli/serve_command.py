@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import signal
 import threading
 from pathlib import Path
 
@@ -28,13 +30,23 @@ def _parser() -> argparse.ArgumentParser:
         "every document in the browser: a dashboard, each document's pages as spreads "
         "with the pages the last rebuild changed marked, and problems as a banner. "
         "Open pages update themselves. Stop with Ctrl-C.")
-    parser.add_argument("--port", type=int, default=8000,
+    parser.add_argument("--port", type=_port, default=8000,
                         help="the port to listen on (default 8000; 0: any free port)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="the address to listen on (default 127.0.0.1: this computer "
                              "only; 0.0.0.0 shows the preview to the network, read-only)")
     add_build_options(parser)
     return parser
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 0 to 65535")
+    return port
 
 
 def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
@@ -48,29 +60,45 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
                            out=args.out.resolve() if args.out else None,
                            languages=languages(args.lang), profile=args.profile,
                            jobs=max(1, args.jobs))
+    from folio.defaults import CONFIG_FILE
+    if not (options.root / CONFIG_FILE).is_file():
+        raise BuildError.at(f"no {CONFIG_FILE} in {options.root}", options.root,
+                            hint="pass --root the folder of a publication")
     live = Live()
     try:
-        server = make_server(live, args.host, args.port)
+        server = make_server(live, args.host, args.port, local_only=args.host == "127.0.0.1")
     except OSError as error:
-        raise BuildError.at(f"cannot listen on {args.host}:{args.port}: {error.strerror}",
-                            None, hint="choose another --port, or stop the program using "
-                                       "it") from None
+        hint = ("choose another --port, or stop the program using it"
+                if error.errno == errno.EADDRINUSE else
+                "give --host an address of this computer: 127.0.0.1 (this computer only) "
+                "or 0.0.0.0 (every network it is on)")
+        raise BuildError.at(f"cannot listen on {args.host}:{args.port}: "
+                            f"{error.strerror or error}", None, hint=hint) from None
     host, port = str(server.server_address[0]), int(server.server_address[1])
     stop_server = serve_in_thread(server)
     stop = threading.Event()
+    # A service manager's SIGTERM stops it as Ctrl-C does: workers ended, nothing
+    # half-written, WeasyPrint's temporary folders removed.
+    signal.signal(signal.SIGTERM, _interrupt)
     workers = WorkerPool(options.jobs, options.timeout) \
         if options.jobs > 1 and parallel_available() else nullcontext()
     try:
         with workers as pool:
             rebuilder = Rebuilder(options, live, pool, report=lambda line: print(line,
                                                                                   flush=True))
-            print(f"serving the preview at http://{host}:{port}/ — Ctrl-C stops",
-                  flush=True)
-            rebuilder.rebuild()
+            where = f"http://{host}:{port}/"
+            if host == "0.0.0.0":
+                where += f" (on this computer: http://127.0.0.1:{port}/)"
+            print(f"serving the preview at {where} — Ctrl-C stops", flush=True)
             watch(rebuilder, stop)
     except KeyboardInterrupt:
         print("stopped", flush=True)
     finally:
+        stop.set()
         live.stop()
         stop_server()
     return 0
+
+
+def _interrupt(number, frame) -> None:
+    raise KeyboardInterrupt

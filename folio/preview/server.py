@@ -69,7 +69,27 @@ class Live:
             self._changed.notify_all()
 
 
-def make_server(live: Live, host: str, port: int) -> ThreadingHTTPServer:
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    local_only = True
+
+    def handle_error(self, request, client_address) -> None:
+        """A browser that leaves a page mid-answer is no error; the terminal is for
+        the build's lines."""
+        import sys
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
+
+
+LOCAL_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+
+
+def make_server(live: Live, host: str, port: int,
+                local_only: bool = True) -> ThreadingHTTPServer:
+    """``local_only``: answer only requests addressed to this computer by name
+    (``Host: 127.0.0.1``/``localhost``), so that a web page elsewhere cannot
+    read the preview through a DNS name that points here (DNS rebinding)."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                      autoescape=True, undefined=jinja2.StrictUndefined)
     environment.filters["when"] = lambda epoch: datetime.fromtimestamp(epoch).strftime(
@@ -81,8 +101,8 @@ def make_server(live: Live, host: str, port: int) -> ThreadingHTTPServer:
         pass
 
     Handler.live, Handler.environment, Handler.images = live, environment, images
-    server = ThreadingHTTPServer((host, port), Handler)
-    server.daemon_threads = True
+    server = _Server((host, port), Handler)
+    server.local_only = local_only
     return server
 
 
@@ -112,11 +132,27 @@ class _Handler(BaseHTTPRequestHandler):
         self._respond(head=False)
 
     def _refuse(self) -> None:
-        self.send_error(HTTPStatus.METHOD_NOT_ALLOWED, "the preview is read-only")
+        body = b"the preview is read-only\n"
+        self.send_response(HTTPStatus.METHOD_NOT_ALLOWED)
+        self.send_header("Allow", "GET, HEAD")
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
-    do_POST = do_PUT = do_DELETE = do_PATCH = do_OPTIONS = _refuse   # noqa: N815
+    def __getattr__(self, name: str):
+        # Every other method (POST, TRACE, PROPFIND, "get"…): 405, not 501.
+        if name.startswith("do_"):
+            return self._refuse
+        raise AttributeError(name)
 
     def _respond(self, head: bool) -> None:
+        if self.server.local_only:                  # type: ignore[attr-defined]
+            name = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
+            if name not in LOCAL_NAMES:
+                self.send_error(HTTPStatus.FORBIDDEN, "ask for 127.0.0.1 or localhost")
+                return
         path = unquote(urlsplit(self.path).path)
         for name, pattern in ROUTES:
             match = pattern.fullmatch(path)

@@ -78,10 +78,28 @@ def watched(root: Path, output: Path) -> Callable[[object, str], bool]:
 
 
 def watch(rebuilder: Rebuilder, stop: threading.Event) -> None:
-    """Rebuild after each burst of changes, until ``stop`` is set."""
+    """Build, then rebuild after each burst of changes, until ``stop`` is set. The
+    watching starts before the first build, so a file saved while a build runs
+    is built next, never lost."""
     from watchfiles import watch as watch_changes
     options = rebuilder.options
-    for _changes in watch_changes(options.root, watch_filter=watched(
+    dirty = threading.Event()
+    ready = threading.Event()
+
+    def watcher() -> None:
+        changes = watch_changes(options.root, watch_filter=watched(
             options.root, options.output_dir), stop_event=stop, debounce=300, step=50,
-            raise_interrupt=True):
-        rebuilder.rebuild()
+            yield_on_timeout=True, rust_timeout=100, raise_interrupt=False)
+        for found in changes:
+            ready.set()
+            if found:
+                dirty.set()
+
+    thread = threading.Thread(target=watcher, name="folio-watch", daemon=True)
+    thread.start()
+    ready.wait(5)                           # watching, before anything is built
+    rebuilder.rebuild()
+    while not stop.is_set():
+        if dirty.wait(0.1):
+            dirty.clear()
+            rebuilder.rebuild()

@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -119,8 +120,67 @@ def test_no_url_reaches_outside_the_documents(session, path: str):
 
 def test_the_preview_is_read_only(session):
     _, base, _ = session
-    for method in ("POST", "PUT", "DELETE", "PATCH"):
+    for method in ("POST", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND", "get"):
         assert _get(base + "/", method)[0] == 405
+
+
+def test_only_requests_addressed_to_this_computer_are_answered(session):
+    """A web page elsewhere cannot read the preview through a DNS name pointing
+    here (DNS rebinding): the Host must be 127.0.0.1 or localhost."""
+    _, base, _ = session
+    port = base.rsplit(":", 1)[1]
+    for host, status in ((f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200),
+                         (f"evil.example:{port}", 403), ("evil.example", 403)):
+        request = urllib.request.Request(base + "/state.json", headers={"Host": host})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                assert response.status == status
+        except urllib.error.HTTPError as error:
+            assert error.code == status
+
+
+def test_a_browser_that_leaves_mid_answer_prints_nothing(session, capfd):
+    import socket
+    import struct
+    _, base, _ = session
+    port = int(base.rsplit(":", 1)[1])
+    for path in ["/pdf/ko/journal-2024-no2.pdf", "/page/ko/journal-2024-no2/1.png", "/"] * 10:
+        with socket.create_connection(("127.0.0.1", port)) as client:
+            client.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    time.sleep(1)
+    assert _get(base + "/")[0] == 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_edit_saved_during_a_build_is_built_next(tmp_path: Path):
+    """Watching starts before the first build: a save while it runs is not lost."""
+    import threading
+
+    from folio.preview.watch import watch
+    (tmp_path / "content").mkdir()
+    page = tmp_path / "content/page.md"
+    page.write_text("one", encoding="utf-8")
+
+    class Slow:
+        options = BuildOptions(root=tmp_path)
+        calls = 0
+
+        def rebuild(self) -> None:
+            self.calls += 1
+            if self.calls == 1:                 # the first build, slow, and a save
+                page.write_text("two", encoding="utf-8")
+                time.sleep(0.5)
+
+    rebuilder, stop = Slow(), threading.Event()
+    thread = threading.Thread(target=watch, args=(rebuilder, stop), daemon=True)
+    thread.start()
+    try:
+        assert wait_until(lambda: rebuilder.calls >= 2, 10)
+    finally:
+        stop.set()
+        thread.join(5)
+    assert not thread.is_alive()
 
 
 def test_a_rebuild_marks_the_changed_pages_and_a_mistake_shows_as_a_banner(session):
@@ -271,6 +331,25 @@ def test_pages_whose_streams_changed_but_not_their_look_are_not_marked(tmp_path:
     after = HTML(string="<p>one</p><p style='break-before: page'>three</p><p "
                         "style='break-before: page'>four</p>").write_pdf()
     assert changed_pages(before, after) == {2, 3}
+
+
+@pytest.mark.parametrize("arguments, code, said", [
+    (["--port", "70000"], 2, "'70000' is not a port"),
+    (["--port", "-1"], 2, "is not a port"),
+    (["--host", "no.such.host.invalid", "--port", "0"], 1, "give --host an address"),
+])
+def test_bad_serve_options_are_one_clear_error(tiny: Path, arguments, code, said):
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--root",
+                           str(tiny), *arguments], capture_output=True, text=True, timeout=60)
+    assert done.returncode == code and said in done.stderr and "Traceback" not in done.stderr
+
+
+def test_serve_without_a_publication_says_so_before_listening(tmp_path: Path):
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "serve", "--root",
+                           str(tmp_path / "nowhere"), "--port", "0"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 1 and "serving" not in done.stdout
+    assert "no publication.yaml" in done.stderr and "Traceback" not in done.stderr
 
 
 def test_a_port_in_use_is_one_clear_error(tiny: Path):
