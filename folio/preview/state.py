@@ -7,7 +7,7 @@ threads), so it is a frozen value: the next rebuild makes a new one.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from folio.config.options import BuildOptions
@@ -91,7 +91,7 @@ def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
         config, publication = load(options)
     except BuildError:                      # publication.yaml itself is broken:
         documents = previous.documents if previous else ()      # keep the last pages
-        return Snapshot(generation, tuple(_unchanged(d) for d in documents),
+        return Snapshot(generation, tuple(replace(d, changed=frozenset()) for d in documents),
                         tuple(problems), time.time(), seconds, options.profile)
     profile = config.profile(options.profile)
     translation = _translation_counts(config)
@@ -105,16 +105,10 @@ def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
                     options.profile)
 
 
-def _unchanged(document: DocumentState) -> DocumentState:
-    from dataclasses import replace
-    return replace(document, changed=frozenset())
-
-
 def with_preflight(current: Snapshot, generation: int, options: BuildOptions,
                    tracker: Tracker) -> Snapshot | None:
     """``current`` with the preflight verdicts it was waiting for, or None if it
     waited for none."""
-    from dataclasses import replace
 
     from folio.config.publication import load_config
     pending = [d for d in current.documents if d.preflight == CHECKING]
@@ -160,7 +154,6 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
             changed = changed_pages(before, after)
         tracker.pdfs[pdf] = after
     verdict, notes = tracker.preflight.get((pdf, stat.st_mtime_ns), (CHECKING, ()))
-    from dataclasses import replace
     return replace(state, pages=page_count(tracker.pdfs[pdf]), built=stat.st_mtime,
                    seconds=tracker.seconds.get(pdf), preflight=verdict,
                    preflight_notes=notes, changed=changed, version=stat.st_mtime_ns,
