@@ -18,7 +18,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("status_command", "what each language is missing or has out of date "
                                  "(--json, --check)"),
     "i18n": ("i18n_command", "translation catalogs: extract, update, compile; mark "
-                             "translated files"),
+                             "translated files; export, import and check content segments"),
+    "review": ("review_command", "a translation review sheet: source and translation side "
+                                 "by side, as an A4 PDF"),
     "serve": ("serve_command", "a live preview in the browser: rebuild on every save, "
                                "see the pages change"),
     "preflight": ("preflight_command", "check built PDFs for print and archive (fonts, "

@@ -55,8 +55,11 @@ def command_parser(prog: str, description: str, **settings) -> argparse.Argument
 
 def run_command(parser: argparse.ArgumentParser, argv: list[str], action,
                 default_root: Path | None) -> int:
-    """Parse ``argv`` and run ``action(args, default_root)`` reporting as every command."""
-    args = parser.parse_args(argv)
+    """Parse ``argv`` and run ``action(args, default_root)`` reporting as every command.
+
+    Options and file names may come in any order (``i18n import --root DIR a.po
+    b.po``), which plain ``parse_args`` refuses after the first positional."""
+    args = parser.parse_intermixed_args(argv)
     return run_reporting(lambda: action(args, default_root), debug=args.debug,
                          list_only=bool(getattr(args, "list", False)))
 

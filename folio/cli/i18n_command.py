@@ -20,6 +20,11 @@ ACTIONS = {
     "compile": "check every catalog and write .mo files beside them (the build does not "
                "need them: it compiles in memory)",
     "mark": "record that translated content files match their source as it is now",
+    "export": "write a catalog per document (--lang CODE, --format po|xliff, --only DOC) "
+              "under output/translations/<lang>/, for Poedit, Weblate or any CAT tool",
+    "import": "write the translations of catalogs (FILE…) back into the content files",
+    "check": "report glossary misses and untranslated or fuzzy segments (--lang CODE); "
+             "exit 1 when there are any",
 }
 
 
@@ -31,8 +36,25 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("action", choices=list(ACTIONS), metavar="ACTION",
                         help=", ".join(ACTIONS))
     parser.add_argument("files", nargs="*", type=Path, metavar="FILE",
-                        help="with mark: the translated files you have checked")
+                        help="with mark: the translated files you have checked; with import: "
+                             "the translated catalogs")
+    parser.add_argument("--lang", action="append", default=[], metavar="CODE",
+                        help="with export and check: the language (repeatable; default: "
+                             "every language but the source)")
+    parser.add_argument("--format", choices=sorted(transfer_formats()), default="po",
+                        help="with export: po (Poedit, Weblate) or xliff (OmegaT, memoQ, "
+                             "Trados); default po")
+    parser.add_argument("--only", metavar="DOC",
+                        help="with export: one document, named as status names it, by its "
+                             "slug or by one of its files")
+    parser.add_argument("--out", type=Path, metavar="DIR",
+                        help="with export: write here instead of output/translations/<lang>/")
     return parser
+
+
+def transfer_formats() -> tuple[str, ...]:
+    from folio.i18n.exchange import FORMATS
+    return tuple(FORMATS)
 
 
 def run(argv: list[str], default_root: Path | None = None) -> int:
@@ -42,6 +64,11 @@ def run(argv: list[str], default_root: Path | None = None) -> int:
 def _run(args: argparse.Namespace, default_root: Path | None) -> int:
     if args.action == "mark":
         return _mark(args)
+    if args.action == "import":
+        return _import(args, default_root)
+    if args.action in ("export", "check"):
+        return _export(args, default_root) if args.action == "export" else \
+            _check(args, default_root)
     if args.files:
         raise BuildError.at(f"'i18n {args.action}' takes no file names", Path.cwd(),
                             hint="only 'i18n mark' does")
@@ -66,8 +93,10 @@ def _describe(result: catalogs.UpdateResult) -> str:
     verb = "created" if result.created else "updated" if result.written else "unchanged"
     counts = [f"{len(result.new)} new", f"{len(result.fuzzy)} changed (fuzzy)",
               f"{len(result.obsolete)} obsolete"]
+    if result.filled:
+        counts.append(f"{len(result.filled)} filled with their msgid")
     line = f"{verb} {shown(result.path)}: " + ", ".join(counts)
-    if result.new or result.fuzzy:
+    if result.fuzzy or (result.new and result.language != catalogs.MSGID_LANGUAGE):
         line += " — translate them (Poedit, or any text editor), then clear the fuzzy flags"
     return line
 
@@ -94,3 +123,76 @@ def _root_of(file: Path) -> Path:
             return folder
     raise BuildError.at(f"no {CONFIG_FILE} above this file", file,
                         hint="mark files of a publication, or pass --root DIR")
+
+
+def _languages(args: argparse.Namespace, config) -> list[str]:
+    for code in args.lang:
+        config.language(code)
+    return args.lang or [c for c in config.codes if c != config.source_language]
+
+
+def _export(args: argparse.Namespace, default_root: Path | None) -> int:
+    from folio.i18n import transfer
+    if args.files:
+        raise BuildError.at("'i18n export' takes no file names", Path.cwd(),
+                            hint="name one document with --only DOC")
+    config = load_config(publication_root(args.root, default_root))
+    for code in _languages(args, config):
+        out = args.out / code if args.out is not None and len(_languages(args, config)) > 1 \
+            else args.out
+        for path, document in transfer.export(config, code, args.format, args.only, out):
+            if path.suffix == ".tbx":
+                print(f"wrote {shown(path)} (the glossary)")
+                continue
+            counts = document.counts
+            print(f"wrote {shown(path)}: {counts['translated']} translated, "
+                  f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated")
+    return 0
+
+
+def _import(args: argparse.Namespace, default_root: Path | None) -> int:
+    from folio.i18n import transfer
+    if not args.files:
+        raise BuildError.at("name the catalogs to import", Path.cwd(),
+                            hint="e.g. folio i18n import output/translations/ko/notices/"
+                                 "creative-city.po")
+    config = load_config(publication_root(args.root, default_root))
+    for result in transfer.import_files(config, [f.resolve() for f in args.files]):
+        what = "rebuilt on the source's structure" if result.rebuilt else \
+            f"{result.changed} segment{'s' if result.changed != 1 else ''} changed"
+        line = f"{'wrote' if result.written else 'unchanged'} {shown(result.path)}: {what}"
+        if result.marked:
+            line += "; every segment translated: source_hash recorded"
+        elif result.fuzzy or result.untranslated:
+            line += (f"; {result.fuzzy} fuzzy and {result.untranslated} untranslated left "
+                     "(not marked as up to date)")
+        print(line)
+        for note in result.notes:
+            print(f"  {note}")
+    return 0
+
+
+def _check(args: argparse.Namespace, default_root: Path | None) -> int:
+    from folio.errors import shown_path
+    from folio.i18n import glossary, units
+    config = load_config(publication_root(args.root, default_root))
+    terms = glossary.load(config)
+    found = 0
+    for code in _languages(args, config):
+        documents = units.all_documents(config, code)
+        for miss in glossary.misses(terms, documents):
+            print(f"{shown_path(miss.path, config.root)}:{miss.line}: glossary: "
+                  f"{miss.describe()}")
+            found += 1
+        for document in documents:
+            for unit in document.units:
+                if unit.state == units.TRANSLATED:
+                    continue
+                where = document.target_path if unit.target is not None else document.source.path
+                line = unit.target.line if unit.target is not None else unit.segment.line
+                print(f"{shown_path(where, config.root)}:{line}: {code}: segment "
+                      f"{unit.segment.id} is {unit.state}")
+                found += 1
+    print(f"i18n check: {found} problem{'s' if found != 1 else ''}" if found
+          else "i18n check: every segment translated, every glossary term kept")
+    return 1 if found else 0

@@ -41,6 +41,10 @@ def print_report(config: PublicationConfig, report: list[LanguageStatus],
         console.print(f"catalog {where}: {catalog.translated}/{catalog.total} translated, "
                       f"{len(catalog.untranslated)} untranslated, {len(catalog.fuzzy)} fuzzy, "
                       f"{len(catalog.obsolete)} obsolete", markup=False)
+        if status.glossary:
+            console.print(f"glossary: {len(status.glossary)} segment"
+                          f"{'s' if len(status.glossary) != 1 else ''} missing a term",
+                          markup=False)
         todo = _todo(status, config)
         if todo:
             console.print(Text("to do:", style="bold"))
@@ -82,6 +86,8 @@ def _todo(status: LanguageStatus, config: PublicationConfig) -> list[Text]:
               for msgid in entries]
     lines += [Text(f"  {shown_path(gap.path, config.root)}:{gap.line}: field '{gap.key}' "
                    f"has no {status.language.code} text") for gap in status.fields]
+    lines += [Text(f"  {shown_path(miss.path, config.root)}:{miss.line}: glossary: "
+                   f"{miss.describe()}", style="yellow") for miss in status.glossary]
     return lines
 
 
@@ -90,7 +96,8 @@ def _parser() -> argparse.ArgumentParser:
         "folio status",
         "Per language: each content document translated, missing, stale or "
                     "unchecked; catalog strings untranslated, fuzzy or obsolete; "
-                    "issue.yaml fields missing the language.")
+                    "issue.yaml fields missing the language; segments missing a "
+                    "glossary term.")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--check", action="store_true",
                         help="exit 1 when anything is missing or out of date (for CI)")

@@ -194,11 +194,19 @@ def mark(config: PublicationConfig, path: Path) -> TranslationState:
                                               if c != source_code) or "…"))
     reader = publication_reader(config.root)
     text = reader.read_text(path)
-    write_atomically(path, _with_hash(text, source_hash(source, reader), path).encode("utf-8"))
+    write_atomically(path, with_hash(text, source_hash(source, reader), path).encode("utf-8"))
     return state(config, document, code, reader=publication_reader(config.root))
 
 
-def _with_hash(text: str, value: str, path: Path) -> str:
+def without_hash(text: str) -> str:
+    """The file without its ``source_hash`` line (a translation made from scratch)."""
+    lines = text.splitlines(keepends=True)
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0)
+    return "".join(line for index, line in enumerate(lines)
+                   if not (0 < index < end and _HASH_LINE.match(line.rstrip("\r\n"))))
+
+
+def with_hash(text: str, value: str, path: Path) -> str:
     parse_document(text, path)                          # a broken file is reported first
     lines = text.splitlines(keepends=True)
     end = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
@@ -221,7 +229,7 @@ def _with_hash(text: str, value: str, path: Path) -> str:
 
 def _diff_since(root: Path, source: Path, recorded: str,
                 reader: Reader) -> tuple[tuple[str, ...], bool]:
-    old = _old_version(root, source, recorded)
+    old = old_version(root, source, recorded)
     if old is None:
         return (), False
     before = translatable_text(old, source).splitlines()
@@ -275,7 +283,7 @@ def _shorten(line: str, width: int = 200) -> str:
     return line if len(line) <= width else line[:width - 1] + "…"
 
 
-def _old_version(root: Path, source: Path, recorded: str, depth: int = 200) -> str | None:
+def old_version(root: Path, source: Path, recorded: str, depth: int = 200) -> str | None:
     """The committed text of ``source`` whose hash is ``recorded``, if git has it."""
     try:
         top = _git(root, "rev-parse", "--show-toplevel").strip()

@@ -1,8 +1,9 @@
 """Translation status: what each language is missing, or has let go out of date.
 
-Three kinds of translated text are reported together, because a translator
-works on all three: content files (missing, stale, unchecked), catalog strings
-(untranslated, fuzzy, obsolete) and ``{ko: …, en: …}`` fields of issue.yaml.
+Four kinds of findings are reported together, because a translator works on
+all of them: content files (missing, stale, unchecked), catalog strings
+(untranslated, fuzzy, obsolete), ``{ko: …, en: …}`` fields of issue.yaml, and
+segments whose translation lacks a glossary term their source uses.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from folio.content import translations as tr
 from folio.content.loading import missing_languages
 from folio.defaults import BUNDLED
 from folio.errors import shown_path
+from folio.i18n import glossary as terms_
 from folio.i18n import maintenance as catalogs
+from folio.i18n.units import all_documents
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class LanguageStatus:
     documents: tuple[tr.TranslationState, ...]
     catalog: catalogs.CatalogStats
     fields: tuple[FieldGap, ...]
+    glossary: tuple[terms_.Miss, ...] = ()
 
     def count(self, state: str) -> int:
         return sum(1 for d in self.documents if d.state == state)
@@ -41,7 +45,7 @@ class LanguageStatus:
     def problems(self) -> int:
         """What fails ``status --check``: everything but obsolete catalog entries."""
         return (sum(d.needs_work for d in self.documents) + len(self.catalog.untranslated)
-                + len(self.catalog.fuzzy) + len(self.fields))
+                + len(self.catalog.fuzzy) + len(self.fields) + len(self.glossary))
 
 
 def collect(config: PublicationConfig) -> list[LanguageStatus]:
@@ -50,12 +54,15 @@ def collect(config: PublicationConfig) -> list[LanguageStatus]:
     stats = {s.language: s for s in catalogs.stats(template, config,
                                                     locales_dirs_for(config.root))}
     gaps = missing_languages(config, publication_reader(config.root))
+    terms = terms_.load(config)
     return [LanguageStatus(
         language,
         tuple(tr.state(config, d, language.code, with_diff=True) for d in documents),
         stats[language.code],
         tuple(FieldGap(path, line, key) for path, line, key, code in gaps
-              if code == language.code))
+              if code == language.code),
+        tuple(terms_.misses(terms, all_documents(config, language.code)))
+        if terms and language.code != config.source_language else ())
         for language in config.languages]
 
 
@@ -75,6 +82,7 @@ def as_json(config: PublicationConfig, report: list[LanguageStatus]) -> dict:
                 "fuzzy_strings": len(s.catalog.fuzzy),
                 "obsolete_strings": len(s.catalog.obsolete),
                 "missing_fields": len(s.fields),
+                "glossary_misses": len(s.glossary),
             },
             "documents": [{
                 "document": d.document, "state": d.state, "file": rel(d.path),
@@ -89,5 +97,8 @@ def as_json(config: PublicationConfig, report: list[LanguageStatus]) -> dict:
                 "fuzzy": list(s.catalog.fuzzy), "obsolete": list(s.catalog.obsolete),
             },
             "fields": [{"file": rel(f.path), "line": f.line, "key": f.key} for f in s.fields],
+            "glossary": [{"file": rel(m.path), "line": m.line, "segment": m.unit,
+                          "source_term": m.source_term, "expected": m.expected}
+                         for m in s.glossary],
         } for s in report},
     }

@@ -106,11 +106,12 @@ def test_status_json_shape_and_check_exit_codes(marked: Path, capsys):
     assert code == 0 and report["ok"] is True
     assert report["source_language"] == "en"
     ko = report["languages"]["ko"]
-    assert set(ko) == {"name", "problems", "counts", "documents", "catalog", "fields"}
+    assert set(ko) == {"name", "problems", "counts", "documents", "catalog", "fields",
+                       "glossary"}
     assert ko["name"] == "Korean" and ko["problems"] == 0
     assert set(ko["counts"]) == {"source", "translated", "missing", "stale", "unchecked",
                                  "untranslated_strings", "fuzzy_strings", "obsolete_strings",
-                                 "missing_fields"}
+                                 "missing_fields", "glossary_misses"}
     assert [d["document"] for d in ko["documents"]] == [
         "journal/2024-no2/first", "journal/2024-no2/second", "notices/open-day"]
     assert set(ko["documents"][0]) == {"document", "state", "file", "source", "line",

@@ -1,0 +1,419 @@
+"""Content files cut into segments, the units a translator translates, and written back.
+
+A segment is one heading, paragraph, list item, table cell, caption, dialogue
+turn or footnote of the body, or one text of the front matter (or of
+``issue.yaml``). Its id names the block within its document (``p3``,
+``cell1.2.1``, ``authors.1.affiliation``): a source file and its translation cut
+the same way give the same ids, which is how they are aligned. Each segment also
+remembers where it is written, so that a new translation replaces exactly its
+text and leaves every other byte of the file as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from markdown_it import MarkdownIt
+from mdit_py_plugins.attrs import attrs_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from folio.errors import BuildError
+from folio.i18n import inline
+from folio.i18n.inline import Code
+
+# Front-matter fields that are the same in every language, or bookkeeping.
+NOT_TRANSLATED = frozenset({"type", "date", "bilingual", "source_hash", "id", "doi", "orcid",
+                            "received", "accepted", "opens"})
+_NOT_WORDS = re.compile(r"^\s*(\S+@\S+\.\w+|https?://\S+|[\d\s.:/+-]*)\s*$")
+_TURN = re.compile(r"^([\w-]+):\s+")
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A block written on lines ``start``..``end`` (0-based, end excluded) of the file,
+    its text between ``prefix`` and ``suffix`` on them."""
+
+    start: int
+    end: int
+    prefix: str
+    suffix: str
+    continuation: str = ""        # what starts a continued line (for a line break)
+    figure: tuple[str, str] = ("", "")   # an image's "![" and "](src)" around a caption
+
+
+@dataclass(frozen=True)
+class Cell:
+    line: int                     # 0-based line of the table row
+    column: int
+
+
+@dataclass(frozen=True)
+class Scalar:
+    """A YAML scalar at characters ``start``..``end`` of the file; or, when
+    ``start`` is -1, a key to insert after the sibling value ending at ``end``."""
+
+    start: int
+    end: int
+    key: str = ""
+    indent: int = -1              # block mapping: column of the sibling key; -1: flow
+
+
+Span = Lines | Cell | Scalar
+
+
+@dataclass(frozen=True)
+class Segment:
+    id: str
+    kind: str                     # heading, paragraph, item, cell, caption, turn, quote,
+    #                               footnote, or field (front matter, issue.yaml)
+    text: str                     # with placeholders
+    codes: tuple[Code, ...]
+    line: int                     # 1-based, in its file
+    span: Span | None = None
+
+
+@dataclass
+class Cut:
+    """A file cut into segments; ``text`` is what was cut (to write back into)."""
+
+    path: Path
+    text: str
+    segments: list[Segment] = field(default_factory=list)
+
+    def by_id(self) -> dict[str, Segment]:
+        return {s.id: s for s in self.segments}
+
+
+def _parser() -> MarkdownIt:
+    # As the build parses, but without the typographer: segments keep the quotes and
+    # dashes as written, so writing one back changes nothing else.
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(attrs_plugin, spans=True)
+    return md
+
+
+def cut_markdown_file(text: str, path: Path) -> Cut:
+    """Segments of a content file: its front matter's texts, then its body's blocks."""
+    bom = text.startswith("\ufeff")
+    text = text.removeprefix("\ufeff")
+    lines = text.splitlines(keepends=True)
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
+    if not lines or lines[0].strip() != "---" or end is None:
+        raise BuildError.at("the file does not start with front matter", path, 1,
+                            hint="begin with a line '---', the fields (title: …), then '---'")
+    cut = Cut(path, ("\ufeff" if bom else "") + text)
+    shift = 1 if bom else 0
+    front_start = len(lines[0]) + shift
+    front = "".join(lines[1:end])
+    node = _compose(front, path, 1)
+    speakers: set[str] = set()
+    if isinstance(node, yaml.MappingNode):
+        cut.segments += _front_segments(node, front_start, 1)
+        speakers = _speaker_ids(node)
+    cut.segments += _body_segments(lines, end + 1, speakers, shift)
+    return cut
+
+
+def cut_issue_file(text: str, path: Path, source: str, target: str) -> Cut:
+    """Segments of ``issue.yaml``: each ``{ko: …, en: …}`` text, as its source-language
+    value; ``target`` names the translation's key, to read it or write it."""
+    node = _compose(text, path, 0)
+    cut = Cut(path, text)
+    pairs: list[tuple[Segment, Segment | None]] = []
+    _localized(node, "", source, target, pairs)
+    cut.segments = [s for s, _ in pairs]
+    return cut
+
+
+def issue_translations(text: str, path: Path, source: str, target: str) -> Cut:
+    """The translated side of ``issue.yaml``: the ``target`` values, with the same ids
+    (a text without a ``target`` value is a segment to insert, with empty text)."""
+    node = _compose(text, path, 0)
+    cut = Cut(path, text)
+    pairs: list[tuple[Segment, Segment | None]] = []
+    _localized(node, "", source, target, pairs)
+    cut.segments = [t for _, t in pairs if t is not None]
+    return cut
+
+
+def _compose(text: str, path: Path, line_offset: int):
+    try:
+        return yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise BuildError.at(f"the YAML cannot be read: {getattr(error, 'problem', error)}", path,
+                            mark.line + 1 + line_offset if mark else None,
+                            hint="fix the quoting or indentation on that line") from None
+
+
+def _front_segments(node, offset: int, line_offset: int, prefix: str = "") -> list[Segment]:
+    out: list[Segment] = []
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            key = str(key_node.value)
+            if key in NOT_TRANSLATED:
+                continue
+            out += _front_segments(value, offset, line_offset, f"{prefix}{key}.")
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value, 1):
+            out += _front_segments(item, offset, line_offset, f"{prefix}{index}.")
+    elif isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:str":
+        value = " ".join(str(node.value).split())
+        if value and not _NOT_WORDS.match(value):
+            out.append(Segment(prefix.rstrip("."), "field", value, (),
+                               node.start_mark.line + 1 + line_offset,
+                               Scalar(offset + node.start_mark.index,
+                                      offset + node.end_mark.index)))
+    return out
+
+
+def _speaker_ids(node) -> set[str]:
+    for key_node, value in node.value:
+        if key_node.value == "speakers" and isinstance(value, yaml.SequenceNode):
+            return {str(v.value) for item in value.value if isinstance(item, yaml.MappingNode)
+                    for k, v in item.value if k.value == "id"}
+    return set()
+
+
+def _localized(node, prefix: str, source: str, target: str,
+               pairs: list[tuple[Segment, Segment | None]]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        values = {str(k.value): (k, v) for k, v in node.value}
+        if source in values and isinstance(values[source][1], yaml.ScalarNode):
+            _, value = values[source]
+            key = prefix.rstrip(".")
+            text = " ".join(str(value.value).split())
+            segment = Segment(key, "field", text, (), value.start_mark.line + 1,
+                              Scalar(value.start_mark.index, value.end_mark.index))
+            translated: Segment | None
+            if target in values and isinstance(values[target][1], yaml.ScalarNode):
+                tv = values[target][1]
+                translated = Segment(key, "field", " ".join(str(tv.value).split()), (),
+                                     tv.start_mark.line + 1,
+                                     Scalar(tv.start_mark.index, tv.end_mark.index))
+            else:
+                last = node.value[-1][1]
+                indent = -1 if node.flow_style else values[source][0].start_mark.column
+                translated = Segment(key, "field", "", (), last.end_mark.line + 1,
+                                     Scalar(-1, last.end_mark.index, target, indent))
+            pairs.append((segment, translated))
+            return
+        for key_node, value in node.value:
+            _localized(value, f"{prefix}{key_node.value}.", source, target, pairs)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value, 1):
+            _localized(item, f"{prefix}{index}.", source, target, pairs)
+
+
+def _body_segments(lines: list[str], first: int, speakers: set[str],
+                   shift: int) -> list[Segment]:
+    body = "".join(lines[first:])
+    tokens = _parser().parse(body, {})
+    out: list[Segment] = []
+    counts: dict[str, int] = {}
+    containers: list[str] = []
+    footnote = ""
+    footnote_paragraphs = 0
+    table = row = column = 0
+
+    def number(kind: str) -> int:
+        counts[kind] = counts.get(kind, 0) + 1
+        return counts[kind]
+
+    for index, token in enumerate(tokens):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open", "blockquote_open"):
+            containers.append(kind)
+        elif kind in ("bullet_list_close", "ordered_list_close", "blockquote_close"):
+            containers.pop()
+        elif kind == "footnote_open":
+            footnote, footnote_paragraphs = str(token.meta.get("label", "")), 0
+        elif kind == "footnote_close":
+            footnote = ""
+        elif kind == "table_open":
+            table, row = number("table"), 0
+        elif kind == "tr_open":
+            row, column = row + 1, 0
+        elif kind in ("th_open", "td_open"):
+            column += 1
+        elif kind != "inline" or index == 0:
+            continue
+        else:
+            opener = tokens[index - 1]
+            where = token.map or opener.map
+            if where is None:
+                continue
+            start, end = where[0] + first, where[1] + first
+            if opener.type in ("th_open", "td_open"):
+                text, codes = inline.encode(token.children or [])
+                if text:
+                    out.append(Segment(f"cell{table}.{row}.{column}", "cell", text,
+                                       tuple(codes), start + 1, Cell(start, column)))
+                continue
+            if opener.type == "heading_open":
+                text, codes = inline.encode(token.children or [])
+                level = int(opener.tag[1])
+                span = _lines_span(lines, start, end, token.content)
+                if opener.markup in ("=", "-") and span is not None:   # setext: written as ATX
+                    span = Lines(start, end, "#" * level + " ", "")
+                if text:
+                    out.append(Segment(f"heading{number('heading')}", "heading", text,
+                                       tuple(codes), start + 1, span))
+                continue
+            if opener.type != "paragraph_open":
+                continue
+            children = token.children or []
+            if len([c for c in children if c.type != "softbreak" and
+                    not (c.type == "text" and not c.content.strip())]) == 1 and \
+                    any(c.type == "image" for c in children):
+                image = next(c for c in children if c.type == "image")
+                text, codes = inline.encode(image.children or [])
+                span = _lines_span(lines, start, end, token.content)
+                if span is not None:
+                    src = str(image.attrs.get("src", ""))
+                    title = image.attrs.get("title")
+                    close = f"]({inline._url(src)}" + \
+                        (f' "{inline._quote(str(title))}"' if title else "") + ")"
+                    span = Lines(span.start, span.end, span.prefix, span.suffix,
+                                 span.continuation, ("![", close))
+                out.append(Segment(f"figure{number('figure')}", "caption", text, tuple(codes),
+                                   start + 1, span))
+                continue
+            drop = ""
+            if footnote:
+                footnote_paragraphs += 1
+                ident, segment_kind = (f"footnote.{footnote}" + (
+                    f".{footnote_paragraphs}" if footnote_paragraphs > 1 else "")), "footnote"
+            elif containers and containers[-1] != "blockquote_open":
+                ident, segment_kind = f"item{number('item')}", "item"
+            elif containers:
+                ident, segment_kind = f"quote{number('quote')}", "quote"
+            else:
+                first_text = children[0].content if children and children[0].type == "text" \
+                    else ""
+                turn = _TURN.match(first_text)
+                if speakers and turn and turn[1] in speakers:
+                    drop = turn[0]
+                    ident, segment_kind = f"turn{number('turn')}", "turn"
+                else:
+                    ident, segment_kind = f"p{number('p')}", "paragraph"
+            text, codes = inline.encode(children, drop)
+            span = _lines_span(lines, start, end, token.content)
+            if span is not None and drop:
+                span = Lines(span.start, span.end, span.prefix + drop, span.suffix,
+                             span.continuation)
+            if text:
+                out.append(Segment(ident, segment_kind, text, tuple(codes), start + 1, span))
+    return out
+
+
+def _lines_span(lines: list[str], start: int, end: int, content: str) -> Lines | None:
+    """Where the block's text starts and ends on its lines; None if it cannot be found
+    (then it is not written back in place)."""
+    body = [line.rstrip("\r\n") for line in lines[start:end]]
+    if not body:
+        return None
+    parts = content.split("\n")
+    first, last = parts[0], parts[-1]
+    at = body[0].find(first) if first else len(body[0])
+    if at < 0:
+        return None
+    prefix = body[0][:at]
+    if len(body) == 1 or len(parts) == 1 and len(body) > 1 and body[1].strip(" =-") == "":
+        tail = body[0][at + len(first):]
+        if len(body) > 1:                # a setext underline: not kept
+            tail = ""
+    else:
+        where = body[-1].rfind(last) if last else len(body[-1])
+        if where < 0:
+            return None
+        tail = body[-1][where + len(last):]
+    marker = re.match(r"^[\s>]*", prefix)
+    continuation = (marker[0] if marker and ">" in marker[0] else " " * len(prefix))
+    return Lines(start, end, prefix, tail, continuation)
+
+
+# -- writing back ------------------------------------------------------------------
+
+def rewrite(cut: Cut, changes: dict[str, str], codes: dict[str, tuple[Code, ...]]) -> str:
+    """``cut``'s file with the segments named in ``changes`` given new text (placeholders
+    resolved with ``codes``, the source's); every other byte as it was."""
+    text = cut.text
+    segments = cut.by_id()
+    lines = text.splitlines(keepends=True)
+    scalar_edits: list[tuple[int, int, str]] = []
+    line_edits: dict[int, tuple[int, str]] = {}
+    cells: dict[int, dict[int, str]] = {}
+    for ident, new in changes.items():
+        segment = segments[ident]
+        span = segment.span
+        if isinstance(span, Scalar):
+            value = _yaml_scalar(new)
+            if span.start >= 0:
+                scalar_edits.append((span.start, span.end, value))
+            elif span.indent < 0:
+                scalar_edits.append((span.end, span.end, f", {span.key}: {value}"))
+            else:
+                newline = "\r\n" if "\r\n" in text else "\n"
+                scalar_edits.append((span.end, span.end,
+                                     f"{newline}{' ' * span.indent}{span.key}: {value}"))
+        elif isinstance(span, Cell):
+            cells.setdefault(span.line, {})[span.column] = inline.to_markdown(
+                new, list(codes[ident]), in_table=True)
+        elif isinstance(span, Lines):
+            markdown = inline.to_markdown(new, list(codes[ident]),
+                                          continuation=span.continuation)
+            if span.figure[0]:
+                markdown = span.figure[0] + markdown + span.figure[1]
+            ending = _ending(lines[span.end - 1])
+            line_edits[span.start] = (span.end, span.prefix + markdown + span.suffix + ending)
+        else:
+            raise BuildError.at(f"segment {ident} cannot be written back in place", cut.path,
+                                segment.line)
+    if scalar_edits:
+        for start, end, value in sorted(scalar_edits, reverse=True):
+            text = text[:start] + value + text[end:]
+        lines = text.splitlines(keepends=True)
+    for line, columns in cells.items():
+        line_edits[line] = (line + 1, _row(lines[line], columns))
+    for start in sorted(line_edits, reverse=True):
+        end, replacement = line_edits[start]
+        lines[start:end] = [replacement]
+    return "".join(lines)
+
+
+def _ending(line: str) -> str:
+    return "\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else ""
+
+
+def _row(line: str, columns: dict[int, str]) -> str:
+    """A table row with some cells' text replaced, its spacing kept."""
+    ending = _ending(line)
+    body = line[:len(line) - len(ending)]
+    cells = re.split(r"(?<!\\)\|", body)
+    leading = body.lstrip().startswith("|")
+    for column, markdown in columns.items():
+        index = column if leading else column - 1
+        old = cells[index]
+        left = old[:len(old) - len(old.lstrip())]
+        right = old[len(old.rstrip()):]
+        cells[index] = (left or " ") + markdown + (right or " ")
+    return "|".join(cells) + ending
+
+
+def _yaml_scalar(value: str) -> str:
+    """``value`` as a YAML scalar: plain where YAML reads it back unchanged, else quoted."""
+    try:
+        # Commas and brackets end a value inside [a, b] or {k: v}: quoted everywhere.
+        plain = yaml.safe_load(f"k: {value}") == {"k": value} and \
+            not re.search(r"[#,\[\]{}]", value)
+    except yaml.YAMLError:
+        plain = False
+    return value if plain and value.strip() == value and value else \
+        json.dumps(value, ensure_ascii=False)
