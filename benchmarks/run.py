@@ -155,9 +155,12 @@ def _generated_issue(base: Path, name: str, articles: int) -> Path:
     paragraphs = []
     for path in sorted(source.glob("*.ko.md")):
         body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
-        paragraphs += [re.sub(r"\[\^[^\]]+\]", "", p) for p in body.split("\n\n")
-                       if p.strip() and not p.startswith(("![", "|", "[^", "#", "kim:", "lee:",
-                                                          "park:", "choi:"))]
+        # Footnote calls, citations and references to figures and tables go: the
+        # generated articles have no notes, bibliography, figures or tables.
+        paragraphs += [re.sub(r"\[\^[^\]]+\]|\[-?@[^\]]+\]|\(?@(?:fig|tbl):[\w-]+\)?", "", p)
+                       for p in body.split("\n\n")
+                       if p.strip() and not p.startswith(("![", "|", "[^", "#", ": ", "kim:",
+                                                          "lee:", "park:", "choi:"))]
     issue = root / "content/journal/generated"
     issue.mkdir()
     slugs = [f"part-{n:03}" for n in range(1, articles + 1)]

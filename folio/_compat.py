@@ -144,6 +144,87 @@ def flag_artifacts(document) -> None:
 
 # -- reproducible identifiers ------------------------------------------------------
 
+KOREAN_SPACE_CAP_EM = 0.1        # most a space of a Korean line widens; the rest between syllables
+_justifying = False
+
+
+def install_korean_justification() -> None:
+    """Justify a Korean line as Korean typesetting does: when spreading the line's
+    spare width over its spaces alone would open gaps wider than
+    ``KOREAN_SPACE_CAP_EM`` beyond a space, the spaces widen by that much and the
+    rest goes between the syllables (letter-spacing on the line's Hangul text).
+
+    WeasyPrint 70 justifies by widening spaces only (``layout.inline.justify_line``),
+    and Korean words never break (render/typography.py), so a line before a long
+    word opened gaps three times the usual space. This wraps ``justify_line``; a
+    line that is not Korean, or not loose, is justified by WeasyPrint as before."""
+    global _justifying
+    if _justifying:
+        return
+    import re
+
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout import inline
+    from weasyprint.text.line_break import create_layout, line_size
+
+    hangul = re.compile(r"[\uac00-\ud7af]")
+    original = inline.justify_line
+    count_spaces = inline.count_expandable_spaces
+
+    def text_boxes(box):
+        if isinstance(box, boxes.TextBox):
+            yield box
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    yield from text_boxes(child)
+
+    def justify_line(context, line, extra_width):
+        spaces = count_spaces(line)
+        lang = line.style["lang"] or ""
+        if not spaces or not lang.startswith("ko"):
+            return original(context, line, extra_width)
+        cap = KOREAN_SPACE_CAP_EM * line.style["font_size"]
+        if extra_width / spaces <= cap:
+            return original(context, line, extra_width)
+        units = sum(len(b.text) for b in text_boxes(line) if hangul.search(b.text))
+        if not units:
+            return original(context, line, extra_width)
+        spread(context, line, cap, (extra_width - cap * spaces) / units, 0)
+
+    def spread(context, box, spacing, letter, x_advance):
+        if isinstance(box, boxes.TextBox):
+            box.position_x += x_advance
+            box.justification_spacing = spacing
+            style = box.style
+            if hangul.search(box.text):
+                style = box.style.copy()
+                base = 0 if style["letter_spacing"] == "normal" else style["letter_spacing"]
+                style["letter_spacing"] = base + letter
+                box.style = style
+            layout = create_layout(box.text, style, context, None, spacing)
+            layout.set_text(box.text, justify=True)
+            first, _ = layout.get_first_line()
+            width, _ = line_size(first, style)
+            layout.deactivate()
+            x_advance += width - box.width
+            box.width = width
+            box.pango_layout = layout
+        elif isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            box.position_x += x_advance
+            before = x_advance
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    x_advance = spread(context, child, spacing, letter, x_advance)
+            box.width += x_advance - before
+        else:
+            box.translate(x_advance, 0)
+        return x_advance
+
+    inline.justify_line = justify_line
+    _justifying = True
+
+
 @contextlib.contextmanager
 def fixed_document_id(value: str):
     """PDF/X-4's XMP DocumentID is a ``uuid4()`` in weasyprint.pdf.metadata, with no

@@ -60,6 +60,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true",
                         help="list the PDFs the build writes, those up to date marked so, "
                              "and build nothing")
+    parser.add_argument("--offprints", action="store_true",
+                        help="also write an offprint of every article that can be cited: "
+                             "its pages cut from the issue, as "
+                             "output/<lang>/offprints/<issue>-<article>.pdf")
     parser.add_argument("--whole", action="store_true",
                         help="lay each issue out in one piece, not article by article "
                              "(as the archive and accessible profiles always do)")
@@ -67,6 +71,20 @@ def _parser() -> argparse.ArgumentParser:
                         help="stop a document that has no result after this long (default "
                              "300 s, far beyond any real document; with --jobs 2 or more)")
     return parser
+
+
+def _offprints_possible(options: BuildOptions) -> None:
+    """Offprints are cut from the issue's pages; a tagged PDF's structure tree cannot
+    be cut with them."""
+    from folio.config.publication import load_config
+    config = load_config(options.root)
+    profile = config.profile(options.profile)
+    if (profile.variant or "").startswith("pdf/ua"):
+        raise BuildError.at(f"--offprints cannot be made with the '{profile.name}' profile "
+                            f"({profile.variant}): an offprint cut from a tagged issue would "
+                            "lose its structure tree", config.path,
+                            hint="make offprints with another profile (screen, print, "
+                                 "archive)")
 
 
 def _build(args: argparse.Namespace, default_root: Path | None) -> int:
@@ -77,7 +95,9 @@ def _build(args: argparse.Namespace, default_root: Path | None) -> int:
                            bilingual=args.bilingual, force=args.force,
                            impose=tuple(dict.fromkeys(args.impose)), previews=args.previews,
                            jobs=max(1, args.jobs), timeout=max(1.0, args.timeout),
-                           whole=args.whole)
+                           whole=args.whole, offprints=args.offprints)
+    if args.offprints:
+        _offprints_possible(options)
     if args.list:
         from folio.pipeline.run import outdated
         for output, again in outdated(options):

@@ -179,7 +179,7 @@ def _check(args: argparse.Namespace, default_root: Path | None) -> int:
     terms = glossary.load(config)
     found = 0
     for code in _languages(args, config):
-        documents = units.all_documents(config, code)
+        documents = units.all_documents(config, code, memory=False)
         for miss in glossary.misses(terms, documents):
             print(f"{shown_path(miss.path, config.root)}:{miss.line}: glossary: "
                   f"{miss.describe()}")

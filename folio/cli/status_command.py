@@ -17,7 +17,7 @@ from folio.config.publication import PublicationConfig, load_config
 from folio.content import translations as tr
 from folio.defaults import command
 from folio.errors import shown_path
-from folio.i18n.status import LanguageStatus, as_json, collect
+from folio.i18n.status import LanguageStatus, as_json, collect, uncited_references
 
 _STYLE = {tr.SOURCE: "dim", tr.TRANSLATED: "green", tr.MISSING: "bold red",
           tr.STALE: "bold yellow", tr.UNCHECKED: "yellow"}
@@ -115,11 +115,15 @@ def _run(args: argparse.Namespace, default_root: Path | None) -> int:
     for code in args.lang:
         config.language(code)
     report = [s for s in collect(config) if not args.lang or s.language.code in args.lang]
+    uncited = uncited_references(config)
     if args.json:
-        json.dump(as_json(config, report), sys.stdout, ensure_ascii=False, indent=2)
+        json.dump(as_json(config, report, uncited), sys.stdout, ensure_ascii=False, indent=2)
         print()
     else:
         print_report(config, report, console())
+        for entry in uncited:
+            print(f"{shown_path(entry.path, config.root)}:{entry.line}: references: "
+                  f"'{entry.key}' is never cited (cite it as [@{entry.key}], or remove it)")
     problems = sum(s.problems for s in report)
     if args.check and problems:
         print(f"status --check: {problems} translation problem{'s' if problems > 1 else ''}",

@@ -29,6 +29,17 @@ class TemplateSet:
         return cls(_override_chain(root, bundled, "templates"))
 
 
+def citation_style_file(root: Path, name: str, bundled: Path = BUNDLED) -> Path:
+    """The CSL file of style ``name``: the publication's templates/csl/<name>.csl,
+    else the bundled one; the publication's path when there is neither (reading it
+    then says what is missing)."""
+    chain = _override_chain(root, bundled, "templates")
+    for folder in chain:
+        if (folder / "csl" / f"{name}.csl").is_file():
+            return folder / "csl" / f"{name}.csl"
+    return chain[0] / "csl" / f"{name}.csl"
+
+
 def locales_dirs_for(root: Path, bundled: Path = BUNDLED) -> tuple[Path, ...]:
     """The publication's catalogs, then the bundled ones (kept even before the
     publication's folder exists, as templates are)."""

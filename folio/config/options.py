@@ -25,6 +25,7 @@ class BuildOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     timeout: float = 300.0             # seconds a document may take before it is stopped
     whole: bool = False                # lay issues out in one piece, not by articles
+    offprints: bool = False            # also one PDF per citable article, cut from its issue
 
     @property
     def output_dir(self) -> Path:

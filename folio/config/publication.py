@@ -15,6 +15,7 @@ from folio.defaults import CONFIG_FILE, DEFAULT_PROFILE
 from folio.errors import BuildError, ProblemCollector
 
 PAGE_SIZES = ("A4", "A5", "B5", "letter")
+DEFAULT_CITATION_STYLE = "chicago-author-date"
 PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a-3u",
                 "pdf/a-4u", "pdf/ua-1")
 
@@ -73,6 +74,7 @@ class PublicationConfig:
     logo: Path
     profiles: dict[str, Profile] = field(default_factory=lambda: {DEFAULT_PROFILE: SCREEN})
     allow_html: bool = False          # raw HTML in Markdown, sanitised; off by default
+    citation_style: str = DEFAULT_CITATION_STYLE   # a CSL style: templates/csl/<name>.csl
     prepared_fonts: tuple = ()        # set by the build: fontprep.PreparedFace, first in stacks
 
     def profile(self, name: str) -> Profile:
@@ -147,6 +149,10 @@ def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
         "fonts": s.Field(lambda v, w, p: v, required=True,
                          doc="font families per language: fonts: {ko: {serif: […], sans: […]}}"),
         "logo": s.Field(s.text, default="content/assets/logo.svg"),
+        "citation_style": s.Field(s.text, default=DEFAULT_CITATION_STYLE,
+                                  doc="the CSL style citations are set in: a file "
+                                      "templates/csl/<name>.csl (bundled: "
+                                      "chicago-author-date)"),
         "allow_html": s.Field(s.boolean, default=False,
                               doc="allow_html: true lets Markdown contain raw HTML "
                                   "(scripts, frames and event handlers are removed)"),
@@ -221,6 +227,7 @@ def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
         logo=logo,
         profiles=profiles,
         allow_html=bool(values["allow_html"]),
+        citation_style=values["citation_style"],
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from folio.config import schema as s
+from folio.config.layout import citation_style_file
 from folio.config.publication import Language, PublicationConfig
 from folio.config.reading import Reader, Record
 from folio.config.yamlio import YamlList, parse_yaml
@@ -21,6 +22,7 @@ from folio.content.frontmatter import Document, parse_document
 from folio.content.markdown import MarkdownSource, render_markdown_blocks
 from folio.content.model import (
     ARTICLE_KINDS,
+    SECTION_OPENINGS,
     Article,
     Issue,
     Notice,
@@ -28,6 +30,7 @@ from folio.content.model import (
     Publication,
     Section,
     SourceText,
+    default_opening,
 )
 from folio.defaults import BILINGUAL_LAYOUTS, command
 from folio.errors import BuildError, Problem, ProblemCollector
@@ -52,7 +55,38 @@ def _person(value, where, problems) -> Person:
         "affiliation": s.Field(s.text, default=""),
         "role": s.Field(s.text, default=""),
         "id": s.Field(s.text, default=""),
+        "orcid": s.Field(_orcid, default=""),
     }, into=Person)(value, where, problems)
+
+
+_ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
+_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
+
+
+def _orcid(value, where, problems) -> str:
+    """An ORCID iD, its check digit verified (ISO 7064 MOD 11-2, as ORCID computes it)."""
+    text = s.text(value, where, problems).strip()
+    match = _ORCID.match(text)
+    if match is None:
+        raise s.Invalid(f"'{text}' is not an ORCID iD (0000-0002-1825-0097, 16 digits in "
+                        "groups of four)")
+    digits = match[1].replace("-", "")
+    total = 0
+    for digit in digits[:15]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    if digits[15] != ("X" if check == 10 else str(check)):
+        raise s.Invalid(f"'{match[1]}' has a wrong check digit: check the iD on the "
+                        "author's ORCID record")
+    return match[1]
+
+
+def _doi(value, where, problems) -> str:
+    text = s.text(value, where, problems).strip()
+    match = _DOI.match(text)
+    if match is None:
+        raise s.Invalid(f"'{text}' is not a DOI (10.NNNN/…)")
+    return match[1]
 
 
 @dataclass(frozen=True)
@@ -70,6 +104,9 @@ class ArticleFront:
     signature: Person | None
     speakers: tuple[Person, ...]
     source_hash: str
+    doi: str
+    received: dt.date | None
+    accepted: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -96,6 +133,7 @@ class EditorFields:
 class SectionFields:
     title: s.LocalizedText
     articles: tuple[str, ...]
+    opens: str | None
 
 
 @dataclass(frozen=True)
@@ -134,6 +172,9 @@ ARTICLE_SCHEMA = {
                         doc="a list of '- id: kim' with 'name: …' and 'affiliation: …'"),
     "source_hash": s.Field(s.text, default="",
                            doc="written by 'folio i18n mark'; do not edit by hand"),
+    "doi": s.Field(_doi, default="", doc="the article's DOI, 10.NNNN/…"),
+    "received": s.Field(s.date, doc="when the manuscript was received, YYYY-MM-DD"),
+    "accepted": s.Field(s.date, doc="when it was accepted, YYYY-MM-DD"),
 }
 
 NOTICE_SCHEMA = {
@@ -158,7 +199,10 @@ def _issue_schema(codes: tuple[str, ...]) -> dict[str, s.Field]:
     section = s.record({
         "title": s.Field(loc, required=True),
         "articles": s.Field(s.list_of(s.text), required=True, default=(),
-                            doc="the article file names without .<lang>.md, in order")},
+                            doc="the article file names without .<lang>.md, in order"),
+        "opens": s.Field(s.one_of(*SECTION_OPENINGS),
+                         doc="right: each article opens a right-hand page; any: the "
+                             "section opens on the next page and its items run on")},
         into=SectionFields)
     return {
         "volume": s.Field(s.integer, required=True),
@@ -366,7 +410,8 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, reader: R
             record.update(article.inputs)
             articles.append(_pending(article, pending, config, article_path))
         sections.append(Section(title=pick(section_values.title),
-                                articles=tuple(articles)))
+                                articles=tuple(articles),
+                                opens=section_values.opens or default_opening(articles)))
 
     for md in sorted(folder.glob("*.md")):
         match = _file_name(md, config, problems)
@@ -431,12 +476,16 @@ def _read(reader: Reader, path: Path, record: Record,
 
 
 def _markdown_blocks(problems, config, reader: Reader, record: Record, document: Document,
-                     speakers=None) -> tuple[list[str], list[SourceText]]:
+                     speakers=None) -> tuple[list[str], list[SourceText],
+                                         list[tuple[str, str]]]:
+    code = document.path.name.split(".")[-2]
+    tag = config.language(code).tag if code in config.codes else ""
     rendered = render_markdown_blocks(MarkdownSource(
         text=document.body, path=document.path, line_offset=document.body_line_offset,
         root=config.root, assets=config.root / ASSETS_DIR, speakers=speakers or {},
-        allow_html=config.allow_html, reader=reader, record=record), problems)
-    return rendered.blocks, rendered.texts
+        allow_html=config.allow_html, reader=reader, record=record, language_tag=tag,
+        citation_style=citation_style_file(config.root, config.citation_style)), problems)
+    return rendered.blocks, rendered.texts, rendered.references
 
 
 def _load_article(problems: ProblemCollector, config: PublicationConfig, reader: Reader,
@@ -448,14 +497,16 @@ def _load_article(problems: ProblemCollector, config: PublicationConfig, reader:
     if front.type == "dialogue" and not speakers:
         problems.add("a dialogue needs 'speakers'", path, 2,
                      hint="list them: speakers: [{id: kim, name: …, affiliation: …}]")
-    blocks, body_texts = _markdown_blocks(problems, config, reader, record, document,
-                                          {p.id: p.name for p in speakers if p.id})
+    blocks, body_texts, references = _markdown_blocks(
+        problems, config, reader, record, document, {p.id: p.name for p in speakers if p.id})
     texts = list(yaml_texts(document.front_matter, path, line=2))
     return Article(
         slug=slug, kind=front.type, title=front.title, subtitle=front.subtitle,
         authors=front.authors, abstract=front.abstract, keywords=front.keywords,
         date=front.date, place=front.place, signature=front.signature,
         speakers=speakers, body_html="".join(blocks), source=path,
+        references=tuple(references), doi=front.doi, received=front.received,
+        accepted=front.accepted,
         texts=tuple(texts + body_texts), inputs=tuple(sorted(record.items())))
 
 
@@ -474,7 +525,7 @@ def _load_notice(problems: ProblemCollector, config: PublicationConfig, reader: 
                  record: Record, path: Path, language: Language, slug: str) -> Notice:
     document = _read(reader, path, record)
     front = s.read(document.front_matter, NoticeFront, NOTICE_SCHEMA, path, 2, problems)
-    blocks, body_texts = _markdown_blocks(problems, config, reader, record, document)
+    blocks, body_texts, _ = _markdown_blocks(problems, config, reader, record, document)
     texts = list(yaml_texts(document.front_matter, path, line=2)) + body_texts
     return Notice(
         slug=slug, language=language, title=front.title, subtitle=front.subtitle,

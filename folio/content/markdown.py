@@ -17,11 +17,13 @@ from urllib.parse import unquote, urlsplit
 import nh3
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
+from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from folio.config.reading import Reader, Record
 from folio.config.schema import is_control
+from folio.content import citations, crossrefs
 from folio.content.model import SourceText
 from folio.errors import BuildError, ProblemCollector
 
@@ -44,6 +46,14 @@ class MarkdownSource:
     allow_html: bool = False  # publication.yaml's allow_html: raw HTML, sanitised
     reader: Reader | None = None        # reads (and records) the images it names
     record: Record | None = None
+    language_tag: str = ""              # BCP 47: the CSL locale of its citations
+    citation_style: Path | None = None  # the CSL file its citations are set in
+
+    @property
+    def ids(self) -> str:
+        """What starts the HTML ids of its labels and references: unique in a PDF,
+        whose articles, and a bilingual sheet's languages, are separate files."""
+        return self.path.name.removesuffix(".md").replace(".", "-") + "-"
 
     @property
     def key(self) -> str:
@@ -61,6 +71,7 @@ class Rendered:
 
     blocks: list[str]
     texts: list[SourceText]
+    references: list[tuple[str, str]] = field(default_factory=list)   # (HTML id, entry)
 
     @property
     def html(self) -> str:
@@ -114,6 +125,9 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
     rules["span_open"] = context.span_open
     rules["html_block"] = context.raw_html
     rules["html_inline"] = context.raw_html
+    rules["text"] = context.text_rule
+    rules["table_open"] = context.table_open
+    context.labels = crossrefs.number(tokens, source.ids, context.file_line)
 
     level = 1                   # the document's title is its one level-1 heading
     deepest = md.options["maxNesting"] - 1
@@ -138,12 +152,13 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
             token.attrSet("class", "table")
         elif token.type == "html_block":
             context.check_html(token.content, context.file_line(token))
+    context.link_references(tokens)
     body, context.notes = _extract_footnotes(md, tokens, env)
     blocks = [md.renderer.render(group, md.options, env) for group in _top_level(body)]
     blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
     if source.allow_html:
         blocks = [sanitise(b) for b in blocks]
-    return Rendered(blocks, context.texts)
+    return Rendered(blocks, context.texts, context.references)
 
 
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
@@ -208,6 +223,8 @@ class _Context:
         self.line = source.line_offset + 1
         self.texts: list[SourceText] = []
         self.deepest = 10 ** 6                  # set from the parser's options
+        self.labels = crossrefs.Labels(source.ids)
+        self.references: list[tuple[str, str]] = []
 
     def file_line(self, token) -> int:
         return self.source.line_offset + (token.map[0] + 1 if token.map else 1)
@@ -311,7 +328,9 @@ class _Context:
         line = f' data-line="{self.file_line(tokens[idx])}"'
         if _is_figure(inline):
             tokens[idx].meta["figure"] = True
-            return f'<figure class="figure" data-pdf-role="Div"{line}>\n'
+            ident = tokens[idx].meta.get("id")
+            anchor = f' id="{escapeHtml(ident)}"' if ident else ""
+            return f'<figure class="figure" data-pdf-role="Div"{anchor}{line}>\n'
         speaker = self._speaker(inline)
         if speaker:
             tokens[idx].meta["turn"] = True
@@ -371,6 +390,100 @@ class _Context:
                                   hint="use lang, class or id")
                 del token.attrs[name]
         return self.renderer.renderToken(tokens, idx, options, env)
+
+    def table_open(self, tokens, idx, options, env):
+        """A table, with its numbered caption above it when it has one."""
+        token = tokens[idx]
+        caption = token.meta.get("caption")
+        if caption is None:
+            return self.renderer.renderToken(tokens, idx, options, env)
+        ident = token.meta.get("id")
+        anchor = f' id="{escapeHtml(ident)}"' if ident else ""
+        line = f' data-line="{self.file_line(token)}"' if token.map else ""
+        text = self.renderer.renderInline(caption.children or [], options, env)
+        return (f'<table class="table captioned"{anchor}{line}>\n'
+                f"<caption>{text}</caption>\n")
+
+    def text_rule(self, tokens, idx, options, env):
+        """Text, with its citations and references to figures and tables set."""
+        token = tokens[idx]
+        pieces = token.meta.get("replace")
+        if not pieces:
+            return escapeHtml(token.content)
+        out, position = [], 0
+        for start, end, html in pieces:
+            out += [escapeHtml(token.content[position:start]), html]
+            position = end
+        out.append(escapeHtml(token.content[position:]))
+        return "".join(out)
+
+    def link_references(self, tokens) -> None:
+        """Find every citation and reference in the text, check it, and set it."""
+        for key, _, first in self.labels.duplicates:
+            self.problems.add(f"the label {{#{key}}} is used twice (first on line {first})",
+                              self.source.path, _,
+                              hint="give each figure and table its own label")
+        found: list[tuple[Token, int, int, citations.Cite | None, str]] = []
+        for inline in (t for t in tokens if t.type == "inline"):
+            for child in inline.children or []:
+                if child.type != "text":
+                    continue
+                line = child.meta.get("file_line", self.file_line(inline))
+                for start, end, cite in citations.find(child.content):
+                    found.append((child, start, end, cite, ""))
+                for match in crossrefs.references(child.content):
+                    key = f"{match['kind']}:{match['label']}"
+                    target = self.labels.found.get(key)
+                    if target is None:
+                        known = ", ".join(f"@{k}" for k in self.labels.found) or "none"
+                        self.problems.add(
+                            f"@{key} refers to no {crossrefs.KINDS[match['kind']]} of this "
+                            "text", self.source.path, line,
+                            hint=f"label one {{#{key}}} (labels here: {known})")
+                        continue
+                    kind = crossrefs.KINDS[match["kind"]]
+                    html = (f'<a class="xref xref-{kind}" href="#{escapeHtml(target[1])}">'
+                            f"{target[0]}</a>")
+                    found.append((child, match.start(), match.end(), None, html))
+        cites = [(child, start, end, cite) for child, start, end, cite, _ in found if cite]
+        rendered = iter(self._cite(cites) if cites else [])
+        for child, start, end, maybe, html in found:        # in the text's order
+            child.meta.setdefault("replace", []).append(
+                (start, end, next(rendered) if maybe is not None else html))
+        for child, *_ in found:
+            child.meta["replace"].sort(key=lambda piece: piece[0])
+
+    def _cite(self, cites) -> list[str]:
+        source = self.source
+        reader: Reader = source.reader or _PlainReader()  # type: ignore[assignment]
+        files = citations.bibliography_files(source.path)
+        entries = citations.read_entries(files, reader, source.record, self.problems)
+        wanted = []
+        missing = False
+        for child, _start, _end, cite in cites:
+            line = child.meta.get("file_line", self.line)
+            for item in cite.items:
+                if item.key.lower() in entries:
+                    continue
+                missing = True
+                where = " or ".join(f.name for f in files[:2])
+                hint = citations.did_you_mean(item.key, entries) if entries else \
+                    f"write the entries in {where} (CSL JSON or BibTeX) in this folder"
+                self.problems.add(f"@{item.key} is not in the bibliography", source.path,
+                                  line, hint=hint)
+            wanted.append(cite)
+        if missing or source.citation_style is None:
+            return [escapeHtml(c.text) for c in wanted]
+        style = reader.read_bytes(source.citation_style, source.record, what="citation style")
+        processor = citations.Processor(style, source.language_tag or "en-US", entries,
+                                        source.ids, wanted)
+        html, self.references = processor.render()
+        for ident, entry in self.references:
+            key = next((e for k, e in entries.items()
+                        if ident.endswith("ref-" + citations._id(k))), None)
+            if key is not None:
+                self.text(_strip_tags(entry), key.line)
+        return html
 
     # -- helpers ----------------------------------------------------------------
     def _caption(self, token, options, env) -> str:
@@ -493,6 +606,21 @@ def _shown(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root))
     except ValueError:
         return str(path)
+
+
+class _PlainReader:
+    """Files read directly, for a source rendered without the publication's Reader."""
+
+    def exists(self, path: Path, record=None) -> bool:
+        return path.is_file()
+
+    def read_bytes(self, path: Path, record=None, *args, **kwargs) -> bytes:
+        return path.read_bytes()
+
+
+def _strip_tags(html: str) -> str:
+    from html import unescape
+    return unescape(re.sub(r"<[^>]+>", "", html))
 
 
 def _is_figure(inline) -> bool:

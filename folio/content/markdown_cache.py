@@ -23,7 +23,7 @@ from folio.content.model import SourceText
 from folio.errors import BuildError, Problem, ProblemCollector
 from folio.files import cache_root, digest, write_atomically
 
-VERSION = "1"
+VERSION = "2"
 FAILED = "failed"               # a read that raised: the problem it gave is kept
 
 
@@ -39,7 +39,8 @@ def cached_render(source, problems: ProblemCollector, render: Callable):
         paths: dict[str, Path] = {}         # one Path per file: thousands of texts
         return Rendered(entry["blocks"], [
             SourceText(t, paths.get(path) or paths.setdefault(path, Path(path)), line)
-            for t, path, line in entry["texts"]])
+            for t, path, line in entry["texts"]],
+            [(ident, html) for ident, html in entry["references"]])
     files: list[tuple[str, str, str | bool]] = []
     watched = dataclasses.replace(source, reader=_Watching(source.reader, files)) \
         if source.reader is not None else source
@@ -49,6 +50,7 @@ def cached_render(source, problems: ProblemCollector, render: Callable):
     if source.reader is not None:
         _store(key, {"blocks": rendered.blocks,
                      "texts": [(t.text, str(t.path), t.line) for t in rendered.texts],
+                     "references": rendered.references,
                      "problems": [{"message": p.message, "path": str(p.path) if p.path else None,
                                    "line": p.line, "column": p.column, "hint": p.hint}
                                   for p in found.problems],
@@ -58,14 +60,17 @@ def cached_render(source, problems: ProblemCollector, render: Callable):
 
 @lru_cache(maxsize=1)
 def _code() -> str:
-    from folio.content import markdown
-    return digest(Path(markdown.__file__).read_bytes() + Path(__file__).read_bytes())
+    from folio.content import citations, crossrefs, markdown
+    return digest(b"".join(Path(str(module.__file__)).read_bytes()
+                           for module in (markdown, citations, crossrefs))
+                  + Path(__file__).read_bytes())
 
 
 def _key(source) -> str:
     return digest(json.dumps([VERSION, _code(), source.text, str(source.path), source.line_offset,
                               str(source.root), str(source.assets),
-                              sorted(source.speakers.items()), source.allow_html]).encode())
+                              sorted(source.speakers.items()), source.allow_html,
+                              source.language_tag, str(source.citation_style)]).encode())
 
 
 def _folder() -> Path:

@@ -14,6 +14,7 @@ from folio.config.publication import Language, PublicationConfig
 from folio.errors import Problem
 
 ARTICLE_KINDS = ("message", "article", "dialogue", "news", "feature")
+CITABLE = ("article", "dialogue", "feature")
 Inputs = tuple[tuple[str, str], ...]     # every file read to make it: (path, hash)
 
 
@@ -33,6 +34,7 @@ class Person:
     affiliation: str = ""
     role: str = ""
     id: str = ""          # a dialogue speaker's key in the body ("kim: …")
+    orcid: str = ""       # 0000-0002-1825-0097, check digit verified
 
 
 @dataclass(frozen=True)
@@ -54,16 +56,37 @@ class Article:
     text_language: Language | None = None   # set when the text is not the document's language
     texts: tuple[SourceText, ...] = ()
     inputs: Inputs = ()
+    references: tuple[tuple[str, str], ...] = ()    # the works it cites: (HTML id, entry)
+    doi: str = ""                           # 10.NNNN/…, without https://doi.org/
+    received: dt.date | None = None
+    accepted: dt.date | None = None
+
+    @property
+    def citable(self) -> bool:
+        """Research (an article, a feature, a dialogue) carries a "Cite this article"
+        line; a message or a news item does not."""
+        return self.kind in CITABLE
 
     @property
     def anchor(self) -> str:
         return f"article-{self.slug}"
 
 
+SECTION_OPENINGS = ("right", "any")
+RUNS_ON = ("news", "message")       # kinds that need no page of their own
+
+
+def default_opening(articles) -> str:
+    """A section of news and messages opens on any page and runs on; one with an
+    article, a dialogue or a feature opens each on a right-hand page."""
+    return "any" if articles and all(a.kind in RUNS_ON for a in articles) else "right"
+
+
 @dataclass(frozen=True)
 class Section:
     title: str
     articles: tuple[Article, ...]
+    opens: str = "right"            # one of SECTION_OPENINGS (issue.yaml's 'opens')
 
 
 @dataclass(frozen=True)
@@ -75,10 +98,21 @@ class IssueItem:
     first_in_section: bool
 
     @property
+    def opens(self) -> str:
+        """"right": starts on a right-hand page; "page": on the next page, either
+        side; "": runs on below the item before. In a section that opens right,
+        every item does, but news after the first runs on, as on a news page; in a
+        section that opens on any page, the first item starts a page and the others
+        run on."""
+        if self.section.opens == "any":
+            return "page" if self.first_in_section else ""
+        if self.article.kind == "news" and not self.first_in_section:
+            return ""
+        return "right"
+
+    @property
     def opens_page(self) -> bool:
-        """Starts on a right-hand page. News items after a section's first run on
-        below the one before, as on a news page; everything else opens a page."""
-        return not (self.article.kind == "news" and not self.first_in_section)
+        return bool(self.opens)
 
 
 @dataclass(frozen=True)

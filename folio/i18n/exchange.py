@@ -39,6 +39,8 @@ class Entry:
     text: str
     fuzzy: bool
     line: int
+    source: str = ""          # the source text it was exported with
+    stale: bool = False       # that source has changed since: imported as fuzzy
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,9 @@ def read_po(path: Path, data: bytes) -> Imported:
                             int(match[1]) if match else None,
                             hint="open it in Poedit, or fix the quoting on that line") from None
     language = catalog.metadata.get("Language", "").strip()
-    entries = [Entry(e.msgctxt or "", e.msgstr, e.fuzzy, e.linenum or 1)
+    # A tool may wrap or indent a msgstr: a segment is one run of text, as in XLIFF.
+    entries = [Entry(e.msgctxt or "", " ".join(e.msgstr.split()), e.fuzzy, e.linenum or 1,
+                     " ".join(e.msgid.split()))
                for e in catalog if not e.obsolete]
     for entry, po_entry in zip(entries, [e for e in catalog if not e.obsolete], strict=True):
         if not entry.id:
@@ -171,17 +175,29 @@ def read_xliff(path: Path, data: bytes) -> Imported:
         store = xliff.xlifffile.parsestring(data)
     except Exception as error:                      # lxml's and the toolkit's errors
         line = getattr(error, "lineno", None) or getattr(error, "position", (None,))[0]
-        raise BuildError.at(f"the XLIFF file cannot be read: {error}", path, line,
+        raise BuildError.at(f"the XLIFF file cannot be read: {error or type(error).__name__}",
+                            path, line,
                             hint="open it in your CAT tool and export it again") from None
     entries = []
     for unit in store.getunits():
         element = unit.xmlelement
         ident = element.get("id") or ""
+        if not ident:
+            raise BuildError.at("a trans-unit without an id: the file was not written by "
+                                "'i18n export'", path, element.sourceline,
+                                hint="import the files 'i18n export' wrote, translated")
         text = _from_rich(unit.rich_target, path, element.sourceline, ident) \
             if unit.target else ""
-        fuzzy = bool(text) and not unit.isapproved()
-        entries.append(Entry(ident, text, fuzzy, element.sourceline or 1))
+        fuzzy = bool(text) and not unit.isapproved() and \
+            (target_state(unit) not in ("final", "signed-off"))
+        source = _from_rich(unit.rich_source, path, element.sourceline, ident)
+        entries.append(Entry(ident, text, fuzzy, element.sourceline or 1, source))
     return Imported(path, store.gettargetlanguage() or "", entries)
+
+
+def target_state(unit) -> str:
+    target = unit.getlanguageNode(lang=None, index=1)
+    return (target.get("state") or "") if target is not None else ""
 
 
 def _rich(text: str):
@@ -216,14 +232,20 @@ def _from_rich(rich, path: Path, line: int | None, ident: str) -> str:
     def walk(element) -> str:
         if isinstance(element, str):
             return element
+        if isinstance(element, (xp.G, xp.X)) and not str(element.id or "").isdigit():
+            raise BuildError.at(f"segment {ident}: an inline code <{type(element).__name__.lower()}"
+                                f" id=\"{element.id or ''}\"> that the export did not write",
+                                path, line, hint="keep the source's <g> and <x> codes as they "
+                                                 "are (their ids are numbers)")
         if isinstance(element, xp.G):
             return f"<g{element.id}>" + "".join(walk(s) for s in element.sub) + f"</g{element.id}>"
         if isinstance(element, xp.X):
             return f"<x{element.id}/>"
         if type(element) is StringElem:
             return "".join(walk(s) for s in element.sub)
-        raise BuildError.at(f"segment {ident}: the inline code {type(element).__name__} "
-                            "is not one the source has", path, line,
+        kind = getattr(element, "tag", None) or type(element).__name__
+        raise BuildError.at(f"segment {ident}: an inline code ({kind}) the export did not "
+                            "write", path, line,
                             hint="keep the source's <g> and <x> codes only")
     return " ".join("".join(walk(r) for r in rich).split())
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 
 PLACEHOLDER = re.compile(r"<g(\d+)>|</g(\d+)>|<x(\d+)/>")
+# Kept in step with content/citations.py (GROUP) and content/crossrefs.py (REFERENCE).
+_REFERENCES = re.compile(r"\[[^\[\]]*?-?@\w[^\[\]]*\]|(?<![\w@])@(?:fig|tbl):[A-Za-z0-9_-]+")
 # Weblate reads this flag from the PO file and then refuses a translation whose
 # placeholders differ from the source's.
 WEBLATE_FLAG = r'placeholders:r"</?g\d+>|<x\d+/>"'
@@ -51,7 +53,19 @@ def encode(children, drop_prefix: str = "") -> tuple[str, list[Code]]:
             content = token.content
             if drop_prefix and not parts:
                 content = content.removeprefix(drop_prefix)
-            parts.append(content)
+            # Citations and references to figures and tables are codes too: a
+            # translator moves "[@kim2019]" and "@tbl:cities", never retypes them.
+            position = 0
+            for match in _REFERENCES.finditer(content):
+                parts.append(content[position:match.start()])
+                position = match.end()
+                label = "citation" if match[0].startswith("[") else "reference to " + \
+                    match[0].split(":")[0].lstrip("@").replace("fig", "a figure").replace(
+                        "tbl", "a table")
+                codes.append(Code(str(len(codes) + 1), False, match[0],
+                                  signature=f"ref:{match[0]}", label=f"{label} {match[0]}"))
+                parts.append(f"<x{codes[-1].id}/>")
+            parts.append(content[position:])
         elif kind == "softbreak":
             parts.append(" ")
         elif kind in ("em_open", "strong_open", "s_open"):
@@ -107,14 +121,17 @@ def _standalone(token) -> tuple[str, str, str]:
     if kind == "code_inline":
         fence = token.markup or "`"
         pad = " " if token.content.startswith("`") or token.content.endswith("`") else ""
-        return f"{fence}{pad}{token.content}{pad}{fence}", f"code:{token.content}", "code"
+        return (f"{fence}{pad}{token.content}{pad}{fence}" + _attr_suffix(dict(token.attrs)),
+                f"code:{token.content}", "code")
     if kind == "hardbreak":
         return "\\\n", "break", "line break"
     if kind == "image":
         src = str(token.attrs.get("src", ""))
         title = token.attrs.get("title")
         return (f"![{token.content}]({_url(src)}" + (f' "{_quote(str(title))}"' if title else "")
-                + ")", f"image:{src}", f"image {src}")
+                + ")" + _attr_suffix({k: v for k, v in token.attrs.items()
+                                      if k not in ("src", "alt", "title")}),
+                f"image:{src}", f"image {src}")
     if kind == "html_inline":
         return token.content, f"html:{token.content}", "HTML"
     return token.content or token.markup, f"{kind}:{token.content}", kind
@@ -178,6 +195,9 @@ def required(codes) -> list[Code]:
     return [c for c in codes if not c.paired and c.signature != "break"]
 
 
+_LOOKS_LIKE_CODE = re.compile(r"</?\s*[gGxX](?:\s[^<>]*|[^<>\w][^<>]*|\w*)?/?>")
+
+
 def parse(text: str, codes: list[Code], must: list[Code] | None = None) -> list[tuple[str, str]]:
     """``text`` as pieces ("text", words) / ("open"|"close"|"x", id), checked against
     ``codes``: each code used at most once, as paired or standalone as in the source,
@@ -187,6 +207,9 @@ def parse(text: str, codes: list[Code], must: list[Code] | None = None) -> list[
     stack: list[str] = []
     used: set[str] = set()
     position = 0
+    for stray in _LOOKS_LIKE_CODE.finditer(PLACEHOLDER.sub("", text)):
+        raise PlaceholderError(f"{stray[0]} is not a placeholder (they are written <g1>…</g1> "
+                               "and <x2/>)")
     for match in PLACEHOLDER.finditer(text):
         if match.start() > position:
             pieces.append(("text", text[position:match.start()]))
@@ -231,16 +254,19 @@ def to_markdown(text: str, codes: list[Code], in_table: bool = False,
     """Markdown for a translated text, with each code's Markdown from the source."""
     known = {c.id: c for c in codes}
     out: list[str] = []
-    for kind, value in parse(text, codes, required(codes)):
+    line_start = True
+    for kind, value in parse(text, codes, []):
         if kind == "text":
-            out.append(escape(value, in_table, at_start=not out))
-        elif kind == "open":
-            out.append(known[value].open)
-        elif kind == "close":
-            out.append(known[value].close)
-        else:
-            code = known[value]
-            out.append(code.open + (continuation if code.signature == "break" else ""))
+            out.append(escape(value, in_table, at_start=line_start))
+            line_start = False
+            continue
+        code = known[value]
+        markdown = code.open if kind in ("open", "x") else code.close
+        if in_table:
+            markdown = re.sub(r"(?<!\\)\|", r"\\|", markdown)
+        out.append(markdown + (continuation if kind == "x" and code.signature == "break"
+                               else ""))
+        line_start = kind == "x" and code.signature == "break"
     return "".join(out)
 
 

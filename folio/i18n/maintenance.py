@@ -174,8 +174,11 @@ def update(template: Catalog, config: PublicationConfig, locales_dir: Path,
                 continue
             old = before.get(_key(message))
             if english and message.fuzzy and not _has_text(message):
-                # Matched to an old entry that only copied its msgid: nothing to review.
-                message.flags.discard("fuzzy")
+                # Matched to an old entry that only copied its msgid: nothing to review,
+                # and the flags are the template's (not the old entry's python-format).
+                wanted = template.get(message.id, message.context)
+                message.flags = {f for f in (wanted.flags if wanted else message.flags)
+                                 if f != "fuzzy"}
                 message.previous_id = []
             if old is None and not message.fuzzy:
                 result.new.append(_text(message.id))

@@ -260,8 +260,9 @@ def _body_segments(lines: list[str], first: int, speakers: set[str],
                 text, codes = inline.encode(token.children or [])
                 level = int(opener.tag[1])
                 span = _lines_span(lines, start, end, token.content)
-                if opener.markup in ("=", "-") and span is not None:   # setext: written as ATX
-                    span = Lines(start, end, "#" * level + " ", "")
+                if opener.markup in ("=", "-") and opener.map:    # setext: written as ATX
+                    span = Lines(opener.map[0] + first, opener.map[1] + first,
+                                 "#" * level + " ", "")
                 if text:
                     out.append(Segment(f"heading{number('heading')}", "heading", text,
                                        tuple(codes), start + 1, span))
@@ -279,13 +280,19 @@ def _body_segments(lines: list[str], first: int, speakers: set[str],
                     src = str(image.attrs.get("src", ""))
                     title = image.attrs.get("title")
                     close = f"]({inline._url(src)}" + \
-                        (f' "{inline._quote(str(title))}"' if title else "") + ")"
+                        (f' "{inline._quote(str(title))}"' if title else "") + ")" + \
+                        inline._attr_suffix({k: v for k, v in image.attrs.items()
+                                             if k not in ("src", "alt", "title")})
                     span = Lines(span.start, span.end, span.prefix, span.suffix,
                                  span.continuation, ("![", close))
                 out.append(Segment(f"figure{number('figure')}", "caption", text, tuple(codes),
                                    start + 1, span))
                 continue
             drop = ""
+            caption = _table_caption(tokens, index, lines, start, end, token)
+            if caption is not None:
+                out.append(caption)
+                continue
             if footnote:
                 footnote_paragraphs += 1
                 ident, segment_kind = (f"footnote.{footnote}" + (
@@ -311,6 +318,36 @@ def _body_segments(lines: list[str], first: int, speakers: set[str],
             if text:
                 out.append(Segment(ident, segment_kind, text, tuple(codes), start + 1, span))
     return out
+
+
+_CAPTION = re.compile(r"^(?:Table|표)?:\s+")
+_LABEL = re.compile(r"\s*\{#(?:tbl|fig):[A-Za-z0-9_-]+\}\s*$")
+
+
+def _table_caption(tokens, index: int, lines: list[str], start: int, end: int,
+                   token) -> Segment | None:
+    """A table's caption paragraph (": Member cities {#tbl:members}", right after or
+    before its table): the words only, its colon and label kept as they are."""
+    opener = tokens[index - 1]
+    after = index >= 2 and tokens[index - 2].type == "table_close"
+    before = index + 2 < len(tokens) and tokens[index + 2].type == "table_open"
+    children = token.children or []
+    if opener.level != 0 or not (after or before) or not children or \
+            children[0].type != "text" or not _CAPTION.match(children[0].content):
+        return None
+    lead = _CAPTION.match(children[0].content)[0]  # type: ignore[index]  # checked above
+    children[0].content = children[0].content[len(lead):]
+    label = _LABEL.search(children[-1].content) if children[-1].type == "text" else None
+    if label is not None:
+        children[-1].content = children[-1].content[:label.start()]
+    text, codes = inline.encode(children)
+    tables = sum(1 for t in tokens[:index] if t.type == "table_open")
+    span = _lines_span(lines, start, end, token.content)
+    if span is not None:
+        span = Lines(span.start, span.end, span.prefix + lead,
+                     (label[0] if label else "") + span.suffix, span.continuation)
+    return Segment(f"table{max(tables, 1)}.caption", "caption", text, tuple(codes), start + 1,
+                   span)
 
 
 def _lines_span(lines: list[str], start: int, end: int, content: str) -> Lines | None:
@@ -356,7 +393,13 @@ def rewrite(cut: Cut, changes: dict[str, str], codes: dict[str, tuple[Code, ...]
         if isinstance(span, Scalar):
             value = _yaml_scalar(new)
             if span.start >= 0:
-                scalar_edits.append((span.start, span.end, value))
+                old = text[span.start:span.end]
+                # A block scalar (>-, |) ends after its line break; an empty value
+                # sits right after its colon: keep both as they were.
+                trail = old[len(old.rstrip()):]
+                lead = " " if span.start == span.end and text[span.start - 1:span.start] == ":" \
+                    else ""
+                scalar_edits.append((span.start, span.end, lead + value + trail))
             elif span.indent < 0:
                 scalar_edits.append((span.end, span.end, f", {span.key}: {value}"))
             else:
@@ -393,9 +436,11 @@ def _ending(line: str) -> str:
 
 
 def _row(line: str, columns: dict[int, str]) -> str:
-    """A table row with some cells' text replaced, its spacing kept."""
+    """A table row with some cells' text replaced, its spacing (and a quote's >) kept."""
     ending = _ending(line)
     body = line[:len(line) - len(ending)]
+    container = re.match(r"^[ \t]*(?:>[ \t]?)*", body)[0]  # type: ignore[index]  # matches ""
+    body = body[len(container):]
     cells = re.split(r"(?<!\\)\|", body)
     leading = body.lstrip().startswith("|")
     for column, markdown in columns.items():
@@ -404,7 +449,7 @@ def _row(line: str, columns: dict[int, str]) -> str:
         left = old[:len(old) - len(old.lstrip())]
         right = old[len(old.rstrip()):]
         cells[index] = (left or " ") + markdown + (right or " ")
-    return "|".join(cells) + ending
+    return container + "|".join(cells) + ending
 
 
 def _yaml_scalar(value: str) -> str:

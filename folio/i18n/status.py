@@ -61,17 +61,28 @@ def collect(config: PublicationConfig) -> list[LanguageStatus]:
         stats[language.code],
         tuple(FieldGap(path, line, key) for path, line, key, code in gaps
               if code == language.code),
-        tuple(terms_.misses(terms, all_documents(config, language.code)))
+        tuple(terms_.misses(terms, all_documents(config, language.code, memory=False)))
         if terms and language.code != config.source_language else ())
         for language in config.languages]
 
 
-def as_json(config: PublicationConfig, report: list[LanguageStatus]) -> dict:
+def uncited_references(config: PublicationConfig) -> list:
+    """Bibliography entries no document cites (content/citations.py)."""
+    from folio.content.citations import uncited
+    journal = config.root / "content" / "journal"
+    folders = sorted(p for p in journal.iterdir() if p.is_dir()) if journal.is_dir() else []
+    return uncited(folders, publication_reader(config.root))
+
+
+def as_json(config: PublicationConfig, report: list[LanguageStatus],
+            uncited: list | None = None) -> dict:
     def rel(path: Path | None) -> str | None:
         return None if path is None else shown_path(path, config.root)
     return {
         "source_language": config.source_language,
         "ok": not any(s.problems for s in report),
+        "uncited_references": [{"file": rel(u.path), "line": u.line, "key": u.key}
+                               for u in uncited or []],
         "languages": {s.language.code: {
             "name": s.language.name,
             "problems": s.problems,

@@ -9,13 +9,13 @@ file is checked before any is written, so a bad catalog changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from folio.config.publication import PublicationConfig
 from folio.config.reading import publication_reader
 from folio.content import translations as tr
-from folio.errors import BuildError, ProblemCollector
+from folio.errors import BuildError, Problem, ProblemCollector
 from folio.files import write_atomically
 from folio.i18n import exchange, glossary, inline
 from folio.i18n.segments import rewrite
@@ -27,13 +27,13 @@ EXPORT_DIR = Path("output") / "translations"
 def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | None = None,
            out: Path | None = None) -> list[tuple[Path, DocumentUnits]]:
     """Write a catalog per document (or only ``only``); the paths written."""
-    if code == config.source_language:
-        raise BuildError.at(f"{code} is the source language: there is nothing to translate "
-                            "into it", config.root / "publication.yaml",
-                            hint="export a language the texts are translated into, e.g. "
-                                 + ", ".join(c for c in config.codes if c != code))
     config.language(code)
     documents = all_documents(config, code)
+    if not documents:
+        raise BuildError.at(f"there is nothing to translate into {code}: every text is "
+                            f"written in {code} first", config.root / "publication.yaml",
+                            hint="export a language the texts are translated into, e.g. "
+                                 + ", ".join(c for c in config.codes if c != code))
     if only:
         documents = [find(config, documents, only)]
     terms = glossary.load(config)
@@ -91,7 +91,7 @@ def import_files(config: PublicationConfig, paths: list[Path]) -> list[Result]:
         except BuildError as error:
             problems.extend(error)
     problems.raise_if_any()
-    plans = []
+    plans: list[tuple[DocumentUnits, dict[str, exchange.Entry], exchange.Imported]] = []
     documents: dict[str, list[DocumentUnits]] = {}
     for file in imported:
         language = _code(file.language, config)
@@ -101,20 +101,40 @@ def import_files(config: PublicationConfig, paths: list[Path]) -> list[Result]:
                               "language the texts are translated into")
             continue
         if language not in documents:
-            documents[language] = all_documents(config, language)
+            documents[language] = all_documents(config, language, memory=False)
         plans += _plan(file, documents[language], problems)
+    seen: dict[tuple[str, str], Path] = {}
+    for document, _, file in plans:
+        key = (document.name, document.language)
+        if key in seen and seen[key] != file.path:
+            problems.add(f"{document.name} ({document.language}) is also in {seen[key]}",
+                         file.path, 1, hint="import one catalog per document at a time")
+        seen.setdefault(key, file.path)
     problems.raise_if_any()
-    return [_apply(config, document, entries) for document, entries in plans]
+    # Everything is worked out before anything is written: a document that cannot
+    # be written stops the import with nothing changed.
+    done = []
+    for document, entries, _ in plans:
+        try:
+            done.append(_apply(config, document, entries))
+        except BuildError as error:
+            problems.extend(error)
+    problems.raise_if_any()
+    for result, text in done:
+        if text is not None:
+            write_atomically(result.path, text.encode("utf-8"))
+            result.written = True
+    return [result for result, _ in done]
 
 
 def _code(language: str, config: PublicationConfig) -> str:
-    """A tool may write ko_KR or ko-KR where the publication says ko."""
-    language = language.strip().replace("_", "-")
+    """A tool may write ko_KR, ko-KR or KO where the publication says ko."""
+    language = language.strip().replace("_", "-").lower()
     return language if language in config.codes else language.split("-")[0]
 
 
-def _plan(file: exchange.Imported, documents: list[DocumentUnits],
-          problems: ProblemCollector) -> list[tuple[DocumentUnits, dict[str, exchange.Entry]]]:
+def _plan(file: exchange.Imported, documents: list[DocumentUnits], problems: ProblemCollector
+          ) -> list[tuple[DocumentUnits, dict[str, exchange.Entry], exchange.Imported]]:
     by_name = {d.name: d for d in documents}
     grouped: dict[str, dict[str, exchange.Entry]] = {}
     for entry in file.entries:
@@ -135,6 +155,9 @@ def _plan(file: exchange.Imported, documents: list[DocumentUnits],
                          hint="keep one of them")
             continue
         unit = document.by_id()[entry.id]
+        if entry.source and entry.source != unit.source_text and entry.text and not entry.fuzzy:
+            # Exported before the source changed: the translation is of the old text.
+            entry = replace(entry, fuzzy=True, stale=True)
         if entry.text:
             try:
                 inline.parse(entry.text, list(unit.codes), inline.required(unit.segment.codes))
@@ -152,15 +175,22 @@ def _plan(file: exchange.Imported, documents: list[DocumentUnits],
             problems.add(f"segment {ident} of {document.source.path.name} is missing from the "
                          "file", file.path, 1,
                          hint="export again: the source has a segment this file was not made with")
-        plans.append((document, entries))
+        plans.append((document, entries, file))
     return plans
 
 
 def _apply(config: PublicationConfig, document: DocumentUnits,
-           entries: dict[str, exchange.Entry]) -> Result:
+           entries: dict[str, exchange.Entry]) -> tuple[Result, str | None]:
+    """What importing ``entries`` makes of the document: its result, and its new text
+    (None: unchanged)."""
     result = Result(document.name, document.target_path)
     usable = {i: e.text for i, e in entries.items() if e.text and not e.fuzzy}
     result.fuzzy = sum(1 for e in entries.values() if e.text and e.fuzzy)
+    stale = sum(1 for e in entries.values() if e.stale)
+    if stale:
+        result.notes.append(f"{stale} segment{'s' if stale != 1 else ''} translated a source "
+                            "that has changed since the export: kept as fuzzy (export again "
+                            "to see the change)")
     result.untranslated = sum(1 for e in entries.values() if not e.text)
     units = document.by_id()
     # Only a changed text is written; confirming a fuzzy one (same text, flag
@@ -169,7 +199,7 @@ def _apply(config: PublicationConfig, document: DocumentUnits,
     result.changed = len(edits)
     complete = len(usable) == len(document.units)
     if not edits and not (complete and document.kind == "markdown"):
-        return result
+        return result, None
     codes = {u.segment.id: u.codes for u in document.units}
     if document.in_place and document.target is not None:
         local = {i.partition("#")[2]: t for i, t in edits.items()}
@@ -179,10 +209,17 @@ def _apply(config: PublicationConfig, document: DocumentUnits,
         # else the old one, else the source text (the file stays whole).
         result.rebuilt = True
         used = {u.target.id for u in document.units if u.target is not None}
-        result.notes += [f"{segment.id} (line {segment.line}) matches no source segment and "
-                         "was left out" for segment in (document.target.segments
-                                                        if document.target else [])
-                         if segment.id not in used and segment.text]
+        left = [segment for segment in (document.target.segments if document.target else [])
+                if segment.id not in used and segment.text]
+        if left and not document.history:
+            raise BuildError(*(Problem(
+                f"{segment.id} of the translation matches no segment of "
+                f"{document.source.path.name}: rebuilding it on the source's structure "
+                "would lose it", document.target_path, segment.line,
+                hint="split or join the translation's paragraphs as the source's are, "
+                     "then export again") for segment in left))
+        result.notes += [f"{segment.id} (line {segment.line}) translated a passage the source "
+                         "no longer has, and was left out" for segment in left]
         keep = {u.segment.id: usable.get(u.id) or u.target_text or u.source_text
                 for u in document.units}
         text = tr.without_hash(rewrite(
@@ -197,10 +234,7 @@ def _apply(config: PublicationConfig, document: DocumentUnits,
             result.marked = True
     before = document.target.text if document.target is not None and \
         document.target_path.exists() else None
-    if text != before:
-        write_atomically(document.target_path, text.encode("utf-8"))
-        result.written = True
-    return result
+    return result, (text if text != before else None)
 
 
 def _recorded(text: str, document: DocumentUnits) -> str:

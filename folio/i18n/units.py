@@ -83,6 +83,7 @@ class DocumentUnits:
     units: list[Unit]
     kind: str = "markdown"            # or "issue" (issue.yaml: both languages in one file)
     in_place: bool = True             # the translation is cut like the source
+    history: bool = False             # aligned through the source's earlier version (git)
 
     def by_id(self) -> dict[str, Unit]:
         return {u.id: u for u in self.units}
@@ -95,16 +96,20 @@ class DocumentUnits:
         return counts
 
 
-def all_documents(config: PublicationConfig, code: str,
-                  reader: Reader | None = None) -> list[DocumentUnits]:
-    """Every content document and issue.yaml, in ``code``, with memory suggestions."""
+def all_documents(config: PublicationConfig, code: str, reader: Reader | None = None,
+                  memory: bool = True) -> list[DocumentUnits]:
+    """Every content document and issue.yaml to translate into ``code``; with
+    ``memory``, untranslated segments get translation-memory suggestions (what an
+    export and a review sheet show; a status report needs none)."""
     reader = reader or publication_reader(config.root)
     found = [document_units(config, files, code, reader) for files in tr.documents(config)]
-    found += [issue_units(config, path, code, reader) for path in issue_files(config)]
+    if code != config.source_language:
+        found += [issue_units(config, path, code, reader) for path in issue_files(config)]
     found = [d for d in found if d.language != d.source_language]
-    memory = Memory.of(found, config.root)
-    for document in found:
-        memory.suggest(document)
+    if memory:
+        remembered = Memory.of(found, config.root)
+        for document in found:
+            remembered.suggest(document)
     return found
 
 
@@ -116,10 +121,14 @@ def issue_files(config: PublicationConfig) -> list[Path]:
 def find(config: PublicationConfig, documents: list[DocumentUnits], wanted: str) -> DocumentUnits:
     """A document named as ``status`` names it, by its slug, or by one of its files."""
     given = {(Path.cwd() / wanted).resolve(), (config.root / wanted).resolve()}
-    for document in documents:
-        paths = {document.source.path.resolve(), document.target_path.resolve()}
-        if wanted in (document.name, document.name.rsplit("/", 1)[-1]) or given & paths:
-            return document
+    exact = [d for d in documents if wanted == d.name or given &
+             {d.source.path.resolve(), d.target_path.resolve()}]
+    matches = exact or [d for d in documents if wanted == d.name.rsplit("/", 1)[-1]]
+    if len(matches) == 1:
+        return matches[0]
+    if matches:
+        raise BuildError.at(f"'{wanted}' names {len(matches)} documents", config.root,
+                            hint="name one in full: " + ", ".join(d.name for d in matches))
     names = ", ".join(d.name for d in documents)
     raise BuildError.at(f"no document '{wanted}' in this publication", config.root,
                         hint=f"name one of: {names}")
@@ -167,7 +176,7 @@ def _align(document: DocumentUnits, target: Cut, current: bool, old: Cut | None)
     source_ids = [s.id for s in document.source.segments]
     document.in_place = [s.id for s in target.segments] == source_ids
     pairs: dict[str, tuple[Segment, bool, str]] = {}     # source id: (target, fuzzy, previous)
-    if current:
+    if current and document.in_place:
         pairs = {i: (translated[i], False, "") for i in source_ids if i in translated}
     elif old is not None and [s.id for s in old.segments] == [s.id for s in target.segments]:
         # The translation was cut like the old source: follow each old segment to
@@ -186,9 +195,11 @@ def _align(document: DocumentUnits, target: Cut, current: bool, old: Cut | None)
                                                 old.segments[a].text)
         document.in_place = document.in_place and all(
             pairs.get(i, (None,))[0] is not None and pairs[i][0].id == i for i in source_ids)
+        document.history = True
     else:
-        # Stale with no old version to compare, or never marked: every translation
-        # needs a look.
+        # Stale with no old version to compare, never marked, or marked but cut
+        # differently from the source (a paragraph split in two): every translation
+        # needs a look, and the blocks may not even pair up.
         pairs = {i: (translated[i], True, "") for i in source_ids if i in translated}
     for unit in document.units:
         pair = pairs.get(unit.segment.id)
@@ -210,6 +221,7 @@ class Memory:
 
     # source text: [(its translation, where it is)]
     entries: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    _plain: dict[str, str] | None = None
 
     @classmethod
     def of(cls, documents: list[DocumentUnits], root: Path) -> Memory:
@@ -225,6 +237,11 @@ class Memory:
                         (unit.target_text, f"an earlier version of {where} ({unit.segment.id})"))
         return memory
 
+    def plain_texts(self) -> dict[str, str]:
+        if self._plain is None:
+            self._plain = {text: inline.plain(text) for text in self.entries}
+        return self._plain
+
     def suggest(self, document: DocumentUnits) -> None:
         for unit in document.units:
             if unit.state != UNTRANSLATED:
@@ -239,8 +256,13 @@ class Memory:
             return Suggestion(text, exact[0][0], exact[0][1], 100)
         plain = inline.plain(text)
         best: tuple[float, str] | None = None
-        for candidate in self.entries:
-            matcher = difflib.SequenceMatcher(a=plain, b=inline.plain(candidate), autojunk=False)
+        # SequenceMatcher studies its second text once: the segment is that one, and
+        # each remembered text is compared against it.
+        matcher = difflib.SequenceMatcher(b=plain, autojunk=False)
+        for candidate, words in self.plain_texts().items():
+            if not 0.6 < len(words) / max(len(plain), 1) < 1.67:
+                continue
+            matcher.set_seq1(words)
             if matcher.real_quick_ratio() < MEMORY_THRESHOLD or \
                     matcher.quick_ratio() < MEMORY_THRESHOLD:
                 continue

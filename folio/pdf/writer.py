@@ -22,6 +22,7 @@ from folio._compat import (
     fixed_document_id,
     flag_artifacts,
     fonts_left_uncut,
+    install_korean_justification,
     install_tagging,
     page_box,
 )
@@ -50,7 +51,9 @@ class PdfJob:
     # The templates and stylesheets the HTML was made from: for locating WeasyPrint's
     # complaints about CSS.
     stylesheets: tuple[Path, ...] = ()
-    report: bool = False      # a part of an issue: say what putting it together needs
+    report: bool = False      # say what is on each page (anchors, bookmarks) and its fonts
+    uncut: bool = False       # a part of an issue: fonts left whole, cut once assembled
+    xmp: tuple[tuple[str, str], ...] = ()   # bibliographic metadata (production/xmp.py)
 
 
 @dataclass(frozen=True)
@@ -118,6 +121,7 @@ def render_pdf(job: PdfJob) -> Rendered:
     from folio.pdf.fetcher import OutsideRootError, PublicationFetcher
 
     install_tagging()
+    install_korean_justification()
     fetcher = PublicationFetcher(job.root, job.also_readable)
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
@@ -365,7 +369,7 @@ def _write(document, job: PdfJob) -> bytes:
     tagged = bool(job.variant and job.variant.startswith("pdf/ua"))
     if tagged:
         flag_artifacts(document)
-    uncut = fonts_left_uncut() if job.report else contextlib.nullcontext()
+    uncut = fonts_left_uncut() if job.uncut else contextlib.nullcontext()
     with fixed_document_id(identifier), uncut:
         return document.write_pdf(pdf_variant=job.variant,
                                   pdf_identifier=identifier[:32].encode(), pdf_tags=tagged)

@@ -43,6 +43,16 @@ def make_pdf(job: PdfJob) -> PdfResult:
     return PdfResult(job.name, job.output, rendered.pages, rendered.seconds, rendered.inputs)
 
 
+def finish_pdf(job: PdfJob, laid_out: PartResult, remember: tuple[Path, bytes]) -> PdfResult:
+    """Write an issue laid out whole into the parts cache as ``job`` would have
+    written it (press-ready), and what the layout found (``remember``)."""
+    write_output(job.output, _press_ready(job, laid_out.pdf.read_bytes()))
+    if job.html_copy is not None:
+        write_output(job.html_copy, job.html.encode("utf-8"))
+    write_atomically(*remember)
+    return PdfResult(job.name, job.output, laid_out.pages, laid_out.seconds, laid_out.inputs)
+
+
 @dataclass(frozen=True)
 class PartResult:
     """A piece of an issue in the parts cache: its PDF, and what it tells."""
@@ -160,6 +170,15 @@ def assemble_pdf(assembly: AssemblyJob) -> PdfResult | None:
 
 
 def _press_ready(job: PdfJob, data: bytes) -> bytes:
+    """The PDF as the profile wants it printed, with its bibliographic metadata."""
+    data = _pressed(job, data)
+    if job.xmp:
+        from folio.production.xmp import add_metadata
+        data = add_metadata(data, job.xmp, (job.variant or "").startswith("pdf/a"))
+    return data
+
+
+def _pressed(job: PdfJob, data: bytes) -> bytes:
     if job.crop_marks_mm is None and not (job.variant or "").startswith("pdf/x"):
         return data
     from folio.production.press import NotPressReady, UnconvertibleColour, press_ready

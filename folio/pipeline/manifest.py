@@ -35,7 +35,7 @@ from folio.files import digest, write_atomically
 
 MANIFEST_FILE = ".folio-manifest.json"
 FORMAT = 2
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parent.parent      # all of folio, not this stage
 ABSENT = "absent"               # as reading.ABSENT: looked for, not there
 STAT = "stat:"                  # a large file (a font), known by size and time
 _TREE = ("content", "templates", "locales")

@@ -48,6 +48,7 @@ from folio.pipeline.jobs import (
     PartResult,
     PdfResult,
     assemble_pdf,
+    finish_pdf,
     make_part,
     make_pdf,
     part_from_json,
@@ -55,11 +56,12 @@ from folio.pipeline.jobs import (
     write_output,
 )
 from folio.pipeline.manifest import unchanged
-from folio.render.html import IssuePart, StampPage
+from folio.render.html import IssuePart, StampPage, page_range
 
 CACHE_DIR = ".folio-parts"
 ROUNDS = 3                      # front laid out again at most this often before giving up
 TITLE = "-title"                # an article title's id is its article's anchor and this
+END = "-end"                    # the id of the element that closes an article
 
 Step = list[tuple[Callable, tuple]]      # jobs to run at once, each a function and its args
 Steps = Generator[Step, list, PdfResult]
@@ -77,6 +79,7 @@ class IssueBuild:
     issue: Issue
     config: PublicationConfig
     render: Callable[[IssuePart], str]      # a piece's HTML, checked like the whole's
+    render_whole: Callable[[dict[str, str]], str]   # the whole, with its articles' pages
     job: PdfJob                             # the whole issue's job (its HTML, output…)
     key: str                                # what besides its HTML shapes a piece
     root: Path
@@ -106,6 +109,16 @@ def steps(build: IssueBuild) -> Steps:
     # numbers, which may change the front's length: laid out again until it holds.
     for _ in range(ROUNDS):
         plan = _plan(issue, _pages(front), runs, backs)
+        # A run that opens on any page and falls on a left-hand one is laid out
+        # after a throwaway page, so that its pages get left- and right-hand margins
+        # as in the whole issue. Its length does not change, so neither does the plan.
+        moved = [i for i, run in enumerate(runs) if run.part.lead != (i in plan.left_runs)]
+        for index in moved:
+            runs[index] = _piece(build, cache, replace(runs[index].part,
+                                                       lead=index in plan.left_runs))
+        if moved:
+            yield from _lay_out([runs[i] for i in moved])
+            plan = _plan(issue, _pages(front), runs, backs)
         if plan.contents != front.part.toc_pages:
             front = _piece(build, cache, IssuePart("front", toc_pages=plan.contents))
         stamps = [_piece(build, cache, part) for part in plan.stamps]
@@ -117,7 +130,7 @@ def steps(build: IssueBuild) -> Steps:
 
     from folio.production.assemble import Piece
     back = backs[plan.back_lead]
-    pieces = [*(Piece(p.job.output, _report(p)) for p in runs),
+    pieces = [*(Piece(p.job.output, _report(p), skip=int(p.part.lead)) for p in runs),
               Piece(back.job.output, _report(back), skip=int(plan.back_lead))]
     chunks = [Piece(p.job.output, _report(p), skip=int(p.part.lead)) for p in stamps]
     inputs = dict(build.inputs)
@@ -153,8 +166,56 @@ def _keep_html_of(build: IssueBuild, used: list[_Piece]) -> None:
 def _whole(build: IssueBuild) -> Steps:
     """The issue laid out in one piece, as if it had never been cut: where the
     contents' length does not settle, or the pieces' fonts cannot be shared."""
-    [result] = yield [(make_pdf, (build.job,))]
+    return (yield from whole_steps(build))
+
+
+def whole_steps(build: IssueBuild) -> Steps:
+    """The issue laid out in one piece (profiles that need one structure tree,
+    ``--whole``, an issue of one run).
+
+    An article that can be cited prints its pages ("Cite this article"), which only
+    a layout tells: the issue is laid out with the pages the last layout found, and
+    again while they differ (a first build lays it out twice). An issue with none
+    is laid out once."""
+    if not any(item.article.citable for item in build.issue.items):
+        [result] = yield [(make_pdf, (build.job,))]
+        return result
+    cache = _Cache(_cache_folder(build))
+    ranges = cache.last_ranges()
+    used: list[Path] = []
+    for _ in range(ROUNDS):
+        html = build.render_whole(ranges)
+        name = digest("\0".join((build.key, html)).encode("utf-8"))
+        job = replace(build.job, name=build.job.name, html=html, html_copy=None,
+                      output=cache.folder / f"whole-{name[:24]}.pdf", report=True)
+        piece = _Piece(IssuePart("whole"), html, job, cache.lookup(job.output, build.root))
+        yield from _lay_out([piece])
+        used.append(job.output)
+        found = _ranges(build.issue, _report(piece))
+        if found == ranges:
+            break
+        ranges = found
+    assert piece.result is not None
+    [result] = yield [(finish_pdf, (replace(build.job, html=html), piece.result,
+                                    cache.ranges_file(ranges)))]
+    cache.keep_only(used[-1:])
     return result
+
+
+def _ranges(issue: Issue, report: PartReport) -> dict[str, str]:
+    """Each citable article's pages in a whole issue's layout: "5–7"."""
+    first: dict[str, int] = {}
+    last: dict[str, int] = {}
+    ends = {f"{item.article.anchor}{END}": item.article.anchor for item in issue.items}
+    for number, page in enumerate(report.pages, 1):
+        for name, _ in page.anchors:
+            first.setdefault(name, number)
+            if name in ends:
+                last[ends[name]] = number
+    return {item.article.anchor: page_range(first[item.article.anchor],
+                                            last.get(item.article.anchor, 0))
+            for item in issue.items
+            if item.article.citable and item.article.anchor in first}
 
 
 def _pages(piece: _Piece) -> int:
@@ -174,34 +235,44 @@ class _Plan:
     layout: list                              # production.assemble.PagePlan per page
     stamps: list[IssuePart]                   # the stamps, a stretch of pages each
     back_lead: bool                           # the colophon begins on a left-hand page
+    left_runs: set[int]                       # runs that open on any page, on a left one
 
 
 def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece]) -> _Plan:
     """Where every page of the issue after the front comes from, as WeasyPrint would
     break the whole: a run opens on a right-hand page (a blank page before it if
-    need be), the colophon follows on the next page. The stamps are cut into
+    need be), or on the next page if its section opens on any page; the colophon
+    follows on the next page. The stamps are cut into
     stretches of about STAMP_PAGES pages, each beginning where a run does (on a
     right-hand page), so that they are laid out side by side and one that did not
     move is not laid out again."""
     from folio.production.assemble import PagePlan
     titles = {f"{item.article.anchor}{TITLE}": item.article.title for item in issue.items}
+    ends = {f"{item.article.anchor}{END}": item.article.anchor for item in issue.items}
     contents: dict[str, int] = {}
+    last: dict[str, int] = {}
     pages: list[tuple[int | None, int, StampPage]] = []     # (piece, page, stamp)
     starts: list[int] = []                                  # where stretches may begin
     number = front_pages + 1
     running = ""
+    left_runs: set[int] = set()
     for index, run in enumerate(runs):
         assert run.result is not None
-        if number % 2 == 0:
+        if number % 2 == 0 and run.part.items[0].opens == "right":
             pages.append((None, 0, StampPage("folio-blank")))
             number += 1
+        elif number % 2 == 0:
+            left_runs.add(index)
         starts.append(len(pages))
         articles = {item.article.anchor for item in run.part.items}
-        for page, report in enumerate(run.result.report.pages):
+        lead = int(run.part.lead)
+        for page, report in enumerate(run.result.report.pages[lead:]):
             anchors = [name for name, _ in report.anchors]
             for name in anchors:
                 if name in articles and name not in contents:
                     contents[name] = number
+                if name in ends:
+                    last[ends[name]] = number
             heads = [titles[name] for name in anchors if name in titles]
             shown = heads[0] if heads else running
             running = heads[-1] if heads else running
@@ -212,6 +283,16 @@ def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece
     assert back.result is not None
     for page in range(back.result.pages - int(lead)):
         pages.append((len(runs), page, StampPage("front", running)))
+    # "Cite this article" at the foot of each citable article's first page: the
+    # stamps print it, so the articles need not know their pages.
+    front_number = front_pages + 1
+    for item in issue.items:
+        anchor = item.article.anchor
+        if item.article.citable and anchor in contents:
+            index = contents[anchor] - front_number
+            piece, page, stamp = pages[index]
+            pages[index] = (piece, page, replace(stamp, cite_article=anchor, cite_pages=page_range(
+                contents[anchor], last.get(anchor, contents[anchor]))))
     stretches = _stretches(starts, len(pages))
     stamps, layout = [], []
     for chunk, (begin, end) in enumerate(stretches):
@@ -220,7 +301,7 @@ def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece
                                 first_number=first, lead=first % 2 == 0))
         layout += [PagePlan(piece, page, chunk, offset)
                    for offset, (piece, page, _) in enumerate(pages[begin:end])]
-    return _Plan(front_pages, contents, layout, stamps, lead)
+    return _Plan(front_pages, contents, layout, stamps, lead, left_runs)
 
 
 STAMP_PAGES = 48
@@ -244,7 +325,7 @@ def _piece(build: IssueBuild, cache: _Cache, part: IssuePart) -> _Piece:
                   output=cache.folder / f"{kind}-{name[:24]}.pdf",
                   source=part.items[0].article.source if part.items else build.job.source,
                   html_copy=_html_copy(build, part), variant=build.job.variant,
-                  crop_marks_mm=None, report=True)
+                  crop_marks_mm=None, report=True, uncut=True)
     return _Piece(part, html, job, cache.lookup(job.output, build.root))
 
 
@@ -288,6 +369,7 @@ class _Cache:
     """The pieces of one issue (one language, one profile) in the output folder."""
 
     CONTENTS = "contents.json"
+    RANGES = "ranges.json"
 
     def __init__(self, folder: Path):
         self.folder = folder
@@ -320,13 +402,25 @@ class _Cache:
         return {anchor: number if isinstance(number := last.get(anchor), int)
                 and not isinstance(number, bool) else 0 for anchor in anchors}
 
+    def last_ranges(self) -> dict[str, str]:
+        """The articles' pages the last whole layout found ("5–7", by anchor)."""
+        try:
+            last = json.loads((self.folder / self.RANGES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        return {k: v for k, v in last.items() if isinstance(k, str) and isinstance(v, str)} \
+            if isinstance(last, dict) else {}
+
+    def ranges_file(self, ranges: dict[str, str]) -> tuple[Path, bytes]:
+        return self.folder / self.RANGES, json.dumps(ranges).encode("utf-8")
+
     def contents_file(self, contents: dict[str, int]) -> tuple[Path, bytes]:
         """The file ``last_contents`` reads, and what to write in it."""
         return self.folder / self.CONTENTS, json.dumps(contents).encode("utf-8")
 
     def keep_only(self, used: list[Path]) -> None:
         keep = {p.name for p in used} | {p.with_suffix(".json").name for p in used} | \
-            {self.CONTENTS}
+            {self.CONTENTS, self.RANGES}
         for path in self.folder.iterdir() if self.folder.is_dir() else ():
             if path.name not in keep:
                 if path.is_dir():

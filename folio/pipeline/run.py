@@ -30,7 +30,7 @@ from folio.pdf import fonts
 from folio.pdf.fontprep import prepare as prepare_fonts
 from folio.pdf.fontprep import with_prepared
 from folio.pdf.writer import PdfJob
-from folio.pipeline.jobs import PdfResult, make_pdf
+from folio.pipeline.jobs import PdfResult, make_pdf, write_output
 from folio.pipeline.manifest import (
     Manifest,
     code_fingerprint,
@@ -474,7 +474,7 @@ def _build(options, on_written, on_skipped, on_start, on_extra, pool) -> list[Pd
     for document in documents:
         if not document.problems and not document.pending:
             _drop_draft(options, profile, document, manifest)
-    products = finish(options, profile, documents, written, on_extra)
+    products = finish(options, profile, documents, written, on_extra, config)
     failed_names = {(d.name, d.lang) for d in failed} | \
         {(d.name, d.lang) for d, _ in rendered_problems}
     problems = [p for d in failed for p in d.problems] + \
@@ -593,13 +593,13 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
         output = output_path(options, profile, document)
         inputs[str(output)] = {**shared, **document.inputs, **record}
         job = _job(options, profile, config, document, html, output, stylesheets)
-        if isinstance(document.content, Issue) and _by_parts(options, profile,
-                                                             document.content):
-            issue_build = parts.IssueBuild(
-                document.content, config, _part_renderer(prepared[0], document, languages,
-                                                          profile),
-                job, pieces_key, config.root, {})
-            tasks.append(_Task(document, job, parts.steps(issue_build)))
+        if isinstance(document.content, Issue):
+            render, render_whole = _part_renderer(prepared[0], document, languages, profile)
+            issue_build = parts.IssueBuild(document.content, config, render, render_whole,
+                                           job, pieces_key, config.root, {})
+            tasks.append(_Task(document, job, parts.steps(issue_build)
+                               if _by_parts(options, profile, document.content)
+                               else parts.whole_steps(issue_build)))
         else:
             tasks.append(_Task(document, job, _single(job)))
     _drive(pool, tasks, done, fail)
@@ -623,7 +623,9 @@ def _part_renderer(config: PublicationConfig, document: PlannedDocument, languag
     draft = bool(document.untranslated)
     issue = document.content
     assert isinstance(issue, Issue)
-    return lambda part: render_issue_html(issue, config, env, profile, draft=draft, part=part)
+    return (lambda part: render_issue_html(issue, config, env, profile, draft=draft, part=part),
+            lambda ranges: render_issue_html(issue, config, env, profile, draft=draft,
+                                             page_ranges=ranges))
 
 
 @dataclass
@@ -747,10 +749,11 @@ def _document_key(options: BuildOptions, profile: Profile) -> str:
 
 
 def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocument],
-           written: set[Path], on_extra: Callable[[Path], None]) -> list[Path]:
-    """Post-processing of finished PDFs: imposition and previews (see impose.py,
-    previews.py). Redone for a PDF just written, or when its product is missing.
-    Returns every such product there now is."""
+           written: set[Path], on_extra: Callable[[Path], None],
+           config: PublicationConfig | None = None) -> list[Path]:
+    """Post-processing of finished PDFs: imposition, previews and offprints (see
+    impose.py, previews.py, offprints.py). Redone for a PDF just written, or when
+    its product is missing. Returns every such product there now is."""
     products = []
     for document in documents:
         if document.problems:
@@ -767,6 +770,9 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
                     impose(pdf, target, layout)
                     on_extra(target)
                 products.append(target)
+        if options.offprints and isinstance(document.content, Issue) and config is not None \
+                and not document.pending:
+            products += write_offprints(pdf, document.content, config, profile, fresh, on_extra)
         if options.previews:
             folder = options.output_dir / "previews" / profile.output_subdir / \
                 document.relative_path.with_suffix("")
@@ -776,6 +782,47 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
                 on_extra(contact)
             products.append(folder.with_suffix(".png"))
     return products
+
+
+OFFPRINTS_DIR = "offprints"
+
+
+def offprint_path(issue_pdf: Path, issue: Issue, slug: str) -> Path:
+    """``output/[<profile>/]<lang>/offprints/<issue>-<article>.pdf``."""
+    return issue_pdf.parent / OFFPRINTS_DIR / f"{issue.slug}-{slug}.pdf"
+
+
+def write_offprints(pdf: Path, issue: Issue, config: PublicationConfig, profile: Profile,
+                    fresh: bool, on_extra: Callable[[Path], None]) -> list[Path]:
+    """One PDF per citable article of the issue, cut from its finished PDF."""
+    from folio.production.offprints import NotInIssue, Offprint, cut, offprint_metadata
+    made = []
+    data = None
+    for article in issue.articles:
+        if not article.citable:
+            continue
+        target = offprint_path(pdf, issue, article.slug)
+        made.append(target)
+        if not fresh and target.is_file():
+            continue
+        data = data if data is not None else pdf.read_bytes()
+        offprint = Offprint(article.anchor, f"{article.anchor}-end", target, article.title,
+                            tuple(p.name for p in article.authors),
+                            offprint_metadata(config.title[issue.language.code], issue.volume,
+                                              issue.number, issue.date.isoformat(),
+                                              issue.issn, article.doi))
+        try:
+            cut_pdf, _ = cut(data, offprint, (profile.variant or "").startswith("pdf/a"))
+        except NotInIssue:
+            raise BuildError.at(f"{pdf.name}: cannot find article '{article.slug}' in the "
+                                "issue PDF to cut its offprint", article.source,
+                                hint="build the issue again (--force)") from None
+        write_output(target, cut_pdf)
+        on_extra(target)
+    for stale in (pdf.parent / OFFPRINTS_DIR).glob(f"{issue.slug}-*.pdf"):
+        if stale not in made:
+            stale.unlink(missing_ok=True)       # an article no longer in the issue
+    return made
 
 
 def _job(options, profile, config, document, html, output, stylesheets) -> PdfJob:
@@ -788,7 +835,21 @@ def _job(options, profile, config, document, html, output, stylesheets) -> PdfJo
         variant=profile.variant,
         crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
         also_readable=(profile.output_intent,) if profile.output_intent else (),
-        output_intent=profile.output_intent, stylesheets=stylesheets)
+        output_intent=profile.output_intent, stylesheets=stylesheets,
+        xmp=issue_metadata(document.content, config.title[document.content.language.code])
+        if isinstance(document.content, Issue) else ())
+
+
+def issue_metadata(issue: Issue, journal: str) -> tuple[tuple[str, str], ...]:
+    """What the issue's XMP says besides its title: the journal, volume, number and
+    the DOIs of its articles."""
+    found = [("prism:publicationName", journal), ("prism:volume", str(issue.volume)),
+             ("prism:number", str(issue.number)),
+             ("prism:coverDate", issue.date.isoformat())]
+    if issue.issn:
+        found.append(("prism:issn", issue.issn))
+    found += [("dc:relation", f"https://doi.org/{a.doi}") for a in issue.articles if a.doi]
+    return tuple(found)
 
 
 def output_path(options: BuildOptions, profile: Profile, document: PlannedDocument) -> Path:

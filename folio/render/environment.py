@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 import jinja2
 from babel import Locale
+from babel.lists import format_list
 from babel.support import NullTranslations
 from markupsafe import Markup
 
@@ -19,6 +20,7 @@ from folio.config.publication import Language
 from folio.config.reading import Reader, Record
 from folio.files import cache_root
 from folio.i18n.formatting import Formatter
+from folio.render.typography import join_korean_words
 
 
 class PublicationLoader(jinja2.BaseLoader):
@@ -79,7 +81,11 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
     env.filters["number"] = formatter.number
     env.filters["font_families"] = _font_families
     env.filters["css_string"] = _css_string
+    env.filters["keep_words"] = join_korean_words
     env.filters["language_name"] = lambda other: _language_name(other, language)
+    # "A, B and C" / "A, B 및 C", as the language joins a list of names.
+    env.filters["join_list"] = lambda items: format_list(list(items),
+                                                         locale=language.locale)
     env.globals["stylesheet"] = lambda name: _raw_file(env, name)
     # A content file as the HTML names it (data-source), relative to the publication.
     env.filters["source"] = lambda path: reader.key(path)

@@ -68,6 +68,8 @@ class StampPage:
 
     page_name: str = ""                 # "front", "folio-blank", or "" (the default)
     running_head: str = ""
+    cite_article: str = ""              # the anchor of the citable article it opens
+    cite_pages: str = ""                # that article's pages, "5–7"
 
 
 @dataclass(frozen=True)
@@ -82,14 +84,21 @@ class IssuePart:
     first_number: int = 1                           # stamps: the first page's number
 
 
+def page_range(first: int, last: int) -> str:
+    return str(first) if last <= first else f"{first}–{last}"
+
+
 def render_issue_html(issue: Issue, config: PublicationConfig, env: jinja2.Environment,
                       profile: Profile = SCREEN, draft: bool = False,
-                      part: IssuePart | None = None) -> str:
+                      part: IssuePart | None = None,
+                      page_ranges: dict[str, str] | None = None) -> str:
     """``draft``: the build prints stand-in text besides what ``issue`` says (template
     strings not yet translated): its pages are marked too. ``part``: one piece of
-    the issue, or the whole of it."""
+    the issue, or the whole of it. ``page_ranges``: the whole issue's articles'
+    pages ("5–7"), by anchor, as far as they are known, for "Cite this article"."""
     language = issue.language
     return _render(env, "journal.html.j2", issue=issue, part=part,
+                   page_ranges=page_ranges or {},
                    **_context(config, language, config.fonts[language.code],
                               issue.pending or draft, profile))
 

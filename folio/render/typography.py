@@ -13,17 +13,26 @@ spaces) would then run off the page. Such words, longer than ``LONG_WORD``
 characters, are wrapped in ``<span class="long">`` (``overflow-wrap: anywhere``),
 so they break where they must. Only those: ``overflow-wrap`` on all text made a
 build 15 % slower.
+
+The last line of a paragraph (``p``, ``li``, ``figcaption``, a footnote) holds at
+least two words: a word joiner after the space before its last word forbids a
+break there (``KEPT_SPACE``; U+00A0 NO-BREAK SPACE would do the same, but PDF
+readers copy and search it as a character of its own, not a space), unless the two
+words together are wider than ``LAST_PAIR_EM`` ems, which a narrow column might not
+hold.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from functools import lru_cache
 
 WORD_JOINER = "\u2060"
+KEPT_SPACE = " " + WORD_JOINER     # a space no line may break at
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 _TAG = re.compile(r"(<[^>]*>)")
-_WORD = re.compile(r"[^\s]+")
+_WORD = re.compile(r"[^\s\u2060]+")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
 # Tags that start a new line of text anyway: no word can run across them.
 _BLOCK_TAGS = {
@@ -36,16 +45,23 @@ _SKIP_TAGS = {"head", "style", "script", "title"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _CHARACTER = re.compile(r"&#?[A-Za-z0-9]+;|.", re.DOTALL)
 LONG_WORD = 24          # characters: a word longer than this may be wider than a line
+LAST_PAIR_EM = 15       # the last two words of a paragraph are kept together up to this
+# Blocks whose last line keeps two words (a footnote too: see _glue_last_words).
+_PARAGRAPHS = {"p", "li", "figcaption"}
+_SPACE = re.compile(r"[ \t\n\r\f]+")     # white space that collapses
 
 
 def keep_korean_words(html: str) -> str:
-    """Return ``html`` with every Hangul word made unbreakable (tags untouched)."""
+    """Return ``html`` with every Hangul word made unbreakable (tags untouched), and
+    the last two words of every paragraph kept on one line."""
+    parts = _TAG.split(html)
+    _glue_last_words(parts)
     out: list[str] = []
     skipping: str | None = None
     heading = 0                # inside h1…h6: spans, not joiners
     previous_glues = False     # the text before the last inline tag ended inside a word
     last_char = " "
-    for part in _TAG.split(html):
+    for part in parts:
         if not part:
             continue
         if part.startswith("<"):
@@ -75,9 +91,16 @@ def keep_korean_words(html: str) -> str:
                 HANGUL.match(part[0]) or HANGUL.match(last_char)):
             text = WORD_JOINER + text
         out.append(text)
-        previous_glues = not part[-1].isspace()
+        previous_glues = not part[-1].isspace() and part[-1] != WORD_JOINER
         last_char = part[-1]
     return "".join(out)
+
+
+def join_korean_words(text: str) -> str:
+    """Plain text (not HTML) with each Hangul word's syllables joined: for text the
+    stylesheet prints (a running line, a "그림" label), which no tag can hold."""
+    return re.sub(r"\S+", lambda m: WORD_JOINER.join(m[0]) if HANGUL.search(m[0]) else m[0],
+                  text)
 
 
 @lru_cache(maxsize=65536)
@@ -99,3 +122,75 @@ def _wrap_words(text: str) -> str:
             return f'<span class="kw{" long" if long else ""}">{match[0]}</span>'
         return f'<span class="long">{match[0]}</span>' if long else match[0]
     return _WORD.sub(word, text)
+
+
+def _glue_last_words(parts: list[str]) -> None:
+    """Make the space before the last word of each paragraph in ``parts`` (the
+    HTML split at its tags) a ``KEPT_SPACE``. Words are found across inline tags.
+    A footnote's text is not its paragraph's (it is laid out at the foot of the
+    page) but a paragraph of its own; a block inside a list item (a nested list)
+    ends the item's text before it."""
+    paragraphs: list[list[int]] = []    # the open paragraphs: their text parts so far
+    spans: list[bool] = []              # the open spans: is it a footnote?
+    skipping: str | None = None
+    for index, part in enumerate(parts):
+        if not part:
+            continue
+        if not part.startswith("<"):
+            if paragraphs and not skipping:
+                paragraphs[-1].append(index)
+            continue
+        name_match = _TAG_NAME.match(part)
+        name = name_match[1].lower() if name_match else ""
+        closing = part.startswith("</")
+        empty = part.endswith("/>")     # <br/>: neither opens nor closes
+        if skipping:
+            if closing and name == skipping:
+                skipping = None
+        elif not closing and not empty and name in _SKIP_TAGS:
+            skipping = name
+        elif name == "span" and not empty:
+            if not closing:
+                spans.append('class="footnote"' in part)
+                if spans[-1]:
+                    paragraphs.append([])
+            elif spans and spans.pop() and paragraphs:
+                _glue(parts, paragraphs.pop())
+        elif name in _PARAGRAPHS and not empty:
+            if not closing:
+                paragraphs.append([])
+            elif paragraphs:
+                _glue(parts, paragraphs.pop())
+        elif name in _BLOCK_TAGS and paragraphs:
+            _glue(parts, paragraphs[-1])    # a nested list, an image, a line break
+            paragraphs[-1].clear()
+
+
+def _glue(parts: list[str], paragraph: list[int]) -> None:
+    """Make the last space between words of the paragraph's text a ``KEPT_SPACE``,
+    if the two words around it fit on a narrow line; the rest of that white space
+    (it may run across a tag) goes, as layout would collapse it."""
+    text = "".join(parts[i] for i in paragraph)
+    end = len(text.rstrip(" \t\n\r\f"))
+    spaces = list(_SPACE.finditer(text, 0, end))
+    if not spaces or spaces[-1].start() == 0:
+        return                          # one word
+    last = spaces[-1]
+    start = spaces[-2].end() if len(spaces) > 1 else 0
+    if _ems(text[start:last.start()] + " " + text[last.end():end]) > LAST_PAIR_EM:
+        return
+    offset = 0
+    for i in paragraph:
+        piece = parts[i]
+        low, high = max(last.start() - offset, 0), min(last.end() - offset, len(piece))
+        if low < high:
+            space = KEPT_SPACE if offset + low == last.start() else ""
+            parts[i] = piece[:low] + space + piece[high:]
+        offset += len(piece)
+
+
+def _ems(text: str) -> float:
+    """The width of ``text`` in ems, roughly: a Hangul or CJK character one, any
+    other character (an entity counts as one) a little more than half."""
+    return sum(1.0 if len(c) == 1 and unicodedata.east_asian_width(c) in "WF" else 0.55
+               for c in _CHARACTER.findall(text))

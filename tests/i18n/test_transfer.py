@@ -4,6 +4,7 @@ memory, the glossary and the review sheet."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -406,3 +407,139 @@ def test_review_of_an_unknown_document_names_the_known_ones(rich: Path, capsys):
     assert main(["review", "nothing", "--root", str(rich), "--lang", "ko"]) == 1
     err = capsys.readouterr().err
     assert "no document 'nothing'" in err and "journal/2024-crafts/crafts" in err
+
+
+# -- what a hostile review found ----------------------------------------------------------
+
+def _set(po: Path, changes: dict[str, str]) -> None:
+    """Translate segments (by their id after '#') and clear their fuzzy flags."""
+    catalog = polib.pofile(str(po))
+    for entry in catalog:
+        segment = entry.msgctxt.split("#", 1)[1]
+        if segment in changes:
+            entry.msgstr = changes[segment]
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+            entry.previous_msgid = entry.previous_msgctxt = None
+    catalog.save()
+
+
+def test_a_folded_abstract_and_an_empty_yaml_text_are_written_validly(rich: Path, capsys):
+    import yaml
+    target = rich / f"{CRAFTS}.ko.md"
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "abstract: 공예가 창의도시를 어떻게 만드는가.",
+        "abstract: >-\n  공예가 창의도시를\n  어떻게 만드는가."), encoding="utf-8")
+    issue = rich / "content/journal/2024-crafts/issue.yaml"
+    issue.write_text(issue.read_text(encoding="utf-8").replace(
+        "publisher: {ko: 시험 발행처, en: Test Publisher}",
+        "publisher:\n  ko:\n  en: Test Publisher"), encoding="utf-8")
+    out = export(rich)
+    _set(out / "journal/2024-crafts/crafts.po", {"abstract": "새 초록: 공예와 도시."})
+    _set(out / "journal/2024-crafts/issue.po", {"publisher": "시험 발행처"})
+    assert main(["i18n", "import", "--root", str(rich), str(out / "journal/2024-crafts/crafts.po"),
+                 str(out / "journal/2024-crafts/issue.po")]) == 0
+    front = target.read_text(encoding="utf-8").split("---\n")[1]
+    data = yaml.safe_load(front)
+    assert data["abstract"] == "새 초록: 공예와 도시." and data["keywords"] == ["공예", "도시"]
+    assert yaml.safe_load(issue.read_text(encoding="utf-8"))["publisher"] == {
+        "ko": "시험 발행처", "en": "Test Publisher"}
+
+
+def test_a_catalog_exported_before_the_source_changed_is_kept_fuzzy(rich: Path, capsys):
+    out = export(rich)
+    source = rich / f"{CRAFTS}.en.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("Member cities", "Members"),
+                      encoding="utf-8")
+    _commit(rich, "heading changed")
+    before = (rich / f"{CRAFTS}.ko.md").read_bytes()
+    assert main(["i18n", "import", "--root", str(rich),
+                 str(out / "journal/2024-crafts/crafts.po")]) == 0
+    assert "1 segment translated a source that has changed since the export" in \
+        capsys.readouterr().out
+    assert (rich / f"{CRAFTS}.ko.md").read_bytes() == before       # not marked up to date
+
+
+def test_a_translation_cut_differently_is_never_cut_to_fit(rich: Path, capsys):
+    target = rich / f"{DIALOGUE}.ko.md"
+    target.write_text(target.read_text(encoding="utf-8").replace(
+        "kim: 도시를 창의적으로 만드는 것은 무엇인가요?",
+        "kim: 도시를 창의적으로\n\nkim: 만드는 것은 무엇인가요?"), encoding="utf-8")
+    main(["i18n", "mark", "--root", str(rich), str(target)])
+    out = export(rich)
+    turns = entries(out / "journal/2024-crafts/conversation.po")
+    assert turns["turn1"].fuzzy and turns["turn2"].fuzzy          # they may not pair up
+    before = snapshot(rich)
+    assert main(["i18n", "import", "--root", str(rich), *map(str, out.rglob("*.po"))]) == 0
+    assert snapshot(rich) == before                               # no change, no write
+    _set(out / "journal/2024-crafts/conversation.po", {"turn1": "무엇이 도시를 창의적으로?"})
+    _set(out / "journal/2024-crafts/crafts.po", {"heading1": "회원 도시들"})
+    assert main(["i18n", "import", "--root", str(rich), *map(str, out.rglob("*.po"))]) == 1
+    err = capsys.readouterr().err
+    assert re.search(r"conversation\.ko\.md:11: turn3 of the translation matches no segment of "
+                     r"conversation\.en\.md", " ".join(err.split()))
+    assert snapshot(rich) == before                               # crafts.ko.md neither
+
+
+def test_what_a_tool_wraps_or_indents_stays_one_segment(rich: Path):
+    out = export(rich)
+    po = out / "journal/2024-crafts/crafts.po"
+    _set(po, {"p1": "첫 줄\n\n    둘째 줄<x1/> <g2>공예</g2>", "footnote.silk": "- 목록 같은 각주",
+              "cell1.2.1": "가\n나"})
+    assert main(["i18n", "import", "--root", str(rich), str(po)]) == 0
+    again = entries(export(rich) / "journal/2024-crafts/crafts.po")
+    assert again["p1"].msgstr == "첫 줄 둘째 줄<x1/> <g2>공예</g2>"
+    assert again["footnote.silk"].msgstr == "- 목록 같은 각주"
+    assert again["cell1.2.1"].msgstr == "가 나"
+    assert again["heading2"].msgstr == "그림 두 점"                  # the ids did not move
+
+
+def test_two_catalogs_of_one_document_are_refused(rich: Path, capsys):
+    po = export(rich) / "journal/2024-crafts/crafts.po"
+    xlf = export(rich, fmt="xliff") / "journal/2024-crafts/crafts.xlf"
+    assert main(["i18n", "import", "--root", str(rich), str(po), str(xlf)]) == 1
+    assert "journal/2024-crafts/crafts (ko) is also in" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("written", ["<ga>공예</ga><x1/>", "<G2>공예</G2><x1/>", "<g2/><x1/>"])
+def test_something_shaped_like_a_code_that_is_not_one_is_an_error(rich: Path, capsys, written):
+    po = export(rich) / "journal/2024-crafts/crafts.po"
+    _set(po, {"p1": written})
+    assert main(["i18n", "import", "--root", str(rich), str(po)]) == 1
+    assert "is not a placeholder" in capsys.readouterr().err
+
+
+def test_setext_headings_quoted_tables_and_piped_code_are_written_back(tmp_path: Path):
+    root = make_rich(tmp_path)
+    folder = root / "content/notices"
+    source = ("---\ntitle: Odd\n---\nA heading\n---------\n\n> | H1 | H2 |\n> | --- | --- |\n"
+              "> | a | b |\n\n| Code | Note |\n| --- | --- |\n| `c\\|d` | x |\n")
+    (folder / "odd.en.md").write_text(source, encoding="utf-8")
+    (folder / "odd.ko.md").write_text(source, encoding="utf-8")
+    out = export(root, "--only", "notices/odd")
+    _set(out / "notices/odd.po", {"heading1": "제목", "cell1.2.2": "비", "cell2.2.2": "메모"})
+    assert main(["i18n", "import", "--root", str(root), str(out / "notices/odd.po")]) == 0
+    written = (folder / "odd.ko.md").read_text(encoding="utf-8")
+    assert "## 제목\n\n> | H1 | H2 |" in written and "---------" not in written
+    assert "> | a | 비 |" in written
+    assert "| `c\\|d` | 메모 |" in written
+
+
+def test_a_slug_two_documents_share_must_be_named_in_full(tmp_path: Path, capsys):
+    root = tmp_path / "sample"
+    root.mkdir()
+    for name in ("content", "publication.yaml"):
+        source = REPO / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
+    assert main(["review", "jinju-designation", "--root", str(root), "--lang", "ko"]) == 1
+    err = capsys.readouterr().err
+    assert "names 2 documents" in err and "notices/jinju-designation" in err
+
+
+def test_a_document_written_in_korean_is_exported_into_english(rich: Path):
+    folder = rich / "content/notices"
+    (folder / "only-ko.ko.md").write_text("---\ntitle: 한국어로만\n---\n한국어 본문.\n",
+                                          encoding="utf-8")
+    out = rich / "exported-en"
+    assert main(["i18n", "export", "--root", str(rich), "--lang", "en", "--out", str(out)]) == 0
+    only = entries(out / "notices/only-ko.po")
+    assert only["p1"].msgid == "한국어 본문." and only["p1"].msgstr == ""

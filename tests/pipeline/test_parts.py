@@ -32,6 +32,7 @@ sections:
     articles: [crafts, long, short]
   - title: {ko: 소식, en: News}
     articles: [fair, prize, visit]
+    opens: right                # so that a blank page comes before it
   - title: {ko: 대담, en: Dialogue}
     articles: [conversation]
 """
@@ -201,7 +202,10 @@ def test_an_issue_by_parts_is_the_issue_laid_out_whole(journal: Path, tmp_path: 
     parts = _build(journal, tmp_path / "parts", lang, whole=False, jobs=jobs)
     whole = _build(journal, tmp_path / "whole", lang, whole=True)
     assert (tmp_path / "parts" / CACHE_DIR / lang / DOC).is_dir()
-    assert not (tmp_path / "whole" / CACHE_DIR).exists()
+    assert list((tmp_path / "parts" / CACHE_DIR / lang / DOC).glob("run-*.pdf"))
+    # Laid out whole: one piece (its articles' pages remembered for the next build).
+    assert [p.name.split("-")[0] for p in (tmp_path / "whole" / CACHE_DIR / lang / DOC)
+            .glob("*.pdf")] == ["whole"]
     contents = _contents(parts, lang)
     # What the fixture promises: the long article ends on a left-hand page (the
     # next one follows at once), the short one on a right-hand page (a blank page
@@ -284,7 +288,8 @@ def test_profiles_that_need_one_structure_tree_are_laid_out_whole(journal: Path,
     build(BuildOptions(root=root, out=tmp_path / "out", languages=("en",), only=(DOC,),
                        profile="accessible", jobs=2))
     assert (tmp_path / "out/accessible/en" / f"{DOC}.pdf").is_file()
-    assert not list((tmp_path / "out").rglob(CACHE_DIR))
+    pieces = [p.name.split("-")[0] for p in (tmp_path / "out").rglob(f"{CACHE_DIR}/**/*.pdf")]
+    assert pieces == ["whole"]
 
 
 # -- a cache that lies, and content that grew ------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 from conftest import pdftotext
 from weasyprint import HTML
 
-from folio.render.typography import WORD_JOINER, keep_korean_words
+from folio.render.typography import KEPT_SPACE, WORD_JOINER, keep_korean_words
 
 SENTENCE = ("요약하면 창조도시는 창의적인 사람들이 머리를 맞대고 창의적인 아이디어를 내어 "
             "지역의 문제를 스스로 해결하려고 노력하는 도시이다. ")
@@ -17,7 +17,7 @@ SENTENCE = ("요약하면 창조도시는 창의적인 사람들이 머리를 �
 def test_hangul_words_are_joined_latin_left_alone():
     html = keep_korean_words("<body><p>창의도시 UNESCO network 해결&amp;하려고,</p></body>")
     j = WORD_JOINER
-    assert html == (f"<body><p>창{j}의{j}도{j}시 UNESCO network "
+    assert html == (f"<body><p>창{j}의{j}도{j}시 UNESCO network{KEPT_SPACE}"
                     f"해{j}결{j}&amp;{j}하{j}려{j}고{j},</p></body>")
 
 
@@ -32,6 +32,66 @@ def test_word_across_an_inline_tag_is_glued():
     assert f"<strong>{WORD_JOINER}도" in html
     html = keep_korean_words("<body><p>창조 <strong>도시는</strong></p></body>")
     assert f"<strong>{WORD_JOINER}" not in html
+
+
+def _kept(html: str) -> str:
+    """keep_korean_words' result, a space no line may break at shown as "~"."""
+    return keep_korean_words(html).replace(KEPT_SPACE, "~").replace(WORD_JOINER, "")
+
+
+def test_the_last_two_words_of_a_paragraph_share_a_line():
+    assert _kept("<p>이 지면이 토론되기를\n바랍니다.</p>") == \
+        "<p>이 지면이 토론되기를~바랍니다.</p>"
+    assert _kept("<ul><li>one two three</li></ul>") == "<ul><li>one two~three</li></ul>"
+    assert _kept("<figcaption>그림 설명 두 단어</figcaption>") == \
+        "<figcaption>그림 설명 두~단어</figcaption>"
+    # Across inline tags; the white space a tag splits becomes one kept space.
+    assert _kept("<p>대화를 <em> 시작합니다</em>.</p>") == "<p>대화를~<em>시작합니다</em>.</p>"
+    assert _kept('<p><a href="x y">link text</a> end</p>') == \
+        '<p><a href="x y">link text</a>~end</p>'
+    # One word: nothing to keep together.
+    assert _kept("<p>인사말</p>") == "<p>인사말</p>"
+
+
+def test_a_footnote_is_a_paragraph_of_its_own():
+    """Its text is laid out at the foot of the page: the paragraph's last words are
+    those around it, and the note keeps its own last two together."""
+    html = _kept('<p>해결하고자 했다.<span class="footnote" data-note="a b">빌바오의 재생은 '
+                 "<em>자주</em> 언급된다.</span></p>")
+    assert html == ('<p>해결하고자~했다.<span class="footnote" data-note="a b">빌바오의 재생은 '
+                    "<em>자주</em>~언급된다.</span></p>")
+    html = _kept('<p>하고자 했다.<span class="footnote">주석 본문.</span> 이어서 쓴다.\n</p>')
+    assert html == '<p>하고자 했다.<span class="footnote">주석~본문.</span> 이어서~쓴다.\n</p>'
+
+
+def test_blocks_inside_a_paragraph_end_its_text():
+    assert _kept("<ul><li>item text here<ul><li>inner one two</li></ul></li></ul>") == \
+        "<ul><li>item text~here<ul><li>inner one~two</li></ul></li></ul>"
+    assert _kept("<p>a b c<br>d e f</p>") == "<p>a b~c<br>d e~f</p>"
+    assert _kept("<p>a b c<br/>d e f</p>") == "<p>a b~c<br/>d e~f</p>"
+    # Headings, table cells, the head: not paragraphs.
+    source = ("<html><head><title>a b</title><style>p { a: b }</style></head><body>"
+              "<h2>Two words</h2><table><tr><td>a b</td></tr></table></body></html>")
+    assert _kept(source) == source
+
+
+def test_last_words_too_wide_for_a_narrow_line_are_left_apart():
+    """Kept together, two long words could run off a narrow column."""
+    for source in ("<p>see https://example.org/a/very/long/address/of/a/page</p>",
+                   "<p>진주는 유네스코창의도시네트워크의 공예와민속예술분야회원도시</p>",
+                   "<p>the interdisciplinary internationalization.</p>"):
+        assert KEPT_SPACE not in keep_korean_words(source), source
+
+
+def test_a_kept_space_reads_as_a_space(tmp_path: Path):
+    """In the PDF's text, for any reader (pdftotext, pypdf: what copying and
+    searching see), the kept space is a space: no U+00A0, no joiner."""
+    from pypdf import PdfReader
+    pdf = tmp_path / "kept.pdf"
+    HTML(string=keep_korean_words(_page("<p>공예와 도시</p><p>living heritage</p>"))).write_pdf(pdf)
+    text = PdfReader(pdf).pages[0].extract_text()
+    assert "공예와 도시" in text and "living heritage" in text, repr(text)
+    assert "공예와 도시" in pdftotext(pdf)
 
 
 def test_head_title_and_styles_are_untouched():
