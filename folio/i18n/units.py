@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -221,7 +222,7 @@ class Memory:
 
     # source text: [(its translation, where it is)]
     entries: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
-    _plain: dict[str, str] | None = None
+    _plain: dict[str, tuple[tuple[str, ...], set[str]]] | None = None
 
     @classmethod
     def of(cls, documents: list[DocumentUnits], root: Path) -> Memory:
@@ -237,9 +238,13 @@ class Memory:
                         (unit.target_text, f"an earlier version of {where} ({unit.segment.id})"))
         return memory
 
-    def plain_texts(self) -> dict[str, str]:
+    def plain_texts(self) -> dict[str, tuple[tuple[str, ...], set[str]]]:
+        """Each remembered text as its words, and the set of them."""
         if self._plain is None:
-            self._plain = {text: inline.plain(text) for text in self.entries}
+            self._plain = {}
+            for text in self.entries:
+                words = _words(text)
+                self._plain[text] = (words, set(words))
         return self._plain
 
     def suggest(self, document: DocumentUnits) -> None:
@@ -254,15 +259,19 @@ class Memory:
         exact = self.entries.get(text)
         if exact:
             return Suggestion(text, exact[0][0], exact[0][1], 100)
-        plain = inline.plain(text)
+        words = _words(text)
         best: tuple[float, str] | None = None
-        # SequenceMatcher studies its second text once: the segment is that one, and
-        # each remembered text is compared against it.
-        matcher = difflib.SequenceMatcher(b=plain, autojunk=False)
-        for candidate, words in self.plain_texts().items():
-            if not 0.6 < len(words) / max(len(plain), 1) < 1.67:
+        # Compared word by word (a character-level comparison of two paragraphs took
+        # a second each); SequenceMatcher studies its second sequence once, so that
+        # is the segment's, and each remembered text is set against it.
+        matcher = difflib.SequenceMatcher(b=words, autojunk=False)
+        vocabulary = set(words)
+        for candidate, (other, other_vocabulary) in self.plain_texts().items():
+            if not 0.6 < len(other) / max(len(words), 1) < 1.67 or \
+                    len(vocabulary & other_vocabulary) < MEMORY_THRESHOLD * \
+                    max(len(vocabulary), len(other_vocabulary)) * 0.5:
                 continue
-            matcher.set_seq1(words)
+            matcher.set_seq1(other)
             if matcher.real_quick_ratio() < MEMORY_THRESHOLD or \
                     matcher.quick_ratio() < MEMORY_THRESHOLD:
                 continue
@@ -279,3 +288,8 @@ class Memory:
         except inline.PlaceholderError:
             target = inline.plain(target)
         return Suggestion(best[1], target, origin, int(best[0] * 100))
+
+
+def _words(text: str) -> tuple[str, ...]:
+    """The words of a segment, as translation memory compares them."""
+    return tuple(re.findall(r"\w+", inline.plain(text).lower()))
