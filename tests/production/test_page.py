@@ -4,7 +4,6 @@ page's margins, running heads, clean bookmarks and metadata."""
 from __future__ import annotations
 
 import re
-
 import unicodedata
 from pathlib import Path
 
