@@ -119,6 +119,7 @@ def render_pdf(job: PdfJob) -> Rendered:
 
     from folio._compat import remove_font_folder
     from folio.pdf.fetcher import OutsideRootError, PublicationFetcher
+    from folio.pdf.figures import holes, move_after_next_paragraph
 
     install_tagging()
     install_korean_justification()
@@ -137,6 +138,10 @@ def render_pdf(job: PdfJob) -> Rendered:
         html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",
                     url_fetcher=fetcher)
         document = html.render(font_config=font_config)
+        moved = move_after_next_paragraph(job.html, holes(document))
+        if moved != job.html:           # a figure left a hole: see figures.py
+            document = HTML(string=moved, base_url=path2url(str(job.root.resolve())) + "/",
+                            url_fetcher=fetcher).render(font_config=font_config)
         _visible_only(document)
         problems = _located(handler.records, job, fetcher.refused)
         if problems:                    # before the next checks: they explain less

@@ -1,0 +1,90 @@
+"""A figure that does not fit at the foot of a page goes after the next paragraph.
+
+WeasyPrint 70 has no page floats (``float`` takes only left, right and footnote;
+there is no ``float: top`` or ``float-defer``): a figure too tall for what is left
+of a page moves to the next page together with all the text after it, and the
+rest of its page stays empty. Here, after a layout, every figure that a page
+break pushed on, leaving at least ``HOLE`` of the page before it empty, trades
+places with the paragraph after it, and the document is laid out again: the
+paragraph fills the hole, the figure opens the next page. Figures keep their
+order (one is never moved past another), so their numbers do not change.
+"""
+
+from __future__ import annotations
+
+import re
+
+HOLE = 0.25               # of a page's text area left empty before a figure moved on
+_FIGURE = re.compile(r'<figure class="figure"')
+_NEXT_PARAGRAPH = re.compile(r"\s*<p[ >]")
+
+
+def holes(document) -> list[int]:
+    """The figures (by order in the document, from 0) that leave a hole before them."""
+    from weasyprint.formatting_structure import boxes
+
+    from folio._compat import page_box
+    found: list[int] = []
+    seen = 0
+    previous_bottom: float | None = None
+    previous_room = 0.0
+    for page in document.pages:
+        box = page_box(page)
+        top = box.content_box_y()
+        bottom = top + box.height
+        root = box.children[0] if box.children else None
+        first = True
+        lowest = top
+        for child in _flow(root, boxes):
+            if child.element_tag == "figure":
+                if first and previous_bottom is not None and \
+                        previous_room - previous_bottom >= HOLE * (previous_room - top):
+                    found.append(seen)
+                seen += 1
+            if isinstance(child, (boxes.LineBox, boxes.ReplacedBox)) or \
+                    child.element_tag == "figure":
+                first = False
+                lowest = max(lowest, child.position_y + child.margin_height())
+        previous_bottom, previous_room = lowest, bottom
+    return found
+
+
+def _flow(root, boxes):
+    """The page's figures and lines, in order, not looking inside a figure."""
+    if root is None:
+        return
+    stack = [root]
+    while stack:
+        box = stack.pop()
+        if isinstance(box, boxes.MarginBox) or _floats_to_foot(box):
+            continue
+        yield box
+        if box.element_tag == "figure" or isinstance(box, boxes.LineBox):
+            continue
+        stack.extend(reversed(getattr(box, "children", ())))
+
+
+def _floats_to_foot(box) -> bool:
+    try:
+        return box.style["float"] == "footnote"
+    except (AttributeError, KeyError, TypeError):
+        return False
+
+
+def move_after_next_paragraph(html: str, figures: list[int]) -> str:
+    """``html`` with each of ``figures`` (by order) after the paragraph that follows
+    it, where one does (a heading, a table or another figure stays where it is)."""
+    spans = []
+    for index, match in enumerate(_FIGURE.finditer(html)):
+        if index not in figures:
+            continue
+        end = html.index("</figure>", match.start()) + len("</figure>")
+        following = _NEXT_PARAGRAPH.match(html, end)
+        if following is None:
+            continue
+        paragraph_end = html.index("</p>", following.end()) + len("</p>")
+        spans.append((match.start(), end, paragraph_end))
+    for start, end, paragraph_end in reversed(spans):
+        html = html[:start] + html[end:paragraph_end] + "\n" + html[start:end] + \
+            html[paragraph_end:]
+    return html

@@ -1,0 +1,77 @@
+"""A figure that does not fit at the foot of a page goes after the next paragraph
+(pdf/figures.py), instead of leaving the rest of the page empty."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from folio.pdf import figures
+from folio.pdf.writer import PdfJob, render_pdf
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" width="400" height="300" viewBox="0 0 400 300">'
+       '<rect width="400" height="300" fill="#88a"/></svg>')
+FILLER = "<p>" + "Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 12 + "</p>\n"
+AFTER = "<p>" + "The paragraph after the figure fills the hole. " * 10 + "</p>\n"
+
+
+def figure(caption: str) -> str:
+    return (f'<figure class="figure"><img src="fig.svg"><figcaption>{caption}'
+            "</figcaption></figure>\n")
+
+
+def page(body: str) -> str:
+    return ('<html lang="en-US"><style>@page { size: A5; margin: 15mm } '
+            "body { counter-reset: figure } figure { margin: 0; break-inside: avoid; "
+            "counter-increment: figure } figure img { width: 100%; height: 90mm } "
+            'figcaption::before { content: "Figure " counter(figure) ". " }</style><body>'
+            + body + "</body></html>")
+
+
+def lay_out(tmp_path: Path, html: str, hole: float, monkeypatch) -> Path:
+    (tmp_path / "fig.svg").write_text(SVG, encoding="utf-8")
+    monkeypatch.setattr(figures, "HOLE", hole)
+    out = tmp_path / f"made-{hole}.pdf"
+    out.write_bytes(render_pdf(PdfJob(name="made", html=html, root=tmp_path, output=out,
+                                      source=tmp_path / "made.html")).data)
+    return out
+
+
+def lowest_text(pdf: Path, number: int) -> float:
+    """How far down page ``number`` its text reaches, as a share of the page."""
+    bbox = subprocess.run(["pdftotext", "-bbox", "-f", str(number), "-l", str(number), str(pdf),
+                           "-"], capture_output=True, text=True, check=True).stdout
+    height = float(re.search(r'<page width="[\d.]+" height="([\d.]+)"', bbox)[1])
+    return max(float(y) for y in re.findall(r'yMax="([\d.]+)"', bbox)) / height
+
+
+def text(pdf: Path) -> str:
+    return " ".join(subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                                   text=True, check=True).stdout.split())
+
+
+def test_a_figure_that_does_not_fit_goes_after_the_next_paragraph(tmp_path, monkeypatch):
+    html = page(FILLER * 4 + figure("A tall figure.") + AFTER + FILLER * 2)
+    kept = lay_out(tmp_path, html, 2.0, monkeypatch)         # never moved: WeasyPrint's way
+    moved = lay_out(tmp_path, html, 0.25, monkeypatch)
+    # Laid out as WeasyPrint does, page 2 stops half way: the figure went on.
+    assert lowest_text(kept, 2) < 0.7
+    assert text(kept).index("Figure 1. A tall figure.") < text(kept).index("The paragraph after")
+    # Moved: the paragraph after it fills page 2, the figure follows it.
+    assert lowest_text(moved, 2) > 0.85
+    assert text(moved).index("The paragraph after") < text(moved).index("Figure 1. A tall")
+
+
+def test_figures_keep_their_order_and_numbers(tmp_path, monkeypatch):
+    html = page(FILLER * 4 + figure("The first.") + AFTER + figure("The second.") + FILLER)
+    words = text(lay_out(tmp_path, html, 0.25, monkeypatch))
+    assert words.index("Figure 1. The first.") < words.index("Figure 2. The second.")
+
+
+@pytest.mark.parametrize("following", ["<h2>A heading</h2>\n", figure("Another.")])
+def test_a_figure_followed_by_no_paragraph_stays(following):
+    html = figure("Stays.") + following + "<p>Text.</p>"
+    assert figures.move_after_next_paragraph(html, [0]) == html
