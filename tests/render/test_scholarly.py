@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import REPO, copy_publication, make_tiny, pdftotext
+from conftest import REPO, copy_publication, make_tiny, needs_verapdf, pdftotext
 from pypdf import PdfReader
 
 from folio.cli import main
@@ -331,6 +331,7 @@ def test_offprints_are_the_articles_pages_as_in_the_issue(scholarly: Path):
     assert xmp["dc:title"] == ["첫 논문"]
 
 
+@needs_verapdf
 def test_offprints_of_an_archive_build_pass_pdfa(scholarly: Path, tmp_path: Path):
     from conftest import run_verapdf, with_profiles
     root = with_profiles(copy_publication(scholarly, tmp_path))
