@@ -95,7 +95,7 @@ def import_files(config: PublicationConfig, paths: list[Path]) -> list[Result]:
     documents: dict[str, list[DocumentUnits]] = {}
     for file in imported:
         language = _code(file.language, config)
-        if language not in config.codes or language == config.source_language:
+        if language not in config.codes:
             problems.add(f"the file's language is '{language or 'not given'}'", file.path, 1,
                          hint="import catalogs that 'i18n export --lang CODE' wrote, for a "
                               "language the texts are translated into")

@@ -543,3 +543,7 @@ def test_a_document_written_in_korean_is_exported_into_english(rich: Path):
     assert main(["i18n", "export", "--root", str(rich), "--lang", "en", "--out", str(out)]) == 0
     only = entries(out / "notices/only-ko.po")
     assert only["p1"].msgid == "한국어 본문." and only["p1"].msgstr == ""
+    _set(out / "notices/only-ko.po", {"title": "Korean Only", "p1": "A Korean text."})
+    assert main(["i18n", "import", "--root", str(rich), str(out / "notices/only-ko.po")]) == 0
+    made = (folder / "only-ko.en.md").read_text(encoding="utf-8")
+    assert made.startswith("---\ntitle: Korean Only\nsource_hash: ") and "A Korean text." in made
