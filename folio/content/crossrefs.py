@@ -18,8 +18,8 @@ from markdown_it.token import Token
 
 KINDS = {"fig": "figure", "tbl": "table"}
 REFERENCE = re.compile(r"(?<![\w@])@(?P<kind>fig|tbl):(?P<label>[A-Za-z0-9_-]+)")
-_CAPTION = re.compile(r"^(?:Table|표)?:\s+")
-_LABEL = re.compile(r"\s*\{#(?P<kind>tbl|fig):(?P<label>[A-Za-z0-9_-]+)\}\s*$")
+CAPTION = re.compile(r"^(?:Table|표)?:\s+")      # what starts a table's caption paragraph
+LABEL = re.compile(r"\s*\{#(?P<kind>tbl|fig):(?P<label>[A-Za-z0-9_-]+)\}\s*$")
 
 
 @dataclass
@@ -89,9 +89,9 @@ def _caption_at(tokens: list[Token], start: int) -> tuple[int, Token] | None:
     if opening.type != "paragraph_open" or opening.level != 0 or inline.type != "inline":
         return None
     children = inline.children or []
-    if not children or children[0].type != "text" or not _CAPTION.match(children[0].content):
+    if not children or children[0].type != "text" or not CAPTION.match(children[0].content):
         return None
-    children[0].content = _CAPTION.sub("", children[0].content, count=1)
+    children[0].content = CAPTION.sub("", children[0].content, count=1)
     return start, inline
 
 
@@ -99,7 +99,7 @@ def _take_label(inline: Token) -> tuple[str, str] | None:
     children = inline.children or []
     if not children or children[-1].type != "text":
         return None
-    match = _LABEL.search(children[-1].content)
+    match = LABEL.search(children[-1].content)
     if match is None:
         return None
     children[-1].content = children[-1].content[:match.start()]

@@ -14,9 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from folio.content.citations import GROUP
+from folio.content.crossrefs import REFERENCE
+
 PLACEHOLDER = re.compile(r"<g(\d+)>|</g(\d+)>|<x(\d+)/>")
-# Kept in step with content/citations.py (GROUP) and content/crossrefs.py (REFERENCE).
-_REFERENCES = re.compile(r"\[[^\[\]]*?-?@\w[^\[\]]*\]|(?<![\w@])@(?:fig|tbl):[A-Za-z0-9_-]+")
+# Citations and references to tables and figures, as the build finds them.
+_REFERENCES = re.compile(f"{GROUP.pattern}|{REFERENCE.pattern}")
 # Weblate reads this flag from the PO file and then refuses a translation whose
 # placeholders differ from the source's.
 WEBLATE_FLAG = r'placeholders:r"</?g\d+>|<x\d+/>"'

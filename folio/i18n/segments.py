@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from folio.content.crossrefs import CAPTION, LABEL
 from folio.errors import BuildError
 from folio.i18n import inline
 from folio.i18n.inline import Code
@@ -320,10 +321,6 @@ def _body_segments(lines: list[str], first: int, speakers: set[str],
     return out
 
 
-_CAPTION = re.compile(r"^(?:Table|표)?:\s+")
-_LABEL = re.compile(r"\s*\{#(?:tbl|fig):[A-Za-z0-9_-]+\}\s*$")
-
-
 def _table_caption(tokens, index: int, lines: list[str], start: int, end: int,
                    token) -> Segment | None:
     """A table's caption paragraph (": Member cities {#tbl:members}", right after or
@@ -333,11 +330,11 @@ def _table_caption(tokens, index: int, lines: list[str], start: int, end: int,
     before = index + 2 < len(tokens) and tokens[index + 2].type == "table_open"
     children = token.children or []
     if opener.level != 0 or not (after or before) or not children or \
-            children[0].type != "text" or not _CAPTION.match(children[0].content):
+            children[0].type != "text" or not CAPTION.match(children[0].content):
         return None
-    lead = _CAPTION.match(children[0].content)[0]  # type: ignore[index]  # checked above
+    lead = CAPTION.match(children[0].content)[0]  # type: ignore[index]  # checked above
     children[0].content = children[0].content[len(lead):]
-    label = _LABEL.search(children[-1].content) if children[-1].type == "text" else None
+    label = LABEL.search(children[-1].content) if children[-1].type == "text" else None
     if label is not None:
         children[-1].content = children[-1].content[:label.start()]
     text, codes = inline.encode(children)
