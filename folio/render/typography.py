@@ -172,13 +172,18 @@ def _glue(parts: list[str], paragraph: list[int]) -> None:
     (it may run across a tag) goes, as layout would collapse it."""
     text = "".join(parts[i] for i in paragraph)
     end = len(text.rstrip(" \t\n\r\f"))
-    spaces = list(_SPACE.finditer(text, 0, end))
+    # Only the end matters: two words longer than this are wider than LAST_PAIR_EM.
+    window = max(0, end - _PAIR_CHARACTERS)
+    spaces = list(_SPACE.finditer(text, window, end))
     if not spaces or spaces[-1].start() == 0:
         return                          # one word
+    if len(spaces) == 1 and window > 0:
+        return                          # the last two words are too long to glue
     last = spaces[-1]
     start = spaces[-2].end() if len(spaces) > 1 else 0
-    if _ems(text[start:last.start()] + " " + text[last.end():end]) > LAST_PAIR_EM:
-        return
+    pair = text[start:last.start()] + " " + text[last.end():end]
+    if len(pair) > LAST_PAIR_EM and _ems(pair) > LAST_PAIR_EM:   # no character is wider
+        return                                                    # than an em
     offset = 0
     for i in paragraph:
         piece = parts[i]
@@ -187,6 +192,9 @@ def _glue(parts: list[str], paragraph: list[int]) -> None:
             space = KEPT_SPACE if offset + low == last.start() else ""
             parts[i] = piece[:low] + space + piece[high:]
         offset += len(piece)
+
+
+_PAIR_CHARACTERS = 400        # far more characters than LAST_PAIR_EM ems can hold
 
 
 def _ems(text: str) -> float:
