@@ -9,6 +9,7 @@ hash, so reflowing a paragraph or moving a date does not make translations stale
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import json
 import re
@@ -298,6 +299,19 @@ def old_version(root: Path, source: Path, recorded: str, depth: int = 200) -> st
                 continue                    # that version was broken; keep looking
     except (OSError, ValueError, subprocess.CalledProcessError):
         return None
+    return None
+
+
+def last_commit(path: Path) -> tuple[str, dt.datetime] | None:
+    """Who last committed ``path`` ("Name <email>") and when; None outside git."""
+    folder = next((p for p in (path.parent, *path.parents) if p.is_dir()), Path.cwd())
+    try:
+        out = _git(folder, "log", "-1", "--format=%an <%ae>%n%aI", "--",
+                   str(path.resolve())).split("\n")
+        if len(out) >= 2 and out[1] and not out[0].startswith("<"):
+            return out[0], dt.datetime.fromisoformat(out[1])
+    except (OSError, ValueError, subprocess.SubprocessError):
+        pass
     return None
 
 

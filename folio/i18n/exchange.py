@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from babel import Locale
 from babel.messages.plurals import get_plural
 
 from folio.config.publication import PublicationConfig
+from folio.content.translations import last_commit
 from folio.errors import BuildError, shown_path
 from folio.i18n import inline
 from folio.i18n.units import DocumentUnits, Unit
@@ -71,8 +71,8 @@ def write_po(document: DocumentUnits, config: PublicationConfig, notes: dict[str
              path: Path) -> bytes:
     catalog = polib.POFile(wrapwidth=78)
     language = config.language(document.language)
-    author, date = _last_change(config.root, document.target_path)
-    source_author, source_date = _last_change(config.root, document.source.path)
+    author, date = _last_change(document.target_path)
+    _, source_date = _last_change(document.source.path)
     plural = get_plural(language.locale)
     title = config.title.get(config.source_language) or next(iter(config.title.values()))
     catalog.header = (f"{document.name}: {language.name} translation of "
@@ -261,17 +261,11 @@ def read(path: Path) -> Imported:
     return read_po(path, data)
 
 
-def _last_change(root: Path, path: Path) -> tuple[str, str]:
+def _last_change(path: Path) -> tuple[str, str]:
     """Who last changed a file and when, from git; a file not in git: its time."""
-    try:
-        out = subprocess.run(["git", "-C", str(root), "log", "-1", "--format=%an <%ae>%n%aI",
-                              "--", str(path)], capture_output=True, text=True, timeout=30,
-                             check=True).stdout.split("\n")
-        if len(out) >= 2 and out[1]:
-            when = dt.datetime.fromisoformat(out[1])
-            return out[0], when.strftime("%Y-%m-%d %H:%M%z")
-    except (OSError, subprocess.SubprocessError, ValueError):
-        pass
+    last = last_commit(path)
+    if last is not None:
+        return last[0], last[1].strftime("%Y-%m-%d %H:%M%z")
     try:
         when = dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC)
     except OSError:

@@ -26,6 +26,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 
 from folio.config.publication import PublicationConfig
+from folio.content.translations import last_commit
 from folio.defaults import BUNDLED
 from folio.files import write_atomically
 from folio.i18n.catalog import DOMAIN, catalog_path, load_translations, read_catalog
@@ -300,18 +301,18 @@ def _fill_header(catalog: Catalog, language, title: str, path: Path,
 
 def _git_author(path: Path) -> str | None:
     """Who last committed ``path``, or else who git says is running this."""
+    last = last_commit(path)
+    if last is not None:
+        return last[0]
     where = next((p for p in (path.parent, *path.parents) if p.is_dir()), Path.cwd())
-    def git(*args: str) -> str:
+    def config(key: str) -> str:
         try:
-            done = subprocess.run(["git", *args], cwd=where, capture_output=True, text=True,
-                                  timeout=30, check=False)
+            done = subprocess.run(["git", "config", key], cwd=where, capture_output=True,
+                                  text=True, timeout=30, check=False)
         except (OSError, subprocess.TimeoutExpired):
             return ""
         return done.stdout.strip() if done.returncode == 0 else ""
-    author = git("log", "-1", "--format=%an <%ae>", "--", str(path.resolve()))
-    if author and not author.startswith("<"):
-        return author
-    name, email = git("config", "user.name"), git("config", "user.email")
+    name, email = config("user.name"), config("user.email")
     return (f"{name} <{email}>" if email else name) if name else None
 
 
