@@ -106,12 +106,13 @@ def _build(args: argparse.Namespace, default_root: Path | None) -> int:
     if options.output_dir.exists() and not options.output_dir.is_dir():
         raise BuildError.at("--out names a file, not a folder", options.output_dir,
                             hint="name a folder for the PDFs (it is made if need be)")
+    tree = None
     if not options.force:
         # Nothing changed since the last complete build? Then say so at once,
         # without importing the pipeline (see manifest.py).
         from folio.pipeline.manifest import options_key, tree_fingerprint, up_to_date
-        count = up_to_date(options.output_dir, options_key(options.key()),
-                           tree_fingerprint(options.root))
+        tree = tree_fingerprint(options.root.resolve())
+        count = up_to_date(options.output_dir, options_key(options.key()), tree)
         if count is not None:
             print(f"unchanged: all {count} PDF{'s' if count != 1 else ''} up to date "
                   "(--force rebuilds them)")
@@ -130,7 +131,7 @@ def _build(args: argparse.Namespace, default_root: Path | None) -> int:
             results = build(options, on_written=progress.written, on_skipped=skipped.append,
                             on_start=progress.start,
                             on_extra=lambda path: print(f"wrote {shown(path)}", flush=True),
-                            pool=pool)
+                            pool=pool, tree=tree)
     if skipped:
         print(f"unchanged: {len(skipped)} PDF{'s' if len(skipped) > 1 else ''} already up to "
               "date (--force rebuilds them)")

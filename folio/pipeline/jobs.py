@@ -14,14 +14,11 @@ import json
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from folio.errors import BuildError
 from folio.files import digest, write_atomically
 from folio.pdf.writer import FontUse, PageReport, PartReport, PdfJob, render_pdf
-
-if TYPE_CHECKING:
-    from folio.production.assemble import PagePlan, Piece
+from folio.production.pieces import PagePlan, Piece
 
 
 @dataclass(frozen=True)
@@ -151,14 +148,20 @@ def assemble_pdf(assembly: AssemblyJob) -> PdfResult | None:
     (fontmerge.NotMergeable), and it must be laid out whole."""
     from folio.production.assemble import assemble
     from folio.production.fontmerge import NotMergeable
+    from folio.production.xmp import write_metadata
     started = time.perf_counter()
     job = assembly.job
+    pressed = _needs_press(job)
     try:
+        # Without post-processing (the screen profile), the metadata is written
+        # with the pages, and the issue saved once.
         data = assemble(assembly.front, list(assembly.pieces), list(assembly.stamps),
-                        list(assembly.plan))
+                        list(assembly.plan), before_saving=lambda pdf: None if pressed
+                        else write_metadata(pdf, job.xmp, _is_pdfa(job)))
     except NotMergeable:
         return None
-    data = _press_ready(job, data)
+    if pressed:
+        data = _press_ready(job, data)
     write_output(job.output, data)
     if job.html_copy is not None:
         write_output(job.html_copy, job.html.encode("utf-8"))
@@ -174,12 +177,21 @@ def _press_ready(job: PdfJob, data: bytes) -> bytes:
     data = _pressed(job, data)
     if job.xmp:
         from folio.production.xmp import add_metadata
-        data = add_metadata(data, job.xmp, (job.variant or "").startswith("pdf/a"))
+        data = add_metadata(data, job.xmp, _is_pdfa(job))
     return data
 
 
+def _is_pdfa(job: PdfJob) -> bool:
+    return (job.variant or "").startswith("pdf/a")
+
+
+def _needs_press(job: PdfJob) -> bool:
+    """Crop marks, or a PDF/X standard: press.py's work after WeasyPrint's."""
+    return job.crop_marks_mm is not None or (job.variant or "").startswith("pdf/x")
+
+
 def _pressed(job: PdfJob, data: bytes) -> bytes:
-    if job.crop_marks_mm is None and not (job.variant or "").startswith("pdf/x"):
+    if not _needs_press(job):
         return data
     from folio.production.press import NotPressReady, UnconvertibleColour, press_ready
     try:

@@ -37,6 +37,7 @@ import shutil
 from collections.abc import Callable, Generator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from folio.config.publication import Profile, PublicationConfig
 from folio.content.model import Issue
@@ -56,6 +57,7 @@ from folio.pipeline.jobs import (
     write_output,
 )
 from folio.pipeline.manifest import unchanged
+from folio.production.pieces import PagePlan, Piece
 from folio.render.html import IssuePart, StampPage, page_range
 
 CACHE_DIR = ".folio-parts"
@@ -64,7 +66,19 @@ TITLE = "-title"                # an article title's id is its article's anchor 
 END = "-end"                    # the id of the element that closes an article
 
 Step = list[tuple[Callable, tuple]]      # jobs to run at once, each a function and its args
-Steps = Generator[Step, list, PdfResult]
+
+
+@dataclass(frozen=True)
+class Ahead:
+    """Jobs to start now, while the steps go on (a piece laid out while the others
+    are rendered and the content checked); a later step names them again and gets
+    their results. Only a pool can start them early; in one process they run with
+    that step. Each job is a PdfJob, known by its output."""
+
+    jobs: Step
+
+
+Steps = Generator[Step | Ahead, Any, PdfResult]   # sent: a step's results, in order
 
 
 def whole_only(profile: Profile) -> bool:
@@ -78,9 +92,15 @@ class IssueBuild:
 
     issue: Issue
     config: PublicationConfig
-    render: Callable[[IssuePart], str]      # a piece's HTML, checked like the whole's
-    render_whole: Callable[[dict[str, str]], str]   # the whole, with its articles' pages
-    job: PdfJob                             # the whole issue's job (its HTML, output…)
+    render: Callable[[IssuePart], str]      # a piece's HTML, before the typography pass
+    render_whole: Callable[[dict[str, str]], str]   # the whole, with its articles' pages,
+                                                    # typeset and checked
+    ready: Callable[[str], str]             # a piece's HTML typeset and checked (raises
+                                            # BuildError): only for pieces laid out
+    check_content: Callable[[], None]       # the content's glyphs (raises BuildError)
+    stylesheets: Callable[[], tuple[Path, ...]]    # the templates and CSS read so far
+    job: PdfJob                             # the whole issue's job (its output…; its HTML
+                                            # only if laid out whole before)
     key: str                                # what besides its HTML shapes a piece
     root: Path
     inputs: dict[str, str]                  # what the whole issue is made from
@@ -88,10 +108,23 @@ class IssueBuild:
 
 @dataclass
 class _Piece:
+    """A piece is named by its HTML before the typography pass, a pure function of
+    it and of the code (in ``IssueBuild.key``): a cached piece is neither typeset
+    nor checked again, which is most of what an edit costs before the layout."""
+
     part: IssuePart
-    html: str
+    raw: str
     job: PdfJob
     result: PartResult | None = None
+    ready: Callable[[str], str] | None = None
+    _html: str | None = None
+
+    @property
+    def html(self) -> str:
+        if self._html is None:
+            assert self.ready is not None
+            self._html = self.ready(self.raw)
+        return self._html
 
 
 def steps(build: IssueBuild) -> Steps:
@@ -99,8 +132,17 @@ def steps(build: IssueBuild) -> Steps:
     PdfResult at the end."""
     cache = _Cache(_cache_folder(build))
     issue = build.issue
-    runs = [_piece(build, cache, IssuePart("run", items=run)) for run in issue.runs]
+    found: dict[int, _Piece] = {}
+    for index in _newest_first(issue.runs):
+        # A run that must be laid out starts at once: after an edit, the one article
+        # (most likely the file saved last) is on its way while the rest is
+        # rendered and checked.
+        found[index] = piece = _piece(build, cache, IssuePart("run", items=issue.runs[index]))
+        if piece.result is None:
+            yield Ahead([(make_part, (piece.job,))])
+    runs = [found[index] for index in range(len(issue.runs))]
     backs = [_piece(build, cache, IssuePart("back", lead=lead)) for lead in (False, True)]
+    build.check_content()
     guess = cache.last_contents([item.article.anchor for item in issue.items])
     front = _piece(build, cache, IssuePart("front", toc_pages=guess))
     yield from _lay_out([*runs, *backs, front])
@@ -128,7 +170,6 @@ def steps(build: IssueBuild) -> Steps:
     else:
         return (yield from _whole(build))
 
-    from folio.production.assemble import Piece
     back = backs[plan.back_lead]
     pieces = [*(Piece(p.job.output, _report(p), skip=int(p.part.lead)) for p in runs),
               Piece(back.job.output, _report(back), skip=int(plan.back_lead))]
@@ -136,7 +177,8 @@ def steps(build: IssueBuild) -> Steps:
     inputs = dict(build.inputs)
     for piece in [*runs, back, front, *stamps]:
         inputs.update(piece.result.inputs if piece.result else {})
-    assembly = AssemblyJob(build.job, Piece(front.job.output, _report(front)), tuple(pieces),
+    job = _with_html(build) if build.job.html_copy is not None else build.job
+    assembly = AssemblyJob(job, Piece(front.job.output, _report(front)), tuple(pieces),
                            tuple(chunks), tuple(plan.layout), inputs,
                            remember=cache.contents_file(plan.contents))
     [result] = yield [(assemble_pdf, (assembly,))]
@@ -148,15 +190,25 @@ def steps(build: IssueBuild) -> Steps:
     return result
 
 
+def _newest_first(runs) -> list[int]:
+    """The runs' indexes, the one whose article file was saved last first."""
+    def saved(index: int) -> int:
+        try:
+            return max(item.article.source.stat().st_mtime_ns for item in runs[index])
+        except (OSError, ValueError):
+            return 0
+    return sorted(range(len(runs)), key=lambda index: -saved(index))
+
+
 def _keep_html_of(build: IssueBuild, used: list[_Piece]) -> None:
     """With --html, ``<issue>.parts/`` holds the HTML of the pieces this build used,
     and nothing else (an article removed from the issue takes its HTML along)."""
     if build.job.html_copy is None:
         return
-    copies = {p.job.html_copy: p.html for p in used if p.job.html_copy is not None}
-    for path, html in copies.items():
+    copies = {p.job.html_copy: p for p in used if p.job.html_copy is not None}
+    for path, piece in copies.items():
         if not path.is_file():                   # laid out before, its copy removed
-            write_output(path, html.encode("utf-8"))
+            write_output(path, piece.html.encode("utf-8"))
     folder = build.job.output.with_suffix(".parts")
     for path in folder.iterdir() if folder.is_dir() else ():
         if path not in copies and path.suffix == ".html":
@@ -178,7 +230,7 @@ def whole_steps(build: IssueBuild) -> Steps:
     again while they differ (a first build lays it out twice). An issue with none
     is laid out once."""
     if not any(item.article.citable for item in build.issue.items):
-        [result] = yield [(make_pdf, (build.job,))]
+        [result] = yield [(make_pdf, (_with_html(build),))]
         return result
     cache = _Cache(_cache_folder(build))
     ranges = cache.last_ranges()
@@ -187,8 +239,10 @@ def whole_steps(build: IssueBuild) -> Steps:
         html = build.render_whole(ranges)
         name = digest("\0".join((build.key, html)).encode("utf-8"))
         job = replace(build.job, name=build.job.name, html=html, html_copy=None,
-                      output=cache.folder / f"whole-{name[:24]}.pdf", report=True)
-        piece = _Piece(IssuePart("whole"), html, job, cache.lookup(job.output, build.root))
+                      output=cache.folder / f"whole-{name[:24]}.pdf", report=True,
+                      stylesheets=build.job.stylesheets or build.stylesheets())
+        piece = _Piece(IssuePart("whole"), html, job, cache.lookup(job.output, build.root),
+                       _html=html)
         yield from _lay_out([piece])
         used.append(job.output)
         found = _ranges(build.issue, _report(piece))
@@ -200,6 +254,15 @@ def whole_steps(build: IssueBuild) -> Steps:
                                     cache.ranges_file(ranges)))]
     cache.keep_only(used[-1:])
     return result
+
+
+def _with_html(build: IssueBuild) -> PdfJob:
+    """The whole issue's job with its HTML: an issue meant to be laid out by
+    articles has none until it is needed (laid out whole after all, or --html)."""
+    if build.job.html:
+        return build.job
+    html = build.render_whole({})
+    return replace(build.job, html=html, stylesheets=build.stylesheets())
 
 
 def _ranges(issue: Issue, report: PartReport) -> dict[str, str]:
@@ -246,7 +309,6 @@ def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece
     stretches of about STAMP_PAGES pages, each beginning where a run does (on a
     right-hand page), so that they are laid out side by side and one that did not
     move is not laid out again."""
-    from folio.production.assemble import PagePlan
     titles = {f"{item.article.anchor}{TITLE}": item.article.title for item in issue.items}
     ends = {f"{item.article.anchor}{END}": item.article.anchor for item in issue.items}
     contents: dict[str, int] = {}
@@ -318,15 +380,19 @@ def _stretches(starts: list[int], total: int) -> list[tuple[int, int]]:
 
 
 def _piece(build: IssueBuild, cache: _Cache, part: IssuePart) -> _Piece:
-    html = build.render(part)
-    name = digest("\0".join((build.key, html)).encode("utf-8"))
+    raw = build.render(part)
+    name = digest("\0".join((build.key, raw)).encode("utf-8"))
     kind = part.kind if part.kind != "back" else ("back-left" if part.lead else "back")
-    job = replace(build.job, name=f"{build.job.name} ({_label(part)})", html=html,
+    job = replace(build.job, name=f"{build.job.name} ({_label(part)})", html="",
                   output=cache.folder / f"{kind}-{name[:24]}.pdf",
                   source=part.items[0].article.source if part.items else build.job.source,
                   html_copy=_html_copy(build, part), variant=build.job.variant,
-                  crop_marks_mm=None, report=True, uncut=True)
-    return _Piece(part, html, job, cache.lookup(job.output, build.root))
+                  crop_marks_mm=None, report=True, uncut=True,
+                  stylesheets=build.job.stylesheets or build.stylesheets())
+    piece = _Piece(part, raw, job, cache.lookup(job.output, build.root), build.ready)
+    if piece.result is None:
+        piece.job = replace(job, html=piece.html)
+    return piece
 
 
 def _label(part: IssuePart) -> str:
@@ -434,6 +500,9 @@ def run_steps(steps_of: Steps, run: Callable[[Step], list]) -> PdfResult:
     try:
         step = next(steps_of)
         while True:
+            if isinstance(step, Ahead):         # run with the step that names them
+                step = next(steps_of)
+                continue
             try:
                 results = run(step)
             except BuildError as error:

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import html as html_module
 import re
-from collections.abc import Callable, Generator
+from collections import ChainMap
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from folio.config.layout import TemplateSet, locales_dirs_for
 from folio.config.options import BuildOptions
@@ -39,7 +42,10 @@ from folio.pipeline.manifest import (
     options_key,
     tree_fingerprint,
 )
-from folio.render.html import source_date
+from folio.render.html import IssuePart, source_date
+
+if TYPE_CHECKING:
+    from folio.pipeline.parts import Steps
 
 Content = Issue | Notice | tuple[Notice, ...] | None
 
@@ -409,14 +415,15 @@ def build(options: BuildOptions,
           on_skipped: Callable[[Path], None] = lambda output: None,
           on_start: Callable[[int], None] = lambda count: None,
           on_extra: Callable[[Path], None] = lambda path: None,
-          pool=None) -> list[PdfResult]:
+          pool=None, tree: str | None = None) -> list[PdfResult]:
     """Build what changed of the requested documents. Every document without a
     problem is written; if any has one, ``BuildFailed`` lists every problem.
     ``on_start`` is told how many PDFs will be rendered, ``on_extra`` of every
     imposed PDF or preview written. ``pool``: worker processes already started
     (workers.WorkerPool), which its owner shuts down; without one, a build with
-    ``jobs`` above 1 starts its own."""
-    return _build(options, on_written, on_skipped, on_start, on_extra, pool)
+    ``jobs`` above 1 starts its own. ``tree``: the publication's
+    ``tree_fingerprint``, if the caller took it before anything was read."""
+    return _build(options, on_written, on_skipped, on_start, on_extra, pool, tree)
 
 
 def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:
@@ -437,11 +444,12 @@ def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:
     return result
 
 
-def _build(options, on_written, on_skipped, on_start, on_extra, pool) -> list[PdfResult]:
+def _build(options, on_written, on_skipped, on_start, on_extra, pool,
+           tree: str | None) -> list[PdfResult]:
     source_date()                       # a malformed SOURCE_DATE_EPOCH stops us here
     # Taken before anything is read: a file edited during the build makes the next
     # quick check fail, never pass.
-    tree = tree_fingerprint(options.root.resolve())
+    tree = tree or tree_fingerprint(options.root.resolve())
     reader = publication_reader(options.root)
     config, publication = load(options, reader)
     templates = TemplateSet.for_root(config.root, BUNDLED)
@@ -567,7 +575,7 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
     coverage: dict[str, frozenset[int]] = {}
     prepared: list = []
     results: list[PdfResult] = []
-    inputs: dict[str, dict[str, str]] = {}
+    inputs: dict[str, ChainMap[str, str]] = {}
     tasks: list[_Task] = []
 
     def done(document: PlannedDocument, result: PdfResult) -> None:
@@ -584,26 +592,64 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
     ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.inputs)))
     pieces_key = combine(key, *(f"{name}={value}" for name, value in sorted(shared.items())))
     for document in ordered:
+        by_parts = isinstance(document.content, Issue) and \
+            _by_parts(options, profile, document.content)
         try:
-            document, html, record, stylesheets = prepare(config, document, languages,
-                                                          profile, coverage, prepared)
+            document, html, record, stylesheets = (_prepare_by_parts if by_parts else prepare)(
+                config, document, languages, profile, coverage, prepared)
         except BuildError as error:
             fail(document, error)
             continue
         output = output_path(options, profile, document)
-        inputs[str(output)] = {**shared, **document.inputs, **record}
+        # By parts, the record grows as the pieces are rendered: read when done.
+        inputs[str(output)] = ChainMap(record, document.inputs, shared)
         job = _job(options, profile, config, document, html, output, stylesheets)
         if isinstance(document.content, Issue):
-            render, render_whole = _part_renderer(prepared[0], document, languages, profile)
-            issue_build = parts.IssueBuild(document.content, config, render, render_whole,
-                                           job, pieces_key, config.root, {})
-            tasks.append(_Task(document, job, parts.steps(issue_build)
-                               if _by_parts(options, profile, document.content)
+            render, render_whole, ready = _part_renderer(prepared[0], document, languages,
+                                                         profile, record, coverage)
+            issue_build = parts.IssueBuild(
+                document.content, config, render, render_whole, ready,
+                partial(_check_content, config, document, coverage),
+                partial(_stylesheets, record, config.root), job, pieces_key,
+                config.root, {})
+            tasks.append(_Task(document, job, parts.steps(issue_build) if by_parts
                                else parts.whole_steps(issue_build)))
         else:
             tasks.append(_Task(document, job, _single(job)))
     _drive(pool, tasks, done, fail)
     return results
+
+
+def _stylesheets(record: Record, root: Path) -> tuple[Path, ...]:
+    return tuple(_paths(record, root))
+
+
+def _check_content(config: PublicationConfig, document: PlannedDocument,
+                   coverage: dict[str, frozenset[int]]) -> None:
+    problems = check_glyphs(config, document, coverage)
+    if problems:
+        raise BuildError(*problems)
+
+
+def _prepare_by_parts(config: PublicationConfig, document: PlannedDocument,
+                      languages: _Languages, profile: Profile,
+                      coverage: dict[str, frozenset[int]], prepared: list):
+    """``prepare`` for an issue laid out by articles: no HTML yet, and no check but
+    the fonts'. Each piece is rendered, recorded and, when it is laid out, checked
+    by itself (``_part_renderer``), and the content's glyphs are checked while
+    the first pieces are laid out (parts.steps): an edit pays for neither the whole
+    issue's HTML nor a wait for the checks."""
+    for code, _ in document.texts:
+        if code not in coverage:        # what the pieces' check needs (_part_renderer)
+            coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
+    if not prepared:
+        prepared.append(with_prepared(config, prepare_fonts(config)))
+    record: Record = {}
+    for code in dict.fromkeys(p.language.code for p in document.parts):
+        if code in languages.problems:
+            raise BuildError(*languages.problems[code])
+        record.update(languages.records[code])
+    return document, "", record, ()
 
 
 def _by_parts(options: BuildOptions, profile: Profile, issue: Issue) -> bool:
@@ -614,18 +660,41 @@ def _by_parts(options: BuildOptions, profile: Profile, issue: Issue) -> bool:
 
 
 def _part_renderer(config: PublicationConfig, document: PlannedDocument, languages,
-                   profile: Profile):
+                   profile: Profile, record: Record, coverage: dict[str, frozenset[int]]):
+    """An issue's three renderers (see parts.IssueBuild): a piece's HTML before the
+    typography pass, the whole's, and a piece's made ready to lay out. Every
+    template they read is recorded in ``record``."""
+    from folio.render.environment import recording
     from folio.render.html import render_issue_html
-    # The pieces read the templates the whole issue's render recorded: with a
-    # template cache, not loaded again for each piece (the loader says a template
-    # is never up to date, so that each document records it: not asked here).
+    from folio.render.typography import keep_korean_words
+    # With a template cache, each template is loaded (and recorded) once, not for
+    # each piece (the loader says a template is never up to date, so that each
+    # document records it: not asked here).
     env = languages.envs[document.lang].overlay(cache_size=50, auto_reload=False)
     draft = bool(document.untranslated)
     issue = document.content
     assert isinstance(issue, Issue)
-    return (lambda part: render_issue_html(issue, config, env, profile, draft=draft, part=part),
-            lambda ranges: render_issue_html(issue, config, env, profile, draft=draft,
-                                             page_ranges=ranges))
+
+    def check(html: str) -> str:
+        problems = check_printed_characters(config, document, html, coverage,
+                                            tuple(_paths(record, config.root)))
+        if problems:
+            # A character the content holds is reported at its file and line.
+            _check_content(config, document, coverage)
+            raise BuildError(*problems)
+        return html
+
+    def render(part: IssuePart) -> str:
+        with recording(env, record):
+            return render_issue_html(issue, config, env, profile, draft=draft, part=part,
+                                     typeset=False)
+
+    def render_whole(ranges: dict[str, str]) -> str:
+        with recording(env, record):
+            return check(render_issue_html(issue, config, env, profile, draft=draft,
+                                           page_ranges=ranges))
+
+    return render, render_whole, lambda raw: check(keep_korean_words(raw))
 
 
 @dataclass
@@ -634,10 +703,10 @@ class _Task:
 
     document: PlannedDocument
     job: PdfJob
-    steps: Generator[list, list, PdfResult]
+    steps: Steps
 
 
-def _single(job: PdfJob) -> Generator[list, list, PdfResult]:
+def _single(job: PdfJob) -> Steps:
     [result] = yield [(make_pdf, (job,))]
     return result
 
@@ -657,8 +726,11 @@ def _drive(pool, tasks: list[_Task], done, fail) -> None:
         return
 
     from concurrent.futures import FIRST_COMPLETED, wait
+
+    from folio.pipeline.parts import Ahead
     pending: dict = {}
     steps: dict[int, list] = {}             # task -> [results, jobs left, first error]
+    early: dict[tuple[int, Path], object] = {}     # (task, output) -> a job started ahead
 
     def advance(number: int, value=None, error: BuildError | None = None) -> None:
         task = tasks[number]
@@ -669,6 +741,10 @@ def _drive(pool, tasks: list[_Task], done, fail) -> None:
                 step = next(task.steps)
             else:
                 step = task.steps.send(value)
+            while isinstance(step, Ahead):
+                for function, args in step.jobs:
+                    early[number, args[0].output] = pool.submit(function, *args)
+                step = next(task.steps)
         except StopIteration as stop:
             done(task.document, stop.value)
             return
@@ -677,7 +753,9 @@ def _drive(pool, tasks: list[_Task], done, fail) -> None:
             return
         steps[number] = [[None] * len(step), len(step), None]
         for slot, (function, args) in enumerate(step):
-            pending[pool.submit(function, *args)] = (number, slot, args[0])
+            key = (number, getattr(args[0], "output", None))
+            future = early.pop(key) if key in early else pool.submit(function, *args)
+            pending[future] = (number, slot, args[0])
 
     for number in range(len(tasks)):
         advance(number)

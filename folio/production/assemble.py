@@ -18,42 +18,23 @@ the front's metadata, output intent and document information.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
-from pathlib import Path
+from collections.abc import Callable
 
 import pikepdf
 
 from folio._compat import bookmark_tree
-from folio.pdf.writer import PageReport, PartReport
+from folio.pdf.writer import PageReport
 from folio.production.fontmerge import merge_fonts
+from folio.production.pieces import PagePlan, Piece
 
 PART_LINK = "folio-part:"
 
 
-@dataclass(frozen=True)
-class Piece:
-    """A laid-out PDF and its report; ``skip`` pages at its start are not used (a
-    page laid out only to make the next one a left-hand page)."""
-
-    pdf: Path
-    report: PartReport
-    skip: int = 0
-
-
-@dataclass(frozen=True)
-class PagePlan:
-    """Where a page of the issue after the front comes from: a page of a piece, or
-    none (a blank page), and its stamp, a page of one of the stamps' documents."""
-
-    piece: int | None
-    page: int
-    stamps: int
-    stamp: int
-
-
 def assemble(front: Piece, pieces: list[Piece], stamps: list[Piece], plan: list[PagePlan],
-             hinting: bool = False) -> bytes:
-    """The issue's PDF: the front's pages, then ``plan``'s pages."""
+             hinting: bool = False,
+             before_saving: Callable[[pikepdf.Pdf], None] = lambda pdf: None) -> bytes:
+    """The issue's PDF: the front's pages, then ``plan``'s pages. ``before_saving``
+    may add to it (metadata), which saves writing it twice."""
     stamps_pdf = [pikepdf.open(piece.pdf) for piece in stamps]
     pieces_pdf = [pikepdf.open(piece.pdf) for piece in pieces]
     out = pikepdf.open(front.pdf)
@@ -81,6 +62,7 @@ def assemble(front: Piece, pieces: list[Piece], stamps: list[Piece], plan: list[
                                           strict=True)]
         merge_fonts(out, [(fonts, report.fonts) for fonts, report in _fonts(out, sources)],
                     hinting)
+        before_saving(out)
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True, min_version=out.pdf_version)
         return buffer.getvalue()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pikepdf
 
-from folio.production.xmp import add_metadata
+from folio.production.xmp import write_metadata
 
 
 @dataclass(frozen=True)
@@ -69,11 +69,12 @@ def cut(issue: bytes, offprint: Offprint, pdfa: bool) -> tuple[bytes, tuple[int,
         meta["dc:title"] = offprint.title
         if offprint.authors:
             meta["dc:creator"] = list(offprint.authors)
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, min_version=version)
     pages = (("prism:startingPage", str(first)), ("prism:endingPage", str(last)),
              ("prism:pageRange", f"{first}-{last}" if last > first else str(first)))
-    return add_metadata(out.getvalue(), offprint.xmp + pages, pdfa), (first, last)
+    write_metadata(pdf, offprint.xmp + pages, pdfa)
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, min_version=version)
+    return out.getvalue(), (first, last)
 
 
 def _dests(pdf: pikepdf.Pdf) -> dict[str, object]:

@@ -48,6 +48,18 @@ def add_metadata(data: bytes, properties: tuple[tuple[str, str], ...], pdfa: boo
         return data
     pdf = pikepdf.open(io.BytesIO(data))
     version = pdf.pdf_version
+    write_metadata(pdf, properties, pdfa)
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, min_version=version)
+    return out.getvalue()
+
+
+def write_metadata(pdf: pikepdf.Pdf, properties: tuple[tuple[str, str], ...],
+                   pdfa: bool) -> None:
+    """``add_metadata`` on an open PDF, which its caller saves (an issue put together
+    from its pieces is saved once)."""
+    if not properties:
+        return
     stream = pdf.Root.get("/Metadata")
     packet = stream.read_bytes() if stream is not None else _EMPTY
     root = etree.fromstring(packet, etree.XMLParser(remove_blank_text=False))
@@ -77,9 +89,6 @@ def add_metadata(data: bytes, properties: tuple[tuple[str, str], ...], pdfa: boo
         xml = packet[:packet.index(b"?>") + 2] + xml + b'<?xpacket end="w"?>'
     pdf.Root.Metadata = pdf.make_stream(xml, Type=pikepdf.Name.Metadata,
                                         Subtype=pikepdf.Name.XML)
-    out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, min_version=version)
-    return out.getvalue()
 
 
 def _forget_ours(rdf) -> None:

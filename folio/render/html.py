@@ -91,13 +91,15 @@ def page_range(first: int, last: int) -> str:
 def render_issue_html(issue: Issue, config: PublicationConfig, env: jinja2.Environment,
                       profile: Profile = SCREEN, draft: bool = False,
                       part: IssuePart | None = None,
-                      page_ranges: dict[str, str] | None = None) -> str:
+                      page_ranges: dict[str, str] | None = None, typeset: bool = True) -> str:
     """``draft``: the build prints stand-in text besides what ``issue`` says (template
     strings not yet translated): its pages are marked too. ``part``: one piece of
     the issue, or the whole of it. ``page_ranges``: the whole issue's articles'
-    pages ("5–7"), by anchor, as far as they are known, for "Cite this article"."""
+    pages ("5–7"), by anchor, as far as they are known, for "Cite this article".
+    ``typeset=False``: without the typography pass (``keep_korean_words``), for a
+    piece whose cached layout may make the pass needless."""
     language = issue.language
-    return _render(env, "journal.html.j2", issue=issue, part=part,
+    return _render(env, "journal.html.j2", keep_words=typeset, issue=issue, part=part,
                    page_ranges=page_ranges or {},
                    **_context(config, language, config.fonts[language.code],
                               issue.pending or draft, profile))
