@@ -40,7 +40,9 @@ class Reader:
     # -- where files may come from ------------------------------------------------
     def key(self, path: Path) -> str:
         """How a file is named in records and messages: relative to the root if in it."""
-        resolved = path.resolve()
+        return self._named(path.resolve())
+
+    def _named(self, resolved: Path) -> str:
         try:
             return resolved.relative_to(self.root).as_posix()
         except ValueError:
@@ -95,7 +97,7 @@ class Reader:
             cached = (data, digest(data))
             self._cache[resolved] = cached
         if record is not None:
-            record[self.key(path)] = cached[1]
+            record[self._named(resolved)] = cached[1]
         return cached[0]
 
     def read_text(self, path: Path, record: Record | None = None,

@@ -28,39 +28,43 @@ class FontFace:
     index: int
 
 
-@lru_cache(maxsize=64)
-def find_faces(family: str) -> tuple[FontFace, ...]:
-    """All installed faces of ``family`` (exact name), as fontconfig sees them.
-
-    Asked once per family and process: each fc-list run costs about 10 ms.
-    """
+@lru_cache(maxsize=1)
+def _installed() -> tuple[tuple[frozenset[str], str, Path, int], ...]:
+    """Every installed face as (family names, style, file, index): one fc-list run per
+    process (each costs about 10 ms, and a build asks for several families)."""
     if shutil.which("fc-list") is None:
         raise BuildError.at("fontconfig's fc-list is not installed",
                             hint="install the fontconfig package (the set-up step does)")
-    result = subprocess.run(
-        ["fc-list", "-f", "%{file}|%{index}|%{style}\n", f":family={family}"],
-        capture_output=True, text=True, check=False)
+    result = subprocess.run(["fc-list", "-f", "%{family}|%{index}|%{style}|%{file}\n"],
+                            capture_output=True, text=True, check=False)
     faces = []
-    for line in sorted(result.stdout.splitlines()):
-        file, index, style = (line.split("|") + ["", "", ""])[:3]
+    for line in result.stdout.splitlines():
+        names, index, style, file = (line.split("|", 3) + ["", "", "", ""])[:4]
         if file:
-            faces.append(FontFace(family, style.split(",")[0], Path(file), int(index or 0)))
+            faces.append((frozenset(_folded(n) for n in names.split(",")),
+                          style.split(",")[0], Path(file), int(index or 0)))
     return tuple(faces)
 
 
+def _folded(family: str) -> str:
+    """A family name as fontconfig compares them: without case or spaces."""
+    return family.replace(" ", "").casefold()
+
+
+def find_faces(family: str) -> tuple[FontFace, ...]:
+    """All installed faces of ``family``, as fontconfig sees them."""
+    wanted = _folded(family)
+    return tuple(sorted((FontFace(family, style, file, index)
+                         for names, style, file, index in _installed() if wanted in names),
+                        key=lambda face: (str(face.file), face.index, face.style)))
+
+
 def font_files(families: tuple[str, ...]) -> tuple[Path, ...]:
-    """The files of every installed face of ``families``, with one fontconfig call."""
+    """The files of every installed face of ``families``."""
     if shutil.which("fc-list") is None:
         return ()
-    result = subprocess.run(["fc-list", "-f", "%{family}|%{file}\n"], capture_output=True,
-                            text=True, check=False)
-    wanted = set(families)
-    files = set()
-    for line in result.stdout.splitlines():
-        names, _, file = line.rpartition("|")
-        if wanted & set(names.split(",")):
-            files.add(Path(file))
-    return tuple(sorted(files))
+    wanted = {_folded(family) for family in families}
+    return tuple(sorted({file for names, _, file, _ in _installed() if wanted & names}))
 
 
 @lru_cache(maxsize=64)
