@@ -7,6 +7,7 @@ compiled in memory with Babel, so no ``.mo`` file is ever committed or stale.
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import shutil
@@ -23,6 +24,7 @@ from folio.config.publication import Language
 from folio.config.reading import Reader, Record
 from folio.defaults import command
 from folio.errors import BuildError, Problem
+from folio.files import cache_root, digest, write_atomically
 
 DOMAIN = "messages"
 
@@ -167,19 +169,48 @@ def check_catalog(catalog: Catalog, text: str, path: Path,
     return problems
 
 
-def _msgfmt(path: Path) -> list[Problem]:
-    """GNU gettext's own check, when it is installed: ``msgfmt -c``."""
-    if shutil.which("msgfmt") is None:
-        return []
+def _msgfmt_verdict(path: Path) -> tuple[int, str] | None:
+    """``msgfmt -c``'s exit status and messages, or None without msgfmt. Kept in the
+    cache by the catalog's bytes, its path and the msgfmt program: a build forks
+    no process for a catalog it has seen."""
+    program = shutil.which("msgfmt")
+    if program is None:
+        return None
     try:
-        done = subprocess.run(["msgfmt", "-c", "-o", os.devnull, str(path)],
+        stat = Path(program).stat()
+        key = digest(b"\0".join((path.read_bytes(), str(path).encode(), program.encode(),
+                                  f"{stat.st_size}:{stat.st_mtime_ns}".encode())))
+    except OSError:
+        return None
+    cached = cache_root() / "msgfmt" / f"{key[:32]}.json"
+    try:
+        returncode, stderr = json.loads(cached.read_text(encoding="utf-8"))
+        if isinstance(returncode, int) and isinstance(stderr, str):
+            return returncode, stderr
+    except (OSError, ValueError, TypeError):
+        pass
+    try:
+        done = subprocess.run([program, "-c", "-o", os.devnull, str(path)],
                               capture_output=True, text=True, timeout=60, check=False)
     except (OSError, subprocess.TimeoutExpired):
+        return None
+    try:
+        write_atomically(cached, json.dumps([done.returncode, done.stderr]).encode("utf-8"))
+    except OSError:
+        pass                            # a cache that cannot be written only costs time
+    return done.returncode, done.stderr
+
+
+def _msgfmt(path: Path) -> list[Problem]:
+    """GNU gettext's own check, when it is installed: ``msgfmt -c``."""
+    verdict = _msgfmt_verdict(path)
+    if verdict is None:
         return []
-    if done.returncode == 0:
+    returncode, stderr = verdict
+    if returncode == 0:
         return []
     problems = []
-    for line in done.stderr.splitlines():
+    for line in stderr.splitlines():
         match = re.match(rf"^{re.escape(str(path))}:(\d+): (?!warning:)(.*)$", line)
         if match and not match[2].startswith("..."):
             problems.append(Problem(f"msgfmt: {match[2].rstrip('.')}", path, int(match[1]),
@@ -192,10 +223,10 @@ def _msgfmt(path: Path) -> list[Problem]:
     if not problems:
         # No line to point at: its complaint is about the file (mostly the header).
         reasons = [re.sub(rf"^(msgfmt: )?{re.escape(str(path))}: (warning: )?", "",
-                          line.strip()) for line in done.stderr.splitlines()
+                          line.strip()) for line in stderr.splitlines()
                    if str(path) in line]
         problems.append(Problem("msgfmt -c rejects the catalog: "
-                                + ("; ".join(reasons) or done.stderr.strip()), path, 1,
+                                + ("; ".join(reasons) or stderr.strip()), path, 1,
                                 hint="the catalog needs a header with Content-Type: "
                                      "text/plain; charset=UTF-8 and Plural-Forms "
                                      f"({command()} i18n update writes one)"))

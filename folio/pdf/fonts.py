@@ -28,22 +28,45 @@ class FontFace:
     index: int
 
 
-@lru_cache(maxsize=1)
-def _installed() -> tuple[tuple[frozenset[str], str, Path, int], ...]:
-    """Every installed face as (family names, style, file, index): one fc-list run per
-    process (each costs about 10 ms, and a build asks for several families)."""
+_LISTING = ["fc-list", "-f", "%{family}|%{index}|%{style}|%{file}\n"]
+_installed_faces: tuple[tuple[frozenset[str], str, Path, int], ...] | None = None
+
+
+def start_listing() -> subprocess.Popen | None:
+    """fc-list started, to run while the caller does something else (the quick
+    check hashes files meanwhile); ``read_listing`` takes its answer."""
     if shutil.which("fc-list") is None:
-        raise BuildError.at("fontconfig's fc-list is not installed",
-                            hint="install the fontconfig package (the set-up step does)")
-    result = subprocess.run(["fc-list", "-f", "%{family}|%{index}|%{style}|%{file}\n"],
-                            capture_output=True, text=True, check=False)
+        return None
+    return subprocess.Popen(_LISTING, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                            text=True)
+
+
+def read_listing(listing: subprocess.Popen) -> tuple[tuple[frozenset[str], str, Path, int], ...]:
+    """Every installed face, as (family names, style, file, index), from ``listing``;
+    what this process asks fontconfig next (``find_faces``, ``font_files``)."""
+    global _installed_faces
+    output, _ = listing.communicate()
     faces = []
-    for line in result.stdout.splitlines():
+    for line in output.splitlines():
         names, index, style, file = (line.split("|", 3) + ["", "", "", ""])[:4]
         if file:
             faces.append((frozenset(_folded(n) for n in names.split(",")),
                           style.split(",")[0], Path(file), int(index or 0)))
-    return tuple(faces)
+    _installed_faces = tuple(faces)
+    return _installed_faces
+
+
+def _installed() -> tuple[tuple[frozenset[str], str, Path, int], ...]:
+    """Every installed face: one fc-list run per process (each costs a fork of this
+    process, and a build asks for several families), unless the quick check's
+    listing answered already."""
+    if _installed_faces is not None:
+        return _installed_faces
+    listing = start_listing()
+    if listing is None:
+        raise BuildError.at("fontconfig's fc-list is not installed",
+                            hint="install the fontconfig package (the set-up step does)")
+    return read_listing(listing)
 
 
 def _folded(family: str) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +31,7 @@ from pathlib import Path
 from folio import __version__
 from folio.defaults import BUNDLED
 from folio.files import digest, write_atomically
+from folio.pdf import fonts
 
 MANIFEST_FILE = ".folio-manifest.json"
 FORMAT = 2
@@ -175,7 +175,7 @@ def tree_fingerprint(root: Path) -> str:
     """Every file any document could be made from, by content; fonts by size and time.
     Files are named relative to the publication (or to the bundled folder), so the
     fingerprint holds when the publication folder is moved or copied."""
-    fonts = _list_fonts()            # fc-list runs while the files are hashed
+    listing = fonts.start_listing()      # fc-list runs while the files are hashed
     parts = [file_hash(root / "publication.yaml"), code_fingerprint()]
     for base, names in ((root, _TREE), (BUNDLED, _TREE[1:])):
         for name in names:
@@ -187,25 +187,17 @@ def tree_fingerprint(root: Path) -> str:
                 for path in sorted(p for p in folder.rglob("*") if p.is_file()):
                     parts += [f"{label}:{path.relative_to(base).as_posix()}",
                               file_hash(path)]
-    parts.append(_font_stats(fonts))
+    parts.append(_font_stats(listing))
     parts.append(os.environ.get("SOURCE_DATE_EPOCH", ""))
     return combine(*parts)
-
-
-def _list_fonts() -> subprocess.Popen | None:
-    if shutil.which("fc-list") is None:
-        return None
-    return subprocess.Popen(["fc-list", "-f", "%{file}\n"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
 
 
 def _font_stats(listing: subprocess.Popen | None) -> str:
     """Every installed font file with its size and time: a font update rebuilds."""
     if listing is None:
         return ""
-    output, _ = listing.communicate()
-    return "\n".join(f"{file}:{file_stat(Path(file))}"
-                     for file in sorted(set(output.splitlines())))
+    files = {face[2] for face in fonts.read_listing(listing)}
+    return "\n".join(f"{file}:{file_stat(file)}" for file in sorted(files))
 
 
 def up_to_date(out: Path, key: str, tree: str) -> int | None:

@@ -179,7 +179,7 @@ class WorkerPool:
 def _die_with_parent() -> None:
     """Linux: this process gets SIGKILL when the process that forked it ends."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        libc = _library("libc.so.6", "c", use_errno=True)
         libc.prctl(1, signal.SIGKILL)                  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass                        # elsewhere: the zygote watches its parent instead
@@ -202,11 +202,20 @@ def prepare_for_fork() -> None:
     from folio.pdf import fetcher, writer  # noqa: F401 - the modules the jobs run in
     from folio.pipeline import jobs  # noqa: F401
     from folio.production import assemble, press  # noqa: F401 - pikepdf, for issues by parts
-    library = ctypes.util.find_library("fontconfig")
     try:
-        ctypes.CDLL(library or "libfontconfig.so.1").FcInit()
+        _library("libfontconfig.so.1", "fontconfig").FcInit()
     except (OSError, AttributeError):
         pass
+
+
+def _library(soname: str, name: str, **options) -> ctypes.CDLL:
+    """A C library by its usual file name, else as ``ctypes.util`` finds it (which
+    runs ``ldconfig -p``: a process forked at every start of the zygote and of
+    each worker)."""
+    try:
+        return ctypes.CDLL(soname, **options)
+    except OSError:
+        return ctypes.CDLL(ctypes.util.find_library(name) or soname, **options)
 
 
 class _Worker:
