@@ -40,6 +40,7 @@ def assemble(front: Piece, pieces: list[Piece], stamps: list[Piece], plan: list[
     out = pikepdf.open(front.pdf)
     try:
         reports: list[PageReport] = list(front.report.pages)
+        save = out.make_stream(b"q\n")
         for where in plan:
             chunk = stamps[where.stamps]
             stamp = stamps_pdf[where.stamps].pages[chunk.skip + where.stamp]
@@ -50,8 +51,8 @@ def assemble(front: Piece, pieces: list[Piece], stamps: list[Piece], plan: list[
                 continue
             piece = pieces[where.piece]
             out.pages.append(pieces_pdf[where.piece].pages[piece.skip + where.page])
-            _overlay(out.pages[-1], out.copy_foreign(stamp.as_form_xobject()),
-                     pikepdf.Name(f"/FolioStamp{len(out.pages)}"))
+            _overlay(out, out.pages[-1], out.copy_foreign(stamp.as_form_xobject()),
+                     pikepdf.Name(f"/FolioStamp{len(out.pages)}"), save)
             reports.append(piece.report.pages[piece.skip + where.page])
         _names(out, pieces_pdf)
         _links(out)
@@ -142,13 +143,18 @@ def _fonts(out: pikepdf.Pdf, sources):
     return found
 
 
-def _overlay(page: pikepdf.Page, form: pikepdf.Object, name: pikepdf.Name) -> None:
+def _overlay(pdf: pikepdf.Pdf, page: pikepdf.Page, form: pikepdf.Object, name: pikepdf.Name,
+             save: pikepdf.Object) -> None:
     """``page.add_overlay(form)`` under a name of our choosing: pikepdf draws a
     random one, and the same issue must make the same bytes. One name per page of
-    the issue, as WeasyPrint's pages share one resource dictionary."""
+    the issue, as WeasyPrint's pages share one resource dictionary.
+
+    The page's own content stream is kept as it is, compressed, between ``save``
+    (one ``q`` stream for every page) and the stamp's placement: joined into one
+    stream, each page's drawing would be decompressed here and compressed again
+    when the issue is written, most of the time it took."""
     page.add_resource(form, pikepdf.Name.XObject, name=name)
     placement = page.calc_form_xobject_placement(form, name, pikepdf.Rectangle(page.trimbox))
-    page.contents_add(b"q\n", prepend=True)
-    page.contents_add(b"Q\n", prepend=False)
-    page.contents_add(placement, prepend=False)
-    page.contents_coalesce()
+    contents = page.obj.Contents
+    streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+    page.obj.Contents = pikepdf.Array([save, *streams, pdf.make_stream(b"Q\n" + placement)])

@@ -13,6 +13,7 @@ ids stay the same, so the pages' text is left untouched.
 from __future__ import annotations
 
 import hashlib
+import zlib
 from dataclasses import dataclass
 from math import ceil
 
@@ -73,17 +74,18 @@ def _one_font(pdf: pikepdf.Pdf, entry: _Merged, hinting: bool) -> pikepdf.Object
     widths = {gid: w for use in entry.uses for gid, w in use.widths.items()}
     to_unicode = {gid: text for use in entry.uses for gid, text in use.to_unicode.items()}
     use = entry.uses[0]
-    program = cut(use.face, use.index, entry.glyphs, hinting)
+    program, length = cut_compressed(use.face, use.index, entry.glyphs, hinting)
 
     descendant = first.DescendantFonts[0]
     descriptor = descendant.FontDescriptor
     file_key = "/FontFile3" if "/FontFile3" in descriptor else "/FontFile2"
     old_file = descriptor[file_key]
-    stream = pikepdf.Stream(pdf, program)
+    stream = pikepdf.Stream(pdf, b"")
+    stream.write(program, filter=pikepdf.Name.FlateDecode)
     if "/Subtype" in old_file:
         stream.Subtype = old_file.Subtype
     if "/Length1" in old_file:
-        stream.Length1 = len(program)
+        stream.Length1 = length
     new_descriptor = pdf.make_indirect(pikepdf.Dictionary(
         {key: descriptor[key] for key in descriptor.keys() if key != file_key}))
     new_descriptor[file_key] = pdf.make_indirect(stream)
@@ -99,13 +101,34 @@ def _one_font(pdf: pikepdf.Pdf, entry: _Merged, hinting: bool) -> pikepdf.Object
     return font
 
 
+def _cut_key(face: str, index: int, glyphs: set[int], hinting: bool) -> str:
+    return hashlib.blake2b(f"{face}:{index}:{hinting}:{sorted(glyphs)}".encode(),
+                           digest_size=16).hexdigest()
+
+
+def cut_compressed(face: str, index: int, glyphs: set[int],
+                   hinting: bool = False) -> tuple[bytes, int]:
+    """``cut``'s font file compressed with Flate, as the PDF stores it, and its length
+    before: cached too, for compressing a Korean issue's fonts (megabytes, once
+    desubroutinized) was most of the time it took to write the issue."""
+    cached = cache_root() / "font-cuts" / f"{_cut_key(face, index, glyphs, hinting)}.flate"
+    try:
+        data = cached.read_bytes()
+        length = int.from_bytes(data[:4], "big")
+        return data[4:], length
+    except OSError:
+        pass
+    program = cut(face, index, glyphs, hinting)
+    packed = zlib.compress(program)
+    write_atomically(cached, len(program).to_bytes(4, "big") + packed)
+    return packed, len(program)
+
+
 def cut(face: str, index: int, glyphs: set[int], hinting: bool = False) -> bytes:
     """The font file cut to ``glyphs`` as WeasyPrint cuts it: glyph ids kept, empty
     glyphs after the last one used dropped. Kept in the cache by what it was cut
     from, so an edit that adds no new character costs nothing here."""
-    key = hashlib.blake2b(f"{face}:{index}:{hinting}:{sorted(glyphs)}".encode(),
-                          digest_size=16).hexdigest()
-    cached = cache_root() / "font-cuts" / key
+    cached = cache_root() / "font-cuts" / _cut_key(face, index, glyphs, hinting)
     if cached.is_file():
         return cached.read_bytes()
     import uharfbuzz as hb
