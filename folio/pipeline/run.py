@@ -415,15 +415,19 @@ def build(options: BuildOptions,
           on_skipped: Callable[[Path], None] = lambda output: None,
           on_start: Callable[[int], None] = lambda count: None,
           on_extra: Callable[[Path], None] = lambda path: None,
-          pool=None, tree: str | None = None) -> list[PdfResult]:
+          pool=None, tree: str | None = None,
+          on_loaded: Callable[[PublicationConfig, Publication], None] = lambda c, p: None
+          ) -> list[PdfResult]:
     """Build what changed of the requested documents. Every document without a
     problem is written; if any has one, ``BuildFailed`` lists every problem.
     ``on_start`` is told how many PDFs will be rendered, ``on_extra`` of every
     imposed PDF or preview written. ``pool``: worker processes already started
     (workers.WorkerPool), which its owner shuts down; without one, a build with
     ``jobs`` above 1 starts its own. ``tree``: the publication's
-    ``tree_fingerprint``, if the caller took it before anything was read."""
-    return _build(options, on_written, on_skipped, on_start, on_extra, pool, tree)
+    ``tree_fingerprint``, if the caller took it before anything was read.
+    ``on_loaded`` is given the configuration and content once they are read (the
+    preview's dashboard shows them)."""
+    return _build(options, on_written, on_skipped, on_start, on_extra, pool, tree, on_loaded)
 
 
 def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:
@@ -445,13 +449,14 @@ def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:
 
 
 def _build(options, on_written, on_skipped, on_start, on_extra, pool,
-           tree: str | None) -> list[PdfResult]:
+           tree: str | None, on_loaded) -> list[PdfResult]:
     source_date()                       # a malformed SOURCE_DATE_EPOCH stops us here
     # Taken before anything is read: a file edited during the build makes the next
     # quick check fail, never pass.
     tree = tree or tree_fingerprint(options.root.resolve())
     reader = publication_reader(options.root)
     config, publication = load(options, reader)
+    on_loaded(config, publication)
     templates = TemplateSet.for_root(config.root, BUNDLED)
     documents, languages = _plan(options, config, publication, templates, reader)
     profile = config.profile(options.profile)

@@ -79,15 +79,17 @@ def page_size(pdf: Path) -> tuple[float, float]:
             document.close()
 
 
-def changed_pages(before: bytes, after: bytes) -> frozenset[int]:
+def changed_pages(before: bytes, after: bytes,
+                  known: list[str] | None = None) -> tuple[frozenset[int], list[str]]:
     """Page numbers (from 1) of ``after`` that look different from ``before``'s,
-    or are new: pages whose drawing changed are drawn, before and after, and
-    compared pixel by pixel, so a page whose streams changed but whose picture
-    did not is not marked."""
-    old, new = page_keys(before), page_keys(after)
+    or are new, and ``after``'s page keys (``known``: ``before``'s, if they were
+    kept): pages whose drawing changed are drawn, before and after, and compared
+    pixel by pixel, so a page whose streams changed but whose picture did not is
+    not marked."""
+    old, new = known or page_keys(before), page_keys(after)
     candidates = [n for n in range(1, len(new) + 1) if n > len(old) or old[n - 1] != new[n - 1]]
     if not candidates:
-        return frozenset()
+        return frozenset(), new
     import pypdfium2
     changed = set()
     with PDFIUM:
@@ -104,7 +106,7 @@ def changed_pages(before: bytes, after: bytes) -> frozenset[int]:
         finally:
             for document in documents:
                 document.close()
-    return frozenset(changed)
+    return frozenset(changed), new
 
 
 def page_count(pdf: bytes) -> int:
@@ -121,13 +123,19 @@ class PageImages:
         self._lock = threading.Lock()
         self._limit = limit
 
-    def png(self, pdf: Path, page: int, dpi: int = SCREEN_DPI) -> bytes | None:
-        """Page ``page`` (from 1) of ``pdf``, or None if it has no such page."""
+    def png(self, pdf: Path, page: int, dpi: int = SCREEN_DPI,
+            drawing: tuple[int, str] | None = None) -> bytes | None:
+        """Page ``page`` (from 1) of ``pdf``, or None if it has no such page.
+        ``drawing``: the PDF's version (mtime) and the page's key (``page_keys``) as
+        the last snapshot saw them; while the file is that version, the image is kept
+        by the page's key, so a page a rebuild did not change is not drawn again."""
         try:
             version = pdf.stat().st_mtime_ns
         except OSError:
             return None
-        key = (str(pdf), version, page, dpi)
+        key: tuple = (str(pdf), version, page, dpi)
+        if drawing is not None and drawing[0] == version:
+            key = (str(pdf), drawing[1], dpi)
         with self._lock:
             if key in self._images:
                 return self._images[key]

@@ -206,7 +206,10 @@ class _Handler(BaseHTTPRequestHandler):
         document = self._known(lang, name)
         if document is None:
             return
-        data = self.images.png(document.pdf, int(number))
+        page = int(number)
+        drawing = (document.version, document.page_keys[page - 1]) \
+            if 1 <= page <= len(document.page_keys) else None
+        data = self.images.png(document.pdf, page, drawing=drawing)
         if data is None:
             self.send_error(HTTPStatus.NOT_FOUND, "no such page")
             return

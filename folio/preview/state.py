@@ -13,8 +13,9 @@ from pathlib import Path
 from folio.config.options import BuildOptions
 from folio.content.model import Issue, Notice
 from folio.errors import BuildError
+from folio.files import digest
 from folio.preview.lengths import Length, measure
-from folio.preview.pages import changed_pages, page_count, page_size
+from folio.preview.pages import changed_pages, page_count, page_keys, page_size
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,16 @@ class DocumentState:
     problems: tuple[str, ...] = ()
     articles: tuple[ArticleRow, ...] = ()
     changed: frozenset[int] = frozenset()   # pages the last rebuild changed
-    version: int = 0                        # the PDF's mtime: a new one, new images
+    version: int = 0                        # the PDF's mtime
     size: tuple[float, float] = (595.0, 842.0)  # of its pages, in points
+    page_keys: tuple[str, ...] = ()         # what draws each page (pages.page_keys)
+
+    def page_version(self, number: int) -> str:
+        """What a page image's address says of it: the page's drawing, so that the
+        browser keeps the image of a page a rebuild did not change."""
+        if 1 <= number <= len(self.page_keys):
+            return self.page_keys[number - 1][:16]
+        return str(self.version)
 
     def height(self, width: int) -> int:
         """A page's height in pixels when shown ``width`` pixels wide."""
@@ -71,9 +80,22 @@ class Tracker:
     each PDF's preflight verdict while the PDF stays the same."""
 
     pdfs: dict[Path, bytes] = field(default_factory=dict)   # as last shown
+    keys: dict[Path, list[str]] = field(default_factory=dict)   # their pages' page_keys
     preflight: dict[tuple[Path, int], tuple[str, tuple[str, ...]]] = \
         field(default_factory=dict)
     seconds: dict[Path, float] = field(default_factory=dict)
+    # A document's translation state, by its files' versions (mtime and size).
+    translations: dict[tuple, str] = field(default_factory=dict)
+    lengths: dict[str, Length] = field(default_factory=dict)     # by the texts measured
+
+    def measure(self, texts: list[str]) -> Length:
+        """``lengths.measure``, once per text: a 300-page issue is a million characters."""
+        key = digest("\0".join(texts).encode("utf-8"))
+        if key not in self.lengths:
+            if len(self.lengths) > 2000:
+                self.lengths.clear()
+            self.lengths[key] = measure(texts)
+        return self.lengths[key]
 
 
 CHECKING = "checking…"
@@ -81,20 +103,21 @@ CHECKING = "checking…"
 
 def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
              problems: list[str], seconds: float, tracker: Tracker,
-             previous: Snapshot | None) -> Snapshot:
+             previous: Snapshot | None, loaded: tuple | None = None) -> Snapshot:
     """The state after a rebuild that wrote ``written`` (PDF -> seconds after its
-    start) and found ``problems``. Preflight verdicts not known yet are
+    start) and found ``problems``; ``loaded``: the configuration and content the
+    rebuild read, if it got that far. Preflight verdicts not known yet are
     ``CHECKING``: preflight takes seconds for a long issue, and the pages are
     shown first (``with_preflight`` adds them)."""
     from folio.pipeline.run import load, output_path, plan_documents
     try:
-        config, publication = load(options)
+        config, publication = loaded or load(options)
     except BuildError:                      # publication.yaml itself is broken:
         documents = previous.documents if previous else ()      # keep the last pages
         return Snapshot(generation, tuple(replace(d, changed=frozenset()) for d in documents),
                         tuple(problems), time.time(), seconds, options.profile)
     profile = config.profile(options.profile)
-    translation = _translation_counts(config)
+    translation = _translation_counts(config, tracker)
     tracker.seconds.update(written)
     states = []
     for planned in plan_documents(publication, options):
@@ -132,11 +155,11 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
     articles: list[ArticleRow] = []
     if isinstance(content, Issue):
         for item in content.items:
-            articles.append(ArticleRow(item.article.title, measure(
+            articles.append(ArticleRow(item.article.title, tracker.measure(
                 [t.text for t in item.article.texts]), _relative(item.article.source, root)))
     elif isinstance(content, Notice):
-        articles.append(ArticleRow(content.title, measure([t.text for t in content.texts]),
-                                   _relative(content.source, root)))
+        articles.append(ArticleRow(content.title, tracker.measure(
+            [t.text for t in content.texts]), _relative(content.source, root)))
     state = DocumentState(
         planned.lang, planned.name, title, pdf, planned.layout,
         translation=_translation_of(planned, translation),
@@ -151,13 +174,17 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
     if rebuilt or before is None:
         after = pdf.read_bytes()
         if before is not None and before != after:
-            changed = changed_pages(before, after)
+            changed, tracker.keys[pdf] = changed_pages(before, after, tracker.keys.get(pdf))
+        elif before is None:
+            tracker.keys[pdf] = page_keys(after)
         tracker.pdfs[pdf] = after
     verdict, notes = tracker.preflight.get((pdf, stat.st_mtime_ns), (CHECKING, ()))
-    return replace(state, pages=page_count(tracker.pdfs[pdf]), built=stat.st_mtime,
+    keys = tracker.keys.get(pdf)
+    return replace(state, pages=len(keys) if keys is not None else page_count(tracker.pdfs[pdf]),
+                   built=stat.st_mtime,
                    seconds=tracker.seconds.get(pdf), preflight=verdict,
                    preflight_notes=notes, changed=changed, version=stat.st_mtime_ns,
-                   size=page_size(pdf))
+                   size=page_size(pdf), page_keys=tuple(tracker.keys.get(pdf, ())))
 
 
 def _preflight(planned: DocumentState, pdf: Path, version: int, profile, tracker: Tracker):
@@ -171,18 +198,30 @@ def _preflight(planned: DocumentState, pdf: Path, version: int, profile, tracker
     return tracker.preflight[key]
 
 
-def _translation_counts(config) -> dict[tuple[str, str], dict[str, int]]:
-    """(content file without language, language) -> its translation state."""
+def _translation_counts(config, tracker: Tracker) -> dict[tuple[str, str], dict[str, int]]:
+    """(content file without language, language) -> its translation state; looked
+    at again only for a document one of whose files changed."""
     from folio.content import translations as tr
     states: dict[tuple[str, str], dict[str, int]] = {}
     for document in tr.documents(config):
+        versions = tuple(sorted((code, _version(path)) for code, path in document.files.items()))
         for code in config.codes:
-            try:
-                state = tr.state(config, document, code)
-            except BuildError:          # the banner says what is wrong with the file
-                continue
-            states[state.document, code] = {state.state: 1}
+            key = (document.name, code, versions)
+            if key not in tracker.translations:
+                try:
+                    tracker.translations[key] = tr.state(config, document, code).state
+                except BuildError:      # the banner says what is wrong with the file
+                    continue
+            states[document.name, code] = {tracker.translations[key]: 1}
     return states
+
+
+def _version(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def _translation_of(planned, counts) -> tuple[tuple[str, int], ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from folio.config.options import BuildOptions
@@ -32,36 +33,67 @@ class Rebuilder:
         self.report = report
         self.tracker = Tracker()
         self.generation = 0
+        self._lock = threading.Lock()           # one publisher at a time
+        self._to_check = threading.Event()      # a snapshot awaits its preflight
+        self._checker: threading.Thread | None = None
+
+    def _publish(self, shown) -> None:
+        with self._lock:
+            self.generation += 1
+            self.live.publish(replace(shown, generation=self.generation))
 
     def rebuild(self) -> None:
         from folio.pipeline.run import build
         started = time.perf_counter()
         written: dict[Path, float] = {}
         problems: list[str] = []
+        loaded: list = []
         self.live.building = True
         try:
             build(self.options, pool=self.pool, on_written=lambda result: written.__setitem__(
-                result.output, time.perf_counter() - started))
+                result.output, time.perf_counter() - started),
+                on_loaded=lambda *both: loaded.extend(both))
         except BuildError as error:
             problems = [problem.format(self.options.root) for problem in error.problems]
         finally:
             self.live.building = False
         seconds = time.perf_counter() - started
-        self.generation += 1
-        self.live.publish(snapshot(self.options, self.generation, written, problems, seconds,
-                                   self.tracker, self.live.snapshot))
-        # The pages first; then preflight, which takes seconds for a long issue.
-        checked = with_preflight(self.live.snapshot, self.generation + 1, self.options,
-                                 self.tracker)
-        if checked is not None:
-            self.generation += 1
-            self.live.publish(checked)
+        self._publish(snapshot(self.options, 0, written, problems, seconds, self.tracker,
+                               self.live.snapshot, tuple(loaded) if loaded else None))
+        self._preflight_later()
         self.report(f"rebuilt in {seconds:.1f} s: {len(written)} PDF"
                     f"{'s' if len(written) != 1 else ''} written"
                     + (f", {len(problems)} problem{'s' if len(problems) != 1 else ''}"
                        if problems else ""))
         for problem in problems:
             self.report(f"  {problem}")
+
+
+    def _preflight_later(self) -> None:
+        """The pages are shown first; preflight (seconds for a long issue) runs in a
+        thread of its own, so that a save made meanwhile is rebuilt at once. Its
+        verdicts are published only if no rebuild published since."""
+        self._to_check.set()
+        if self._checker is None:
+            self._checker = threading.Thread(target=self._check_forever,
+                                             name="folio-preflight", daemon=True)
+            self._checker.start()
+
+    def _check_forever(self) -> None:
+        while not self.live.stopping:
+            if not self._to_check.wait(0.5):
+                continue
+            self._to_check.clear()
+            shown = self.live.snapshot
+            try:
+                checked = with_preflight(shown, shown.generation, self.options, self.tracker)
+            except Exception as error:      # noqa: BLE001 - said, and the preview goes on
+                self.report(f"preflight stopped: {error}")
+                continue
+            with self._lock:
+                if checked is not None and self.live.snapshot is shown:
+                    self.generation += 1
+                    self.live.publish(replace(checked, generation=self.generation))
 
 
 def watched(root: Path, output: Path) -> Callable[[object, str], bool]:

@@ -23,6 +23,7 @@ from conftest import REPO
 from folio.config.options import BuildOptions
 from folio.preview.lengths import measure
 from folio.preview.server import Live, _spreads, make_server, serve_in_thread, wait_until
+from folio.preview.state import CHECKING
 from folio.preview.watch import Rebuilder, watched
 
 FIRST_EN = "content/journal/2024-no2/first.en.md"
@@ -61,11 +62,18 @@ def session(built_tiny: Path):
     lines: list[str] = []
     rebuilder = Rebuilder(BuildOptions(root=built_tiny, jobs=1), live, report=lines.append)
     rebuilder.rebuild()
+    _preflight_done(live)
     server = make_server(live, "127.0.0.1", 0)
     stop = serve_in_thread(server)
     yield rebuilder, f"http://127.0.0.1:{server.server_address[1]}", lines
     live.stop()
     stop()
+
+
+def _preflight_done(live: Live) -> None:
+    """Preflight runs in a thread of its own after each rebuild: wait for its verdicts."""
+    assert wait_until(lambda: all(d.preflight != CHECKING for d in live.snapshot.documents),
+                      60)
 
 
 def _get(url: str, method: str = "GET") -> tuple[int, bytes]:
@@ -215,6 +223,38 @@ def test_a_rebuild_marks_the_changed_pages_and_a_mistake_shows_as_a_banner(sessi
     assert "role=\"alert\"" not in _get(base + "/")[1].decode("utf-8")
 
 
+def test_a_rebuild_does_not_wait_for_the_last_ones_preflight(session, monkeypatch):
+    """An editor saving again while a long issue is preflighted gets the rebuild at
+    once; the verdict comes when it is ready, and one for pages no longer shown is
+    not published."""
+    import threading
+
+    import folio.preview.watch as watch_module
+    rebuilder, base, _ = session
+    release, entered = threading.Event(), threading.Event()
+    checked = watch_module.with_preflight
+
+    def slow(*args, **kwargs):
+        entered.set()
+        assert release.wait(30)
+        return checked(*args, **kwargs)
+    monkeypatch.setattr(watch_module, "with_preflight", slow)
+    article = rebuilder.options.root / FIRST_EN
+    for words in ("solve local problems, first.", "solve local problems, second."):
+        article.write_text(article.read_text(encoding="utf-8").replace(
+            "solve local problems", words.rstrip("."), 1), encoding="utf-8")
+        started = time.monotonic()
+        rebuilder.rebuild()
+        assert entered.wait(30)
+        assert time.monotonic() - started < 25           # not held by the blocked preflight
+        state = _state(base)
+        assert any(d["preflight"] == CHECKING for d in state["documents"])
+    release.set()
+    _preflight_done(rebuilder.live)
+    documents = {(d["lang"], d["name"]): d for d in _state(base)["documents"]}
+    assert documents["en", "journal-2024-no2"]["preflight"] == "ok"
+
+
 # -- the command, and a real browser ----------------------------------------------------
 
 EDITORS_KO = "content/journal/2022-vol1-no1/from-the-editors.ko.md"
@@ -329,10 +369,13 @@ def test_pages_whose_streams_changed_but_not_their_look_are_not_marked(tmp_path:
                  stream_decode_level=pikepdf.StreamDecodeLevel.generalized)
     same_look = buffer.getvalue()
     assert page_keys(before) != page_keys(same_look)
-    assert changed_pages(before, same_look) == frozenset()
+    assert changed_pages(before, same_look)[0] == frozenset()
     after = HTML(string="<p>one</p><p style='break-before: page'>three</p><p "
                         "style='break-before: page'>four</p>").write_pdf()
-    assert changed_pages(before, after) == {2, 3}
+    changed, keys = changed_pages(before, after)
+    assert changed == {2, 3} and keys == page_keys(after)
+    # The keys kept from the last rebuild stand for the PDF they were made from.
+    assert changed_pages(after, before, keys)[0] == {2}
 
 
 @pytest.mark.parametrize("arguments, code, said", [
