@@ -363,3 +363,26 @@ def make_py_source(ffi, module_name: str, target: str) -> None:
     from ``cffi.recompiler``, a module cffi documents only through that method."""
     from cffi.recompiler import make_py_source as emit
     emit(ffi, module_name, target)
+
+
+def defer_import(name: str) -> None:
+    """Let ``import name`` bind the module without running it until an attribute of
+    it is first used (``importlib.util.LazyLoader``). WeasyPrint imports
+    ``fontTools.subset`` when it starts, for a fallback it takes only without
+    HarfBuzz's subsetter, which ./dev installs: 0.05 s of every worker pool's start,
+    which the first layout of a build waits for."""
+    import importlib.util
+    import sys
+    if name in sys.modules:
+        return
+    spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        return
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    parent, _, child = name.rpartition(".")
+    if parent:
+        setattr(sys.modules[parent], child, module)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from folio.config.yamlio import parse_yaml
@@ -20,9 +21,14 @@ class Document:
     text: str
 
 
+@lru_cache(maxsize=1024)
 def parse_document(text: str, path: Path) -> Document:
     """Split ``---``-delimited YAML front matter from the Markdown body; ``path`` is
-    for messages. A byte-order mark before the first ``---`` is not content."""
+    for messages. A byte-order mark before the first ``---`` is not content.
+
+    Kept for the same text and path (a build reads a translation's source twice,
+    the preview every file at each rebuild): the Document is shared, not to be
+    changed."""
     text = text.removeprefix("\ufeff")
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != "---":

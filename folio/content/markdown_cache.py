@@ -77,14 +77,29 @@ def _folder() -> Path:
     return cache_root() / "markdown"
 
 
+_MEMORY: dict[str, dict] = {}        # entries this process read or wrote (the preview's)
+_MEMORY_SIZE = 1024
+
+
 def _load(key: str) -> dict | None:
+    if key in _MEMORY:
+        return _MEMORY[key]
     try:
-        return json.loads((_folder() / f"{key}.json").read_text(encoding="utf-8"))
+        entry = json.loads((_folder() / f"{key}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    _remember(key, entry)
+    return entry
+
+
+def _remember(key: str, entry: dict) -> None:
+    if len(_MEMORY) >= _MEMORY_SIZE:
+        _MEMORY.clear()
+    _MEMORY[key] = entry
 
 
 def _store(key: str, entry: dict) -> None:
+    _remember(key, entry)
     try:
         write_atomically(_folder() / f"{key}.json",
                          json.dumps(entry, ensure_ascii=False).encode("utf-8"))

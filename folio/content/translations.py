@@ -15,6 +15,7 @@ import json
 import re
 import subprocess
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from folio.config.publication import PublicationConfig
@@ -132,6 +133,7 @@ def _normalise(value):
     return value if isinstance(value, (int, float, bool)) or value is None else str(value)
 
 
+@lru_cache(maxsize=1024)
 def hash_text(text: str, path: Path) -> str:
     return digest(translatable_text(text, path).encode("utf-8"))[:12]
 

@@ -45,6 +45,8 @@ def import_weasyprint() -> None:
     """
     if "weasyprint.text.ffi" in sys.modules:
         return
+    from folio._compat import defer_import
+    defer_import("fontTools.subset")
     if not os.environ.get(SWITCH):
         try:
             if _import_on_cached_tables():

@@ -201,7 +201,6 @@ def prepare_for_fork() -> None:
     import_weasyprint()
     from folio.pdf import fetcher, writer  # noqa: F401 - the modules the jobs run in
     from folio.pipeline import jobs  # noqa: F401
-    from folio.production import assemble, press  # noqa: F401 - pikepdf, for issues by parts
     try:
         _library("libfontconfig.so.1", "fontconfig").FcInit()
     except (OSError, AttributeError):
@@ -327,8 +326,14 @@ def _worker(connection) -> None:
 
 def _serve(connection) -> None:
     _warm_up()
+    idle_imports = True
     while True:
         try:
+            if idle_imports and not connection.poll(0):
+                # pikepdf, for putting an issue together, while no job waits: not in
+                # the zygote, whose imports the first job of a build waits for.
+                from folio.production import assemble, press  # noqa: F401
+                idle_imports = False
             message = connection.recv()
         except (EOFError, OSError, KeyboardInterrupt):
             os._exit(0)

@@ -119,7 +119,8 @@ class PageImages:
     """PNGs of pages at screen resolution, drawn on demand and kept per PDF version."""
 
     def __init__(self, limit: int = 400):
-        self._images: dict[tuple[str, int, int, int], bytes] = {}
+        self._images: dict[tuple, bytes] = {}
+        self._drawing: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
         self._limit = limit
 
@@ -139,23 +140,55 @@ class PageImages:
         with self._lock:
             if key in self._images:
                 return self._images[key]
+            drawn = self._drawing.get(key)      # being drawn (``draw_ahead``): wait
+            if drawn is None:
+                drawn = self._drawing[key] = threading.Event()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            drawn.wait(60)
+            with self._lock:
+                if key in self._images:
+                    return self._images[key]
+            return self._draw(pdf, page, dpi, key, None)
+        return self._draw(pdf, page, dpi, key, drawn)
+
+    def _draw(self, pdf: Path, page: int, dpi: int, key: tuple,
+              drawn: threading.Event | None) -> bytes | None:
         import pypdfium2
-        with PDFIUM:
-            try:
-                document = pypdfium2.PdfDocument(str(pdf))
-            except (OSError, pypdfium2.PdfiumError):
-                return None
-            try:
-                if not 1 <= page <= len(document):
+        try:
+            with PDFIUM:
+                try:
+                    document = pypdfium2.PdfDocument(str(pdf))
+                except (OSError, pypdfium2.PdfiumError):
                     return None
-                image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
-            finally:
-                document.close()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG")
-        data = buffer.getvalue()
-        with self._lock:
-            if len(self._images) >= self._limit:
-                self._images.clear()
-            self._images[key] = data
-        return data
+                try:
+                    if not 1 <= page <= len(document):
+                        return None
+                    image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+                finally:
+                    document.close()
+            buffer = io.BytesIO()
+            # The fastest compression, and for these pages also the smallest file.
+            image.save(buffer, format="PNG", compress_level=1)
+            data = buffer.getvalue()
+            with self._lock:
+                if len(self._images) >= self._limit:
+                    self._images.clear()
+                self._images[key] = data
+            return data
+        finally:
+            if drawn is not None:
+                with self._lock:
+                    self._drawing.pop(key, None)
+                drawn.set()
+
+    def draw_ahead(self, pages: list[tuple[Path, int, tuple[int, str] | None]]) -> None:
+        """Draw ``pages`` (pdf, page, drawing) in a thread, before a browser asks: the
+        pages a rebuild changed are the ones an open document view asks for next."""
+        def draw() -> None:
+            for pdf, page, drawing in pages:
+                self.png(pdf, page, drawing=drawing)
+        if pages:
+            threading.Thread(target=draw, name="folio-draw-ahead", daemon=True).start()

@@ -46,6 +46,7 @@ class Live:
         self._changed = threading.Condition()
         self.building = False
         self.stopping = False
+        self.images = PageImages()          # the pages' images, shared with the rebuilder
 
     @property
     def snapshot(self) -> Snapshot:
@@ -95,12 +96,10 @@ def make_server(live: Live, host: str, port: int,
     environment.filters["when"] = lambda epoch: datetime.fromtimestamp(epoch).strftime(
         "%H:%M:%S") if epoch else "—"
     environment.filters["spreads"] = _spreads
-    images = PageImages()
-
     class Handler(_Handler):
         pass
 
-    Handler.live, Handler.environment, Handler.images = live, environment, images
+    Handler.live, Handler.environment, Handler.images = live, environment, live.images
     server = _Server((host, port), Handler)
     server.local_only = local_only
     return server

@@ -60,6 +60,11 @@ class Rebuilder:
         seconds = time.perf_counter() - started
         self._publish(snapshot(self.options, 0, written, problems, seconds, self.tracker,
                                self.live.snapshot, tuple(loaded) if loaded else None))
+        # An open document view asks for the changed pages next: drawn meanwhile.
+        self.live.images.draw_ahead([
+            (document.pdf, page, (document.version, document.page_keys[page - 1])
+             if page <= len(document.page_keys) else None)
+            for document in self.live.snapshot.documents for page in sorted(document.changed)])
         self._preflight_later()
         self.report(f"rebuilt in {seconds:.1f} s: {len(written)} PDF"
                     f"{'s' if len(written) != 1 else ''} written"
@@ -120,7 +125,7 @@ def watch(rebuilder: Rebuilder, stop: threading.Event) -> None:
 
     def watcher() -> None:
         changes = watch_changes(options.root, watch_filter=watched(
-            options.root, options.output_dir), stop_event=stop, debounce=300, step=50,
+            options.root, options.output_dir), stop_event=stop, debounce=300, step=30,
             yield_on_timeout=True, rust_timeout=100, raise_interrupt=False)
         for found in changes:
             ready.set()

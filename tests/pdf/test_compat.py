@@ -7,6 +7,9 @@ which workaround to revisit, instead of a build failing somewhere deep.
 from __future__ import annotations
 
 import inspect
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 from weasyprint import HTML
@@ -128,3 +131,24 @@ def test_bookmark_tree_nests_as_weasyprint_does():
     tree = bookmark_tree(pages)
     assert [(label, target[0], [c[0] for c in children]) for label, target, children, _
             in tree] == [("One", 0, ["One.a"]), ("Two", 1, [])]
+
+
+def test_fonttools_subset_is_imported_only_when_weasyprint_uses_it():
+    """WeasyPrint binds ``fontTools.subset`` at import; deferred, a worker starts
+    sooner, and the fallback that uses it still finds it whole."""
+    script = textwrap.dedent("""
+        import sys
+        from folio.pdf.ffi_cache import import_weasyprint
+        import_weasyprint()
+        from weasyprint import HTML
+        from weasyprint.pdf import fonts
+        HTML(string="<p>a</p>").write_pdf()
+        lazy = type(sys.modules["fontTools.subset"]).__name__
+        assert fonts.subset is sys.modules["fontTools.subset"]
+        options = fonts.subset.Options()            # what WeasyPrint's fallback uses
+        print(lazy, type(sys.modules["fontTools.subset"]).__name__, bool(options))
+    """)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["_LazyModule", "module", "True"]
