@@ -28,6 +28,10 @@ class PdfResult:
     pages: int
     weasyprint_seconds: float = 0.0     # layout and writing: what the benchmark compares
     inputs: dict[str, str] = field(default_factory=dict)   # files WeasyPrint read
+    # Of an issue put together from pieces: what each page is made of (its piece and
+    # stamp, both named by what they were laid out from), so that the preview can
+    # tell the pages an edit changed without reading every page.
+    page_sources: tuple[str, ...] = ()
 
 
 def make_pdf(job: PdfJob) -> PdfResult:
@@ -169,7 +173,22 @@ def assemble_pdf(assembly: AssemblyJob) -> PdfResult | None:
         write_output(*assembly.remember)
     pages = len(assembly.plan) + len(assembly.front.report.pages) - assembly.front.skip
     return PdfResult(job.name, job.output, pages, time.perf_counter() - started,
-                     assembly.inputs)
+                     assembly.inputs, _page_sources(assembly))
+
+
+def _page_sources(assembly: AssemblyJob) -> tuple[str, ...]:
+    front = assembly.front
+    sources = [f"{front.pdf.name}:{page}" for page in range(front.skip,
+                                                           len(front.report.pages))]
+    for where in assembly.plan:
+        chunk = assembly.stamps[where.stamps]
+        stamp = f"{chunk.pdf.name}:{chunk.skip + where.stamp}"
+        if where.piece is None:
+            sources.append(stamp)
+        else:
+            piece = assembly.pieces[where.piece]
+            sources.append(f"{piece.pdf.name}:{piece.skip + where.page}+{stamp}")
+    return tuple(sources)
 
 
 def _press_ready(job: PdfJob, data: bytes) -> bytes:

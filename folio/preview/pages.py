@@ -24,14 +24,17 @@ FINGERPRINT_DPI = 36
 PDFIUM = threading.Lock()
 
 
-def page_keys(pdf: bytes) -> list[str]:
-    """A key per page of what draws it: its size, its content streams and, through
-    its resources, every form and image it paints (their bytes as stored). A page
-    whose key is unchanged draws the same; one whose key changed is looked at."""
+def page_keys(pdf: bytes, numbers: list[int] | None = None) -> list[str]:
+    """A key per page (or per page of ``numbers``, from 1) of what draws it: its
+    size, its content streams and, through its resources, every form and image it
+    paints (their bytes as stored). A page whose key is unchanged draws the same;
+    one whose key changed is looked at."""
     import pikepdf
     keys = []
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        for page in document.pages:
+        pages = document.pages if numbers is None else [document.pages[n - 1]
+                                                        for n in numbers]
+        for page in pages:
             digest = hashlib.sha256(repr([float(v) for v in page.mediabox]).encode())
             _add_drawing(digest, page.obj, set(), page=True)
             keys.append(digest.hexdigest())
@@ -79,15 +82,30 @@ def page_size(pdf: Path) -> tuple[float, float]:
             document.close()
 
 
-def changed_pages(before: bytes, after: bytes,
-                  known: list[str] | None = None) -> tuple[frozenset[int], list[str]]:
+def page_sources(sources: tuple[str, ...]) -> list[str]:
+    """Page keys from what an issue's pages were put together from (its pieces and
+    stamps, named by what they were laid out from: ``PdfResult.page_sources``):
+    the same source, the same drawing, and no page read to know it."""
+    return [hashlib.sha256(source.encode("utf-8")).hexdigest() for source in sources]
+
+
+def changed_pages(before: bytes, after: bytes, known: list[str] | None = None,
+                  sources: list[str] | None = None) -> tuple[frozenset[int], list[str]]:
     """Page numbers (from 1) of ``after`` that look different from ``before``'s,
-    or are new, and ``after``'s page keys (``known``: ``before``'s, if they were
-    kept): pages whose drawing changed are drawn, before and after, and compared
+    or are new, and ``after``'s page keys. ``known``: ``before``'s keys, if they
+    were kept; ``sources``: ``after``'s from ``page_sources``, to be compared with
+    ``known`` of the same kind. Pages whose keys differ are looked at: their
+    drawing hashed, then, if that differs, drawn before and after and compared
     pixel by pixel, so a page whose streams changed but whose picture did not is
     not marked."""
-    old, new = known or page_keys(before), page_keys(after)
+    old = known or page_keys(before)
+    new = sources or page_keys(after)
     candidates = [n for n in range(1, len(new) + 1) if n > len(old) or old[n - 1] != new[n - 1]]
+    if sources and candidates:
+        within = [n for n in candidates if n <= min(len(old), page_count(before))]
+        drawn = dict(zip(within, zip(page_keys(before, within), page_keys(after, within),
+                                     strict=True), strict=True))
+        candidates = [n for n in candidates if n not in drawn or drawn[n][0] != drawn[n][1]]
     if not candidates:
         return frozenset(), new
     import pypdfium2

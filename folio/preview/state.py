@@ -15,7 +15,7 @@ from folio.content.model import Issue, Notice
 from folio.errors import BuildError
 from folio.files import digest
 from folio.preview.lengths import Length, measure
-from folio.preview.pages import changed_pages, page_count, page_keys, page_size
+from folio.preview.pages import changed_pages, page_count, page_keys, page_size, page_sources
 
 
 @dataclass(frozen=True)
@@ -80,7 +80,10 @@ class Tracker:
     each PDF's preflight verdict while the PDF stays the same."""
 
     pdfs: dict[Path, bytes] = field(default_factory=dict)   # as last shown
-    keys: dict[Path, list[str]] = field(default_factory=dict)   # their pages' page_keys
+    # Their pages' keys: pages.page_sources when the build said what each page was
+    # made of (an issue by parts), else pages.page_keys; and which kind they are.
+    keys: dict[Path, list[str]] = field(default_factory=dict)
+    sourced: set[Path] = field(default_factory=set)
     preflight: dict[tuple[Path, int], tuple[str, tuple[str, ...]]] = \
         field(default_factory=dict)
     seconds: dict[Path, float] = field(default_factory=dict)
@@ -103,10 +106,12 @@ CHECKING = "checking…"
 
 def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
              problems: list[str], seconds: float, tracker: Tracker,
-             previous: Snapshot | None, loaded: tuple | None = None) -> Snapshot:
+             previous: Snapshot | None, loaded: tuple | None = None,
+             sources: dict[Path, tuple[str, ...]] | None = None) -> Snapshot:
     """The state after a rebuild that wrote ``written`` (PDF -> seconds after its
     start) and found ``problems``; ``loaded``: the configuration and content the
-    rebuild read, if it got that far. Preflight verdicts not known yet are
+    rebuild read, if it got that far; ``sources``: what each page of a PDF written
+    was made of, where the build said. Preflight verdicts not known yet are
     ``CHECKING``: preflight takes seconds for a long issue, and the pages are
     shown first (``with_preflight`` adds them)."""
     from folio.pipeline.run import load, output_path, plan_documents
@@ -123,7 +128,7 @@ def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
     for planned in plan_documents(publication, options):
         pdf = output_path(options, profile, planned)
         states.append(_document(planned, pdf, config.root, translation, tracker,
-                                rebuilt=pdf in written))
+                                rebuilt=pdf in written, sources=(sources or {}).get(pdf)))
     return Snapshot(generation, tuple(states), tuple(problems), time.time(), seconds,
                     options.profile)
 
@@ -149,7 +154,7 @@ def with_preflight(current: Snapshot, generation: int, options: BuildOptions,
 
 
 def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
-              rebuilt: bool) -> DocumentState:
+              rebuilt: bool, sources: tuple[str, ...] | None = None) -> DocumentState:
     content = planned.content
     title = getattr(content, "title", "") or planned.name
     articles: list[ArticleRow] = []
@@ -173,14 +178,25 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
     before = tracker.pdfs.get(pdf)
     if rebuilt or before is None:
         after = pdf.read_bytes()
+        new = page_sources(sources) if sources else None
         if before is not None and before != after:
-            changed, tracker.keys[pdf] = changed_pages(before, after, tracker.keys.get(pdf))
-        elif before is None:
-            tracker.keys[pdf] = page_keys(after)
+            # Keys of two kinds say nothing of each other: then the drawings'.
+            same_kind = (pdf in tracker.sourced) == bool(new)
+            changed, keys = changed_pages(before, after,
+                                          tracker.keys.get(pdf) if same_kind else None,
+                                          new if same_kind else None)
+            tracker.keys[pdf] = new or keys
+        elif before is None or new:
+            tracker.keys[pdf] = new or page_keys(after)
+        if new:
+            tracker.sourced.add(pdf)
+        else:
+            tracker.sourced.discard(pdf)
         tracker.pdfs[pdf] = after
     verdict, notes = tracker.preflight.get((pdf, stat.st_mtime_ns), (CHECKING, ()))
-    keys = tracker.keys.get(pdf)
-    return replace(state, pages=len(keys) if keys is not None else page_count(tracker.pdfs[pdf]),
+    known = tracker.keys.get(pdf)
+    return replace(state, pages=len(known) if known is not None
+                   else page_count(tracker.pdfs[pdf]),
                    built=stat.st_mtime,
                    seconds=tracker.seconds.get(pdf), preflight=verdict,
                    preflight_notes=notes, changed=changed, version=stat.st_mtime_ns,

@@ -46,20 +46,26 @@ class Rebuilder:
         from folio.pipeline.run import build
         started = time.perf_counter()
         written: dict[Path, float] = {}
+        sources: dict[Path, tuple[str, ...]] = {}
         problems: list[str] = []
         loaded: list = []
+
+        def done(result) -> None:
+            written[result.output] = time.perf_counter() - started
+            if result.page_sources:
+                sources[result.output] = result.page_sources
         self.live.building = True
         try:
-            build(self.options, pool=self.pool, on_written=lambda result: written.__setitem__(
-                result.output, time.perf_counter() - started),
-                on_loaded=lambda *both: loaded.extend(both))
+            build(self.options, pool=self.pool, on_written=done,
+                  on_loaded=lambda *both: loaded.extend(both))
         except BuildError as error:
             problems = [problem.format(self.options.root) for problem in error.problems]
         finally:
             self.live.building = False
         seconds = time.perf_counter() - started
         self._publish(snapshot(self.options, 0, written, problems, seconds, self.tracker,
-                               self.live.snapshot, tuple(loaded) if loaded else None))
+                               self.live.snapshot, tuple(loaded) if loaded else None,
+                               sources))
         # An open document view asks for the changed pages next: drawn meanwhile.
         self.live.images.draw_ahead([
             (document.pdf, page, (document.version, document.page_keys[page - 1])
