@@ -44,7 +44,7 @@ class Live:
     def __init__(self) -> None:
         self._snapshot = Snapshot()
         self._changed = threading.Condition()
-        self.building = False
+        self._building = False
         self.stopping = False
         self.images = PageImages()          # the pages' images, shared with the rebuilder
 
@@ -52,17 +52,35 @@ class Live:
     def snapshot(self) -> Snapshot:
         return self._snapshot
 
-    def publish(self, snapshot: Snapshot) -> None:
+    @property
+    def building(self) -> bool:
+        return self._building
+
+    @building.setter
+    def building(self, value: bool) -> None:
+        """A rebuild began (or ended): open pages say so at once."""
         with self._changed:
-            self._snapshot = snapshot
+            self._building = value
             self._changed.notify_all()
 
-    def wait(self, generation: int, timeout: float) -> int:
-        """The generation after ``generation``, or the same one after ``timeout``."""
+    def publish(self, snapshot: Snapshot, building: bool | None = None) -> None:
+        """Show ``snapshot``; ``building``: and say a rebuild is (not) under way, in the
+        same step, so that a page fetched for the new snapshot says the right one."""
+        with self._changed:
+            self._snapshot = snapshot
+            if building is not None:
+                self._building = building
+            self._changed.notify_all()
+
+    def wait(self, generation: int, timeout: float, building: bool | None = None
+             ) -> tuple[int, bool]:
+        """The generation after ``generation`` or a change of ``building`` (when
+        given), or the same after ``timeout``: (generation, building)."""
         with self._changed:
             self._changed.wait_for(lambda: self._snapshot.generation != generation
+                                   or (building is not None and self._building != building)
                                    or self.stopping, timeout)
-            return self._snapshot.generation
+            return self._snapshot.generation, self._building
 
     def stop(self) -> None:
         with self._changed:
@@ -238,17 +256,22 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if head:
             return
-        generation = self.live.snapshot.generation
+        generation, building = self.live.snapshot.generation, self.live.building
         try:
             self.wfile.write(f"data: {generation}\n\n".encode())
+            if building:
+                self.wfile.write(b"event: building\ndata: 1\n\n")
             self.wfile.flush()
             while not self.live.stopping:
-                now = self.live.wait(generation, KEEPALIVE)
+                now, busy = self.live.wait(generation, KEEPALIVE, building)
                 if now != generation:
                     generation = now
                     self.wfile.write(f"data: {generation}\n\n".encode())
+                elif busy != building:
+                    self.wfile.write(f"event: building\ndata: {int(busy)}\n\n".encode())
                 else:
                     self.wfile.write(b": still here\n\n")
+                building = busy
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             return

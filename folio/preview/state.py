@@ -118,8 +118,10 @@ def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
     try:
         config, publication = loaded or load(options)
     except BuildError:                      # publication.yaml itself is broken:
-        documents = previous.documents if previous else ()      # keep the last pages
-        return Snapshot(generation, tuple(replace(d, changed=frozenset()) for d in documents),
+        # the last pages stay, without what was said of them: nothing can be now.
+        documents = previous.documents if previous else ()
+        return Snapshot(generation, tuple(replace(d, changed=frozenset(), problems=())
+                                          for d in documents),
                         tuple(problems), time.time(), seconds, options.profile)
     profile = config.profile(options.profile)
     translation = _translation_counts(config, tracker)

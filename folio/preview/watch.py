@@ -40,7 +40,7 @@ class Rebuilder:
     def _publish(self, shown) -> None:
         with self._lock:
             self.generation += 1
-            self.live.publish(replace(shown, generation=self.generation))
+            self.live.publish(replace(shown, generation=self.generation), building=False)
 
     def rebuild(self) -> None:
         from folio.pipeline.run import build
@@ -54,18 +54,19 @@ class Rebuilder:
             written[result.output] = time.perf_counter() - started
             if result.page_sources:
                 sources[result.output] = result.page_sources
-        self.live.building = True
+        self.live.building = True               # open pages say "rebuilding…"
         try:
-            build(self.options, pool=self.pool, on_written=done,
-                  on_loaded=lambda *both: loaded.extend(both))
-        except BuildError as error:
-            problems = [problem.format(self.options.root) for problem in error.problems]
+            try:
+                build(self.options, pool=self.pool, on_written=done,
+                      on_loaded=lambda *both: loaded.extend(both))
+            except BuildError as error:
+                problems = [problem.format(self.options.root) for problem in error.problems]
+            seconds = time.perf_counter() - started
+            self._publish(snapshot(self.options, 0, written, problems, seconds, self.tracker,
+                                   self.live.snapshot, tuple(loaded) if loaded else None,
+                                   sources))
         finally:
             self.live.building = False
-        seconds = time.perf_counter() - started
-        self._publish(snapshot(self.options, 0, written, problems, seconds, self.tracker,
-                               self.live.snapshot, tuple(loaded) if loaded else None,
-                               sources))
         # An open document view asks for the changed pages next: drawn meanwhile.
         self.live.images.draw_ahead([
             (document.pdf, page, (document.version, document.page_keys[page - 1])
@@ -108,16 +109,24 @@ class Rebuilder:
 
 
 def watched(root: Path, output: Path) -> Callable[[object, str], bool]:
-    """watchfiles' filter: the publication's files, not the output or tools' folders."""
+    """watchfiles' filter: the publication's files, not the output or tools' folders;
+    but a PDF (or the output folder) deleted is made again."""
     root, output = root.resolve(), output.resolve()
 
     def keep(change: object, path: str) -> bool:
         where = Path(path).resolve()
         if where == output or output in where.parents:
-            return False
+            inside = where.relative_to(output).parts if where != output else ()
+            return _deleted(change) and (where == output or (
+                where.suffix == ".pdf" and not any(p.startswith(".") for p in inside)))
         parts = where.relative_to(root).parts if root in where.parents else ()
         return not any(part in IGNORED_DIRS or part.startswith(".") for part in parts)
     return keep
+
+
+def _deleted(change: object) -> bool:
+    from watchfiles import Change
+    return change == Change.deleted
 
 
 def watch(rebuilder: Rebuilder, stop: threading.Event) -> None:

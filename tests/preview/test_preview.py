@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -47,10 +48,49 @@ def test_spreads_are_facing_pages():
 
 
 def test_the_watcher_ignores_the_output_and_hidden_folders(tmp_path: Path):
+    from watchfiles import Change
     keep = watched(tmp_path, tmp_path / "output")
-    assert keep(None, str(tmp_path / "content/a.md"))
-    assert not keep(None, str(tmp_path / "output/ko/a.pdf"))
-    assert not keep(None, str(tmp_path / ".git/index"))
+    assert keep(Change.modified, str(tmp_path / "content/a.md"))
+    assert not keep(Change.modified, str(tmp_path / "output/ko/a.pdf"))
+    assert not keep(Change.added, str(tmp_path / "output/ko/a.pdf"))
+    assert not keep(Change.modified, str(tmp_path / ".git/index"))
+    # What the build writes is no reason to build; a PDF someone deleted is.
+    assert keep(Change.deleted, str(tmp_path / "output/ko/a.pdf"))
+    assert keep(Change.deleted, str(tmp_path / "output"))
+    assert not keep(Change.deleted, str(tmp_path / "output/ko/a.pdf.folio-tmp"))
+    assert not keep(Change.deleted, str(tmp_path / "output/.folio-parts/ko/x/run-1.pdf"))
+
+
+def test_open_pages_hear_when_a_rebuild_begins_and_ends():
+    """The document view says "rebuilding…" from the save on (Server-Sent Events),
+    not only once the new pages arrive."""
+    import threading
+    live = Live()
+    server = make_server(live, "127.0.0.1", 0)
+    stop = serve_in_thread(server)
+    heard: list[str] = []
+
+    def listen() -> None:
+        with urllib.request.urlopen(f"http://127.0.0.1:{server.server_address[1]}/events",
+                                    timeout=10) as events:
+            for line in events:
+                if line.strip():
+                    heard.append(line.decode().strip())
+                if len(heard) >= 4:
+                    return
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    try:
+        assert wait_until(lambda: heard == ["data: 0"], 5)
+        live.building = True
+        assert wait_until(lambda: heard[-2:] == ["event: building", "data: 1"], 5)
+        live.publish(replace(live.snapshot, generation=1), building=False)
+        assert wait_until(lambda: heard[-1:] == ["data: 1"], 5)
+        thread.join(5)
+        assert heard == ["data: 0", "event: building", "data: 1", "data: 1"]
+    finally:
+        live.stop()
+        stop()
 
 
 # -- a session, in this process ----------------------------------------------------------
@@ -223,6 +263,32 @@ def test_a_rebuild_marks_the_changed_pages_and_a_mistake_shows_as_a_banner(sessi
     assert "role=\"alert\"" not in _get(base + "/")[1].decode("utf-8")
 
 
+def test_a_broken_publication_yaml_keeps_the_pages_but_not_what_was_said_of_them(session):
+    rebuilder, base, _ = session
+    root = rebuilder.options.root
+    article, config = root / FIRST_EN, root / "publication.yaml"
+    good_article, good_config = article.read_text(encoding="utf-8"), config.read_text(
+        encoding="utf-8")
+    try:
+        article.write_text(good_article.replace("title: First Article", "title: [First"),
+                           encoding="utf-8")
+        rebuilder.rebuild()
+        documents = {(d["lang"], d["name"]): d for d in _state(base)["documents"]}
+        assert documents["en", "journal-2024-no2"]["problems"]
+        config.write_text(good_config + "\nprofiles: [\n", encoding="utf-8")
+        rebuilder.rebuild()
+        state = _state(base)
+        assert len(state["problems"]) == 1 and "publication.yaml" in state["problems"][0]
+        documents = {(d["lang"], d["name"]): d for d in state["documents"]}
+        assert documents["en", "journal-2024-no2"]["pages"] == 8     # the pages stay
+        assert all(d["problems"] == [] for d in state["documents"])
+    finally:
+        article.write_text(good_article, encoding="utf-8")
+        config.write_text(good_config, encoding="utf-8")
+    rebuilder.rebuild()
+    assert _state(base)["problems"] == []
+
+
 def test_a_rebuild_does_not_wait_for_the_last_ones_preflight(session, monkeypatch):
     """An editor saving again while a long issue is preflighted gets the rebuild at
     once; the verdict comes when it is ready, and one for pages no longer shown is
@@ -330,10 +396,22 @@ def test_the_open_page_updates_itself_and_keeps_its_place(served, tmp_path: Path
             assert page.evaluate("window.scrollY") == 1500
             generation = int(page.evaluate("document.body.dataset.generation"))
             before = page.get_attribute("#page-5 img", "src")
+            sources = ("Object.fromEntries([...document.querySelectorAll('figure.page')]"
+                       ".map(f => [f.dataset.page, f.querySelector('img').getAttribute('src')]))")
+            sources_before = page.evaluate(sources)
             article.write_text(good.replace("대화를 시작합니다.", "대화를 함께 시작합니다."),
                                encoding="utf-8")
+            # Said from the save on, before the pages arrive.
+            page.wait_for_selector("#status .building", timeout=60_000)
+            assert int(page.evaluate("document.body.dataset.generation")) == generation
             page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}",
                                    timeout=60_000)
+            assert "rebuilding" not in page.inner_text("#status")
+            # Unchanged pages keep their image's address: the browser keeps the image.
+            after = page.evaluate(sources)
+            kept = [n for n in after if n not in page.evaluate(
+                "[...document.querySelectorAll('figure.page.changed')].map(f => f.dataset.page)")]
+            assert kept and all(after[n] == sources_before[n] for n in kept)
             changed = page.locator("figure.page.changed")
             assert changed.count() >= 1
             assert page.evaluate("window.scrollY") == 1500          # the reader's place
