@@ -342,7 +342,16 @@ def _sample(folder: Path) -> Path:
 @pytest.fixture
 def served(tmp_path: Path):
     """``build.py serve`` running on a copy of the sample: (root, address, process)."""
-    root = _sample(tmp_path)
+    yield from _serving(_sample(tmp_path))
+
+
+@pytest.fixture
+def served_tiny(tiny: Path):
+    """``build.py serve`` running on the tiny publication (quicker to build)."""
+    yield from _serving(tiny)
+
+
+def _serving(root: Path):
     process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", "0",
                                 "--root", str(root), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -360,8 +369,8 @@ def served(tmp_path: Path):
             process.wait()
 
 
-def test_serve_prints_its_address_and_stops_cleanly_on_ctrl_c(served):
-    _, base, process = served
+def test_serve_prints_its_address_and_stops_cleanly_on_ctrl_c(served_tiny):
+    _, base, process = served_tiny
     assert _get(base + "/")[0] == 200
     os.killpg(process.pid, signal.SIGINT)
     out, err = process.communicate(timeout=30)
