@@ -380,9 +380,11 @@ def preview_edit(base: Path, runs: int) -> dict:
                 "ratio": float("nan"), "target": "≤ 1.5 s", "ok": False}
     root = _generated_issue(base, "preview", 48)
     _forget_content_caches()
-    process = subprocess.Popen([PYTHON, str(REPO / "build.py"), "serve", "--port", "0",
-                                "--root", str(root), "--lang", "ko"],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+    errors = base / "preview-stderr.txt"
+    # -X faulthandler: if it does not stop, SIGABRT makes it say where each thread is.
+    process = subprocess.Popen([PYTHON, "-X", "faulthandler", str(REPO / "build.py"), "serve",
+                                "--port", "0", "--root", str(root), "--lang", "ko"],
+                               stdout=subprocess.PIPE, stderr=errors.open("w"), text=True,
                                start_new_session=True)
     times = []
     try:
@@ -420,8 +422,17 @@ def preview_edit(base: Path, runs: int) -> dict:
                     times.append(time.perf_counter() - started)
             browser.close()
     finally:
-        process.send_signal(2)
-        process.wait(timeout=30)
+        # SIGTERM stops it as Ctrl-C does; SIGINT would not reach it when this
+        # benchmark runs in the background (a shell's background job ignores it,
+        # and so do the processes it starts).
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(6)
+            process.wait(timeout=30)
+            raise SystemExit("the preview did not stop within 30 s of SIGTERM; where its "
+                             "threads were:\n" + errors.read_text()[-6000:]) from None
     seconds = statistics.median(times)
     return {"scenario": "live preview, one-sentence edit in the 294-page Korean issue: "
                         "save to updated page in Chromium",
@@ -450,7 +461,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="folio-bench-") as base:
         for name in args.only or SCENARIOS:
             print(f"running {name} …", file=sys.stderr, flush=True)
-            rows.append(SCENARIOS[name](Path(base), args.runs))
+            try:
+                rows.append(SCENARIOS[name](Path(base), args.runs))
+            except (Exception, SystemExit) as error:     # noqa: BLE001 - the others still run
+                print(f"{name} failed: {error}", file=sys.stderr, flush=True)
+                rows.append({"scenario": name, "measured": f"failed: {error}"[:200],
+                             "ratio": float("nan"), "target": "", "ok": False})
     print(f"\n{CORES} cores, Python {sys.version.split()[0]}, median of {args.runs} runs\n")
     edit = next((row for row in rows if row.get("scenario", "").startswith("one-sentence")), None)
     typst_row = next((row for row in rows if row.get("pages") and row is not edit), None)

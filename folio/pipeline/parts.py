@@ -137,7 +137,7 @@ def steps(build: IssueBuild) -> Steps:
         # A run that must be laid out starts at once: after an edit, the one article
         # (most likely the file saved last) is on its way while the rest is
         # rendered and checked.
-        found[index] = piece = _piece(build, cache, IssuePart("run", items=issue.runs[index]))
+        found[index] = piece = _run_piece(build, cache, issue.runs[index])
         if piece.result is None:
             yield Ahead([(make_part, (piece.job,))])
     runs = [found[index] for index in range(len(issue.runs))]
@@ -188,6 +188,19 @@ def steps(build: IssueBuild) -> Steps:
     cache.keep_only([p.job.output for p in used])
     _keep_html_of(build, used)
     return result
+
+
+def _run_piece(build: IssueBuild, cache: _Cache, items) -> _Piece:
+    """A run as the last build laid it out: on a right-hand page, or after a
+    throwaway page when its section opens on any page and it fell on a left one
+    (the plan moves it if it must). Without this, such a run was laid out on a
+    right-hand page at every build, then again."""
+    piece = _piece(build, cache, IssuePart("run", items=items))
+    if piece.result is None and items[0].opens != "right":
+        left = _piece(build, cache, IssuePart("run", items=items, lead=True))
+        if left.result is not None:
+            return left
+    return piece
 
 
 def _newest_first(runs) -> list[int]:

@@ -376,6 +376,19 @@ def test_a_section_can_open_on_any_page(tmp_path: Path):
     second = page_with(path, "A short second article")
     assert first == 5                           # after the message on page 4
     assert second <= first + 2                  # runs on: no blank page to a right-hand one
+    # Built again, nothing is laid out again: not even the article that fell on a
+    # left-hand page (once laid out on a right-hand one first, then moved, at
+    # every build).
+    import folio.pipeline.parts as parts
+    laid_out: list = []
+    original = parts.make_part
+    try:
+        parts.make_part = lambda job: laid_out.append(job.name) or original(job)
+        build(BuildOptions(root=root, jobs=1, languages=("en",), only=("journal-2024-no2",),
+                           force=True))
+    finally:
+        parts.make_part = original
+    assert laid_out == []
 
 
 def test_the_sample_cover_says_international_journal_once_and_wastes_few_pages(tmp_path):
