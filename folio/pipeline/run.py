@@ -369,12 +369,8 @@ def render_document(config: PublicationConfig, document: PlannedDocument, langua
         render_issue_html,
         render_notice_html,
     )
-    record: Record = {}
+    record = _catalogs_read(document, languages)
     codes = [p.language.code for p in document.parts]
-    for code in codes:
-        if code in languages.problems:
-            raise BuildError(*languages.problems[code])
-        record.update(languages.records[code])
     envs = languages.envs
     draft = bool(document.untranslated)
     content = document.content
@@ -533,10 +529,8 @@ def prepare(config: PublicationConfig, document: PlannedDocument, languages: _La
     problems = check_glyphs(config, document, coverage)
     if problems:
         raise BuildError(*problems)
-    if not prepared:
-        # The glyph check reads the declared faces; PDFs use prepared ones first.
-        prepared.append(with_prepared(config, prepare_fonts(config)))
-    html, record = render_document(prepared[0], document, languages, profile)
+    html, record = render_document(_with_prepared_fonts(config, prepared), document,
+                                   languages, profile)
     stylesheets = tuple(_paths(record, config.root))
     problems = check_printed_characters(config, document, html, coverage, stylesheets)
     if problems:
@@ -647,14 +641,27 @@ def _prepare_by_parts(config: PublicationConfig, document: PlannedDocument,
     for code, _ in document.texts:
         if code not in coverage:        # what the pieces' check needs (_part_renderer)
             coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
+    _with_prepared_fonts(config, prepared)
+    return document, "", _catalogs_read(document, languages), ()
+
+
+def _with_prepared_fonts(config: PublicationConfig, prepared: list) -> PublicationConfig:
+    """The configuration with the prepared faces, made once per build: the glyph
+    check reads the declared faces, PDFs use the prepared ones first."""
     if not prepared:
         prepared.append(with_prepared(config, prepare_fonts(config)))
+    return prepared[0]
+
+
+def _catalogs_read(document: PlannedDocument, languages: _Languages) -> Record:
+    """The record of the catalogs of the document's languages (where a language
+    has a problem, it is raised)."""
     record: Record = {}
     for code in dict.fromkeys(p.language.code for p in document.parts):
         if code in languages.problems:
             raise BuildError(*languages.problems[code])
         record.update(languages.records[code])
-    return document, "", record, ()
+    return record
 
 
 def _by_parts(options: BuildOptions, profile: Profile, issue: Issue) -> bool:
