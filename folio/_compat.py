@@ -277,6 +277,39 @@ def ink_boxes(root):
             stack.append((child, source, line))
 
 
+FONT_FOLDER_PREFIX = "weasyprint-folio-"
+
+
+def own_font_folder(font_config) -> None:
+    """Give a new ``FontConfiguration`` the temporary folder it copies ``@font-face``
+    files to (``_folder``, which WeasyPrint makes on first use), named after this
+    process: a worker killed outright cannot remove it, and the next build
+    removes the folders of processes that are gone (``remove_orphan_font_folders``)."""
+    import os
+    import tempfile
+    from pathlib import Path
+    if getattr(font_config, "_folder", None) is None:
+        font_config._folder = Path(tempfile.mkdtemp(prefix=f"{FONT_FOLDER_PREFIX}{os.getpid()}-"))
+
+
+def remove_orphan_font_folders() -> None:
+    """Remove the font folders (``own_font_folder``) of processes that have ended."""
+    import os
+    import shutil
+    import tempfile
+    from pathlib import Path
+    for folder in Path(tempfile.gettempdir()).glob(f"{FONT_FOLDER_PREFIX}*-*"):
+        pid = folder.name[len(FONT_FOLDER_PREFIX):].split("-", 1)[0]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (PermissionError, OverflowError):
+            continue                    # another user's process, alive
+
+
 def remove_font_folder(font_config) -> None:
     """Remove the temporary folder a ``FontConfiguration`` copied ``@font-face``
     files to (``_folder``), which WeasyPrint removes only in ``__del__``."""

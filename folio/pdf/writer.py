@@ -117,7 +117,7 @@ def render_pdf(job: PdfJob) -> Rendered:
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import path2url
 
-    from folio._compat import remove_font_folder
+    from folio._compat import own_font_folder, remove_font_folder
     from folio.pdf.fetcher import OutsideRootError, PublicationFetcher
     from folio.pdf.figures import holes, move_after_next_paragraph
 
@@ -133,6 +133,7 @@ def render_pdf(job: PdfJob) -> Rendered:
     logger.propagate = False
     logger.addHandler(handler)
     font_config = FontConfiguration()
+    own_font_folder(font_config)
     try:
         started = time.perf_counter()
         html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",

@@ -499,7 +499,9 @@ def _render_all(options, config, profile, languages, todo, shared, key, manifest
                 pool, on_written, written, rendered_problems) -> list[PdfResult]:
     """Check, render and write every document of ``todo``: each problem is kept
     with its document, and the others go on."""
+    from folio._compat import remove_orphan_font_folders
     from folio.pipeline.workers import WorkerPool, parallel_available
+    remove_orphan_font_folders()            # of processes killed outright before
     try:
         if pool is None and options.jobs > 1 and len(todo) > 1 and parallel_available():
             with WorkerPool(options.jobs, options.timeout) as own:

@@ -152,3 +152,29 @@ def test_fonttools_subset_is_imported_only_when_weasyprint_uses_it():
                           check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["_LazyModule", "module", "True"]
+
+
+def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeypatch):
+    """A worker killed outright leaves WeasyPrint's copy of the @font-face files
+    (12 MB) behind; named after its process, the next build removes it."""
+    import os
+    import tempfile
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    from folio._compat import own_font_folder, remove_font_folder, remove_orphan_font_folders
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    config = FontConfiguration()
+    own_font_folder(config)
+    mine = config._folder
+    assert mine.parent == tmp_path and mine.name.startswith(f"weasyprint-folio-{os.getpid()}-")
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    orphan = tmp_path / f"weasyprint-folio-{gone}-x1y2"
+    (orphan / "font").mkdir(parents=True)
+    other = tmp_path / "weasyprint-abc"             # WeasyPrint's own name: not ours
+    other.mkdir()
+    remove_orphan_font_folders()
+    assert not orphan.exists() and mine.is_dir() and other.is_dir()
+    remove_font_folder(config)
+    assert not mine.exists()

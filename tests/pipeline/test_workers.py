@@ -303,9 +303,13 @@ def test_nothing_is_written_after_the_build_is_stopped(tmp_path: Path, how):
     alone) while PDFs are being made: when the command has ended, no process is
     left and nothing more appears in the output."""
     out = tmp_path / "out"
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    environment = {**os.environ, "TMPDIR": str(temp)}
     build_py = subprocess.Popen(
         [sys.executable, str(REPO / "build.py"), "--out", str(out), "--jobs", "2", "--force"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+        env=environment)
     for line in build_py.stdout:                    # the first PDF is written: others run
         if line.startswith("wrote"):
             break
@@ -324,6 +328,15 @@ def test_nothing_is_written_after_the_build_is_stopped(tmp_path: Path, how):
     assert _listing(out) == before
     if how == "ctrl-c":         # a worker killed outright may leave a temporary file,
         assert not [n for n in before if n.endswith(".folio-tmp")]    # see README
+        assert list(temp.iterdir()) == []       # and WeasyPrint's font folder
+    # Whatever the killed workers left of WeasyPrint's font folders, the next
+    # build removes.
+    again = subprocess.run([sys.executable, str(REPO / "build.py"), "--out", str(out),
+                            "--jobs", "1", "--force", "--lang", "en", "--only",
+                            "notice-creative-city"], capture_output=True, text=True,
+                           env=environment)
+    assert again.returncode == 0, again.stderr
+    assert list(temp.iterdir()) == []
 
 
 def test_workers_leave_no_temporary_font_folders(tiny: Path, tmp_path: Path):
