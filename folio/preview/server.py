@@ -224,9 +224,7 @@ class _Handler(BaseHTTPRequestHandler):
         if document is None:
             return
         page = int(number)
-        drawing = (document.version, document.page_keys[page - 1]) \
-            if 1 <= page <= len(document.page_keys) else None
-        data = self.images.png(document.pdf, page, drawing=drawing)
+        data = self.images.png(document.pdf, page, drawing=document.drawing(page))
         if data is None:
             self.send_error(HTTPStatus.NOT_FOUND, "no such page")
             return

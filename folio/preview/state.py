@@ -45,12 +45,18 @@ class DocumentState:
     size: tuple[float, float] = (595.0, 842.0)  # of its pages, in points
     page_keys: tuple[str, ...] = ()         # what draws each page (pages.page_keys)
 
+    def drawing(self, number: int) -> tuple[int, str] | None:
+        """The PDF's version and page ``number``'s key, as ``PageImages.png`` keeps
+        its image by; None if the page's key is not known."""
+        if 1 <= number <= len(self.page_keys):
+            return (self.version, self.page_keys[number - 1])
+        return None
+
     def page_version(self, number: int) -> str:
         """What a page image's address says of it: the page's drawing, so that the
         browser keeps the image of a page a rebuild did not change."""
-        if 1 <= number <= len(self.page_keys):
-            return self.page_keys[number - 1][:16]
-        return str(self.version)
+        drawing = self.drawing(number)
+        return drawing[1][:16] if drawing else str(self.version)
 
     def height(self, width: int) -> int:
         """A page's height in pixels when shown ``width`` pixels wide."""

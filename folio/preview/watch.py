@@ -69,8 +69,7 @@ class Rebuilder:
             self.live.building = False
         # An open document view asks for the changed pages next: drawn meanwhile.
         self.live.images.draw_ahead([
-            (document.pdf, page, (document.version, document.page_keys[page - 1])
-             if page <= len(document.page_keys) else None)
+            (document.pdf, page, document.drawing(page))
             for document in self.live.snapshot.documents for page in sorted(document.changed)])
         self._preflight_later()
         self.report(f"rebuilt in {seconds:.1f} s: {len(written)} PDF"
