@@ -310,6 +310,51 @@ def remove_orphan_font_folders() -> None:
             continue                    # another user's process, alive
 
 
+def recording_font_configuration():
+    """A new WeasyPrint ``FontConfiguration`` that can be kept from one document to
+    the next (``pdf/kept_fonts.py``). WeasyPrint adds each ``@font-face`` to it once
+    (``add_font_face``, keyed by the rule's descriptors); this one also remembers
+    the files each face was read from (the fetcher's ``record``) and adds them to
+    the record of every later document that declares the face, and lists the
+    faces each document declared (``asked``, emptied by the caller)."""
+    import hashlib
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    class Recording(FontConfiguration):
+        def __init__(self):
+            super().__init__()
+            self.faces: dict[str, dict[str, str]] = {}   # rule -> files read: hash
+            self.asked: list[str] = []
+
+        def add_font_face(self, rule_descriptors, url_fetcher):
+            key = str(rule_descriptors)
+            self.asked.append(key)
+            record = getattr(url_fetcher, "record", None)
+            if key in self.faces:
+                if record is not None:
+                    record.update(self.faces[key])
+                return None
+            read: dict[str, str] = {}
+            if record is not None:
+                url_fetcher.record = read
+            try:
+                result = super().add_font_face(rule_descriptors, url_fetcher)
+            finally:
+                if record is not None:
+                    url_fetcher.record = record
+                    record.update(read)
+            # Only a face that was added (WeasyPrint's copy of its file is named by
+            # the md5 of the rule): one that could not be read is tried again.
+            folder = getattr(self, "_folder", None)
+            if folder is not None and (folder / hashlib.md5(
+                    key.encode(), usedforsecurity=False).hexdigest()).exists():
+                self.faces[key] = read
+            return result
+
+    return Recording()
+
+
 def remove_font_folder(font_config) -> None:
     """Remove the temporary folder a ``FontConfiguration`` copied ``@font-face``
     files to (``_folder``), which WeasyPrint removes only in ``__del__``."""

@@ -113,17 +113,11 @@ def render_pdf(job: PdfJob) -> Rendered:
     # Imported here: a build with nothing to render never pays for WeasyPrint.
     from folio.pdf.ffi_cache import import_weasyprint
     import_weasyprint()
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import path2url
-
-    from folio._compat import own_font_folder, remove_font_folder
-    from folio.pdf.fetcher import OutsideRootError, PublicationFetcher
-    from folio.pdf.figures import holes, move_after_next_paragraph
+    from folio.pdf import kept_fonts
+    from folio.pdf.fetcher import OutsideRootError
 
     install_tagging()
     install_korean_justification()
-    fetcher = PublicationFetcher(job.root, job.also_readable)
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     # The collector must not depend on how the console was set up: WeasyPrint's
@@ -132,17 +126,14 @@ def render_pdf(job: PdfJob) -> Rendered:
     logger.setLevel(logging.WARNING)
     logger.propagate = False
     logger.addHandler(handler)
-    font_config = FontConfiguration()
-    own_font_folder(font_config)
+    root = job.root.resolve()
     try:
         started = time.perf_counter()
-        html = HTML(string=job.html, base_url=path2url(str(job.root.resolve())) + "/",
-                    url_fetcher=fetcher)
-        document = html.render(font_config=font_config)
-        moved = move_after_next_paragraph(job.html, holes(document))
-        if moved != job.html:           # a figure left a hole: see figures.py
-            document = HTML(string=moved, base_url=path2url(str(job.root.resolve())) + "/",
-                            url_fetcher=fetcher).render(font_config=font_config)
+        font_config = kept_fonts.font_configuration(root)
+        document, fetcher = _lay_out(job, font_config)
+        if not kept_fonts.fits(font_config):    # it knew other faces: as if new
+            handler.records.clear()
+            document, fetcher = _lay_out(job, kept_fonts.renew(root))
         _visible_only(document)
         problems = _located(handler.records, job, fetcher.refused)
         if problems:                    # before the next checks: they explain less
@@ -166,11 +157,25 @@ def render_pdf(job: PdfJob) -> Rendered:
         logger.removeHandler(handler)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
-        # The @font-face files (our prepared faces: 12 MB) are copied to a temporary
-        # folder WeasyPrint removes only when the configuration is collected, which a
-        # worker that ends with os._exit never does: 6,000 folders filled a disk.
-        remove_font_folder(font_config)
     return Rendered(data, len(document.pages), weasyprint_seconds, fetcher.record, report)
+
+
+def _lay_out(job: PdfJob, font_config):
+    """The laid-out ``Document`` of ``job`` and the fetcher that read its files."""
+    from weasyprint import HTML
+    from weasyprint.urls import path2url
+
+    from folio.pdf.fetcher import PublicationFetcher
+    from folio.pdf.figures import holes, move_after_next_paragraph
+    fetcher = PublicationFetcher(job.root, job.also_readable)
+    base = path2url(str(job.root.resolve())) + "/"
+    document = HTML(string=job.html, base_url=base, url_fetcher=fetcher).render(
+        font_config=font_config)
+    moved = move_after_next_paragraph(job.html, holes(document))
+    if moved != job.html:               # a figure left a hole: see figures.py
+        document = HTML(string=moved, base_url=base, url_fetcher=fetcher).render(
+            font_config=font_config)
+    return document, fetcher
 
 
 def _report(document) -> PartReport:

@@ -321,7 +321,7 @@ def _worker(connection) -> None:
     try:
         _serve(connection)
     except KeyboardInterrupt:           # while warming up or sending: no traceback
-        os._exit(1)
+        _exit(1)
 
 
 def _serve(connection) -> None:
@@ -336,20 +336,30 @@ def _serve(connection) -> None:
                 idle_imports = False
             message = connection.recv()
         except (EOFError, OSError, KeyboardInterrupt):
-            os._exit(0)
+            _exit(0)
         if message == "stop":
-            os._exit(0)
+            _exit(0)
         number, function, args = message
         try:
             value, failed = function(*args), False
         except KeyboardInterrupt:
-            os._exit(1)                 # the temporary file is already removed
+            _exit(1)                    # the temporary file is already removed
         except Exception as error:      # noqa: BLE001 - sent back to be raised there
             value, failed = error, True
         try:
             connection.send((number, failed, value))
         except Exception as error:      # noqa: BLE001 - a value that will not pickle
             connection.send((number, True, RuntimeError(f"{value!r}: {error}")))
+
+
+def _exit(code: int) -> None:
+    """End the worker at once (no atexit handlers, no flushing of what the parent
+    owns), removing first what it made in /tmp: its kept font configuration's folder."""
+    try:
+        from folio.pdf.kept_fonts import forget
+        forget()
+    finally:
+        os._exit(code)
 
 
 def _warm_up() -> None:

@@ -3,7 +3,8 @@
 After each rebuild the pages of a rewritten PDF whose drawing changed (their
 streams, forms or images) are drawn small, before and after, and compared; the
 pages whose pixels differ are the ones the document view marks. A 300-page
-issue after a one-article edit draws only that article's pages. The images
+issue after a one-article edit draws only that article's pages, and only after
+they are shown (``looks_changed``, from the preview's background thread). The images
 shown at screen resolution are drawn when a page is first asked for, and kept
 while the PDF stays the same.
 """
@@ -14,6 +15,7 @@ import hashlib
 import io
 import threading
 from pathlib import Path
+from typing import Any
 
 SCREEN_DPI = 96
 FINGERPRINT_DPI = 36
@@ -25,15 +27,15 @@ PDFIUM = threading.Lock()
 
 
 def page_keys(pdf: bytes, numbers: list[int] | None = None) -> list[str]:
-    """A key per page (or per page of ``numbers``, from 1) of what draws it: its
-    size, its content streams and, through its resources, every form and image it
-    paints (their bytes as stored). A page whose key is unchanged draws the same;
-    one whose key changed is looked at."""
+    """A key per page (or per page of ``numbers``, from 1, that it has) of what
+    draws it: its size, its content streams and, through its resources, every form
+    and image it paints (their bytes as stored). A page whose key is unchanged
+    draws the same; one whose key changed is looked at."""
     import pikepdf
     keys = []
     with pikepdf.open(io.BytesIO(pdf)) as document:
-        pages = document.pages if numbers is None else [document.pages[n - 1]
-                                                        for n in numbers]
+        pages = document.pages if numbers is None else [
+            document.pages[n - 1] for n in numbers if n <= len(document.pages)]
         for page in pages:
             digest = hashlib.sha256(repr([float(v) for v in page.mediabox]).encode())
             _add_drawing(digest, page.obj, set(), page=True)
@@ -90,41 +92,53 @@ def page_sources(sources: tuple[str, ...]) -> list[str]:
 
 
 def changed_pages(before: bytes, after: bytes, known: list[str] | None = None,
-                  sources: list[str] | None = None) -> tuple[frozenset[int], list[str]]:
+                  sources: list[str] | None = None, look: bool = True
+                  ) -> tuple[frozenset[int], list[str]]:
     """Page numbers (from 1) of ``after`` that look different from ``before``'s,
     or are new, and ``after``'s page keys. ``known``: ``before``'s keys, if they
     were kept; ``sources``: ``after``'s from ``page_sources``, to be compared with
     ``known`` of the same kind. Pages whose keys differ are looked at: their
     drawing hashed, then, if that differs, drawn before and after and compared
-    pixel by pixel, so a page whose streams changed but whose picture did not is
-    not marked."""
+    pixel by pixel (``looks_changed``), so a page whose streams changed but whose
+    picture did not is not marked. ``look=False``: not drawn; the pages whose
+    drawing changed, for ``looks_changed`` to confirm later."""
     old = known or page_keys(before)
     new = sources or page_keys(after)
     candidates = [n for n in range(1, len(new) + 1) if n > len(old) or old[n - 1] != new[n - 1]]
     if sources and candidates:
-        within = [n for n in candidates if n <= min(len(old), page_count(before))]
-        drawn = dict(zip(within, zip(page_keys(before, within), page_keys(after, within),
-                                     strict=True), strict=True))
-        candidates = [n for n in candidates if n not in drawn or drawn[n][0] != drawn[n][1]]
-    if not candidates:
-        return frozenset(), new
+        # Keys of the pages each PDF has (``candidates`` go up: those it lacks are last).
+        within = [n for n in candidates if n <= len(old)]
+        drawn = dict(zip(within, page_keys(before, within), strict=False))
+        now = dict(zip(candidates, page_keys(after, candidates), strict=False))
+        candidates = [n for n in candidates if n not in drawn or drawn[n] != now.get(n)]
+    if not candidates or not look:
+        return frozenset(candidates), new
+    return looks_changed(before, after, candidates), new
+
+
+def looks_changed(before: bytes, after: bytes, numbers) -> frozenset[int]:
+    """Those of pages ``numbers`` (from 1) of ``after`` that are new or whose
+    pixels, drawn small, differ from ``before``'s."""
     import pypdfium2
     changed = set()
+    # The lock is taken page by page: the pages' images are drawn meanwhile.
     with PDFIUM:
         documents = pypdfium2.PdfDocument(before), pypdfium2.PdfDocument(after)
-        try:
-            for number in candidates:
-                if number > len(old):
+    try:
+        for number in sorted(numbers):
+            with PDFIUM:
+                if number > len(documents[0]):
                     changed.add(number)
                     continue
-                a, b = (d[number - 1].render(scale=FINGERPRINT_DPI / 72).to_pil()
-                        .convert("L") for d in documents)
-                if a.size != b.size or a.tobytes() != b.tobytes():
-                    changed.add(number)
-        finally:
+                a, b = (d[number - 1].render(scale=FINGERPRINT_DPI / 72, grayscale=True)
+                        .to_pil() for d in documents)
+            if a.size != b.size or a.tobytes() != b.tobytes():
+                changed.add(number)
+    finally:
+        with PDFIUM:
             for document in documents:
                 document.close()
-    return frozenset(changed), new
+    return frozenset(changed)
 
 
 def page_count(pdf: bytes) -> int:
@@ -141,6 +155,10 @@ class PageImages:
         self._drawing: dict[tuple, threading.Event] = {}
         self._lock = threading.Lock()
         self._limit = limit
+        # The PDFs last drawn from, open, by path: (version, document). Opening one
+        # is quick, but each opening reads its fonts again at its first page drawn
+        # (35 ms for an issue's Korean fonts, 15 ms a page after).
+        self._open: dict[str, tuple[int, Any]] = {}
 
     def png(self, pdf: Path, page: int, dpi: int = SCREEN_DPI,
             drawing: tuple[int, str] | None = None) -> bytes | None:
@@ -174,19 +192,12 @@ class PageImages:
 
     def _draw(self, pdf: Path, page: int, dpi: int, key: tuple,
               drawn: threading.Event | None) -> bytes | None:
-        import pypdfium2
         try:
             with PDFIUM:
-                try:
-                    document = pypdfium2.PdfDocument(str(pdf))
-                except (OSError, pypdfium2.PdfiumError):
+                document = self._document(pdf)
+                if document is None or not 1 <= page <= len(document):
                     return None
-                try:
-                    if not 1 <= page <= len(document):
-                        return None
-                    image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
-                finally:
-                    document.close()
+                image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
             buffer = io.BytesIO()
             # The fastest compression, and for these pages also the smallest file.
             image.save(buffer, format="PNG", compress_level=1)
@@ -202,11 +213,41 @@ class PageImages:
                     self._drawing.pop(key, None)
                 drawn.set()
 
-    def draw_ahead(self, pages: list[tuple[Path, int, tuple[int, str] | None]]) -> None:
+    def _document(self, pdf: Path):
+        """``pdf`` open, as it is now; called with ``PDFIUM`` held. A document is
+        kept open while the file stays the same (a replaced file keeps its old
+        version readable to the open document until it is closed)."""
+        import pypdfium2
+        try:
+            version = pdf.stat().st_mtime_ns
+        except OSError:
+            return None
+        kept = self._open.get(str(pdf))
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        try:
+            document = pypdfium2.PdfDocument(str(pdf))
+        except (OSError, pypdfium2.PdfiumError):
+            return None
+        if kept is not None:
+            kept[1].close()
+        if len(self._open) >= 8:
+            for _, old in self._open.values():
+                old.close()
+            self._open.clear()
+        self._open[str(pdf)] = (version, document)
+        return document
+
+    def draw_ahead(self, pages: list[tuple[Path, int, tuple[int, str] | None]]
+                   ) -> threading.Thread | None:
         """Draw ``pages`` (pdf, page, drawing) in a thread, before a browser asks: the
-        pages a rebuild changed are the ones an open document view asks for next."""
+        pages a rebuild changed are the ones an open document view asks for next.
+        The thread, if one was started."""
         def draw() -> None:
             for pdf, page, drawing in pages:
                 self.png(pdf, page, drawing=drawing)
-        if pages:
-            threading.Thread(target=draw, name="folio-draw-ahead", daemon=True).start()
+        if not pages:
+            return None
+        thread = threading.Thread(target=draw, name="folio-draw-ahead", daemon=True)
+        thread.start()
+        return thread

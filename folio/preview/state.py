@@ -15,7 +15,14 @@ from folio.content.model import Issue, Notice
 from folio.errors import BuildError
 from folio.files import digest
 from folio.preview.lengths import Length, measure
-from folio.preview.pages import changed_pages, page_count, page_keys, page_size, page_sources
+from folio.preview.pages import (
+    changed_pages,
+    looks_changed,
+    page_count,
+    page_keys,
+    page_size,
+    page_sources,
+)
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,9 @@ class DocumentState:
     problems: tuple[str, ...] = ()
     articles: tuple[ArticleRow, ...] = ()
     changed: frozenset[int] = frozenset()   # pages the last rebuild changed
+    # False: ``changed`` are the pages whose drawing changed, not yet compared by
+    # their pixels (``with_looks`` does, after they are shown).
+    looked: bool = True
     version: int = 0                        # the PDF's mtime
     size: tuple[float, float] = (595.0, 842.0)  # of its pages, in points
     page_keys: tuple[str, ...] = ()         # what draws each page (pages.page_keys)
@@ -96,6 +106,8 @@ class Tracker:
     # A document's translation state, by its files' versions (mtime and size).
     translations: dict[tuple, str] = field(default_factory=dict)
     lengths: dict[str, Length] = field(default_factory=dict)     # by the texts measured
+    # PDFs whose changed pages are still to be looked at: (version, before, after).
+    to_look: dict[Path, tuple[int, bytes, bytes]] = field(default_factory=dict)
 
     def measure(self, texts: list[str]) -> Length:
         """``lengths.measure``, once per text: a 300-page issue is a million characters."""
@@ -161,6 +173,22 @@ def with_preflight(current: Snapshot, generation: int, options: BuildOptions,
     return replace(current, generation=generation, documents=tuple(documents))
 
 
+def with_looks(current: Snapshot, generation: int, tracker: Tracker) -> Snapshot | None:
+    """``current`` with its marks of changed pages confirmed by the pages' pixels,
+    or None if none was waiting for that."""
+    documents, looked = [], False
+    for document in current.documents:
+        waiting = tracker.to_look.get(document.pdf)
+        if not document.looked and waiting is not None and waiting[0] == document.version:
+            tracker.to_look.pop(document.pdf, None)
+            document = replace(document, looked=True,
+                               changed=looks_changed(waiting[1], waiting[2], document.changed))
+            looked = True
+        documents.append(document)
+    return replace(current, generation=generation, documents=tuple(documents)) \
+        if looked else None
+
+
 def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
               rebuilt: bool, sources: tuple[str, ...] | None = None) -> DocumentState:
     content = planned.content
@@ -183,16 +211,24 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
     except OSError:
         return state
     changed: frozenset[int] = frozenset()
+    looked = True
     before = tracker.pdfs.get(pdf)
     if rebuilt or before is None:
         after = pdf.read_bytes()
         new = page_sources(sources) if sources else None
+        tracker.to_look.pop(pdf, None)
         if before is not None and before != after:
             # Keys of two kinds say nothing of each other: then the drawings'.
             same_kind = (pdf in tracker.sourced) == bool(new)
+            # Pages of pieces laid out again whose drawing changed are shown marked
+            # at once, and compared pixel by pixel after (30 ms a page, 0.3 s for
+            # an article): such a page rarely looks the same, and the reader waits.
+            looked = not (same_kind and new)
             changed, keys = changed_pages(before, after,
                                           tracker.keys.get(pdf) if same_kind else None,
-                                          new if same_kind else None)
+                                          new if same_kind else None, look=looked)
+            if not looked:
+                tracker.to_look[pdf] = (stat.st_mtime_ns, before, after)
             tracker.keys[pdf] = new or keys
         elif before is None or new:
             tracker.keys[pdf] = new or page_keys(after)
@@ -207,7 +243,8 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
                    else page_count(tracker.pdfs[pdf]),
                    built=stat.st_mtime,
                    seconds=tracker.seconds.get(pdf), preflight=verdict,
-                   preflight_notes=notes, changed=changed, version=stat.st_mtime_ns,
+                   preflight_notes=notes, changed=changed, looked=looked,
+                   version=stat.st_mtime_ns,
                    size=page_size(pdf), page_keys=tuple(tracker.keys.get(pdf, ())))
 
 

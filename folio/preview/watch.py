@@ -17,7 +17,7 @@ from pathlib import Path
 from folio.config.options import BuildOptions
 from folio.errors import BuildError
 from folio.preview.server import Live
-from folio.preview.state import Tracker, snapshot, with_preflight
+from folio.preview.state import Tracker, snapshot, with_looks, with_preflight
 
 IGNORED_DIRS = {".git", "__pycache__", ".venv", "node_modules"}
 
@@ -36,6 +36,7 @@ class Rebuilder:
         self._lock = threading.Lock()           # one publisher at a time
         self._to_check = threading.Event()      # a snapshot awaits its preflight
         self._checker: threading.Thread | None = None
+        self._drawing: threading.Thread | None = None  # drawing the changed pages ahead
 
     def _publish(self, shown) -> None:
         with self._lock:
@@ -68,7 +69,7 @@ class Rebuilder:
         finally:
             self.live.building = False
         # An open document view asks for the changed pages next: drawn meanwhile.
-        self.live.images.draw_ahead([
+        self._drawing = self.live.images.draw_ahead([
             (document.pdf, page, document.drawing(page))
             for document in self.live.snapshot.documents for page in sorted(document.changed)])
         self._preflight_later()
@@ -82,8 +83,9 @@ class Rebuilder:
 
     def _preflight_later(self) -> None:
         """The pages are shown first; preflight (seconds for a long issue) runs in a
-        thread of its own, so that a save made meanwhile is rebuilt at once. Its
-        verdicts are published only if no rebuild published since."""
+        thread of its own, so that a save made meanwhile is rebuilt at once, after
+        the changed pages' marks are confirmed (``with_looks``, once the pages are
+        drawn). What it finds is published only if no rebuild published since."""
         self._to_check.set()
         if self._checker is None:
             self._checker = threading.Thread(target=self._check_forever,
@@ -95,16 +97,24 @@ class Rebuilder:
             if not self._to_check.wait(0.5):
                 continue
             self._to_check.clear()
-            shown = self.live.snapshot
-            try:
-                checked = with_preflight(shown, shown.generation, self.options, self.tracker)
-            except Exception as error:      # noqa: BLE001 - said, and the preview goes on
-                self.report(f"preflight stopped: {error}")
-                continue
-            with self._lock:
-                if checked is not None and self.live.snapshot is shown:
-                    self.generation += 1
-                    self.live.publish(replace(checked, generation=self.generation))
+            drawing = self._drawing
+            if drawing is not None:
+                drawing.join(10)
+            for step, name in ((lambda shown: with_looks(shown, shown.generation,
+                                                         self.tracker), "comparing pages"),
+                               (lambda shown: with_preflight(shown, shown.generation,
+                                                             self.options, self.tracker),
+                                "preflight")):
+                shown = self.live.snapshot
+                try:
+                    found = step(shown)
+                except Exception as error:  # noqa: BLE001 - said, and the preview goes on
+                    self.report(f"{name} stopped: {error}")
+                    continue
+                with self._lock:
+                    if found is not None and self.live.snapshot is shown:
+                        self.generation += 1
+                        self.live.publish(replace(found, generation=self.generation))
 
 
 def watched(root: Path, output: Path) -> Callable[[object, str], bool]:

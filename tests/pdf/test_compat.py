@@ -154,6 +154,30 @@ def test_fonttools_subset_is_imported_only_when_weasyprint_uses_it():
     assert done.stdout.split() == ["_LazyModule", "module", "True"]
 
 
+def test_font_faces_are_added_once_per_configuration_under_the_rules_md5(tmp_path):
+    """pdf/kept_fonts.py keeps a configuration between documents; it relies on
+    ``add_font_face(rule_descriptors, url_fetcher)`` copying a face's file to
+    ``_folder / md5(str(rule_descriptors))`` and doing nothing if that exists."""
+    import hashlib
+
+    from weasyprint.text.fonts import FontConfiguration
+
+    from folio._compat import recording_font_configuration, remove_font_folder
+    assert parameters(FontConfiguration.add_font_face) == ["self", "rule_descriptors",
+                                                            "url_fetcher"]
+    config = recording_font_configuration()
+    font = "/usr/share/fonts/opentype/urw-base35/NimbusRoman-Regular.otf"
+    html = (f"<style>@font-face {{ font-family: Face; src: url(file://{font}) }}"
+            "p { font-family: Face }</style><p>a</p>")
+    try:
+        HTML(string=html).render(font_config=config)
+        [key] = config.faces
+        assert config.asked == [key]
+        assert (config._folder / hashlib.md5(key.encode()).hexdigest()).is_file()
+    finally:
+        remove_font_folder(config)
+
+
 def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeypatch):
     """A worker killed outright leaves WeasyPrint's copy of the @font-face files
     (12 MB) behind; named after its process, the next build removes it."""

@@ -465,6 +465,45 @@ def test_pages_whose_streams_changed_but_not_their_look_are_not_marked(tmp_path:
     assert changed_pages(after, before, keys)[0] == {2}
 
 
+def test_pages_of_pieces_laid_out_again_are_marked_at_once_then_looked_at(tmp_path: Path):
+    """An issue built by parts: the pages whose piece and drawing changed are shown
+    marked at once; comparing their pixels, after, unmarks those that look the same."""
+    import io
+
+    import pikepdf
+    from weasyprint import HTML
+
+    from folio.preview.pages import changed_pages
+    from folio.preview.state import DocumentState, Snapshot, Tracker, with_looks
+
+    def uncompressed(pdf: bytes) -> bytes:     # other streams, the same look
+        buffer = io.BytesIO()
+        with pikepdf.open(io.BytesIO(pdf)) as document:
+            document.save(buffer, compress_streams=False,
+                          stream_decode_level=pikepdf.StreamDecodeLevel.generalized)
+        return buffer.getvalue()
+    before = HTML(string="<p>one</p><p style='break-before: page'>two</p>"
+                         "<p style='break-before: page'>end</p>").write_pdf()
+    after = uncompressed(HTML(string="<p>one</p><p style='break-before: page'>three</p>"
+                                     "<p style='break-before: page'>end</p>").write_pdf())
+    known, sources = ["a1", "a2", "b"], ["a1'", "a2'", "b"]     # piece a laid out again
+    marked, keys = changed_pages(before, after, known, sources, look=False)
+    assert marked == {1, 2} and keys == sources                 # page 3: its piece is kept
+    assert changed_pages(before, after, known, sources)[0] == {2}
+
+    pdf = tmp_path / "issue.pdf"
+    shown = Snapshot(3, (DocumentState("en", "issue", "Issue", pdf, changed=marked,
+                                       looked=False, version=7),))
+    tracker = Tracker(to_look={pdf: (7, before, after)})
+    looked = with_looks(shown, 4, tracker)
+    assert looked is not None and looked.generation == 4
+    assert looked.documents[0].changed == {2} and looked.documents[0].looked
+    assert with_looks(looked, 5, tracker) is None               # nothing left to look at
+    # Marks of a PDF written since are not confirmed with the old one's pages.
+    tracker.to_look[pdf] = (6, before, after)
+    assert with_looks(shown, 4, tracker) is None
+
+
 @pytest.mark.parametrize("arguments, code, said", [
     (["--port", "70000"], 2, "'70000' is not a port"),
     (["--port", "-1"], 2, "is not a port"),

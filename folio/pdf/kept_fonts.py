@@ -1,0 +1,94 @@
+"""One WeasyPrint font configuration per process, kept from one document to the next.
+
+A new ``FontConfiguration`` per document loads fontconfig's configuration again
+and copies each ``@font-face`` file (the prepared Korean faces: 12 MB) into a
+temporary folder: about 60 ms of each piece of an issue laid out by parts, and
+of each notice. Kept, the next document finds its faces added. It is used only
+where it is what a new one would be: the same publication, the same faces added
+in the order the document declares them, from files unchanged since. A document
+that declared others is laid out again with a new configuration, which is kept.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class _Kept:
+    pid: int
+    root: Path
+    config: object
+    files: dict[Path, tuple[int, int]] = field(default_factory=dict)  # read: its stat
+
+
+_kept: _Kept | None = None
+_REMOVED_AT_EXIT: list[bool] = []      # forget() registered with atexit
+
+
+def font_configuration(root: Path):
+    """A configuration for a document of the publication at ``root``: the kept one
+    if its files are as they were, else a new one (then kept)."""
+    global _kept
+    if _kept is not None and _kept.pid != os.getpid():
+        _kept = None                    # inherited through a fork: the parent's to remove
+    if _kept is not None and (_kept.root != root or _changed(_kept)):
+        forget()
+    if _kept is None:
+        return renew(root)
+    _kept.config.asked.clear()          # type: ignore[attr-defined]
+    return _kept.config
+
+
+def renew(root: Path):
+    """A new configuration, kept from now on instead of the last."""
+    global _kept
+    from folio._compat import own_font_folder, recording_font_configuration
+    forget()
+    config = recording_font_configuration()
+    own_font_folder(config)
+    if not _REMOVED_AT_EXIT:
+        atexit.register(forget)
+        _REMOVED_AT_EXIT.append(True)
+    _kept = _Kept(os.getpid(), root, config)
+    return config
+
+
+def fits(config) -> bool:
+    """Whether the document just laid out with ``config`` declared exactly its
+    faces, in the order they were added: then it was laid out as with a new one.
+    Also notes the files its faces were read from, to see them change."""
+    faces: dict[str, dict[str, str]] = config.faces
+    declared = [key for key in dict.fromkeys(config.asked) if key in faces]
+    if _kept is not None and _kept.config is config:
+        for read in faces.values():
+            for name in read:
+                path = Path(name) if Path(name).is_absolute() else _kept.root / name
+                if path not in _kept.files:
+                    _kept.files[path] = _stat(path)
+    return declared == list(faces)
+
+
+def forget() -> None:
+    """Remove the kept configuration's temporary folder (a worker ending with
+    ``os._exit`` calls this first: atexit handlers do not run then)."""
+    global _kept
+    from folio._compat import remove_font_folder
+    if _kept is not None and _kept.pid == os.getpid():
+        remove_font_folder(_kept.config)
+    _kept = None
+
+
+def _changed(kept: _Kept) -> bool:
+    return any(_stat(path) != stat for path, stat in kept.files.items())
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
