@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import tempfile
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,21 +43,49 @@ def run_verapdf(flavour: str, files: list[Path]) -> None:
 _SAVED_CACHE_HOME = os.environ.get("XDG_CACHE_HOME")
 
 
+def _worker() -> bool:
+    """Whether this process is a pytest-xdist worker (not the one that started them)."""
+    return bool(os.environ.get("PYTEST_XDIST_WORKER"))
+
+
 def pytest_configure(config):
     """folio's caches (fonts, prepared faces, WeasyPrint's C declarations) go to a
-    folder of the test run, not ~/.cache. WeasyPrint is imported now, before the
-    test modules, the way a build imports it (see folio/ffi_cache.py)."""
-    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="folio-test-cache-")
+    folder of the test run, not ~/.cache: one for all the run's workers, which
+    inherit it, as a build's workers share the machine's. WeasyPrint is imported
+    now, before the test modules, the way a build imports it (see ffi_cache.py)."""
+    if not _worker():
+        os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="folio-test-cache-")
     from folio.pdf.ffi_cache import import_weasyprint
     import_weasyprint()
 
 
 def pytest_unconfigure(config):
+    if _worker():
+        return
     shutil.rmtree(os.environ["XDG_CACHE_HOME"], ignore_errors=True)
     if _SAVED_CACHE_HOME is None:
         os.environ.pop("XDG_CACHE_HOME", None)
     else:
         os.environ["XDG_CACHE_HOME"] = _SAVED_CACHE_HOME
+
+
+def made_once(tmp_path_factory, name: str, make: Callable[[Path], object]) -> Path:
+    """A folder ``make(folder)`` fills once per test run, whichever worker asks first
+    (the others wait for it, then share it): a build several modules read is not
+    made again on each of the run's workers. Read-only to the tests."""
+    import fcntl
+    base = tmp_path_factory.getbasetemp()
+    if _worker():
+        base = base.parent                      # the run's folder, above the workers'
+    folder, done = base / f"once-{name}", base / f"once-{name}.done"
+    with open(base / f"once-{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
 
 PUBLICATION_YAML = """\
 title: {ko: 시험 저널, en: Test Journal}
@@ -116,14 +145,15 @@ def copy_publication(source: Path, folder: Path) -> Path:
 def tiny_built(tmp_path_factory) -> Path:
     """The tiny publication, its notice also bilingual (stacked), built once with
     two workers. Tests take a copy (``built_tiny``): never change this one."""
-    root = make_tiny(tmp_path_factory.mktemp("tiny-built"))
-    notice = root / "content/notices/open-day.en.md"
-    notice.write_text(notice.read_text(encoding="utf-8").replace(
-        "place: Jinju", "place: Jinju\nbilingual: stacked"), encoding="utf-8")
-    from folio.config.options import BuildOptions
-    from folio.pipeline.run import build
-    build(BuildOptions(root=root, jobs=2))
-    return root
+    def make(folder: Path) -> None:
+        root = make_tiny(folder)
+        notice = root / "content/notices/open-day.en.md"
+        notice.write_text(notice.read_text(encoding="utf-8").replace(
+            "place: Jinju", "place: Jinju\nbilingual: stacked"), encoding="utf-8")
+        from folio.config.options import BuildOptions
+        from folio.pipeline.run import build
+        build(BuildOptions(root=root, jobs=2))
+    return made_once(tmp_path_factory, "tiny-built", make) / "pub"
 
 
 @pytest.fixture
@@ -138,9 +168,8 @@ def sample_screen(tmp_path_factory) -> Path:
     folder. Read-only."""
     from folio.config.options import BuildOptions
     from folio.pipeline.run import build
-    out = tmp_path_factory.mktemp("sample-screen")
-    build(BuildOptions(root=REPO, out=out, keep_html=True, jobs=2))
-    return out
+    return made_once(tmp_path_factory, "sample-screen", lambda out: build(
+        BuildOptions(root=REPO, out=out, keep_html=True, jobs=2)))
 
 
 def make_tiny(folder: Path) -> Path:
@@ -349,21 +378,12 @@ def outputs(tmp_path_factory):
     built once in a test run, when a test first asks for it. Read-only."""
     from folio.config.options import BuildOptions
     from folio.pipeline.run import build
-    made: dict[tuple[str, str], Path] = {}
-    rich_root: list[Path] = []
+    rich = made_once(tmp_path_factory, "rich", lambda folder: with_profiles(make_rich(folder)))
 
     def output(publication: str, profile: str) -> Path:
-        if (publication, profile) not in made:
-            if publication == "rich":
-                if not rich_root:
-                    rich_root.append(with_profiles(make_rich(tmp_path_factory.mktemp("rich"))))
-                root = rich_root[0]
-                out = tmp_path_factory.mktemp(f"rich-{profile}")
-            else:
-                root, out = REPO, tmp_path_factory.mktemp(f"sample-{profile}")
-            build(BuildOptions(root=root, out=out, profile=profile, jobs=2))
-            made[publication, profile] = out / profile
-        return made[publication, profile]
+        root = rich / "pub" if publication == "rich" else REPO
+        return made_once(tmp_path_factory, f"{publication}-{profile}", lambda out: build(
+            BuildOptions(root=root, out=out, profile=profile, jobs=2))) / profile
     return output
 
 

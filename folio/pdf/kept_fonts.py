@@ -49,11 +49,11 @@ def renew(root: Path):
     from folio._compat import own_font_folder, recording_font_configuration
     forget()
     config = recording_font_configuration()
-    own_font_folder(config)
     if not _REMOVED_AT_EXIT:
         atexit.register(forget)
         _REMOVED_AT_EXIT.append(True)
     _kept = _Kept(os.getpid(), root, config)
+    own_font_folder(config)             # kept first: forget() removes what this makes
     return config
 
 

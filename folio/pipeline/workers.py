@@ -354,12 +354,18 @@ def _serve(connection) -> None:
 
 def _exit(code: int) -> None:
     """End the worker at once (no atexit handlers, no flushing of what the parent
-    owns), removing first what it made in /tmp: its kept font configuration's folder."""
-    try:
-        from folio.pdf.kept_fonts import forget
-        forget()
-    finally:
-        os._exit(code)
+    owns), removing first what it made in /tmp: its kept font configuration's folder.
+    Ctrl-C is followed by the pool's SIGTERM: neither may cut the removal short, even
+    one that arrived before the signals were blocked (it interrupts once)."""
+    for _ in range(3):
+        try:
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+            from folio.pdf.kept_fonts import forget
+            forget()
+            break
+        except KeyboardInterrupt:
+            continue
+    os._exit(code)
 
 
 def _warm_up() -> None:

@@ -12,16 +12,16 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_tiny, pdftotext, published
+from conftest import REPO, made_once, make_tiny, pdftotext, published
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
     """The wheel built from this checkout, offline, with the hatchling of the test
     environment."""
-    folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
-                    "-q", "-w", str(folder), str(REPO)], check=True, capture_output=True)
+    folder = made_once(tmp_path_factory, "wheel", lambda folder: subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(folder), str(REPO)], check=True, capture_output=True))
     (found,) = folder.glob("folio-*.whl")
     return found
 

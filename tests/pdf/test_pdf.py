@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_tiny, pdffonts, pdftotext, published
+from conftest import REPO, made_once, make_tiny, pdffonts, pdftotext, published
 from pypdf import PdfReader
 
 from folio.errors import BuildError
@@ -19,9 +19,8 @@ A4 = (595.28, 841.89)
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
     """The tiny publication built in one process (``--jobs 1``); tests only read it."""
-    root = make_tiny(tmp_path_factory.mktemp("pdf"))
-    build(BuildOptions(root=root, jobs=1))
-    return root / "output"
+    return made_once(tmp_path_factory, "tiny-jobs-1", lambda folder: build(
+        BuildOptions(root=make_tiny(folder), jobs=1))) / "pub/output"
 
 
 def test_every_language_and_kind_is_written(built: Path):

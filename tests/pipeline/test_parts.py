@@ -15,7 +15,14 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
-from conftest import RICH_ARTICLE_EN, RICH_ARTICLE_KO, copy_publication, make_rich, pdftotext
+from conftest import (
+    RICH_ARTICLE_EN,
+    RICH_ARTICLE_KO,
+    copy_publication,
+    made_once,
+    make_rich,
+    pdftotext,
+)
 from PIL import ImageChops
 
 from folio.pipeline.parts import CACHE_DIR
@@ -73,8 +80,12 @@ def journal(tmp_path_factory) -> Path:
     """The rich publication with an issue of seven items: a long article with
     footnotes ending on a left-hand page, the rich one (table, figures, footnote),
     one of a page (a blank page after it), three news items that run on, and a
-    dialogue."""
-    root = make_rich(tmp_path_factory.mktemp("parts"))
+    dialogue. Read-only: tests that change it take a copy."""
+    return made_once(tmp_path_factory, "parts-journal", _make_journal) / "pub"
+
+
+def _make_journal(folder: Path) -> None:
+    root = make_rich(folder)
     issue = root / "content/journal/2024-parts"
     (issue / "figures").mkdir(parents=True)
     crafts = root / "content/journal/2024-crafts"
@@ -89,7 +100,6 @@ def journal(tmp_path_factory) -> Path:
         _write(issue, "short", lang, SENTENCE[lang] * 3 + "\n")
         for slug in ("fair", "prize", "visit"):
             _write(issue, slug, lang, (SENTENCE[lang] + "\n\n") * 3, kind="news")
-    return root
 
 
 def _build(root: Path, out: Path, lang: str, whole: bool, jobs: int = 2, **options) -> Path:
@@ -296,7 +306,8 @@ def test_profiles_that_need_one_structure_tree_are_laid_out_whole(journal: Path,
 
 @pytest.fixture(scope="module")
 def whole_en(journal: Path, tmp_path_factory) -> Path:
-    return _build(journal, tmp_path_factory.mktemp("whole-en"), "en", whole=True)
+    return made_once(tmp_path_factory, "parts-whole-en", lambda out: _build(
+        journal, out, "en", whole=True)) / "en" / f"{DOC}.pdf"
 
 
 def _run_of(out: Path, slug: str) -> Path:

@@ -13,6 +13,7 @@ from conftest import (
     REPO,
     SAMPLE_ISSUE,
     VERAPDF,
+    made_once,
     make_rich,
     pdffonts,
     pdfs,
@@ -99,10 +100,9 @@ def test_print_text_is_black_ink_only(outputs):
 
 @pytest.fixture(scope="module")
 def x1a(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("x1a")
-    build(BuildOptions(root=REPO, out=out, profile="print-x1a", jobs=2,
-                       only=(SAMPLE_ISSUE, "notice-jinju-designation")))
-    return out / "print-x1a"
+    return made_once(tmp_path_factory, "sample-print-x1a", lambda out: build(BuildOptions(
+        root=REPO, out=out, profile="print-x1a", jobs=2,
+        only=(SAMPLE_ISSUE, "notice-jinju-designation")))) / "print-x1a"
 
 
 def test_pdfx_1a_keeps_text_as_text_and_fonts_embedded(x1a: Path, outputs):

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import make_tiny, pdftotext, published, with_profiles
+from conftest import made_once, make_tiny, pdftotext, published, with_profiles
 from pypdf import PdfReader
 
 from folio.errors import BuildError
@@ -29,11 +29,11 @@ def xmp(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def printed(tmp_path_factory) -> Path:
-    """The tiny publication, A5 notices, built with the print profile."""
-    root = make_tiny(tmp_path_factory.mktemp("print"))
-    with_profiles(root, "notice_page_size: A5\n")
-    build(BuildOptions(root=root, profile="print", jobs=2))
-    return root / "output/print"
+    """The tiny publication, A5 notices, built with the print profile. Read-only."""
+    def make(folder: Path) -> None:
+        build(BuildOptions(root=with_profiles(make_tiny(folder), "notice_page_size: A5\n"),
+                           profile="print", jobs=2))
+    return made_once(tmp_path_factory, "tiny-print-a5", make) / "pub/output/print"
 
 
 def test_print_profile_writes_beside_the_screen_files(printed: Path):

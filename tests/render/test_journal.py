@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import pdftotext
+from conftest import made_once, make_tiny, pdftotext
 from pypdf import PdfReader
 
 from folio.pipeline.run import BuildOptions, build
@@ -50,17 +50,26 @@ SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 30">'
        '<rect width="40" height="30" fill="#88a"/></svg>')
 
 
+@pytest.fixture(scope="module")
+def typed(tmp_path_factory) -> Path:
+    """The tiny publication with an article of each type, its English issue built
+    once. Read-only: a test that builds more takes a copy."""
+    def make(folder: Path) -> None:
+        root = make_tiny(folder)
+        issue_folder = root / "content/journal/2024-no2"
+        issue = issue_folder / "issue.yaml"
+        issue.write_text(issue.read_text().split("sections:")[0] + SECTIONS, encoding="utf-8")
+        (issue_folder / "river.svg").write_text(SVG, encoding="utf-8")
+        for slug, text in EXTRA.items():
+            for lang in ("en", "ko"):
+                (issue_folder / f"{slug}.{lang}.md").write_text(text, encoding="utf-8")
+        build(BuildOptions(root=root, jobs=1, languages=("en",), only=("journal-2024-no2",)))
+    return made_once(tmp_path_factory, "journal-types", make) / "pub"
+
+
 @pytest.fixture
-def journal(tiny: Path) -> Path:
-    folder = tiny / "content/journal/2024-no2"
-    issue = folder / "issue.yaml"
-    issue.write_text(issue.read_text().split("sections:")[0] + SECTIONS, encoding="utf-8")
-    (folder / "river.svg").write_text(SVG, encoding="utf-8")
-    for slug, text in EXTRA.items():
-        for lang in ("en", "ko"):
-            (folder / f"{slug}.{lang}.md").write_text(text, encoding="utf-8")
-    build(BuildOptions(root=tiny, jobs=1, languages=("en",), only=("journal-2024-no2",)))
-    return tiny / "output/en/journal-2024-no2.pdf"
+def journal(typed: Path) -> Path:
+    return typed / "output/en/journal-2024-no2.pdf"
 
 
 def page_of(pdf: Path, needle: str) -> int:
@@ -111,9 +120,10 @@ def test_figure_caption_and_table(journal: Path):
     assert page.get("/Resources") is not None
 
 
-def test_korean_labels_in_the_korean_issue(tiny: Path, journal: Path):
-    build(BuildOptions(root=tiny, jobs=1, languages=("ko",), only=("journal-2024-no2",)))
-    text = pdftotext(tiny / "output/ko/journal-2024-no2.pdf")
+def test_korean_labels_in_the_korean_issue(typed: Path, tmp_path: Path):
+    build(BuildOptions(root=typed, out=tmp_path, jobs=1, languages=("ko",),
+                       only=("journal-2024-no2",)))
+    text = pdftotext(tmp_path / "ko/journal-2024-no2.pdf")
     for label in ("인사말", "논문", "대담", "소식", "기획", "참석자", "초록", "주제어", "그림 1.",
                   "편집위원회", "판권", "발행일", "2019년 10월 30일"):
         assert label in text, label

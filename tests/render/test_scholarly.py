@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import REPO, copy_publication, make_tiny, needs_verapdf, pdftotext
+from conftest import REPO, copy_publication, made_once, make_tiny, needs_verapdf, pdftotext
 from pypdf import PdfReader
 
 from folio.cli import main
@@ -136,10 +136,11 @@ def make_scholarly(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def scholarly(tmp_path_factory) -> Path:
-    """Built by articles, with offprints, in both languages."""
-    root = make_scholarly(tmp_path_factory.mktemp("scholarly"))
-    build(BuildOptions(root=root, jobs=2, only=("journal-2024-no2",), offprints=True))
-    return root
+    """Built by articles, with offprints, in both languages. Read-only."""
+    def make(folder: Path) -> None:
+        build(BuildOptions(root=make_scholarly(folder), jobs=2, only=("journal-2024-no2",),
+                           offprints=True))
+    return made_once(tmp_path_factory, "scholarly", make) / "pub"
 
 
 def pdf(root: Path, lang: str) -> Path:
