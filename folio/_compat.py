@@ -315,17 +315,33 @@ def recording_font_configuration():
     the next (``pdf/kept_fonts.py``). WeasyPrint adds each ``@font-face`` to it once
     (``add_font_face``, keyed by the rule's descriptors); this one also remembers
     the files each face was read from (the fetcher's ``record``) and adds them to
-    the record of every later document that declares the face, and lists the
-    faces each document declared (``asked``, emptied by the caller)."""
+    the record of every later document that declares the face; lists the faces
+    each document declared (``asked``, emptied by the caller); keeps the stat of
+    each local file a face is read from, taken before reading (``files``); and
+    says whether a face could not be loaded (``failed``: WeasyPrint's warning
+    comes only the first time, so the configuration must not be kept)."""
     import hashlib
+    import logging
+    from pathlib import Path
+    from urllib.parse import unquote, urlsplit
 
     from weasyprint.text.fonts import FontConfiguration
+
+    class Warned(logging.Handler):
+        def __init__(self):
+            super().__init__(logging.WARNING)
+            self.count = 0
+
+        def emit(self, record):
+            self.count += 1
 
     class Recording(FontConfiguration):
         def __init__(self):
             super().__init__()
             self.faces: dict[str, dict[str, str]] = {}   # rule -> files read: hash
             self.asked: list[str] = []
+            self.files: dict[Path, tuple[int, int]] = {}
+            self.failed = False
 
         def add_font_face(self, rule_descriptors, url_fetcher):
             key = str(rule_descriptors)
@@ -335,24 +351,43 @@ def recording_font_configuration():
                 if record is not None:
                     record.update(self.faces[key])
                 return None
+            for _, url in rule_descriptors.get("src", ()):
+                if isinstance(url, str) and urlsplit(url).scheme == "file":
+                    path = Path(unquote(urlsplit(url).path))
+                    self.files.setdefault(path, file_stat(path))
             read: dict[str, str] = {}
             if record is not None:
                 url_fetcher.record = read
+            warned = Warned()
+            logger = logging.getLogger("weasyprint")
+            logger.addHandler(warned)
             try:
                 result = super().add_font_face(rule_descriptors, url_fetcher)
             finally:
+                logger.removeHandler(warned)
                 if record is not None:
                     url_fetcher.record = record
                     record.update(read)
             # Only a face that was added (WeasyPrint's copy of its file is named by
-            # the md5 of the rule): one that could not be read is tried again.
+            # the md5 of the rule); a face that was not is tried again next time.
             folder = getattr(self, "_folder", None)
-            if folder is not None and (folder / hashlib.md5(
+            if warned.count:
+                self.failed = True
+            elif folder is not None and (folder / hashlib.md5(
                     key.encode(), usedforsecurity=False).hexdigest()).exists():
                 self.faces[key] = read
             return result
 
     return Recording()
+
+
+def file_stat(path) -> tuple[int, int]:
+    """A file's modification time and size; (0, -1) if it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
 
 
 def remove_font_folder(font_config) -> None:

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import atexit
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass
 class _Kept:
     pid: int
     root: Path
-    config: object
-    files: dict[Path, tuple[int, int]] = field(default_factory=dict)  # read: its stat
+    config: Any                         # _compat.recording_font_configuration()
 
 
 _kept: _Kept | None = None
@@ -32,14 +32,12 @@ _REMOVED_AT_EXIT: list[bool] = []      # forget() registered with atexit
 def font_configuration(root: Path):
     """A configuration for a document of the publication at ``root``: the kept one
     if its files are as they were, else a new one (then kept)."""
-    global _kept
-    if _kept is not None and _kept.pid != os.getpid():
-        _kept = None                    # inherited through a fork: the parent's to remove
-    if _kept is not None and (_kept.root != root or _changed(_kept)):
+    if _kept is not None and (_kept.pid != os.getpid() or _kept.root != root
+                              or _kept.config.failed or _changed(_kept.config)):
         forget()
     if _kept is None:
         return renew(root)
-    _kept.config.asked.clear()          # type: ignore[attr-defined]
+    _kept.config.asked.clear()
     return _kept.config
 
 
@@ -59,16 +57,9 @@ def renew(root: Path):
 
 def fits(config) -> bool:
     """Whether the document just laid out with ``config`` declared exactly its
-    faces, in the order they were added: then it was laid out as with a new one.
-    Also notes the files its faces were read from, to see them change."""
+    faces, in the order they were added: then it was laid out as with a new one."""
     faces: dict[str, dict[str, str]] = config.faces
     declared = [key for key in dict.fromkeys(config.asked) if key in faces]
-    if _kept is not None and _kept.config is config:
-        for read in faces.values():
-            for name in read:
-                path = Path(name) if Path(name).is_absolute() else _kept.root / name
-                if path not in _kept.files:
-                    _kept.files[path] = _stat(path)
     return declared == list(faces)
 
 
@@ -79,16 +70,24 @@ def forget() -> None:
     from folio._compat import remove_font_folder
     if _kept is not None and _kept.pid == os.getpid():
         remove_font_folder(_kept.config)
+    elif _kept is not None:
+        _kept.config._folder = None     # the parent's (see _forked)
     _kept = None
 
 
-def _changed(kept: _Kept) -> bool:
-    return any(_stat(path) != stat for path, stat in kept.files.items())
+def _forked() -> None:
+    """In a process just forked: the configuration it inherited is its parent's, and
+    so is the folder WeasyPrint removes when the configuration is collected."""
+    global _kept
+    if _kept is not None:
+        _kept.config._folder = None
+    _kept = None
 
 
-def _stat(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, -1)
-    return (stat.st_mtime_ns, stat.st_size)
+os.register_at_fork(after_in_child=_forked)
+
+
+def _changed(config) -> bool:
+    """Whether a file a face of ``config`` was read from has changed since."""
+    from folio._compat import file_stat
+    return any(file_stat(path) != stat for path, stat in config.files.items())

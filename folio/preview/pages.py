@@ -238,6 +238,14 @@ class PageImages:
         self._open[str(pdf)] = (version, document)
         return document
 
+    def close(self, pdfs=None) -> None:
+        """Close the PDFs kept open (those of ``pdfs``, or all): a rebuild that
+        replaced a file, or the server stopping, lets its old version go."""
+        with PDFIUM:
+            for name in [name for name in self._open
+                         if pdfs is None or name in {str(p) for p in pdfs}]:
+                self._open.pop(name)[1].close()
+
     def draw_ahead(self, pages: list[tuple[Path, int, tuple[int, str] | None]]
                    ) -> threading.Thread | None:
         """Draw ``pages`` (pdf, page, drawing) in a thread, before a browser asks: the

@@ -86,6 +86,7 @@ class Live:
         with self._changed:
             self.stopping = True
             self._changed.notify_all()
+        self.images.close()
 
 
 class _Server(ThreadingHTTPServer):

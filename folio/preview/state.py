@@ -6,6 +6,7 @@ threads), so it is a frozen value: the next rebuild makes a new one.
 
 from __future__ import annotations
 
+import threading
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -106,8 +107,10 @@ class Tracker:
     # A document's translation state, by its files' versions (mtime and size).
     translations: dict[tuple, str] = field(default_factory=dict)
     lengths: dict[str, Length] = field(default_factory=dict)     # by the texts measured
-    # PDFs whose changed pages are still to be looked at: (version, before, after).
+    # PDFs whose changed pages are still to be looked at: (version, before, after);
+    # the rebuild sets them, the background thread takes them (``looking``).
     to_look: dict[Path, tuple[int, bytes, bytes]] = field(default_factory=dict)
+    looking: threading.Lock = field(default_factory=threading.Lock)
 
     def measure(self, texts: list[str]) -> Length:
         """``lengths.measure``, once per text: a 300-page issue is a million characters."""
@@ -149,6 +152,10 @@ def snapshot(options: BuildOptions, generation: int, written: dict[Path, float],
         pdf = output_path(options, profile, planned)
         states.append(_document(planned, pdf, config.root, translation, tracker,
                                 rebuilt=pdf in written, sources=(sources or {}).get(pdf)))
+    with tracker.looking:               # marks no longer shown need no look
+        waiting = {s.pdf for s in states if not s.looked}
+        for pdf in [pdf for pdf in tracker.to_look if pdf not in waiting]:
+            del tracker.to_look[pdf]
     return Snapshot(generation, tuple(states), tuple(problems), time.time(), seconds,
                     options.profile)
 
@@ -178,9 +185,13 @@ def with_looks(current: Snapshot, generation: int, tracker: Tracker) -> Snapshot
     or None if none was waiting for that."""
     documents, looked = [], False
     for document in current.documents:
-        waiting = tracker.to_look.get(document.pdf)
-        if not document.looked and waiting is not None and waiting[0] == document.version:
-            tracker.to_look.pop(document.pdf, None)
+        with tracker.looking:
+            waiting = tracker.to_look.get(document.pdf)
+            if waiting is None or document.looked or waiting[0] != document.version:
+                waiting = None
+            else:
+                del tracker.to_look[document.pdf]
+        if waiting is not None:
             document = replace(document, looked=True,
                                changed=looks_changed(waiting[1], waiting[2], document.changed))
             looked = True
@@ -216,7 +227,8 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
     if rebuilt or before is None:
         after = pdf.read_bytes()
         new = page_sources(sources) if sources else None
-        tracker.to_look.pop(pdf, None)
+        with tracker.looking:
+            tracker.to_look.pop(pdf, None)
         if before is not None and before != after:
             # Keys of two kinds say nothing of each other: then the drawings'.
             same_kind = (pdf in tracker.sourced) == bool(new)
@@ -228,7 +240,8 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
                                           tracker.keys.get(pdf) if same_kind else None,
                                           new if same_kind else None, look=looked)
             if not looked:
-                tracker.to_look[pdf] = (stat.st_mtime_ns, before, after)
+                with tracker.looking:
+                    tracker.to_look[pdf] = (stat.st_mtime_ns, before, after)
             tracker.keys[pdf] = new or keys
         elif before is None or new:
             tracker.keys[pdf] = new or page_keys(after)

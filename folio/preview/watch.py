@@ -63,6 +63,7 @@ class Rebuilder:
             except BuildError as error:
                 problems = [problem.format(self.options.root) for problem in error.problems]
             seconds = time.perf_counter() - started
+            self.live.images.close(written)     # their old versions are not shown again
             self._publish(snapshot(self.options, 0, written, problems, seconds, self.tracker,
                                    self.live.snapshot, tuple(loaded) if loaded else None,
                                    sources))

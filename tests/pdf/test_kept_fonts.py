@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import shutil
 from pathlib import Path
 
 import pikepdf
+import pytest
 
+from folio.errors import BuildError
 from folio.pdf import kept_fonts
 from folio.pdf.writer import PdfJob, render_pdf
 
@@ -58,9 +61,7 @@ def test_each_document_gets_what_a_new_configuration_would_give_it(tmp_path: Pat
 
     # A face whose file changed is read again: no stale font.
     render(tmp_path, DECLARED)
-    shutil.copy(FONTS / "NimbusSans-Regular.otf", face)
-    later = face.stat().st_mtime_ns + 2_000_000_000
-    os.utime(face, ns=(later, later))
+    replace_face(face, "NimbusSans-Regular.otf")
     changed = render(tmp_path, DECLARED)
     assert [name for name, _ in fonts(changed)] == ["Face"]
     assert fonts(changed) != fonts(first)
@@ -76,3 +77,53 @@ def test_the_kept_configurations_folder_is_removed_when_forgotten(tmp_path: Path
     assert folder is not None and any(folder.iterdir())
     kept_fonts.forget()
     assert not folder.exists()
+
+
+def replace_face(face: Path, font: str) -> None:
+    shutil.copy(FONTS / font, face)
+    later = face.stat().st_mtime_ns + 2_000_000_000
+    os.utime(face, ns=(later, later))
+
+
+def test_a_face_changed_after_a_renewal_is_read_again(tmp_path: Path):
+    """A document with other faces is laid out again with a new configuration:
+    the files of its faces are watched from then on too."""
+    (tmp_path / "fonts").mkdir()
+    for name in ("a.otf", "b.otf"):
+        shutil.copy(FONTS / "NimbusRoman-Regular.otf", tmp_path / "fonts" / name)
+    declare = ("<style>@font-face {{ font-family: {0}; src: url(fonts/{0}.otf) }}"
+               " p {{ font-family: {0} }}</style><p>Hello</p>").format
+    render(tmp_path, declare("a"))
+    first = render(tmp_path, declare("b"))          # other faces: a new configuration
+    replace_face(tmp_path / "fonts/b.otf", "NimbusSans-Regular.otf")
+    again = render(tmp_path, declare("b"))
+    assert fonts(again) != fonts(first)
+    assert again.inputs["fonts/b.otf"] != first.inputs["fonts/b.otf"]
+
+
+def test_a_face_that_cannot_be_loaded_fails_every_document(tmp_path: Path):
+    (tmp_path / "fonts").mkdir()
+    (tmp_path / "fonts/face.otf").write_bytes(b"not a font at all" * 100)
+    for _ in range(2):                  # WeasyPrint warns only the first time it tries
+        with pytest.raises(BuildError, match="cannot be loaded"):
+            render(tmp_path, DECLARED)
+
+
+def test_a_forked_process_leaves_its_parents_configuration_alone(tmp_path: Path):
+    """A process that renders, then forks workers that render too (a build after
+    a build, in one program): the children's configurations are their own."""
+    (tmp_path / "fonts").mkdir()
+    shutil.copy(FONTS / "NimbusRoman-Regular.otf", tmp_path / "fonts" / "face.otf")
+    render(tmp_path, DECLARED)
+    folder = kept_fonts.font_configuration(tmp_path.resolve())._folder
+    child = os.fork()
+    if child == 0:                      # the child: render, forget, leave
+        try:
+            render(tmp_path, DECLARED)
+            kept_fonts.forget()
+            gc.collect()                # WeasyPrint removes a collected one's folder
+        finally:
+            os._exit(0)
+    os.waitpid(child, 0)
+    assert folder.exists() and any(folder.iterdir())
+    assert fonts(render(tmp_path, DECLARED)) == fonts(render(tmp_path, DECLARED))

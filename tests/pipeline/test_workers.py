@@ -313,6 +313,9 @@ def test_nothing_is_written_after_the_build_is_stopped(tmp_path: Path, how):
     for line in build_py.stdout:                    # the first PDF is written: others run
         if line.startswith("wrote"):
             break
+    # Which process was which, for the message of a failure below.
+    processes = subprocess.run(["ps", "-o", "pid,ppid,args", "-s", str(build_py.pid)],
+                               capture_output=True, text=True).stdout
     if how == "ctrl-c":
         os.killpg(build_py.pid, signal.SIGINT)
     else:
@@ -328,7 +331,8 @@ def test_nothing_is_written_after_the_build_is_stopped(tmp_path: Path, how):
     assert _listing(out) == before
     if how == "ctrl-c":         # a worker killed outright may leave a temporary file,
         assert not [n for n in before if n.endswith(".folio-tmp")]    # see README
-        assert list(temp.iterdir()) == []       # and WeasyPrint's font folder
+        # and WeasyPrint's font folders, named by process
+        assert list(temp.iterdir()) == [], processes + build_py.stderr.read()
     # Whatever the killed workers left of WeasyPrint's font folders, the next
     # build removes.
     again = subprocess.run([sys.executable, str(REPO / "build.py"), "--out", str(out),

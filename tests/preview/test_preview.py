@@ -504,6 +504,31 @@ def test_pages_of_pieces_laid_out_again_are_marked_at_once_then_looked_at(tmp_pa
     assert with_looks(shown, 4, tracker) is None
 
 
+def test_page_images_let_a_replaced_pdf_go(tmp_path: Path):
+    """The PDFs drawn from are kept open while they stay the same; a rebuild that
+    replaced one, or the server stopping, closes them (no deleted file held)."""
+    from weasyprint import HTML
+
+    from folio.preview.pages import PageImages
+
+    def held() -> list[str]:
+        return [os.readlink(f"/proc/self/fd/{fd}") for fd in os.listdir("/proc/self/fd")
+                if os.path.exists(f"/proc/self/fd/{fd}")]
+    pdf = tmp_path / "issue.pdf"
+    HTML(string="<p>one</p>").write_pdf(pdf)
+    images = PageImages()
+    assert images.png(pdf, 1)[:4] == b"\x89PNG"
+    replaced = tmp_path / "new.pdf"
+    HTML(string="<p>two</p>").write_pdf(replaced)
+    replaced.replace(pdf)
+    assert any(name.endswith("issue.pdf (deleted)") for name in held())
+    images.close([pdf])
+    assert not any(name.startswith(str(pdf)) for name in held())
+    assert images.png(pdf, 1)[:4] == b"\x89PNG"            # opened again, as it is now
+    images.close()
+    assert not any(name.startswith(str(pdf)) for name in held())
+
+
 @pytest.mark.parametrize("arguments, code, said", [
     (["--port", "70000"], 2, "'70000' is not a port"),
     (["--port", "-1"], 2, "is not a port"),
