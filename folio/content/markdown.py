@@ -496,13 +496,16 @@ class _Context:
         if not self.source.speakers or not children or children[0].type != "text":
             return None
         match = _TURN.match(children[0].content)
-        if not match:
+        # Looked for in the source too: a narrator's paragraph opening with a word
+        # and a colon writes the colon escaped (Note\: …), and is not a turn.
+        if not match or not _TURN.match(inline.content or ""):
             return None
         name = self.source.speakers.get(match[1])
         if name is None:
             self.problems.add(f"'{match[1]}:' looks like a dialogue turn but is not a speaker",
                               self.source.path, self.file_line(inline),
-                              hint="speakers: " + ", ".join(self.source.speakers))
+                              hint="speakers: " + ", ".join(self.source.speakers) +
+                                   f"; if it is not a turn, write '{match[1]}\\:'")
             return None
         children[0].content = children[0].content[match.end():]
         return name

@@ -105,7 +105,9 @@ def _pattern(term: str) -> re.Pattern:
         parts[-1] = re.escape(last[:-1]) + "(?:y|ies)"
     elif re.search(r"[a-z]$", last, re.I):
         parts[-1] = re.escape(last) + "(?:e?s)?"
-    return re.compile(r"\b" + r"\s+".join(parts) + r"\b", re.IGNORECASE)
+    # Not inside a word at either end; unlike \b, this holds for a term that
+    # begins or ends with punctuation ("(UCCN)", "U.S.").
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
 
 
 def terms_in(terms: list[Term], code: str, text: str) -> list[Term]:

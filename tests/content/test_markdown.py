@@ -119,6 +119,20 @@ def test_dialogue_turns_get_their_speaker(tmp_path: Path):
     assert "<p>plain text</p>" in html
 
 
+def test_a_narrators_paragraph_escapes_its_colon(tmp_path: Path):
+    """'Note: …' in a dialogue reads as a turn of no speaker, said at its line with
+    the way out; written 'Note\\: …' it is the narrator's paragraph."""
+    speakers = {"kim": "Kim Minjun"}
+    html, problems = render(tmp_path, "kim: Crafts matter.\n\nNote\\: recorded in Jinju.\n",
+                            speakers=speakers)
+    assert problems == [] and "<p>Note: recorded in Jinju.</p>" in html
+    _, problems = render(tmp_path, "kim: Crafts matter.\n\nNote: recorded in Jinju.\n",
+                         speakers=speakers)
+    assert problems == ["content/issue/a.en.md:7: 'Note:' looks like a dialogue turn but "
+                        "is not a speaker — speakers: kim; if it is not a turn, write "
+                        "'Note\\:'"]
+
+
 def test_language_span(tmp_path: Path):
     html, _ = render(tmp_path, "유네스코 [Creative Cities Network]{lang=en-US} 가입\n")
     assert '<span lang="en-US">Creative Cities Network</span>' in html

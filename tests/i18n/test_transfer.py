@@ -366,6 +366,11 @@ def test_glossary_matching_forgives_plurals_case_and_korean_particles(rich: Path
     assert not term.found("en", "A creative citywide plan.")
     assert term.found("ko", "유네스코 창의도시네트워크는")
     assert not term.found("ko", "유네스코 네트워크")
+    # Terms that begin or end with punctuation are found, still as whole words.
+    short = Term({"en": "(UCCN)", "ko": "U.S."}, "", 1)
+    assert short.found("en", "The network (UCCN) met.")
+    assert short.found("ko", "U.S. 대표단")
+    assert not short.found("en", "The network x(UCCN)y met.")
 
 
 def test_a_broken_glossary_is_an_error_at_its_line(rich: Path, capsys):
