@@ -327,6 +327,8 @@ def recording_font_configuration():
 
     from weasyprint.text.fonts import FontConfiguration
 
+    from folio.files import version
+
     class Warned(logging.Handler):
         def __init__(self):
             super().__init__(logging.WARNING)
@@ -354,7 +356,7 @@ def recording_font_configuration():
             for _, url in rule_descriptors.get("src", ()):
                 if isinstance(url, str) and urlsplit(url).scheme == "file":
                     path = Path(unquote(urlsplit(url).path))
-                    self.files.setdefault(path, file_stat(path))
+                    self.files.setdefault(path, version(path))
             read: dict[str, str] = {}
             if record is not None:
                 url_fetcher.record = read
@@ -379,15 +381,6 @@ def recording_font_configuration():
             return result
 
     return Recording()
-
-
-def file_stat(path) -> tuple[int, int]:
-    """A file's modification time and size; (0, -1) if it cannot be read."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, -1)
-    return (stat.st_mtime_ns, stat.st_size)
 
 
 def remove_font_folder(font_config) -> None:

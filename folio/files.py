@@ -62,6 +62,16 @@ def _umask() -> int:
     return current
 
 
+def version(path: Path) -> tuple[int, int]:
+    """A file's modification time (ns) and size, to see it change without reading
+    it; (0, -1) if it cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return (0, -1)
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def digest(data: bytes) -> str:
     """The hash folio gives contents: SHA-256, in hex."""
     return hashlib.sha256(data).hexdigest()

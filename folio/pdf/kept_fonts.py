@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from folio.files import version
+
 
 @dataclass
 class _Kept:
@@ -26,7 +28,6 @@ class _Kept:
 
 
 _kept: _Kept | None = None
-_REMOVED_AT_EXIT: list[bool] = []      # forget() registered with atexit
 
 
 def font_configuration(root: Path):
@@ -47,9 +48,6 @@ def renew(root: Path):
     from folio._compat import own_font_folder, recording_font_configuration
     forget()
     config = recording_font_configuration()
-    if not _REMOVED_AT_EXIT:
-        atexit.register(forget)
-        _REMOVED_AT_EXIT.append(True)
     _kept = _Kept(os.getpid(), root, config)
     own_font_folder(config)             # kept first: forget() removes what this makes
     return config
@@ -85,9 +83,9 @@ def _forked() -> None:
 
 
 os.register_at_fork(after_in_child=_forked)
+atexit.register(forget)
 
 
 def _changed(config) -> bool:
     """Whether a file a face of ``config`` was read from has changed since."""
-    from folio._compat import file_stat
-    return any(file_stat(path) != stat for path, stat in config.files.items())
+    return any(version(path) != stat for path, stat in config.files.items())

@@ -14,7 +14,7 @@ from pathlib import Path
 from folio.config.options import BuildOptions
 from folio.content.model import Issue, Notice
 from folio.errors import BuildError
-from folio.files import digest
+from folio.files import digest, version
 from folio.preview.lengths import Length, measure
 from folio.preview.pages import (
     changed_pages,
@@ -278,7 +278,7 @@ def _translation_counts(config, tracker: Tracker) -> dict[tuple[str, str], dict[
     from folio.content import translations as tr
     states: dict[tuple[str, str], dict[str, int]] = {}
     for document in tr.documents(config):
-        versions = tuple(sorted((code, _version(path)) for code, path in document.files.items()))
+        versions = tuple(sorted((code, version(path)) for code, path in document.files.items()))
         for code in config.codes:
             key = (document.name, code, versions)
             if key not in tracker.translations:
@@ -288,14 +288,6 @@ def _translation_counts(config, tracker: Tracker) -> dict[tuple[str, str], dict[
                     continue
             states[document.name, code] = {tracker.translations[key]: 1}
     return states
-
-
-def _version(path: Path) -> tuple[int, int]:
-    try:
-        stat = path.stat()
-    except OSError:
-        return (0, -1)
-    return (stat.st_mtime_ns, stat.st_size)
 
 
 def _translation_of(planned, counts) -> tuple[tuple[str, int], ...]:
