@@ -98,24 +98,26 @@ class Rebuilder:
             if not self._to_check.wait(0.5):
                 continue
             self._to_check.clear()
-            drawing = self._drawing
-            if drawing is not None:
-                drawing.join(10)
-            for step, name in ((lambda shown: with_looks(shown, shown.generation,
-                                                         self.tracker), "comparing pages"),
-                               (lambda shown: with_preflight(shown, shown.generation,
-                                                             self.options, self.tracker),
-                                "preflight")):
-                shown = self.live.snapshot
-                try:
-                    found = step(shown)
-                except Exception as error:  # noqa: BLE001 - said, and the preview goes on
-                    self.report(f"{name} stopped: {error}")
-                    continue
-                with self._lock:
-                    if found is not None and self.live.snapshot is shown:
-                        self.generation += 1
-                        self.live.publish(replace(found, generation=self.generation))
+            if self._drawing is not None:
+                self._drawing.join(10)          # the changed pages are drawn first
+            self._complete("comparing pages", lambda shown: with_looks(
+                shown, shown.generation, self.tracker))
+            self._complete("preflight", lambda shown: with_preflight(
+                shown, shown.generation, self.options, self.tracker))
+
+    def _complete(self, name: str, step: Callable) -> None:
+        """Publish what ``step`` adds to the snapshot shown, unless a rebuild
+        published another meanwhile."""
+        shown = self.live.snapshot
+        try:
+            found = step(shown)
+        except Exception as error:      # noqa: BLE001 - said, and the preview goes on
+            self.report(f"{name} stopped: {error}")
+            return
+        with self._lock:
+            if found is not None and self.live.snapshot is shown:
+                self.generation += 1
+                self.live.publish(replace(found, generation=self.generation))
 
 
 def watched(root: Path, output: Path) -> Callable[[object, str], bool]:
