@@ -22,7 +22,6 @@ from folio.files import version
 
 @dataclass
 class _Kept:
-    pid: int
     root: Path
     config: Any                         # _compat.recording_font_configuration()
 
@@ -33,8 +32,8 @@ _kept: _Kept | None = None
 def font_configuration(root: Path):
     """A configuration for a document of the publication at ``root``: the kept one
     if its files are as they were, else a new one (then kept)."""
-    if _kept is not None and (_kept.pid != os.getpid() or _kept.root != root
-                              or _kept.config.failed or _changed(_kept.config)):
+    if _kept is not None and (_kept.root != root or _kept.config.failed
+                              or _changed(_kept.config)):
         forget()
     if _kept is None:
         return renew(root)
@@ -48,7 +47,7 @@ def renew(root: Path):
     from folio._compat import own_font_folder, recording_font_configuration
     forget()
     config = recording_font_configuration()
-    _kept = _Kept(os.getpid(), root, config)
+    _kept = _Kept(root, config)
     own_font_folder(config)             # kept first: forget() removes what this makes
     return config
 
@@ -66,10 +65,8 @@ def forget() -> None:
     ``os._exit`` calls this first: atexit handlers do not run then)."""
     global _kept
     from folio._compat import remove_font_folder
-    if _kept is not None and _kept.pid == os.getpid():
+    if _kept is not None:
         remove_font_folder(_kept.config)
-    elif _kept is not None:
-        _kept.config._folder = None     # the parent's (see _forked)
     _kept = None
 
 
