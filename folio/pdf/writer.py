@@ -23,6 +23,8 @@ from folio._compat import (
     flag_artifacts,
     fonts_left_uncut,
     install_korean_justification,
+    install_single_compression,
+    install_stylesheet_cache,
     install_tagging,
     page_box,
 )
@@ -118,6 +120,8 @@ def render_pdf(job: PdfJob) -> Rendered:
 
     install_tagging()
     install_korean_justification()
+    install_stylesheet_cache()
+    install_single_compression()
     handler = _Collect()
     logger = logging.getLogger("weasyprint")
     # The collector must not depend on how the console was set up: WeasyPrint's

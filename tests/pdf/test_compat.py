@@ -178,6 +178,77 @@ def test_font_faces_are_added_once_per_configuration_under_the_rules_md5(tmp_pat
         remove_font_folder(config)
 
 
+def test_stylesheets_parsed_once_apply_as_parsed_each_time():
+    """_compat.install_stylesheet_cache replaces WeasyPrint's find_stylesheets: it
+    must be called as get_all_computed_styles calls it, and a document laid out
+    with kept stylesheets must come out as one laid out with new ones, @page rules
+    of several stylesheets (one kept, one parsed each time) applied in order."""
+    import weasyprint.css as weasy_css
+
+    from folio._compat import _STYLESHEETS, install_stylesheet_cache, page_box
+    assert parameters(weasy_css.find_stylesheets) == [
+        "wrapper_element", "device_media_type", "url_fetcher", "base_url", "font_config",
+        "counter_style", "color_profiles", "page_rules", "layers"]
+    assert "find_stylesheets(" in inspect.getsource(weasy_css.get_all_computed_styles)
+    install_stylesheet_cache()
+    assert getattr(weasy_css.find_stylesheets, "folio", False)
+
+    def page(first: str, second: str) -> tuple[float, float, float]:
+        laid_out = HTML(string=f"<style>{first}</style><style>{second}</style><p>a</p>"
+                        ).render().pages[0]
+        box = page_box(laid_out)
+        return laid_out.width, laid_out.height, box.margin_top
+    kept = "@page { size: 100px 200px; margin: 7px }"
+    each_time = "/* @import */ @page { size: 300px 400px }"
+    patched = weasy_css.find_stylesheets
+    weasy_css.find_stylesheets = patched.original
+    try:
+        expected = [page(kept, each_time), page(each_time, kept)]
+    finally:
+        weasy_css.find_stylesheets = patched
+    assert expected[0] != expected[1]
+    for _ in range(2):                          # parsed, then kept
+        assert [page(kept, each_time), page(each_time, kept)] == expected
+    assert any(key[0] == kept for key in _STYLESHEETS)
+    assert not any(key[0] == each_time for key in _STYLESHEETS)
+
+
+def test_each_stream_is_compressed_once_and_the_file_is_the_same(monkeypatch):
+    """_compat.install_single_compression keeps a stream's bytes while pydyf writes
+    one PDF, which asks for them twice when the file has an identifier (as
+    WeasyPrint's always have): written, then hashed for the identifier."""
+    import io
+    import zlib
+
+    import pydyf
+
+    from folio._compat import install_single_compression
+    assert "obj.data for obj in self.objects" in inspect.getsource(pydyf.PDF.write)
+    assert "compressobj" in inspect.getsource(pydyf.Stream.data.fget)
+    install_single_compression()
+    assert getattr(pydyf.PDF.write, "folio", False)
+
+    def written(write) -> tuple[bytes, int]:
+        made = []
+        compressobj = zlib.compressobj
+        monkeypatch.setattr(zlib, "compressobj",
+                            lambda *a, **k: made.append(1) or compressobj(*a, **k))
+        pdf = pydyf.PDF()
+        for text in ("first", "second"):
+            page = pydyf.Stream([f"BT /F1 12 Tf ({text}) Tj ET".encode()], compress=True)
+            pdf.add_object(page)
+        output = io.BytesIO()
+        write(pdf, output, b"1.7", True, True)
+        monkeypatch.undo()
+        return output.getvalue(), len(made)
+    once, compressions = written(pydyf.PDF.write)
+    twice, before = written(pydyf.PDF.write.original)
+    assert once == twice
+    # Two pages and the object stream, then the cross-reference stream, made after
+    # the hash: seven compressions before, four now.
+    assert (compressions, before) == (4, 7)
+
+
 def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeypatch):
     """A worker killed outright leaves WeasyPrint's copy of the @font-face files
     (12 MB) behind; named after its process, the next build removes it."""
