@@ -274,6 +274,7 @@ def install_single_compression() -> None:
 
     write_once.folio = True                 # type: ignore[attr-defined]
     write_once.original = write             # type: ignore[attr-defined]
+    data.original = made                    # type: ignore[attr-defined]
     pydyf.Stream.data = property(data)
     pydyf.PDF.write = write_once
 

@@ -223,8 +223,10 @@ def test_each_stream_is_compressed_once_and_the_file_is_the_same(monkeypatch):
     import pydyf
 
     from folio._compat import install_single_compression
-    assert "obj.data for obj in self.objects" in inspect.getsource(pydyf.PDF.write)
-    assert "compressobj" in inspect.getsource(pydyf.Stream.data.fget)
+    write, data = pydyf.PDF.write, pydyf.Stream.data.fget       # as pydyf has them
+    write, data = getattr(write, "original", write), getattr(data, "original", data)
+    assert "obj.data for obj in self.objects" in inspect.getsource(write)
+    assert "compressobj" in inspect.getsource(data)
     install_single_compression()
     assert getattr(pydyf.PDF.write, "folio", False)
 
