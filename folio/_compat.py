@@ -332,7 +332,6 @@ def own_font_folder(font_config) -> None:
 
 def remove_orphan_font_folders() -> None:
     """Remove the font folders (``own_font_folder``) of processes that have ended."""
-    import os
     import shutil
     import tempfile
     from pathlib import Path
@@ -340,12 +339,25 @@ def remove_orphan_font_folders() -> None:
         pid = folder.name[len(FONT_FOLDER_PREFIX):].split("-", 1)[0]
         if not pid.isdigit():
             continue
-        try:
-            os.kill(int(pid), 0)
-        except ProcessLookupError:
+        if _ended(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
-        except (PermissionError, OverflowError):
-            continue                    # another user's process, alive
+
+
+def _ended(pid: int) -> bool:
+    """Whether process ``pid`` has ended: gone, or a zombie (the workers of a build
+    killed outright are orphans, whose new parent may collect them late)."""
+    import os
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False                    # another user's process, alive
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            return stat.read().rsplit(")", 1)[-1].split()[0] == "Z"
+    except (OSError, IndexError):
+        return False                    # no /proc (not Linux): alive, as kill said
 
 
 _STYLESHEETS: dict[tuple, tuple] = {}      # see install_stylesheet_cache

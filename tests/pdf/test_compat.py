@@ -10,6 +10,7 @@ import inspect
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 from weasyprint import HTML
@@ -271,7 +272,22 @@ def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeyp
     (orphan / "font").mkdir(parents=True)
     other = tmp_path / "weasyprint-abc"             # WeasyPrint's own name: not ours
     other.mkdir()
-    remove_orphan_font_folders()
-    assert not orphan.exists() and mine.is_dir() and other.is_dir()
+    # A process that has ended but is not yet collected (a zombie) has ended too.
+    zombie = subprocess.Popen([sys.executable, "-c", "pass"])
+    while open(f"/proc/{zombie.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z":
+        time.sleep(0.01)
+    undead = tmp_path / f"weasyprint-folio-{zombie.pid}-z9"
+    undead.mkdir()
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    living = tmp_path / f"weasyprint-folio-{alive.pid}-a1"
+    living.mkdir()
+    try:
+        remove_orphan_font_folders()
+    finally:
+        alive.kill()
+        alive.wait()
+        zombie.wait()
+    assert not orphan.exists() and not undead.exists()
+    assert mine.is_dir() and other.is_dir() and living.is_dir()
     remove_font_folder(config)
     assert not mine.exists()

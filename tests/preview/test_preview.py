@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, copy_publication
 
 from folio.config.options import BuildOptions
 from folio.preview.lengths import measure
@@ -98,6 +98,16 @@ def test_open_pages_hear_when_a_rebuild_begins_and_ends():
 @pytest.fixture
 def session(built_tiny: Path):
     """A preview of the tiny publication, built once, and its server on a free port."""
+    yield from _session(built_tiny)
+
+
+@pytest.fixture(scope="module")
+def reading(tiny_built: Path, tmp_path_factory):
+    """The same, one for the module's tests that only read from it."""
+    yield from _session(copy_publication(tiny_built, tmp_path_factory.mktemp("reading")))
+
+
+def _session(built_tiny: Path):
     live = Live()
     lines: list[str] = []
     rebuilder = Rebuilder(BuildOptions(root=built_tiny, jobs=1), live, report=lines.append)
@@ -129,8 +139,8 @@ def _state(base: str) -> dict:
     return json.loads(_get(base + "/state.json")[1])
 
 
-def test_the_dashboard_lists_every_document_with_its_state(session):
-    _, base, _ = session
+def test_the_dashboard_lists_every_document_with_its_state(reading):
+    _, base, _ = reading
     state = _state(base)
     documents = {(d["lang"], d["name"]): d for d in state["documents"]}
     assert set(documents) == {("ko", "journal-2024-no2"), ("en", "journal-2024-no2"),
@@ -160,22 +170,22 @@ def test_the_dashboard_lists_every_document_with_its_state(session):
     "/pdf/xx/journal-2024-no2.pdf", "/output/en/journal-2024-no2.pdf",
     "/content/journal/2024-no2/first.en.md", "/etc/passwd", "/%2e%2e/publication.yaml",
 ])
-def test_no_url_reaches_outside_the_documents(session, path: str):
-    _, base, _ = session
+def test_no_url_reaches_outside_the_documents(reading, path: str):
+    _, base, _ = reading
     status, body = _get(base + path)
     assert status == 404 and b"root" not in body and b"title:" not in body
 
 
-def test_the_preview_is_read_only(session):
-    _, base, _ = session
+def test_the_preview_is_read_only(reading):
+    _, base, _ = reading
     for method in ("POST", "PUT", "DELETE", "PATCH", "TRACE", "PROPFIND", "get"):
         assert _get(base + "/", method)[0] == 405
 
 
-def test_only_requests_addressed_to_this_computer_are_answered(session):
+def test_only_requests_addressed_to_this_computer_are_answered(reading):
     """A web page elsewhere cannot read the preview through a DNS name pointing
     here (DNS rebinding): the Host must be 127.0.0.1 or localhost."""
-    _, base, _ = session
+    _, base, _ = reading
     port = base.rsplit(":", 1)[1]
     for host, status in ((f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200),
                          (f"evil.example:{port}", 403), ("evil.example", 403)):
@@ -187,10 +197,10 @@ def test_only_requests_addressed_to_this_computer_are_answered(session):
             assert error.code == status
 
 
-def test_a_browser_that_leaves_mid_answer_prints_nothing(session, capfd):
+def test_a_browser_that_leaves_mid_answer_prints_nothing(reading, capfd):
     import socket
     import struct
-    _, base, _ = session
+    _, base, _ = reading
     port = int(base.rsplit(":", 1)[1])
     for path in ["/pdf/ko/journal-2024-no2.pdf", "/page/ko/journal-2024-no2/1.png", "/"] * 10:
         with socket.create_connection(("127.0.0.1", port)) as client:
