@@ -9,6 +9,7 @@ touched.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -208,13 +209,20 @@ def assert_same_issue(parts: Path, whole: Path, lang: str) -> None:
 
 @pytest.mark.parametrize("lang, jobs", [("ko", 2), ("en", 1)])
 def test_an_issue_by_parts_is_the_issue_laid_out_whole(journal: Path, tmp_path: Path,
-                                                       lang: str, jobs: int):
-    parts = _build(journal, tmp_path / "parts", lang, whole=False, jobs=jobs)
-    whole = _build(journal, tmp_path / "whole", lang, whole=True)
-    assert (tmp_path / "parts" / CACHE_DIR / lang / DOC).is_dir()
-    assert list((tmp_path / "parts" / CACHE_DIR / lang / DOC).glob("run-*.pdf"))
+                                                       request, lang: str, jobs: int):
+    if lang == "en":                    # the module's English builds, made once
+        parts_out = request.getfixturevalue("parts_en")
+        whole_out = request.getfixturevalue("whole_en").parent.parent
+    else:
+        parts_out, whole_out = tmp_path / "parts", tmp_path / "whole"
+        _build(journal, parts_out, lang, whole=False, jobs=jobs)
+        _build(journal, whole_out, lang, whole=True)
+    parts = parts_out / lang / f"{DOC}.pdf"
+    whole = whole_out / lang / f"{DOC}.pdf"
+    assert (parts_out / CACHE_DIR / lang / DOC).is_dir()
+    assert list((parts_out / CACHE_DIR / lang / DOC).glob("run-*.pdf"))
     # Laid out whole: one piece (its articles' pages remembered for the next build).
-    assert [p.name.split("-")[0] for p in (tmp_path / "whole" / CACHE_DIR / lang / DOC)
+    assert [p.name.split("-")[0] for p in (whole_out / CACHE_DIR / lang / DOC)
             .glob("*.pdf")] == ["whole"]
     contents = _contents(parts, lang)
     # What the fixture promises: the long article ends on a left-hand page (the
@@ -310,6 +318,13 @@ def whole_en(journal: Path, tmp_path_factory) -> Path:
         journal, out, "en", whole=True)) / "en" / f"{DOC}.pdf"
 
 
+@pytest.fixture(scope="module")
+def parts_en(journal: Path, tmp_path_factory) -> Path:
+    """The English issue built by parts in one process: the output folder. Read-only."""
+    return made_once(tmp_path_factory, "parts-parts-en", lambda out: _build(
+        journal, out, "en", whole=False, jobs=1))
+
+
 def _run_of(out: Path, slug: str) -> Path:
     """The cached PDF of the run that holds article ``slug``."""
     import json
@@ -346,10 +361,10 @@ def _contents_lies(out: Path) -> None:
 
 
 @pytest.mark.parametrize("damage", [_truncate, _fewer_pages, _swapped, _contents_lies])
-def test_a_damaged_cache_is_not_believed(journal: Path, whole_en: Path, tmp_path: Path,
-                                         damage):
+def test_a_damaged_cache_is_not_believed(journal: Path, parts_en: Path, whole_en: Path,
+                                         tmp_path: Path, damage):
     out = tmp_path / "out"
-    _build(journal, out, "en", whole=False)
+    shutil.copytree(parts_en, out)
     damage(out)
     assert_same_issue(_build(journal, out, "en", whole=False, force=True), whole_en, "en")
 
