@@ -15,6 +15,7 @@ tests/test_compat.py names the function.
 from __future__ import annotations
 
 import contextlib
+import re
 import uuid
 
 ARTIFACT = "_folio_artifact"     # attribute set on boxes drawn as artifacts
@@ -249,34 +250,41 @@ def install_single_compression() -> None:
     MD5 of the identifier. A stream's bytes are its zlib compression at level
     9, so each font subset and page was compressed twice: 0.017 s of a Korean
     notice's 0.3 s, 0.003 s of an English one. While one PDF is written, a
-    stream's bytes are kept the first time they are made; the file is the same."""
+    stream's bytes are kept the first time they are made; the file is the same.
+    The table is the writing thread's: another thread's streams are not in it."""
+    import threading
+
     import pydyf
     if getattr(pydyf.PDF.write, "folio", False):
         return
     made = pydyf.Stream.data.fget
     write = pydyf.PDF.write
-    kept: list[dict[int, tuple]] = []       # one table per PDF being written
+    local = threading.local()               # .tables: one per PDF this thread writes
 
     def data(stream):
-        if not kept:
+        tables = getattr(local, "tables", None)
+        if not tables:
             return made(stream)
-        table = kept[-1]
+        table = tables[-1]
         if id(stream) not in table:         # the stream is held, so its id stays its own
             table[id(stream)] = (stream, made(stream))
         return table[id(stream)][1]
 
     def write_once(pdf, *args, **kwargs):
-        kept.append({})
+        if getattr(local, "tables", None) is None:
+            local.tables = []
+        local.tables.append({})
         try:
             return write(pdf, *args, **kwargs)
         finally:
-            kept.pop()
+            local.tables.pop()
 
     write_once.folio = True                 # type: ignore[attr-defined]
     write_once.original = write             # type: ignore[attr-defined]
     data.original = made                    # type: ignore[attr-defined]
     pydyf.Stream.data = property(data)
     pydyf.PDF.write = write_once
+
 
 # -- layout internals ----------------------------------------------------------------
 
@@ -347,24 +355,29 @@ def _ended(pid: int) -> bool:
     """Whether process ``pid`` has ended: gone, or a zombie (the workers of a build
     killed outright are orphans, whose new parent may collect them late)."""
     import os
+    from pathlib import Path
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return True
     except (PermissionError, OverflowError):
         return False                    # another user's process, alive
+    # A zombie: each of its threads has ended (a process whose first thread ended
+    # while others run shows Z too, but is alive).
     try:
-        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
-            return stat.read().rsplit(")", 1)[-1].split()[0] == "Z"
+        states = [(task / "stat").read_text(encoding="ascii", errors="replace")
+                  .rsplit(")", 1)[-1].split()[0]
+                  for task in Path(f"/proc/{pid}/task").iterdir()]
     except (OSError, IndexError):
         return False                    # no /proc (not Linux): alive, as kill said
+    return bool(states) and all(state in "ZX" for state in states)
 
 
 _STYLESHEETS: dict[tuple, tuple] = {}      # see install_stylesheet_cache
-# What a <style> may hold for its parsed form to be kept: nothing read from a file
-# (@import, @color-profile) or put in the document's own tables (@counter-style),
-# and no layers, whose order is the document's across its stylesheets.
-_NOT_KEPT = ("@import", "@color-profile", "@counter-style", "layer")
+# Layers are ordered across a document's stylesheets, so a document whose sheets
+# may name one is left to WeasyPrint: "layer" in any case, or an at-keyword
+# written with an escape (``@\6c ayer``), which CSS reads as the letter.
+_MAY_HAVE_LAYERS = re.compile(r"layer|@[-\w]*\\", re.IGNORECASE)
 
 
 def install_stylesheet_cache() -> None:
@@ -381,8 +394,11 @@ def install_stylesheet_cache() -> None:
     stylesheet: the last application, the whole list in order, is what counts;
     each stylesheet's own rules in turn is the same list in the same order).
     A document with a ``<link rel=stylesheet>`` or with layers is left to the
-    original; a stylesheet whose parse said something (a warning is a problem
-    located by the build) is parsed again each time, so it says it again."""
+    original. A stylesheet is kept only if its parse did nothing else: it read no
+    file (``@import``, ``@color-profile``: read again, they are recorded as the
+    document's inputs, and an edit is seen), added nothing to the document's
+    counter styles or colour profiles, and said nothing (a warning is a problem
+    located by the build, and is said again for each document)."""
     import weasyprint.css as weasy_css
     if getattr(weasy_css.find_stylesheets, "folio", False):
         return
@@ -395,7 +411,7 @@ def install_stylesheet_cache() -> None:
         found = list(wrapper_element.query_all("style", "link"))
         texts = [get_child_text(w.etree_element) if w.etree_element.tag == "style" else None
                  for w in found]
-        if any(text is None or "layer" in text for text in texts):
+        if any(text is None or _MAY_HAVE_LAYERS.search(text) for text in texts):
             yield from original(wrapper_element, device_media_type, url_fetcher, base_url,
                                 font_config, counter_style, color_profiles, page_rules,
                                 layers)
@@ -426,17 +442,12 @@ def _parsed_style(css_class, text, base_url, url_fetcher, media_type, font_confi
         for descriptors in kept[1]:
             font_config.add_font_face(descriptors, url_fetcher)
         return kept[0]
-    if any(word in text for word in _NOT_KEPT):
-        return css_class(string=text, base_url=base_url, url_fetcher=url_fetcher,
-                         media_type=media_type, font_config=font_config,
-                         counter_style=counter_style, color_profiles=color_profiles,
-                         page_rules=[])
     faces: list = []
     add_font_face = font_config.add_font_face
 
     def adding(descriptors, fetcher):
         faces.append(descriptors)
-        return add_font_face(descriptors, fetcher)
+        return add_font_face(descriptors, url_fetcher)   # a face's file is not the sheet's
 
     class Said(logging.Handler):
         count = 0
@@ -445,21 +456,40 @@ def _parsed_style(css_class, text, base_url, url_fetcher, media_type, font_confi
             self.count += 1
     said = Said(logging.WARNING)            # a problem, as the build counts them
     logger = logging.getLogger("weasyprint")
+    heard = logger.isEnabledFor(logging.WARNING)   # else a warning would go unseen
+    reading = _CountingFetcher(url_fetcher)
+    tables = len(counter_style), len(color_profiles)
     logger.addHandler(said)
     font_config.add_font_face = adding
     try:
-        css = css_class(string=text, base_url=base_url, url_fetcher=url_fetcher,
+        css = css_class(string=text, base_url=base_url, url_fetcher=reading,
                         media_type=media_type, font_config=font_config,
                         counter_style=counter_style, color_profiles=color_profiles,
                         page_rules=[])
     finally:
         del font_config.add_font_face
         logger.removeHandler(said)
-    if not said.count:
+    if (heard and not said.count and not reading.count
+            and (len(counter_style), len(color_profiles)) == tables):
         if len(_STYLESHEETS) > 64:
             _STYLESHEETS.clear()
         _STYLESHEETS[key] = (css, tuple(faces))
     return css
+
+
+class _CountingFetcher:
+    """A document's URL fetcher that counts what a stylesheet's parse read."""
+
+    def __init__(self, fetcher) -> None:
+        self.fetcher = fetcher
+        self.count = 0
+
+    def __call__(self, url):
+        self.count += 1
+        return self.fetcher(url)
+
+    def __getattr__(self, name):
+        return getattr(self.fetcher, name)
 
 
 def recording_font_configuration():

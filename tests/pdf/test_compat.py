@@ -200,7 +200,7 @@ def test_stylesheets_parsed_once_apply_as_parsed_each_time():
         box = page_box(laid_out)
         return laid_out.width, laid_out.height, box.margin_top
     kept = "@page { size: 100px 200px; margin: 7px }"
-    each_time = "/* @import */ @page { size: 300px 400px }"
+    each_time = '@counter-style x { system: cyclic; symbols: "*" } @page { size: 300px 400px }'
     patched = weasy_css.find_stylesheets
     weasy_css.find_stylesheets = patched.original
     try:
@@ -212,6 +212,55 @@ def test_stylesheets_parsed_once_apply_as_parsed_each_time():
         assert [page(kept, each_time), page(each_time, kept)] == expected
     assert any(key[0] == kept for key in _STYLESHEETS)
     assert not any(key[0] == each_time for key in _STYLESHEETS)
+
+
+def test_a_stylesheet_whose_parse_does_more_is_parsed_for_each_document(tmp_path):
+    """Kept only when its parse read no file, added no counter style and said
+    nothing, however the at-rule is spelled (CSS ignores case): a counter style
+    is the document's, an imported file may change between two documents."""
+    import logging
+
+    from weasyprint.urls import URLFetcher
+
+    from folio._compat import _STYLESHEETS, install_stylesheet_cache, page_box
+    install_stylesheet_cache()
+    counter = ('<style>@COUNTER-STYLE stars { system: cyclic; symbols: "*"; suffix: " " }'
+               ' ol { list-style: stars inside }</style><ol><li>one</li></ol>')
+    for _ in range(2):
+        pdf = tmp_path / "list.pdf"
+        HTML(string=counter).write_pdf(pdf)
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True,
+                              text=True, check=True).stdout
+        assert "* one" in text and "1." not in text
+    fetched = []
+
+    class Counting(URLFetcher):
+        def fetch(self, url, headers=None):
+            fetched.append(url)
+            return super().fetch(url, headers)
+    imported = tmp_path / "extra.css"
+    page = "<style>@Import url(extra.css); p { margin: 0 }</style><p>x</p>"
+
+    def colour() -> tuple:
+        box = page_box(HTML(string=page, base_url=tmp_path.as_uri() + "/",
+                            url_fetcher=Counting()).render().pages[0])
+        while box.children:
+            box = box.children[0]
+        return tuple(box.style["color"].coordinates)
+    imported.write_text("p { color: rgb(255, 0, 0) }", encoding="utf-8")
+    assert colour() == (1, 0, 0)
+    imported.write_text("p { color: rgb(0, 0, 255) }", encoding="utf-8")
+    assert colour() == (0, 0, 1) and len(fetched) == 2
+    # A first parse under a quieter logger would not hear a warning: not kept.
+    logger = logging.getLogger("weasyprint")
+    saved = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        HTML(string="<style>p { colur: blue }</style><p>a</p>").render()
+    finally:
+        logger.setLevel(saved)
+    kept = [key[0] for key in _STYLESHEETS]
+    assert not any("stars" in k or "extra.css" in k or "colur" in k for k in kept)
 
 
 def test_each_stream_is_compressed_once_and_the_file_is_the_same(monkeypatch):
@@ -252,6 +301,39 @@ def test_each_stream_is_compressed_once_and_the_file_is_the_same(monkeypatch):
     assert (compressions, before) == (4, 7)
 
 
+def test_a_stream_read_by_another_thread_during_a_write_is_its_own(monkeypatch):
+    """The streams kept during a write are the writing thread's: another thread
+    that changes a stream meanwhile reads its new bytes."""
+    import io
+    import threading
+
+    import pydyf
+
+    from folio._compat import install_single_compression
+    install_single_compression()
+    reached, go = threading.Event(), threading.Event()
+
+    class Held(io.BytesIO):
+        def write(self, data):
+            if b"endstream" in data:        # a stream written, the hash still to come
+                reached.set()
+                go.wait(10)
+            return super().write(data)
+    shared = pydyf.Stream([b"BT (old) Tj ET"], compress=True)
+    pdf = pydyf.PDF()
+    pdf.add_object(shared)
+    writer = threading.Thread(target=pdf.write, args=(Held(), b"1.7", True, True))
+    writer.start()
+    try:
+        assert reached.wait(10)
+        old = shared.data
+        shared.stream[:] = [b"BT (new) Tj ET"]
+        assert shared.data != old
+    finally:
+        go.set()
+        writer.join()
+
+
 def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeypatch):
     """A worker killed outright leaves WeasyPrint's copy of the @font-face files
     (12 MB) behind; named after its process, the next build removes it."""
@@ -281,13 +363,26 @@ def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeyp
     alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     living = tmp_path / f"weasyprint-folio-{alive.pid}-a1"
     living.mkdir()
+    # A process whose first thread has ended shows Z too, but another thread runs.
+    headless = subprocess.Popen([sys.executable, "-c", textwrap.dedent("""
+        import ctypes, threading, time
+        libc = ctypes.CDLL(None)
+        threading.Thread(target=lambda: libc.sleep(30)).start()
+        time.sleep(0.2)
+        libc.pthread_exit(None)
+        """)])
+    while open(f"/proc/{headless.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z":
+        time.sleep(0.01)
+    running = tmp_path / f"weasyprint-folio-{headless.pid}-h1"
+    running.mkdir()
     try:
         remove_orphan_font_folders()
     finally:
-        alive.kill()
-        alive.wait()
+        for process in (alive, headless):
+            process.kill()
+            process.wait()
         zombie.wait()
     assert not orphan.exists() and not undead.exists()
-    assert mine.is_dir() and other.is_dir() and living.is_dir()
+    assert mine.is_dir() and other.is_dir() and living.is_dir() and running.is_dir()
     remove_font_folder(config)
     assert not mine.exists()

@@ -272,7 +272,7 @@ def test_the_cached_declarations_change_nothing_in_the_pdfs(built_tiny: Path, tm
     process that imported WeasyPrint the usual way, they are the same bytes."""
     tiny = built_tiny
     ordinary = tmp_path / "ordinary"
-    run_python(f"""
+    said = run_python(f"""
         import json
         from pathlib import Path
         from folio.pdf import ffi_cache
@@ -281,6 +281,7 @@ def test_the_cached_declarations_change_nothing_in_the_pdfs(built_tiny: Path, tm
         build(BuildOptions(root=Path({str(tiny)!r}), out=Path({str(ordinary)!r}), jobs=1))
         print(json.dumps({{"cached": ffi_cache.uses_cached_tables()}}))
     """)
+    assert said == {"cached": False}
     pdfs = sorted(p.relative_to(ordinary) for p in published(ordinary))
     assert len(pdfs) == 5
     for pdf in pdfs:
@@ -333,9 +334,8 @@ def test_nothing_is_written_after_the_build_is_stopped(tmp_path: Path, how):
         assert not [n for n in before if n.endswith(".folio-tmp")]    # see README
         # and WeasyPrint's font folders, named by process
         assert list(temp.iterdir()) == [], processes + build_py.stderr.read()
-        return
-    # Whatever the killed workers left of WeasyPrint's font folders, the next
-    # build removes.
+    # The next build runs, and removes whatever the killed workers left of
+    # WeasyPrint's font folders.
     again = subprocess.run([sys.executable, str(REPO / "build.py"), "--out", str(out),
                             "--jobs", "1", "--force", "--lang", "en", "--only",
                             "notice-creative-city"], capture_output=True, text=True,
