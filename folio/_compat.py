@@ -241,7 +241,6 @@ def fixed_document_id(value: str):
         metadata.uuid4 = saved
 
 
-
 def install_single_compression() -> None:
     """Compress each stream of a PDF once, not twice.
 
