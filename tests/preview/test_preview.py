@@ -107,10 +107,10 @@ def reading(tiny_built: Path, tmp_path_factory):
     yield from _session(copy_publication(tiny_built, tmp_path_factory.mktemp("reading")))
 
 
-def _session(built_tiny: Path):
+def _session(root: Path):
     live = Live()
     lines: list[str] = []
-    rebuilder = Rebuilder(BuildOptions(root=built_tiny, jobs=1), live, report=lines.append)
+    rebuilder = Rebuilder(BuildOptions(root=root, jobs=1), live, report=lines.append)
     rebuilder.rebuild()
     _preflight_done(live)
     server = make_server(live, "127.0.0.1", 0)
