@@ -75,13 +75,15 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
         raise BuildError.at(f"cannot listen on {args.host}:{args.port}: "
                             f"{error.strerror or error}", None, hint=hint) from None
     host, port = str(server.server_address[0]), int(server.server_address[1])
+    # The pool first: its zygote is forked while this process has one thread,
+    # before the server's starts (see pipeline/workers.py).
+    workers = WorkerPool(options.jobs, options.timeout) \
+        if options.jobs > 1 and parallel_available() else nullcontext()
     stop_server = serve_in_thread(server)
     stop = threading.Event()
     # A service manager's SIGTERM stops it as Ctrl-C does: workers ended, nothing
     # half-written, WeasyPrint's temporary folders removed.
     signal.signal(signal.SIGTERM, _interrupt)
-    workers = WorkerPool(options.jobs, options.timeout) \
-        if options.jobs > 1 and parallel_available() else nullcontext()
     try:
         with workers as pool:
             rebuilder = Rebuilder(options, live, pool, report=lambda line: print(line,

@@ -15,7 +15,15 @@ default configuration itself (``FcInit``, so that Pango's thread later finds it
 done, the way Electron avoids the same race), checks that it is still the only
 thread, and only then forks. Each worker makes its own font map after the fork.
 The zygote relays jobs with one ``select`` loop, no threads, so it can fork a
-replacement worker at any time, for hours (the live preview's pool).
+replacement worker at any time, for hours (the live preview's pool). The zygote
+itself is forked only while its parent runs none of Pango's threads (``[pango]
+FcInit``, ``FcFontSetMatch``, ``FcFontSetSort``, each working under fontconfig's
+lock): the command line and the preview make their pool before anything is laid
+out, but a program that rendered a moment before may still run one (a test that
+forked then hung the suite). Such threads are waited for, up to two seconds; if
+one stays, the zygote is started as a fresh interpreter instead (``spawn``: its
+imports cost about 0.5 s, but it inherits no lock). Python threads of the
+program's own are its to keep out of fontconfig while it makes a pool.
 
 **Never a silent hang.** A job that does not finish within ``timeout`` seconds is
 stopped: its worker is killed and replaced, and the job fails with
@@ -43,6 +51,7 @@ from multiprocessing.connection import wait
 
 _FORK = multiprocessing.get_context("fork") if "fork" in \
     multiprocessing.get_all_start_methods() else None   # see parallel_available
+_SPAWN = multiprocessing.get_context("spawn")           # a zygote for a threaded program
 DEFAULT_TIMEOUT = 300.0           # seconds: 20 times the longest document measured
 POLL = 0.5                        # how often the zygote looks at deadlines and its parent
 READY, BROKEN = -2, -1            # the zygote's messages that answer no job
@@ -75,9 +84,11 @@ class WorkerPool:
         if _FORK is None or not parallel_available():
             raise RuntimeError("worker processes need fork (see parallel_available)")
         self.timeout = timeout
-        jobs_out, jobs_in = _FORK.Pipe(duplex=False)              # main -> zygote
-        results_out, results_in = _FORK.Pipe(duplex=False)        # zygote -> main
-        self._zygote = _FORK.Process(target=_zygote,
+        context = _FORK if _no_pango_thread() else _SPAWN         # see the module's doc
+        self.forked = context is _FORK
+        jobs_out, jobs_in = context.Pipe(duplex=False)            # main -> zygote
+        results_out, results_in = context.Pipe(duplex=False)      # zygote -> main
+        self._zygote = context.Process(target=_zygote,
                                      args=(jobs_out, results_in, workers, timeout,
                                            os.getpid()),
                                      name="folio-zygote")
@@ -191,6 +202,34 @@ def threads() -> int:
         return len(os.listdir("/proc/self/task"))
     except OSError:
         return threading.active_count()
+
+
+def _no_pango_thread(limit: float = 2.0) -> bool:
+    """Whether this process runs none of Pango's threads, after waiting up to
+    ``limit`` s for them to end."""
+    deadline = time.monotonic() + limit
+    while _pango_threads():
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.005)
+    return True
+
+
+def _pango_threads() -> int:
+    """Pango's threads running in this process, by the name each is given."""
+    count = 0
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return 0                        # no /proc: nothing to go by
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/comm", encoding="utf-8",
+                      errors="replace") as name:
+                count += name.read().startswith("[pango]")
+        except OSError:
+            continue                    # ended meanwhile
+    return count
 
 
 def prepare_for_fork() -> None:

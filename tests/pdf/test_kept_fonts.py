@@ -112,10 +112,15 @@ def test_a_face_that_cannot_be_loaded_fails_every_document(tmp_path: Path):
 def test_a_forked_process_leaves_its_parents_configuration_alone(tmp_path: Path):
     """A process that renders, then forks workers that render too (a build after
     a build, in one program): the children's configurations are their own."""
+    from folio.pipeline.workers import _no_pango_thread
     (tmp_path / "fonts").mkdir()
     shutil.copy(FONTS / "NimbusRoman-Regular.otf", tmp_path / "fonts" / "face.otf")
     render(tmp_path, DECLARED)
     folder = kept_fonts.font_configuration(tmp_path.resolve())._folder
+    # Pango's thread loading fontconfig's caches must be done before the fork, as
+    # WorkerPool waits for it, or the child may wait for its lock forever: this
+    # test forked while it ran, once, and hung the suite.
+    assert _no_pango_thread(30)
     child = os.fork()
     if child == 0:                      # the child: render, forget, leave
         try:

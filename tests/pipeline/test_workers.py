@@ -46,8 +46,9 @@ def test_workers_are_forked_warm_from_one_zygote():
             pool.shutdown()
             print(json.dumps({"main": os.getpid(), "zygote": zygote,
                               "main_imported": "weasyprint" in sys.modules,
-                              "answers": answers}))
+                              "answers": answers, "forked": pool.forked}))
     """)
+    assert answers["forked"]                    # a one-thread program forks its zygote
     assert not answers["main_imported"]         # the main process never needs it
     parents = {parent for _, parent, _ in answers["answers"]}
     assert parents == {answers["zygote"]} and answers["zygote"] != answers["main"]
@@ -67,6 +68,40 @@ def test_the_zygote_forks_with_no_thread_but_its_own():
         print(json.dumps({"threads": threads(), "font_maps": len(maps)}))
     """)
     assert answers == {"threads": 1, "font_maps": 0}
+
+
+def test_a_zygote_is_not_forked_while_a_pango_thread_runs():
+    """A fork while Pango's thread loads fontconfig's caches under its lock could
+    copy the lock held and hang. Such a thread (here a stand-in with its name)
+    is waited for, and if it stays the zygote is a new interpreter (spawn),
+    which builds all the same. This test runner's own threads are no bar."""
+    import ctypes
+    import threading
+    named, release = threading.Event(), threading.Event()
+
+    def pango() -> None:
+        ctypes.CDLL(None).prctl(15, b"[pango] FcInit")      # PR_SET_NAME
+        named.set()
+        release.wait()
+    stand_in = threading.Thread(target=pango)
+    stand_in.start()
+    try:
+        assert named.wait(10)
+        started = time.monotonic()
+        pool = WorkerPool(2)
+        assert time.monotonic() - started >= 2          # waited for it first
+    finally:
+        release.set()
+        stand_in.join()
+    try:
+        assert not pool.forked
+        command = Path(f"/proc/{pool.pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        assert b"multiprocessing.spawn" in command, command
+        assert pool.submit(sum, [1, 2, 3]).result(timeout=120) == 6
+    finally:
+        pool.shutdown()
+    with WorkerPool(2) as pool:                 # the stand-in gone: forked again
+        assert pool.forked
 
 
 def test_results_and_errors_come_back_as_from_an_executor():
