@@ -74,34 +74,39 @@ def test_a_zygote_is_not_forked_while_a_pango_thread_runs():
     """A fork while Pango's thread loads fontconfig's caches under its lock could
     copy the lock held and hang. Such a thread (here a stand-in with its name)
     is waited for, and if it stays the zygote is a new interpreter (spawn),
-    which builds all the same. This test runner's own threads are no bar."""
-    import ctypes
-    import threading
-    named, release = threading.Event(), threading.Event()
+    which works all the same. In a program of its own: spawning starts
+    multiprocessing's resource tracker, a process that stays as long as it."""
+    answers = run_python("""
+        import ctypes, json, threading, time
+        from pathlib import Path
+        from folio.pipeline.workers import WorkerPool
 
-    def pango() -> None:
-        ctypes.CDLL(None).prctl(15, b"[pango] FcInit")      # PR_SET_NAME
-        named.set()
-        release.wait()
-    stand_in = threading.Thread(target=pango)
-    stand_in.start()
-    try:
-        assert named.wait(10)
+        named, release = threading.Event(), threading.Event()
+        def pango():
+            ctypes.CDLL(None).prctl(15, b"[pango] FcInit")      # PR_SET_NAME
+            named.set()
+            release.wait()
+        stand_in = threading.Thread(target=pango)
+        stand_in.start()
+        named.wait(10)
         started = time.monotonic()
         pool = WorkerPool(2)
-        assert time.monotonic() - started >= 2          # waited for it first
-    finally:
+        waited = time.monotonic() - started
         release.set()
         stand_in.join()
-    try:
-        assert not pool.forked
-        command = Path(f"/proc/{pool.pid}/cmdline").read_bytes().replace(b"\0", b" ")
-        assert b"multiprocessing.spawn" in command, command
-        assert pool.submit(sum, [1, 2, 3]).result(timeout=120) == 6
-    finally:
+        command = Path(f"/proc/{pool.pid}/cmdline").read_bytes().replace(b"\\0", b" ")
+        result = pool.submit(sum, [1, 2, 3]).result(timeout=120)
+        spawned = not pool.forked
         pool.shutdown()
-    with WorkerPool(2) as pool:                 # the stand-in gone: forked again
-        assert pool.forked
+        with WorkerPool(2) as again:            # the stand-in gone: forked again
+            forked_again = again.forked
+        print(json.dumps({"waited": waited, "spawned": spawned, "result": result,
+                          "spawn_command": b"multiprocessing.spawn" in command,
+                          "forked_again": forked_again}))
+    """)
+    assert answers["waited"] >= 2
+    assert answers["spawned"] and answers["spawn_command"] and answers["result"] == 6
+    assert answers["forked_again"]
 
 
 def test_results_and_errors_come_back_as_from_an_executor():
