@@ -70,12 +70,19 @@ def forget() -> None:
     _kept = None
 
 
+_inherited: list = []        # configurations a forked process got from its parent
+
+
 def _forked() -> None:
     """In a process just forked: the configuration it inherited is its parent's, and
-    so is the folder WeasyPrint removes when the configuration is collected."""
+    so is the folder WeasyPrint removes when the configuration is collected. It
+    is kept, never released here: releasing its Pango font map takes fontconfig's
+    lock, which a thread of the parent may have held at the fork (a zygote hung
+    so, seen with gdb)."""
     global _kept
     if _kept is not None:
         _kept.config._folder = None
+        _inherited.append(_kept)
     _kept = None
 
 

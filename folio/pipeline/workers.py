@@ -40,6 +40,7 @@ from __future__ import annotations
 import collections
 import ctypes
 import ctypes.util
+import gc
 import itertools
 import multiprocessing
 import os
@@ -265,6 +266,11 @@ class _Worker:
 
 def _zygote(jobs, results, count: int, timeout: float, parent: int) -> None:
     """Prepare, fork the workers, and relay jobs to them until told to stop."""
+    # What this process inherited is its parent's, Pango's font maps among it:
+    # finalising one takes fontconfig's lock, which a thread of the parent may
+    # have held at the fork (gdb showed a zygote stuck so, in a collection). So
+    # the collector never looks at what was inherited; the workers inherit that.
+    gc.freeze()
     _die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)     # Ctrl-C: the main process decides
     prepare_for_fork()

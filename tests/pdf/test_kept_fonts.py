@@ -123,12 +123,18 @@ def test_a_forked_process_leaves_its_parents_configuration_alone(tmp_path: Path)
     assert _no_pango_thread(30)
     child = os.fork()
     if child == 0:                      # the child: render, forget, leave
+        code = 1
         try:
+            gc.freeze()                 # as a zygote: the parent's objects left alone
+            # The parent's configuration is kept, never released in the child.
+            inherited = [k.config for k in kept_fonts._inherited]
             render(tmp_path, DECLARED)
             kept_fonts.forget()
             gc.collect()                # WeasyPrint removes a collected one's folder
+            code = 0 if inherited and inherited[-1]._folder is None else 2
         finally:
-            os._exit(0)
-    os.waitpid(child, 0)
+            os._exit(code)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
     assert folder.exists() and any(folder.iterdir())
     assert fonts(render(tmp_path, DECLARED)) == fonts(render(tmp_path, DECLARED))
