@@ -334,6 +334,11 @@ def test_a_stream_read_by_another_thread_during_a_write_is_its_own(monkeypatch):
         writer.join()
 
 
+def _state(pid: int) -> str:
+    """A process's state letter, as /proc/PID/stat gives it (Z: zombie)."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+
+
 def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeypatch):
     """A worker killed outright leaves WeasyPrint's copy of the @font-face files
     (12 MB) behind; named after its process, the next build removes it."""
@@ -356,7 +361,7 @@ def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeyp
     other.mkdir()
     # A process that has ended but is not yet collected (a zombie) has ended too.
     zombie = subprocess.Popen([sys.executable, "-c", "pass"])
-    while open(f"/proc/{zombie.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z":
+    while _state(zombie.pid) != "Z":
         time.sleep(0.01)
     undead = tmp_path / f"weasyprint-folio-{zombie.pid}-z9"
     undead.mkdir()
@@ -371,7 +376,7 @@ def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeyp
         time.sleep(0.2)
         libc.pthread_exit(None)
         """)])
-    while open(f"/proc/{headless.pid}/stat").read().rsplit(")", 1)[1].split()[0] != "Z":
+    while _state(headless.pid) != "Z":
         time.sleep(0.01)
     running = tmp_path / f"weasyprint-folio-{headless.pid}-h1"
     running.mkdir()
