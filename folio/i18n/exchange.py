@@ -41,6 +41,8 @@ class Entry:
     line: int
     source: str = ""          # the source text it was exported with
     stale: bool = False       # that source has changed since: imported as fuzzy
+    base: str | None = None   # units.text_hash of the translation at export (three-way
+    #                           import); None: the file does not say
 
 
 @dataclass(frozen=True)

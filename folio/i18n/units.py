@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -288,6 +289,12 @@ class Memory:
         except inline.PlaceholderError:
             target = inline.plain(target)
         return Suggestion(best[1], target, origin, int(best[0] * 100))
+
+
+def text_hash(text: str) -> str:
+    """A short hash of a segment's text, whitespace folded: what an export records of
+    each translation, so that an import can tell whether the file changed since."""
+    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
 
 
 def _words(text: str) -> tuple[str, ...]:
