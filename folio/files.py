@@ -8,14 +8,45 @@ Every hash of file contents is ``digest``; every cache lives under ``cache_root`
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
+import logging
 import os
 import stat
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
 TEMP_SUFFIX = ".folio-tmp"
+
+
+LOCK_FILE = ".folio.lock"
+
+
+@contextmanager
+def publication_lock(root: Path, exclusive: bool) -> Iterator[None]:
+    """Hold the publication's lock: shared by builds, exclusive for an import (or a
+    mark), so that an import never writes while a build reads, nor two imports at once.
+    A publication whose folder cannot be written to cannot be imported into either:
+    it is then not locked."""
+    try:
+        handle = os.open(root / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o666)
+    except OSError:
+        yield
+        return
+    try:
+        try:
+            fcntl.flock(handle, (fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH) | fcntl.LOCK_NB)
+        except BlockingIOError:
+            logging.getLogger("folio").warning(
+                "waiting for %s", "another import or a build of this publication"
+                if exclusive else "an import into this publication")
+            fcntl.flock(handle, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        yield
+    finally:
+        os.close(handle)
 
 
 def temporary_pattern(target: Path) -> str:

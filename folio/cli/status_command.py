@@ -63,8 +63,12 @@ def _todo(status: LanguageStatus, config: PublicationConfig) -> list[Text]:
             continue
         where = shown_path(document.path, config.root)
         located = f"{where}:{document.line}" if document.state == tr.STALE else where
-        lines.append(Text(f"  {located}: {document.state} — {document.describe()}",
-                          style=_STYLE[document.state]))
+        if document.state != tr.TRANSLATED or not document.blocks:
+            lines.append(Text(f"  {located}: {document.state} — {document.describe()}",
+                              style=_STYLE[document.state]))
+        for line, message, hint in document.blocks:
+            lines.append(Text(f"  {where}:{line}: {message}", style="bold red"))
+            lines.append(Text(f"      {hint}", style="dim"))
         if document.state == tr.STALE:
             if document.diff_known:
                 lines += [Text(f"      {line}", style="red" if line.startswith("-")

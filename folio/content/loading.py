@@ -345,6 +345,12 @@ def _translation(problems: ProblemCollector, config: PublicationConfig, reader: 
                      f"{state.path.relative_to(config.root).as_posix()}' "
                      f"('{command()} status' shows what changed; --draft builds anyway)")
         return None, ""
+    if state.blocks:
+        if draft:
+            return state.path, tr.STALE
+        for line, message, hint in state.blocks:
+            problems.add(message, state.path, line, hint=hint + " (--draft builds anyway)")
+        return None, ""
     return state.path, ""
 
 

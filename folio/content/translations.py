@@ -22,7 +22,7 @@ from folio.config.publication import PublicationConfig
 from folio.config.reading import Reader, Record, publication_reader
 from folio.content.frontmatter import parse_document
 from folio.errors import BuildError
-from folio.files import digest, write_atomically
+from folio.files import digest, publication_lock, write_atomically
 
 HASH_FIELD = "source_hash"
 # Front-matter fields a translator does not translate: they are the same in every
@@ -70,10 +70,12 @@ class TranslationState:
     current: str = ""
     diff: tuple[str, ...] = ()      # the source's change since `recorded`, where known
     diff_known: bool = False
+    # Blocks that are not a translation: (line, what is wrong, what to do).
+    blocks: tuple[tuple[int, str, str], ...] = ()
 
     @property
     def needs_work(self) -> bool:
-        return self.state in (MISSING, STALE, UNCHECKED)
+        return self.state in (MISSING, STALE, UNCHECKED) or bool(self.blocks)
 
     def describe(self) -> str:
         source = self.source.name
@@ -166,15 +168,41 @@ def state(config: PublicationConfig, document: DocumentFiles, code: str,
         return TranslationState(document.name, code, MISSING, path, source)
     recorded, line = recorded_hash(path, reader, record)
     current = source_hash(source, reader, record)
+    blocks = not_translated(reader.read_text(path, record), path, config, source_code, code)
     if not recorded:
-        return TranslationState(document.name, code, UNCHECKED, path, source, line, "", current)
+        return TranslationState(document.name, code, UNCHECKED, path, source, line, "", current,
+                                blocks=blocks)
     if recorded == current:
         return TranslationState(document.name, code, TRANSLATED, path, source, line,
-                                recorded, current)
+                                recorded, current, blocks=blocks)
     diff, known = (_diff_since(config.root, source, recorded, reader) if with_diff
                    else ((), False))
     return TranslationState(document.name, code, STALE, path, source, line, recorded, current,
-                            diff, known)
+                            diff, known, blocks)
+
+
+def not_translated(text: str, path: Path, config: PublicationConfig, source: str,
+                   target: str) -> tuple[tuple[int, str, str], ...]:
+    """The blocks of a translated file that are not translations: marks an import left
+    for blocks with no translation yet, and text in the source's language."""
+    name = config.language(source).name
+    shown = lambda text: text if len(text) <= 60 else text[:57] + "…"  # noqa: E731
+    found = [(line, f"segment {ident} is not translated yet (marked '(untranslated: "
+                    f"{ident})' by an import)",
+              "translate it in the catalog ('i18n export') and import it, or write the "
+              "translation in place of the mark")
+             for line, ident in untranslated_marks(text)]
+    found += [(line, f"this passage is in {name}, the source's language: “{shown(excerpt)}”",
+               f"translate it; a passage meant to stay in {name} goes in quotation marks or "
+               "a span marked [text]{lang=" + source + "}")
+              for line, excerpt in _runs(source_language_blocks(text, path, source, target))]
+    return tuple(sorted(found))
+
+
+def _runs(found: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Consecutive lines found as one passage: its first line."""
+    return [(line, text) for index, (line, text) in enumerate(found)
+            if index == 0 or found[index - 1][0] != line - 1]
 
 
 # -- marking --------------------------------------------------------------------
@@ -195,9 +223,10 @@ def mark(config: PublicationConfig, path: Path) -> TranslationState:
                             hint="mark the translated files, e.g. "
                                  + (", ".join(p.name for c, p in document.files.items()
                                               if c != source_code) or "…"))
-    reader = publication_reader(config.root)
-    text = reader.read_text(path)
-    write_atomically(path, with_hash(text, source_hash(source, reader), path).encode("utf-8"))
+    with publication_lock(config.root, exclusive=True):
+        reader = publication_reader(config.root)
+        text = reader.read_text(path)
+        write_atomically(path, with_hash(text, source_hash(source, reader), path).encode("utf-8"))
     return state(config, document, code, reader=publication_reader(config.root))
 
 
@@ -320,3 +349,116 @@ def last_commit(path: Path) -> tuple[str, dt.datetime] | None:
 def _git(root: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(root), *args], capture_output=True, check=True,
                           text=True, encoding="utf-8", timeout=30).stdout
+
+
+# -- what a translation must not hold -------------------------------------------------
+
+# What an import writes for a block that has no translation yet: never the source's
+# text. A strict build and `status --check` fail on it; a draft prints it.
+UNTRANSLATED_MARK = "(untranslated: {id})"
+_UNTRANSLATED = re.compile(r"\(untranslated: ([A-Za-z][\w.-]*)\)")
+_HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+# Quoted words are the author's to keep in their language ("Creative City", 「…」).
+_QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|\"[^\"]*\"|「[^」]*」|『[^』]*』|《[^》]*》|〈[^〉]*〉")
+LINE_LETTERS = 20        # a line of this many source-script letters and none of the target's
+BLOCK_LETTERS = 40       # a block of this many, three times the target script's
+
+
+def is_untranslated_mark(text: str) -> bool:
+    return _UNTRANSLATED.fullmatch(" ".join(text.split())) is not None
+
+
+def untranslated_marks(text: str) -> list[tuple[int, str]]:
+    """Where a translated file holds the mark of a block an import could not translate."""
+    return [(text.count("\n", 0, match.start()) + 1, match[1])
+            for match in _UNTRANSLATED.finditer(text)]
+
+
+def _script_counts(text: str) -> tuple[int, int]:
+    """(Hangul syllables × 3, Latin letters): a syllable carries about three letters."""
+    text = _QUOTED.sub(" ", _UNTRANSLATED.sub(" ", text))
+    return len(_HANGUL.findall(text)) * 3, len(_LATIN.findall(text))
+
+
+def _scripts(source: str, target: str) -> tuple[int, int] | None:
+    """Which of (Hangul, Latin) is the source's and which the target's; None when the
+    two languages share a script and cannot be told apart by it."""
+    korean = {source.split("-")[0] == "ko", target.split("-")[0] == "ko"}
+    if korean != {True, False}:
+        return None
+    return (0, 1) if source.split("-")[0] == "ko" else (1, 0)
+
+
+def in_source_language(text: str, source: str, target: str, letters: int = BLOCK_LETTERS
+                       ) -> bool:
+    """Whether ``text`` (of a translation into ``target``) is written in ``source``'s
+    script: at least ``letters`` of its letters, three times the target's."""
+    which = _scripts(source, target)
+    if which is None:
+        return False
+    counts = _script_counts(text)
+    own, other = counts[which[0]], counts[which[1]]
+    return own >= letters and own > 3 * other
+
+
+def source_language_blocks(text: str, path: Path, source: str, target: str
+                           ) -> list[tuple[int, str]]:
+    """Blocks (and lines) of a translated file written in the source's language, with
+    their lines: an English paragraph left in a Korean translation, or English lines
+    glued into a Korean paragraph. Code, spans marked ``{lang=…}``, quotations, link
+    addresses and citations are exempt."""
+    if _scripts(source, target) is None:
+        return []
+    from markdown_it import MarkdownIt
+    from mdit_py_plugins.attrs import attrs_plugin
+    from mdit_py_plugins.footnote import footnote_plugin
+    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    parser.use(footnote_plugin).use(attrs_plugin, spans=True)
+    lines = text.splitlines()
+    end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0) \
+        if lines and lines[0].strip() == "---" else 0
+    found: list[tuple[int, str]] = []
+    if end:
+        found += _front_matter_fields(parse_document(text, path).front_matter, source, target)
+    body = "\n".join(lines[end + 1:]) if end else text
+    offset = end + 1 if end else 0
+    for token in parser.parse(body, {}):
+        if token.type != "inline" or token.map is None:
+            continue
+        words: list[list[str]] = [[]]
+        hidden = 0
+        for child in token.children or []:
+            if child.type == "span_open" and "lang" in (child.attrs or {}):
+                hidden += 1
+            elif child.type == "span_close" and hidden:
+                hidden -= 1
+            elif child.type in ("softbreak", "hardbreak"):
+                words.append([])
+            elif child.type == "text" and not hidden:
+                words[-1].append(child.content)
+        first = token.map[0] + offset + 1
+        block = " ".join(" ".join(line) for line in words)
+        shown = " ".join(block.split())
+        if in_source_language(block, source, target):
+            found.append((first, shown))
+            continue
+        for number, line in enumerate(words):
+            joined = " ".join(line)
+            counts = _script_counts(joined)
+            own, other = (counts[0], counts[1]) if source.startswith("ko") else \
+                (counts[1], counts[0])
+            if own >= LINE_LETTERS and other == 0:
+                found.append((first + number, " ".join(joined.split())))
+    return found
+
+
+def _front_matter_fields(front, source: str, target: str) -> list[tuple[int, str]]:
+    found = []
+    for key, value in front.items():
+        if key in NOT_TRANSLATED or not isinstance(value, str):
+            continue
+        if in_source_language(value, source, target, LINE_LETTERS):
+            line = getattr(front, "line_of", lambda _: 1)(key)
+            found.append((line, " ".join(value.split())))
+    return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -375,57 +376,150 @@ def _lines_span(lines: list[str], start: int, end: int, content: str) -> Lines |
 
 # -- writing back ------------------------------------------------------------------
 
-def rewrite(cut: Cut, changes: dict[str, str], codes: dict[str, tuple[Code, ...]]) -> str:
+def rewrite(cut: Cut, changes: dict[str, str], codes: dict[str, tuple[Code, ...]],
+            wrap: bool = True, raw: dict[str, str] | None = None,
+            width: int | None = None) -> str:
     """``cut``'s file with the segments named in ``changes`` given new text (placeholders
-    resolved with ``codes``, the source's); every other byte as it was."""
+    resolved with ``codes``, the source's); every other byte as it was.
+
+    Every edit is a range of the file as it was cut, applied from the end backwards,
+    so that one edit never moves another (a folded front-matter field that becomes
+    shorter must not shift the body's paragraphs). With ``wrap``, a paragraph written
+    on several lines is wrapped again at the width it had, and a folded YAML text
+    (``>-``) stays folded: an import's diff shows the changed segments only.
+    ``raw`` gives some blocks' lines as they are to be written (a translation's
+    unchanged paragraph, moved as it was written); ``width`` the width to wrap at
+    (default: each block's own).
+    """
     text = cut.text
     segments = cut.by_id()
     lines = text.splitlines(keepends=True)
-    scalar_edits: list[tuple[int, int, str]] = []
-    line_edits: dict[int, tuple[int, str]] = {}
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+    edits: list[tuple[int, int, str]] = []
     cells: dict[int, dict[int, str]] = {}
+    newline = "\r\n" if "\r\n" in text else "\n"
     for ident, new in changes.items():
         segment = segments[ident]
         span = segment.span
-        if isinstance(span, Scalar):
-            value = _yaml_scalar(new)
+        if isinstance(span, Scalar) and raw and ident in raw and span.start >= 0:
+            edits.append((span.start, span.end, raw[ident]))
+        elif isinstance(span, Scalar):
             if span.start >= 0:
                 old = text[span.start:span.end]
-                # A block scalar (>-, |) ends after its line break; an empty value
-                # sits right after its colon: keep both as they were.
-                trail = old[len(old.rstrip()):]
-                lead = " " if span.start == span.end and text[span.start - 1:span.start] == ":" \
-                    else ""
-                scalar_edits.append((span.start, span.end, lead + value + trail))
+                edits.append((span.start, span.end, _scalar_like(old, new, text, span.start,
+                                                                 wrap)))
             elif span.indent < 0:
-                scalar_edits.append((span.end, span.end, f", {span.key}: {value}"))
+                edits.append((span.end, span.end, f", {span.key}: {_yaml_scalar(new)}"))
             else:
-                newline = "\r\n" if "\r\n" in text else "\n"
-                scalar_edits.append((span.end, span.end,
-                                     f"{newline}{' ' * span.indent}{span.key}: {value}"))
+                edits.append((span.end, span.end,
+                              f"{newline}{' ' * span.indent}{span.key}: {_yaml_scalar(new)}"))
         elif isinstance(span, Cell):
             cells.setdefault(span.line, {})[span.column] = inline.to_markdown(
                 new, list(codes[ident]), in_table=True)
+        elif isinstance(span, Lines) and raw and ident in raw:
+            edits.append((starts[span.start], starts[span.end], raw[ident]))
         elif isinstance(span, Lines):
             markdown = inline.to_markdown(new, list(codes[ident]),
                                           continuation=span.continuation)
             if span.figure[0]:
                 markdown = span.figure[0] + markdown + span.figure[1]
             ending = _ending(lines[span.end - 1])
-            line_edits[span.start] = (span.end, span.prefix + markdown + span.suffix + ending)
+            old_lines = [line.rstrip("\r\n") for line in lines[span.start:span.end]]
+            if wrap and len(old_lines) > 1 and not span.figure[0]:
+                markdown = _wrap(span.prefix, markdown + span.suffix,
+                                 width or max(len(line) for line in old_lines),
+                                 span.continuation, ending or newline)
+                edits.append((starts[span.start], starts[span.end], markdown + ending))
+            else:
+                edits.append((starts[span.start], starts[span.end],
+                              span.prefix + markdown + span.suffix + ending))
         else:
             raise BuildError.at(f"segment {ident} cannot be written back in place", cut.path,
                                 segment.line)
-    if scalar_edits:
-        for start, end, value in sorted(scalar_edits, reverse=True):
-            text = text[:start] + value + text[end:]
-        lines = text.splitlines(keepends=True)
     for line, columns in cells.items():
-        line_edits[line] = (line + 1, _row(lines[line], columns))
-    for start in sorted(line_edits, reverse=True):
-        end, replacement = line_edits[start]
-        lines[start:end] = [replacement]
-    return "".join(lines)
+        edits.append((starts[line], starts[line + 1], _row(lines[line], columns)))
+    edits.sort(key=lambda edit: (edit[0], edit[1]), reverse=True)
+    for (start, end, _), (later, _, _) in zip(edits[1:], edits, strict=False):
+        if end > later:
+            raise BuildError.at("two segments of the file are written on the same lines",
+                                cut.path, text.count("\n", 0, start) + 1,
+                                hint="put each paragraph, item or cell on lines of its own")
+    for start, end, value in edits:
+        text = text[:start] + value + text[end:]
+    return text
+
+
+# A line must not start with what would make it another block (a list item, a
+# heading, a quote, a table row, a fence, HTML): such a word stays on the line before.
+_RISKY_START = re.compile(r"^([-+*#>|=<]|\d+[.)]|```|~~~)")
+
+
+def _wrap(prefix: str, markdown: str, width: int, continuation: str, newline: str) -> str:
+    """``prefix`` then ``markdown`` (one block, hard breaks as line ends) wrapped at
+    ``width`` characters, each continued line starting with ``continuation``; never
+    inside a code span or an attribute block, never right after the prefix, and never
+    so that a line would start another block."""
+    out: list[str] = []
+    for number, physical in enumerate(markdown.split("\n")):
+        if number:
+            physical = physical[len(continuation):] if physical.startswith(continuation) \
+                else physical.lstrip(" ")
+        current = prefix if number == 0 else continuation
+        bare = current
+        ticks = braces = 0
+        for index, word in enumerate(physical.split(" ")):
+            if index and word and ticks % 2 == 0 and braces <= 0 and current != bare and \
+                    not _RISKY_START.match(word) and len(current) + 1 + len(word) > width:
+                out.append(current.rstrip(" "))
+                current = continuation + word
+            else:
+                current += (" " if index else "") + word
+            ticks += word.count("`")
+            braces += word.count("{") - word.count("}")
+        out.append(current)
+    return newline.join(out)
+
+
+def _scalar_like(old: str, new: str, text: str, start: int, wrap: bool) -> str:
+    """``new`` written where the YAML scalar ``old`` was, in its style: a folded block
+    (``>``, ``>-``) stays folded at its width, anything else is a one-line scalar."""
+    trail = old[len(old.rstrip()):]
+    header, _, body = old.partition("\n")
+    if wrap and header.strip()[:1] == ">" and body.strip() and new.strip():
+        content = [line for line in body.split("\n") if line.strip()]
+        indent = content[0][:len(content[0]) - len(content[0].lstrip(" "))]
+        width = max(len(line) for line in content)
+        newline = "\r\n" if "\r\n" in old else "\n"
+        wrapped = textwrap.wrap(" ".join(new.split()), width=max(width - len(indent), 20),
+                                break_long_words=False, break_on_hyphens=False)
+        lines = [indent + line for line in wrapped]
+        return header.rstrip("\r") + newline + newline.join(lines) + (trail or newline)
+    # An empty value sits right after its colon: keep a space between them.
+    lead = " " if not old and text[start - 1:start] == ":" else ""
+    return lead + _yaml_scalar(new) + (trail if old else "")
+
+
+def block_lines(cut: Cut, ident: str) -> str | None:
+    """The lines a block is written on, or a front-matter text as it is written (a
+    folded one on several lines only at the top level, where its indent is the
+    same in any file); None: not to be moved as it is."""
+    span = cut.by_id()[ident].span
+    if isinstance(span, Scalar) and span.start >= 0:
+        written = cut.text[span.start:span.end]
+        return written if "." not in ident or "\n" not in written.rstrip() else None
+    if not isinstance(span, Lines) or span.figure[0]:
+        return None
+    return "".join(cut.text.splitlines(keepends=True)[span.start:span.end])
+
+
+def wrap_width(cut: Cut) -> int | None:
+    """The width a file's paragraphs are wrapped at (None: written one per line)."""
+    lines = cut.text.splitlines()
+    widths = [len(lines[s.span.start]) for s in cut.segments
+              if isinstance(s.span, Lines) and s.span.end - s.span.start > 1]
+    return max(widths) if widths else None
 
 
 def _ending(line: str) -> str:

@@ -100,6 +100,8 @@ def as_json(config: PublicationConfig, report: list[LanguageStatus],
                 "source": rel(d.source), "line": d.line if d.state in (tr.STALE,) else None,
                 "recorded_hash": d.recorded or None, "current_hash": d.current or None,
                 "diff": list(d.diff) if d.diff_known else None,
+                "not_translated": [{"line": line, "problem": message}
+                                   for line, message, _ in d.blocks],
             } for d in s.documents],
             "catalog": {
                 "file": rel(s.catalog.path), "total": s.catalog.total,

@@ -9,17 +9,19 @@ file is checked before any is written, so a bad catalog changes nothing.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+import difflib
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from folio.config.publication import PublicationConfig
 from folio.config.reading import publication_reader
 from folio.content import translations as tr
 from folio.errors import BuildError, Problem, ProblemCollector
-from folio.files import write_atomically
+from folio.files import publication_lock, write_atomically
 from folio.i18n import exchange, glossary, inline
-from folio.i18n.segments import rewrite
-from folio.i18n.units import DocumentUnits, all_documents, find
+from folio.i18n.segments import Lines, Scalar, block_lines, cut_markdown_file, rewrite, wrap_width
+from folio.i18n.units import TRANSLATED, DocumentUnits, all_documents, find, text_hash
 
 EXPORT_DIR = Path("output") / "translations"
 
@@ -79,10 +81,24 @@ class Result:
     fuzzy: int = 0
     untranslated: int = 0
     notes: list[str] = field(default_factory=list)
+    # Segments changed both in the file (since the export) and in the catalog: not
+    # written, each a problem saying how to merge.
+    conflicts: list[Problem] = field(default_factory=list)
 
 
 def import_files(config: PublicationConfig, paths: list[Path]) -> list[Result]:
-    """Check every file, then write the translations they carry."""
+    """Check every file, then write the translations they carry.
+
+    The publication is locked meanwhile: a build, or a second import, waits, so that
+    an import always compares with the file as it is (two translators importing at
+    the same moment are taken one after the other, the second compared with the
+    first's result).
+    """
+    with publication_lock(config.root, exclusive=True):
+        return _import_files(config, paths)
+
+
+def _import_files(config: PublicationConfig, paths: list[Path]) -> list[Result]:
     problems = ProblemCollector()
     imported = []
     for path in paths:
@@ -91,7 +107,7 @@ def import_files(config: PublicationConfig, paths: list[Path]) -> list[Result]:
         except BuildError as error:
             problems.extend(error)
     problems.raise_if_any()
-    plans: list[tuple[DocumentUnits, dict[str, exchange.Entry], exchange.Imported]] = []
+    plans: list[tuple[DocumentUnits, list[exchange.Entry], exchange.Imported]] = []
     documents: dict[str, list[DocumentUnits]] = {}
     for file in imported:
         language = _code(file.language, config)
@@ -114,9 +130,9 @@ def import_files(config: PublicationConfig, paths: list[Path]) -> list[Result]:
     # Everything is worked out before anything is written: a document that cannot
     # be written stops the import with nothing changed.
     done = []
-    for document, entries, _ in plans:
+    for document, entries, file in plans:
         try:
-            done.append(_apply(config, document, entries))
+            done.append(_apply(config, document, entries, file))
         except BuildError as error:
             problems.extend(error)
     problems.raise_if_any()
@@ -134,83 +150,228 @@ def _code(language: str, config: PublicationConfig) -> str:
 
 
 def _plan(file: exchange.Imported, documents: list[DocumentUnits], problems: ProblemCollector
-          ) -> list[tuple[DocumentUnits, dict[str, exchange.Entry], exchange.Imported]]:
+          ) -> list[tuple[DocumentUnits, list[exchange.Entry], exchange.Imported]]:
+    """The file's entries grouped by document, in the file's order."""
     by_name = {d.name: d for d in documents}
-    grouped: dict[str, dict[str, exchange.Entry]] = {}
+    grouped: dict[str, list[exchange.Entry]] = {}
     for entry in file.entries:
         name, _, segment = entry.id.partition("#")
         document = by_name.get(name)
         if document is None or not segment:
-            problems.add(f"segment {entry.id}: no such document in this publication", file.path,
-                         entry.line, hint="export again and translate the new file")
+            problems.add(f"segment {entry.id}: no such document in this publication "
+                         f"translated into {file.language or 'this language'}", file.path,
+                         entry.line, hint="import the catalogs 'i18n export' wrote for this "
+                                          "publication, each into its own language")
             continue
-        if entry.id not in document.by_id():
-            problems.add(f"segment {entry.id} no longer exists in {document.source.path.name} "
-                         "(the source changed)", file.path, entry.line,
-                         hint="export again: the new catalog keeps your translations "
-                              "(fuzzy where the source changed)")
-            continue
-        if entry.id in grouped.setdefault(name, {}):
+        if any(e.id == entry.id for e in grouped.get(name, [])):
             problems.add(f"segment {entry.id} is in the file twice", file.path, entry.line,
                          hint="keep one of them")
             continue
-        unit = document.by_id()[entry.id]
-        if entry.source and entry.source != unit.source_text and entry.text and not entry.fuzzy:
-            # Exported before the source changed: the translation is of the old text.
-            entry = replace(entry, fuzzy=True, stale=True)
-        if entry.text:
-            try:
-                inline.parse(entry.text, list(unit.codes), inline.required(unit.segment.codes))
-            except inline.PlaceholderError as error:
-                problems.add(f"segment {entry.id}: {error}", file.path, entry.line,
-                             hint="keep the source's codes: " + (", ".join(
-                                 f"<g{c.id}>…</g{c.id}>" if c.paired else f"<x{c.id}/>"
-                                 for c in unit.codes) or "none"))
-        grouped[name][entry.id] = entry
-    plans = []
-    for name, entries in grouped.items():
-        document = by_name[name]
-        missing = [u.id for u in document.units if u.id not in entries]
-        for ident in missing:
-            problems.add(f"segment {ident} of {document.source.path.name} is missing from the "
-                         "file", file.path, 1,
-                         hint="export again: the source has a segment this file was not made with")
-        plans.append((document, entries, file))
-    return plans
+        grouped.setdefault(name, []).append(entry)
+    return [(by_name[name], entries, file) for name, entries in grouped.items()]
 
 
-def _apply(config: PublicationConfig, document: DocumentUnits,
-           entries: dict[str, exchange.Entry]) -> tuple[Result, str | None]:
+@dataclass
+class _Placed:
+    """What an import decided for one segment of the source as it is now."""
+
+    text: str                 # the translation to write ("" : none)
+    confirmed: bool           # translated and checked (not fuzzy, not of an older source)
+    used: str | None = None   # the id of the translation's segment it came from
+
+
+def _map_entries(document: DocumentUnits, entries: list[exchange.Entry]
+                 ) -> tuple[dict[str, tuple[exchange.Entry, bool]], list[exchange.Entry]]:
+    """Each entry to the segment of the source as it is now that it translates.
+
+    The catalog holds the source as it was exported (each entry's msgid): aligned
+    with the source as it is now, a paragraph inserted, removed or moved since
+    leaves every other entry on its own text. An entry whose source text changed is
+    mapped as stale (True); one whose source is gone is returned apart.
+    """
+    segments = document.source.segments
+    local = [e.id.partition("#")[2] for e in entries]
+    if local == [s.id for s in segments] and all(
+            not e.source or e.source == s.text for e, s in zip(entries, segments, strict=True)):
+        return {s.id: (e, False) for e, s in zip(entries, segments, strict=True)}, []
+    before = [(_kind(i), " ".join(e.source.split()) or i) for i, e in zip(local, entries,
+                                                                        strict=True)]
+    after = [(_kind(s.id), s.text) for s in segments]
+    mapped: dict[str, tuple[exchange.Entry, bool]] = {}
+    gone: list[exchange.Entry] = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            for a, b in zip(range(a1, a2), range(b1, b2), strict=True):
+                mapped[segments[b].id] = (entries[a], False)
+            continue
+        free = list(range(b1, b2))
+        for a in range(a1, a2):
+            match = next((b for b in free if after[b][0] == before[a][0]), None)
+            if match is None:
+                gone.append(entries[a])
+                continue
+            free.remove(match)
+            mapped[segments[match].id] = (entries[a], True)
+    return mapped, gone
+
+
+def _kind(ident: str) -> str:
+    """What kind of block a segment id names: p, heading, cell, authors.name…"""
+    return re.sub(r"\d+", "#", ident)
+
+
+def _existing(document: DocumentUnits, entries: list[exchange.Entry],
+              mapped: dict[str, tuple[exchange.Entry, bool]]) -> dict[str, tuple[str, str]]:
+    """The translation as it is in the file now, for each segment of the source: (its
+    text, numbered as the source's codes; the id of the translation's segment).
+
+    When the file is still cut as the catalog was exported, its segments follow their
+    entries to where the source has them now; otherwise they are as ``units``
+    aligned them with the source."""
+    target = document.target
+    if target is not None and [s.id for s in target.segments] == \
+            [e.id.partition("#")[2] for e in entries]:
+        by_id = target.by_id()
+        found = {}
+        for ident, (entry, _) in mapped.items():
+            segment = by_id[entry.id.partition("#")[2]]
+            if tr.is_untranslated_mark(segment.text):
+                continue
+            source = document.source.by_id()[ident]
+            numbers = inline.renumber(list(segment.codes), list(source.codes))
+            found[ident] = (inline.apply_ids(segment.text, numbers), segment.id)
+        return found
+    return {u.segment.id: (u.target_text, u.target.id) for u in document.units
+            if u.target is not None and u.target_text}
+
+
+def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exchange.Entry],
+           file: exchange.Imported) -> tuple[Result, str | None]:
     """What importing ``entries`` makes of the document: its result, and its new text
-    (None: unchanged)."""
+    (None: unchanged). Nothing of the source's language is written: a segment with no
+    translation gets the mark strict builds refuse."""
     result = Result(document.name, document.target_path)
-    usable = {i: e.text for i, e in entries.items() if e.text and not e.fuzzy}
-    result.fuzzy = sum(1 for e in entries.values() if e.text and e.fuzzy)
-    stale = sum(1 for e in entries.values() if e.stale)
+    mapped, gone = _map_entries(document, entries)
+    existing = _existing(document, entries, mapped)
+    units = document.by_id()
+    problems = ProblemCollector()
+    placed: dict[str, _Placed] = {}
+    for segment in document.source.segments:
+        unit = units[f"{document.name}#{segment.id}"]
+        now, used = existing.get(segment.id, ("", None))
+        confirmed_now = bool(now) and unit.target_text == now and unit.state == TRANSLATED
+        pair = mapped.get(segment.id)
+        if pair is None:
+            placed[segment.id] = _Placed(now, confirmed_now, used)
+            continue
+        entry, stale = pair
+        text, problem = _decide(entry, now, stale, unit, file, document, result)
+        if problem is not None:
+            problems.add(*problem)
+        elif text is not None:
+            result.changed += 1
+            placed[segment.id] = _Placed(text, not entry.fuzzy and not stale, used)
+        elif entry.text and entry.text == now:
+            placed[segment.id] = _Placed(now, not entry.fuzzy and not stale, used)
+        else:
+            placed[segment.id] = _Placed(now, confirmed_now and not stale, used)
+    problems.raise_if_any()
+    result.notes += [f"{e.id.partition('#')[2]} (line {e.line} of the catalog) translated a "
+                     "passage the source no longer has: left out" for e in gone if e.text]
+    stale = sum(1 for e, old in mapped.values() if old and e.text)
     if stale:
         result.notes.append(f"{stale} segment{'s' if stale != 1 else ''} translated a source "
-                            "that has changed since the export: kept as fuzzy (export again "
-                            "to see the change)")
-    result.untranslated = sum(1 for e in entries.values() if not e.text)
-    units = document.by_id()
-    # Only a changed text is written; confirming a fuzzy one (same text, flag
-    # cleared) only counts towards marking the document.
-    edits = {i: text for i, text in usable.items() if text != units[i].target_text}
-    result.changed = len(edits)
-    complete = len(usable) == len(document.units)
-    if not edits and not (complete and document.kind == "markdown"):
+                            "that has changed since the export: written, and left to check "
+                            "(the document stays out of date; export again to see the change)")
+    result.fuzzy = sum(1 for p in placed.values() if p.text and not p.confirmed)
+    result.untranslated = sum(1 for p in placed.values() if not p.text)
+    if document.kind == "issue":
+        return _apply_issue(document, placed, result)
+    return _apply_markdown(config, document, placed, gone, result)
+
+
+def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
+            result: Result) -> tuple[str | None, tuple | None]:
+    """An entry's text, or None to keep the file's; a conflict as a problem's arguments.
+
+    Three texts are compared: the file's now, the catalog's, and the file's at export
+    (``entry.base``, a hash): a segment only the translator changed is written, one
+    only the file changed (someone imported since) is kept, one changed in both is a
+    conflict, never an overwrite."""
+    text = entry.text
+    if not text or text == now:
+        return None, None
+    exported = entry.base
+    if entry.fuzzy and not stale and (not now if exported is None else
+                                      exported == text_hash("")):
+        return None, None                   # a suggestion nobody accepted
+    if exported is not None and text_hash(text) == exported:
+        return None, None                   # not changed in the catalog
+    try:
+        inline.parse(text, list(unit.codes), inline.required(unit.segment.codes))
+    except inline.PlaceholderError as error:
+        return None, (f"segment {entry.id}: {error}", file.path, entry.line,
+                      "keep the source's codes: " + (", ".join(
+                          f"<g{c.id}>…</g{c.id}>" if c.paired else f"<x{c.id}/>"
+                          for c in unit.codes) or "none"))
+    if tr.in_source_language(text, document.source_language, document.language,
+                             tr.LINE_LETTERS) and not tr.in_source_language(
+                                 unit.source_text, document.language,
+                                 document.source_language, 1):
+        return None, (f"segment {entry.id}: the translation is in "
+                      f"{document.source_language} (the source's language), not "
+                      f"{document.language}", file.path, entry.line,
+                      "translate it, or leave it empty to translate later")
+    if exported is not None and now and text_hash(now) != exported:
+        shown = lambda t: t if len(t) <= 80 else t[:77] + "…"  # noqa: E731
+        result.conflicts.append(Problem(
+            f"segment {entry.id} was changed in {document.target_path.name} after this "
+            f"catalog was exported (now: “{shown(inline.plain(now))}”), and in the catalog "
+            f"(“{shown(inline.plain(text))}”): not imported", file.path, entry.line,
+            hint="export again (the new catalog has the file's text), put your change "
+                 "into it, and import that"))
+        return None, None
+    return text, None
+
+
+def _apply_issue(document: DocumentUnits, placed: dict[str, _Placed], result: Result
+                 ) -> tuple[Result, str | None]:
+    """issue.yaml: each text written beside its source; a text with no translation is
+    left missing (status and strict builds report a missing language)."""
+    assert document.target is not None
+    current = {s.id: s.text for s in document.target.segments}
+    edits = {i: p.text for i, p in placed.items() if p.text and p.text != current.get(i)}
+    if not edits:
         return result, None
     codes = {u.segment.id: u.codes for u in document.units}
-    if document.in_place and document.target is not None:
-        local = {i.partition("#")[2]: t for i, t in edits.items()}
-        text = rewrite(document.target, local, codes) if local else document.target.text
+    text = rewrite(document.target, edits, codes)
+    return result, (text if text != document.target.text else None)
+
+
+def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
+                    placed: dict[str, _Placed], gone: list[exchange.Entry], result: Result
+                    ) -> tuple[Result, str | None]:
+    codes = {u.segment.id: u.codes for u in document.units}
+    target = document.target
+    complete = all(p.text and p.confirmed for p in placed.values())
+    if not result.changed and not complete and target is not None:
+        return result, None                 # nothing new: the file stays as it is
+    source_ids = [s.id for s in document.source.segments]
+    if target is not None and [s.id for s in target.segments] == source_ids and \
+            all(p.used in (None, i) for i, p in placed.items()):
+        current = target.by_id()
+        edits = {i: p.text for i, p in placed.items()
+                 if p.text and p.text != _numbered(current[i], document, i)}
+        text = _written(target, edits, codes, document)
     else:
-        # Rebuilt on the source's structure: the new translation where there is one,
-        # else the old one, else the source text (the file stays whole).
+        # Cut otherwise than the source now is: made on the source's structure, each
+        # translation where its source segment is now.
         result.rebuilt = True
-        used = {u.target.id for u in document.units if u.target is not None}
-        left = [segment for segment in (document.target.segments if document.target else [])
-                if segment.id not in used and segment.text]
+        used = {p.used for p in placed.values() if p.used is not None}
+        dropped = {e.id.partition("#")[2] for e in gone}
+        left = [segment for segment in (target.segments if target else [])
+                if segment.id not in used and segment.text and segment.id not in dropped]
         if left and not document.history:
             raise BuildError(*(Problem(
                 f"{segment.id} of the translation matches no segment of "
@@ -220,21 +381,84 @@ def _apply(config: PublicationConfig, document: DocumentUnits,
                      "then export again") for segment in left))
         result.notes += [f"{segment.id} (line {segment.line}) translated a passage the source "
                          "no longer has, and was left out" for segment in left]
-        keep = {u.segment.id: usable.get(u.id) or u.target_text or u.source_text
-                for u in document.units}
-        text = tr.without_hash(rewrite(
-            document.source, {i: t for i, t in keep.items()
-                              if t != units[f"{document.name}#{i}"].source_text}, codes))
-    if document.kind == "markdown" and complete:
-        reader = publication_reader(config.root)
-        current = tr.source_hash(document.source.path, reader)
-        recorded = _recorded(text, document)
-        if recorded != current:
-            text = tr.with_hash(text, current, document.target_path)
+        texts = {i: p.text or tr.UNTRANSLATED_MARK.format(id=i) for i, p in placed.items()}
+        missing = [i for i, p in placed.items() if not p.text]
+        if missing:
+            result.notes.append(
+                "not translated yet, marked '(untranslated: …)' for strict builds and "
+                "status to find: " + ", ".join(missing))
+        # A translated block that did not change is written as the translation had
+        # it (its wrapping, its own codes); a new one wrapped as the translation is.
+        raw = {}
+        if target is not None:
+            mine = target.by_id()
+            for ident, p in placed.items():
+                kept = block_lines(target, p.used) if p.used and p.text and \
+                    p.text == _numbered(mine[p.used], document, ident) else None
+                theirs = document.source.by_id()[ident].span
+                ours = mine[p.used].span if p.used else None
+                if kept is None or mine[p.used].kind != document.source.by_id()[ident].kind:
+                    continue
+                if isinstance(theirs, Lines) and isinstance(ours, Lines) and \
+                        ours.prefix == theirs.prefix:
+                    raw[ident] = kept if kept.endswith("\n") else kept + "\n"
+                elif isinstance(theirs, Scalar) and isinstance(ours, Scalar) and \
+                        theirs.start >= 0:
+                    raw[ident] = kept
+        text = tr.without_hash(_written(document.source, texts, codes, document, raw,
+                                        wrap_width(target) if target is not None else None))
+    reader = publication_reader(config.root)
+    current_hash = tr.source_hash(document.source.path, reader)
+    recorded = _recorded(document.target.text, document) if target is not None else ""
+    if complete:
+        if _recorded(text, document) != current_hash:
+            text = tr.with_hash(text, current_hash, document.target_path)
             result.marked = True
-    before = document.target.text if document.target is not None and \
-        document.target_path.exists() else None
+    elif recorded and recorded != current_hash:
+        # Still out of date: the record of the version it translates stays.
+        text = tr.with_hash(text, recorded, document.target_path)
+    elif recorded:
+        # Marked up to date, but now holds text nobody checked: no longer marked.
+        text = tr.without_hash(text)
+        result.notes.append("no longer marked as up to date: it holds fuzzy or missing "
+                            "translations ('i18n mark' once checked)")
+    before = target.text if target is not None and document.target_path.exists() else None
     return result, (text if text != before else None)
+
+
+def _numbered(segment, document: DocumentUnits, ident: str) -> str:
+    """A translation segment's text with its codes numbered as the source's."""
+    source = document.source.by_id()[ident]
+    return inline.apply_ids(segment.text, inline.renumber(list(segment.codes),
+                                                          list(source.codes)))
+
+
+def _written(cut, texts: dict[str, str], codes, document: DocumentUnits,
+             raw: dict[str, str] | None = None, width: int | None = None) -> str:
+    """``cut`` with ``texts`` written in, checked by cutting the result again: each
+    segment must read back as what was written, or nothing is written at all."""
+    for wrap, kept in ((True, raw), (False, raw), (False, None)):
+        text = rewrite(cut, texts, codes, wrap=wrap, raw=kept, width=width)
+        if _reads_back(text, cut, texts, document):
+            return text
+    raise BuildError.at("the import could not write this translation so that it reads back "
+                        "as the catalog says: nothing was written", document.target_path,
+                        hint="report this with the catalog; meanwhile paste the translation "
+                             "into the file by hand")
+
+
+def _reads_back(text: str, cut, texts: dict[str, str], document: DocumentUnits) -> bool:
+    try:
+        again = cut_markdown_file(text, cut.path) if document.kind == "markdown" else None
+    except BuildError:
+        return False
+    if again is None:
+        return True
+    ids = [s.id for s in again.segments]
+    if ids != [s.id for s in cut.segments]:
+        return False
+    read = again.by_id()
+    return all(inline.plain(read[i].text) == inline.plain(t) for i, t in texts.items())
 
 
 def _recorded(text: str, document: DocumentUnits) -> str:

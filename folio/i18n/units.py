@@ -205,7 +205,7 @@ def _align(document: DocumentUnits, target: Cut, current: bool, old: Cut | None)
         pairs = {i: (translated[i], True, "") for i in source_ids if i in translated}
     for unit in document.units:
         pair = pairs.get(unit.segment.id)
-        if pair is None or not pair[0].text:
+        if pair is None or not pair[0].text or tr.is_untranslated_mark(pair[0].text):
             continue
         segment, fuzzy, previous = pair
         mapping = inline.renumber(list(segment.codes), list(unit.segment.codes))

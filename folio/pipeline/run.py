@@ -27,7 +27,7 @@ from folio.content.loading import load_publication
 from folio.content.model import Issue, Notice, Publication, SourceText
 from folio.defaults import BILINGUAL, BUNDLED, command
 from folio.errors import BuildError, Problem, ProblemCollector
-from folio.files import temporary_pattern
+from folio.files import publication_lock, temporary_pattern
 from folio.i18n.catalog import catalog_path, load_translations
 from folio.pdf import fonts
 from folio.pdf.fontprep import prepare as prepare_fonts
@@ -422,8 +422,11 @@ def build(options: BuildOptions,
     ``jobs`` above 1 starts its own. ``tree``: the publication's
     ``tree_fingerprint``, if the caller took it before anything was read.
     ``on_loaded`` is given the configuration and content once they are read (the
-    preview's dashboard shows them)."""
-    return _build(options, on_written, on_skipped, on_start, on_extra, pool, tree, on_loaded)
+    preview's dashboard shows them). An import into the publication waits for it
+    (files.publication_lock), and it for an import."""
+    with publication_lock(options.root, exclusive=False):
+        return _build(options, on_written, on_skipped, on_start, on_extra, pool, tree,
+                      on_loaded)
 
 
 def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:

@@ -115,7 +115,8 @@ def test_status_json_shape_and_check_exit_codes(marked: Path, capsys):
     assert [d["document"] for d in ko["documents"]] == [
         "journal/2024-no2/first", "journal/2024-no2/second", "notices/open-day"]
     assert set(ko["documents"][0]) == {"document", "state", "file", "source", "line",
-                                       "recorded_hash", "current_hash", "diff"}
+                                       "recorded_hash", "current_hash", "diff",
+                                       "not_translated"}
     assert {"file", "total", "translated", "untranslated", "fuzzy", "obsolete"} == \
         set(ko["catalog"])
     assert [d["state"] for d in report["languages"]["en"]["documents"]] == [tr.SOURCE] * 3
