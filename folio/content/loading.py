@@ -336,21 +336,17 @@ def _translation(problems: ProblemCollector, config: PublicationConfig, reader: 
                      f"or build with --draft to print the {source_language.name} text "
                      "marked 'translation pending'")
         return None, ""
-    if state.state == tr.STALE:
-        if draft:
-            return state.path, tr.STALE
+    if state.state == tr.STALE and not draft:
         problems.add(f"out-of-date translation: {state.source.name} has changed since "
                      "this was translated", state.path, state.line,
                      hint=f"bring it up to date, then run '{command()} i18n mark "
                      f"{state.path.relative_to(config.root).as_posix()}' "
                      f"('{command()} status' shows what changed; --draft builds anyway)")
-        return None, ""
-    if state.blocks:
-        if draft:
-            return state.path, tr.STALE
+    if state.blocks and not draft:
         for line, message, hint in state.blocks:
             problems.add(message, state.path, line, hint=hint + " (--draft builds anyway)")
-        return None, ""
+    if state.state == tr.STALE or state.blocks:
+        return (state.path, tr.STALE) if draft else (None, "")
     return state.path, ""
 
 

@@ -198,21 +198,35 @@ def _map_entries(document: DocumentUnits, entries: list[exchange.Entry]
                                                                         strict=True)]
     after = [(_kind(s.id), s.text) for s in segments]
     mapped: dict[str, tuple[exchange.Entry, bool]] = {}
-    gone: list[exchange.Entry] = []
+    left: list[int] = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
     for op, a1, a2, b1, b2 in matcher.get_opcodes():
         if op == "equal":
             for a, b in zip(range(a1, a2), range(b1, b2), strict=True):
                 mapped[segments[b].id] = (entries[a], False)
+        else:
+            left += range(a1, a2)
+    # A passage moved elsewhere keeps its translation; then, each entry left goes to
+    # the most alike segment of its kind still free: a reworded paragraph, or the
+    # larger half of a split one.
+    free = [b for b in range(len(after)) if segments[b].id not in mapped]
+    for a in left[:]:
+        same = next((b for b in free if after[b] == before[a]), None)
+        if same is not None:
+            free.remove(same)
+            left.remove(a)
+            mapped[segments[same].id] = (entries[a], False)
+    gone: list[exchange.Entry] = []
+    for a in left:
+        alike = [(difflib.SequenceMatcher(a=before[a][1], b=after[b][1],
+                                          autojunk=False).ratio(), b)
+                 for b in free if after[b][0] == before[a][0]]
+        best = max(alike, default=None)
+        if best is None or best[0] < 0.3:
+            gone.append(entries[a])
             continue
-        free = list(range(b1, b2))
-        for a in range(a1, a2):
-            match = next((b for b in free if after[b][0] == before[a][0]), None)
-            if match is None:
-                gone.append(entries[a])
-                continue
-            free.remove(match)
-            mapped[segments[match].id] = (entries[a], True)
+        free.remove(best[1])
+        mapped[segments[best[1]].id] = (entries[a], True)
     return mapped, gone
 
 
@@ -308,6 +322,8 @@ def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
         return None, None                   # a suggestion nobody accepted
     if exported is not None and text_hash(text) == exported:
         return None, None                   # not changed in the catalog
+    if stale:
+        text = _fit_codes(text, unit)
     try:
         inline.parse(text, list(unit.codes), inline.required(unit.segment.codes))
     except inline.PlaceholderError as error:
@@ -333,6 +349,28 @@ def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
                  "into it, and import that"))
         return None, None
     return text, None
+
+
+def _fit_codes(text: str, unit) -> str:
+    """A translation of an older source given the codes of the source as it is now: a
+    code the source no longer has is taken out (its text kept), one it now requires
+    (a footnote call, a citation) is put at the end, for the translator to move."""
+    known = {c.id for c in unit.codes}
+
+    def keep(match: re.Match) -> str:
+        ident = match[1] or match[2] or match[3]
+        return match[0] if ident in known else ""
+    fitted = inline.PLACEHOLDER.sub(keep, text)
+    present = {m[3] for m in inline.PLACEHOLDER.finditer(fitted) if m[3]}
+    for code in inline.required(unit.segment.codes):
+        if not code.paired and code.id not in present:
+            fitted += f"<x{code.id}/>"
+    try:
+        inline.parse(fitted, list(unit.codes), inline.required(unit.segment.codes))
+    except inline.PlaceholderError:
+        fitted = inline.plain(text) + "".join(f"<x{c.id}/>" for c in inline.required(
+            unit.segment.codes) if not c.paired)
+    return fitted
 
 
 def _apply_issue(document: DocumentUnits, placed: dict[str, _Placed], result: Result
