@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from folio.config.publication import PublicationConfig
@@ -155,6 +156,9 @@ def _plan(file: exchange.Imported, documents: list[DocumentUnits], problems: Pro
     by_name = {d.name: d for d in documents}
     grouped: dict[str, list[exchange.Entry]] = {}
     for entry in file.entries:
+        # Korean typed or pasted on macOS arrives decomposed (NFD): stored composed.
+        entry = replace(entry, text=unicodedata.normalize("NFC", entry.text),
+                        source=unicodedata.normalize("NFC", entry.source))
         name, _, segment = entry.id.partition("#")
         document = by_name.get(name)
         if document is None or not segment:

@@ -381,3 +381,21 @@ def test_any_structural_edit_between_export_and_import(sample_copy: Path, tmp_pa
         if text not in unchanged:
             assert ko[ident] == f"(untranslated: {ident})" or "번역" in ko[ident] or \
                 re.search(r"[가-힣]", ko[ident]), (ident, ko[ident])
+
+
+def test_through_xliff_a_paragraph_inserted_after_the_export_moves_nothing(pub: Path):
+    xlf = export(pub, "xliff")
+    text = xlf.read_text(encoding="utf-8")
+    xlf.write_text(re.sub(r'(<trans-unit[^>]*id="[^"]*#p3"[^>]*>.*?<target[^>]*>)(.*?)(</target>)',
+                          r"\g<1>엑스리프로 고친 셋째 문단.\g<3>", text, count=1, flags=re.S),
+                   encoding="utf-8")
+    old = segments(pub, "en")
+    edit_source(pub, lambda t: t.replace("However, creative ideas",
+                                         "A paragraph inserted after the export.\n\n"
+                                         "However, creative ideas", 1))
+    assert import_(pub, xlf) == 0
+    ko, en = segments(pub, "ko"), segments(pub, "en")
+    assert list(ko) == list(en) and english_left(pub) == []
+    where = {t: i for i, t in en.items()}
+    assert ko[where[old["p3"]]] == "엑스리프로 고친 셋째 문단."
+    assert ko[where["A paragraph inserted after the export."]].startswith("(untranslated:")
