@@ -438,8 +438,8 @@ def rewrite(cut: Cut, changes: dict[str, str], codes: dict[str, tuple[Code, ...]
         else:
             raise BuildError.at(f"segment {ident} cannot be written back in place", cut.path,
                                 segment.line)
-    for line, columns in cells.items():
-        edits.append((starts[line], starts[line + 1], _row(lines[line], columns)))
+    for row, columns in cells.items():
+        edits.append((starts[row], starts[row + 1], _row(lines[row], columns)))
     edits.sort(key=lambda edit: (edit[0], edit[1]), reverse=True)
     for (start, end, _), (later, _, _) in zip(edits[1:], edits, strict=False):
         if end > later:

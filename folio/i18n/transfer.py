@@ -297,9 +297,9 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
     problems.raise_if_any()
     result.notes += [f"{e.id.partition('#')[2]} (line {e.line} of the catalog) translated a "
                      "passage the source no longer has: left out" for e in gone if e.text]
-    stale = sum(1 for e, old in mapped.values() if old and e.text)
-    if stale:
-        result.notes.append(f"{stale} segment{'s' if stale != 1 else ''} translated a source "
+    older = sum(1 for e, old in mapped.values() if old and e.text)
+    if older:
+        result.notes.append(f"{older} segment{'s' if older != 1 else ''} translated a source "
                             "that has changed since the export: written, and left to check "
                             "(the document stays out of date; export again to see the change)")
     result.fuzzy = sum(1 for p in placed.values() if p.text and not p.confirmed)
@@ -435,10 +435,12 @@ def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
         if target is not None:
             mine = target.by_id()
             for ident, p in placed.items():
-                kept = block_lines(target, p.used) if p.used and p.text and \
-                    p.text == _numbered(mine[p.used], document, ident) else None
+                if p.used is None or not p.text or \
+                        p.text != _numbered(mine[p.used], document, ident):
+                    continue
+                kept = block_lines(target, p.used)
                 theirs = document.source.by_id()[ident].span
-                ours = mine[p.used].span if p.used else None
+                ours = mine[p.used].span
                 if kept is None or mine[p.used].kind != document.source.by_id()[ident].kind:
                     continue
                 if isinstance(theirs, Lines) and isinstance(ours, Lines) and \
@@ -451,7 +453,7 @@ def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
                                         wrap_width(target) if target is not None else None))
     reader = publication_reader(config.root)
     current_hash = tr.source_hash(document.source.path, reader)
-    recorded = _recorded(document.target.text, document) if target is not None else ""
+    recorded = _recorded(target.text, document) if target is not None else ""
     if complete:
         if _recorded(text, document) != current_hash:
             text = tr.with_hash(text, current_hash, document.target_path)
