@@ -399,3 +399,112 @@ def test_through_xliff_a_paragraph_inserted_after_the_export_moves_nothing(pub: 
     where = {t: i for i, t in en.items()}
     assert ko[where[old["p3"]]] == "엑스리프로 고친 셋째 문단."
     assert ko[where["A paragraph inserted after the export."]].startswith("(untranslated:")
+
+
+# -- tables, footnotes, figures, front matter: any edit of a richer article ----------
+
+CRAFTS = "content/journal/2024-crafts/crafts"
+CRAFTS_EDITS = {
+    "row in": lambda t: t.replace("| Icheon |", "| Tongyeong | Crafts and Folk Art | 2025 |\n"
+                                  "| Icheon |"),
+    "row out": lambda t: t.replace("| Gimhae | Crafts and Folk Art | 2021 |\n", ""),
+    "footnote": lambda t: t.replace("The city's name for", "Lacquer too.[^lacquer] The "
+                                    "city's name for") + "\n[^lacquer]: Tongyeong lacquer "
+                                                         "ware is known worldwide.\n",
+    "figure": lambda t: t.replace("![A colour gradient", "![A third drawing of the old "
+                                  "bridge.](figures/map.svg)\n\n![A colour gradient"),
+    "figures swapped": lambda t: t.replace(
+        "![A drawn map of the river and its bridges.](figures/map.svg)",
+        "@@").replace("![A colour gradient standing in for a photograph.](figures/photo.png)",
+                      "![A drawn map of the river and its bridges.](figures/map.svg)").replace(
+        "@@", "![A colour gradient standing in for a photograph.](figures/photo.png)"),
+    "title": lambda t: t.replace("title: Crafts in the City", "title: Crafts of the City"),
+    "author": lambda t: t.replace("{name: Lee Jun}]", "{name: Lee Jun}, {name: Park Seoyeon}]"),
+    "keyword": lambda t: t.replace("keywords: [crafts, city]", "keywords: [lacquer, crafts, city]"),
+    "paragraph": lambda t: t.replace("### Two figures", "A new paragraph before the figures, "
+                                     "about bridges.\n\n### Two figures"),
+    "heading out": lambda t: t.replace("### Two figures\n\n", ""),
+}
+
+
+@pytest.fixture(scope="module")
+def rich_copy(tmp_path_factory) -> Path:
+    from conftest import make_rich
+    root = make_rich(tmp_path_factory.mktemp("rich"))
+    translated = [str(p) for p in (root / "content").rglob("*.ko.md")]
+    assert main(["i18n", "mark", "--root", str(root), *translated]) == 0
+    return root
+
+
+def _rich_segments(root: Path, lang: str) -> dict[str, str]:
+    path = root / f"{CRAFTS}.{lang}.md"
+    return {s.id: s.text for s in cut_markdown_file(path.read_text(encoding="utf-8"),
+                                                    path).segments}
+
+
+@settings(max_examples=15, deadline=None, phases=[Phase.explicit, Phase.reuse, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(names=st.lists(st.sampled_from(sorted(CRAFTS_EDITS)), min_size=1, max_size=4,
+                      unique=True))
+def test_any_edit_of_tables_footnotes_figures_and_front_matter(rich_copy: Path,
+                                                               tmp_path_factory, names):
+    root = Path(shutil.copytree(rich_copy, tmp_path_factory.mktemp("rich-edit") / "pub"))
+    out = root / "exported"
+    assert main(["i18n", "export", "--root", str(root), "--lang", "ko", "--only",
+                 "journal/2024-crafts/crafts", "--out", str(out)]) == 0
+    po = out / "journal/2024-crafts/crafts.po"
+    mine = {}
+    for number, entry in enumerate(polib.pofile(str(po))):
+        codes = "".join(re.findall(r"<x\d+/>", entry.msgid))
+        mine[entry.msgctxt.split("#")[1]] = f"새 번역 {number}번{codes}"
+    translate(po, mine)
+    before = _rich_segments(root, "en")
+    path = root / f"{CRAFTS}.en.md"
+    source = path.read_text(encoding="utf-8")
+    for name in names:
+        source = CRAFTS_EDITS[name](source)
+    path.write_text(source, encoding="utf-8")
+    assert import_(root, po) == 0
+    ko, en = _rich_segments(root, "ko"), _rich_segments(root, "en")
+    assert list(ko) == list(en)
+    target = root / f"{CRAFTS}.ko.md"
+    assert tr.source_language_blocks(target.read_text(encoding="utf-8"), target, "en",
+                                     "ko") == []
+    where = {t: i for i, t in before.items()}
+    for ident, text in en.items():
+        if text in where and list(before.values()).count(text) == 1 and \
+                list(en.values()).count(text) == 1:
+            assert ko[ident] == mine[where[text]], (ident, names)
+        elif text not in where:
+            assert ko[ident] == f"(untranslated: {ident})" or "번역" in ko[ident], \
+                (ident, ko[ident], names)
+    # Footnote calls and definitions, figures and their files: as the source has them.
+    written = target.read_text(encoding="utf-8")
+    assert sorted(re.findall(r"\[\^(\w+)\]", written)) == \
+        sorted(re.findall(r"\[\^(\w+)\]", source))
+    assert re.findall(r"\]\((figures/[\w.]+)\)", written) == \
+        re.findall(r"\]\((figures/[\w.]+)\)", source)
+
+
+def test_every_kind_of_edit_at_once_builds(rich_copy: Path, tmp_path: Path, capsys):
+    """All the edits above between export and import, every segment translated: the
+    Korean issue builds in draft, every page Korean but what is marked."""
+    root = Path(shutil.copytree(rich_copy, tmp_path / "pub"))
+    out = root / "exported"
+    assert main(["i18n", "export", "--root", str(root), "--lang", "ko", "--only",
+                 "journal/2024-crafts/crafts", "--out", str(out)]) == 0
+    po = out / "journal/2024-crafts/crafts.po"
+    translate(po, {e.msgctxt.split("#")[1]: e.msgstr for e in polib.pofile(str(po))})
+    path = root / f"{CRAFTS}.en.md"
+    text = path.read_text(encoding="utf-8")
+    for edit in CRAFTS_EDITS.values():
+        text = edit(text)
+    path.write_text(text, encoding="utf-8")
+    assert import_(root, po) == 0
+    assert main(["build", "--root", str(root), "--lang", "ko", "--draft", "--jobs", "1",
+                 "--only", "journal-2024-crafts"]) == 0
+    capsys.readouterr()
+    assert main(["build", "--root", str(root), "--lang", "ko", "--jobs", "1",
+                 "--only", "journal-2024-crafts"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert "is not translated yet" in err and "Traceback" not in err
