@@ -361,7 +361,7 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Quoted words are the author's to keep in their language ("Creative City", 「…」).
 _QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|\"[^\"]*\"|「[^」]*」|『[^』]*』|《[^》]*》|〈[^〉]*〉")
-LINE_LETTERS = 20        # a line of this many source-script letters and none of the target's
+LINE_LETTERS = 40        # a line of this many source-script letters and none of the target's
 BLOCK_LETTERS = 40       # a block of this many, three times the target script's
 
 
@@ -410,11 +410,24 @@ def source_language_blocks(text: str, path: Path, source: str, target: str
     addresses and citations are exempt."""
     if _scripts(source, target) is None:
         return []
+    return list(_source_language_blocks(text, path, source, target))
+
+
+@lru_cache(maxsize=1)
+def _block_parser():
+    """Markdown cut into blocks as the build cuts it (a parser is made once: making
+    one with its plugins costs more than parsing an article)."""
     from markdown_it import MarkdownIt
     from mdit_py_plugins.attrs import attrs_plugin
     from mdit_py_plugins.footnote import footnote_plugin
     parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    parser.use(footnote_plugin).use(attrs_plugin, spans=True)
+    return parser.use(footnote_plugin).use(attrs_plugin, spans=True)
+
+
+@lru_cache(maxsize=256)
+def _source_language_blocks(text: str, path: Path, source: str, target: str
+                            ) -> tuple[tuple[int, str], ...]:
+    parser = _block_parser()
     lines = text.splitlines()
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0) \
         if lines and lines[0].strip() == "---" else 0
@@ -450,7 +463,7 @@ def source_language_blocks(text: str, path: Path, source: str, target: str
                 (counts[1], counts[0])
             if own >= LINE_LETTERS and other == 0:
                 found.append((first + number, " ".join(joined.split())))
-    return found
+    return tuple(found)
 
 
 def _front_matter_fields(front, source: str, target: str) -> list[tuple[int, str]]:

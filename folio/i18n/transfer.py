@@ -335,9 +335,9 @@ def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
                       "keep the source's codes: " + (", ".join(
                           f"<g{c.id}>…</g{c.id}>" if c.paired else f"<x{c.id}/>"
                           for c in unit.codes) or "none"))
-    if tr.in_source_language(text, document.source_language, document.language,
-                             tr.LINE_LETTERS) and not tr.in_source_language(
-                                 unit.source_text, document.language,
+    if tr.in_source_language(inline.plain(text), document.source_language,
+                             document.language) and not tr.in_source_language(
+                                 inline.plain(unit.source_text), document.language,
                                  document.source_language, 1):
         return None, (f"segment {entry.id}: the translation is in "
                       f"{document.source_language} (the source's language), not "
