@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,8 +33,12 @@ XLIFF_NAMESPACE = "urn:oasis:names:tc:xliff:document:1.2"
 # drops msgctxt and xliff2po drops trans-unit ids and the target language, but
 # both carry these notes across.
 ID_NOTE, BASE_NOTE = "folio-id: ", "folio-base: "
-_ID_LINE = re.compile(r"^folio-id: (\S+?)(?: \((\S+)\))?\s*$", re.MULTILINE)
-_BASE_LINE = re.compile(r"^folio-base: ([0-9a-f]+)\s*$", re.MULTILINE)
+# The id runs to the next folio line or the end: a tool may wrap a long id over
+# lines (translate-toolkit breaks it at a hyphen), and an id has no spaces.
+_ID_NOTE = re.compile(r"^folio-id:(.*?)(?=^folio-|\Z)", re.MULTILINE | re.DOTALL)
+_ID_VALUE = re.compile(r"([^()]+?)(?:\(([\w-]+)\))?")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")     # Cc but tab, LF, CR
+_BASE_LINE = re.compile(r"^folio-base: *([0-9a-f]+)\s*$", re.MULTILINE)
 TOOL_NOTE = ("Inline codes: <g1>…</g1> wraps text that keeps a style or a link, <x1/> "
              "stands for a footnote call, code or line break. Keep every code; move them "
              "as the sentence needs.")
@@ -122,6 +125,7 @@ def write_po(document: DocumentUnits, config: PublicationConfig, notes: dict[str
             "X-Folio-Document": document.name,
             "X-Folio-Source-Language": document.source_language,
         }
+        catalog.metadata_is_fuzzy = True          # as xgettext marks a template's header
     else:
         catalog.header = (f"{document.name}: {language.name} translation of "
                           f"{source_path}\n{TOOL_NOTE}")
@@ -170,10 +174,24 @@ def write_po(document: DocumentUnits, config: PublicationConfig, notes: dict[str
 
 def read_po(path: Path, data: bytes) -> Imported:
     try:
-        catalog = polib.pofile(data.decode("utf-8"), wrapwidth=78)
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise BuildError.at("the file is not UTF-8", path,
                             hint="save it as UTF-8 (Poedit does)") from None
+    # Found in the text itself: polib would take a NEL (U+0085) for a line break.
+    control = _CONTROL.search(text)
+    if control is not None:
+        line = text.count("\n", 0, control.start()) + 1
+        entry = None
+        try:
+            parsed = polib.pofile(_CONTROL.sub(" ", text), wrapwidth=78)
+            entry = max((e for e in parsed if (e.linenum or 0) <= line and e.msgctxt),
+                        key=lambda e: e.linenum, default=None)
+        except (OSError, ValueError):
+            pass
+        _refuse_controls(control[0], path, line, entry.msgctxt if entry else "")
+    try:
+        catalog = polib.pofile(text, wrapwidth=78)
     except (OSError, ValueError) as error:
         match = re.search(r"line (\d+)", str(error))
         raise BuildError.at(f"the PO file cannot be read: {error}", path,
@@ -186,7 +204,8 @@ def read_po(path: Path, data: bytes) -> Imported:
             continue
         line = po_entry.linenum or 1
         noted, noted_language = _noted_id(po_entry.comment)
-        ident = po_entry.msgctxt or noted
+        # xliff2po makes a msgctxt of its own (the location) for a source it sees twice.
+        ident = po_entry.msgctxt if "#" in (po_entry.msgctxt or "") or not noted else noted
         if not ident:
             raise BuildError.at(f"the entry for '{po_entry.msgid[:40]}' has no msgctxt: it was "
                                 "not written by 'i18n export'", path, line,
@@ -269,7 +288,7 @@ def read_xliff(path: Path, data: bytes) -> Imported:
     language = store.gettargetlanguage() or ""
     original = store.getfilenames()[0] if store.getfilenames() else ""
     document = _document_of(original)
-    declared_by = f"its <file original=\"{original}\">"
+    declared_by = f"its <file original=\"{original}\"> names"
     entries, said = [], []
     for unit in store.getunits():
         element = unit.xmlelement
@@ -406,8 +425,10 @@ def _from_rich(rich, path: Path, line: int | None, ident: str) -> str:
 # -- what every file is checked for ---------------------------------------------------------
 
 def _noted_id(notes: str) -> tuple[str | None, str | None]:
-    match = _ID_LINE.search(notes or "")
-    return (match[1], match[2]) if match else (None, None)
+    """The segment id and language a file's notes carry (None: they do not)."""
+    match = _ID_NOTE.search(notes or "")
+    value = _ID_VALUE.fullmatch("".join(match[1].split())) if match else None
+    return (value[1], value[2]) if value else (None, None)
 
 
 def _noted_base(notes: str) -> str | None:
@@ -418,13 +439,11 @@ def _noted_base(notes: str) -> str | None:
 def _refuse_controls(text: str, path: Path, line: int, ident: str) -> None:
     """A control character (BEL, ESC, …) is never meant: it would reach the content
     file and stop the next build."""
-    for character in text:
-        if character not in "\t\n\r" and unicodedata.category(character) == "Cc":
-            name = unicodedata.name(character, f"U+{ord(character):04X}")
-            raise BuildError.at(f"segment {ident}: the translation holds a control "
-                                f"character (U+{ord(character):04X} {name})", path, line,
-                                hint="delete it: it is invisible in most editors; retype "
-                                     "the text around it if need be")
+    for character in _CONTROL.findall(text):
+        where = f"segment {ident}: the translation holds" if ident else "the file holds"
+        raise BuildError.at(f"{where} a control character (U+{ord(character):04X})",
+                            path, line, hint="delete it: it is invisible in most editors; "
+                                             "retype the text around it if need be")
 
 
 def _document_of(original: str) -> str:
