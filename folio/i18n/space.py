@@ -18,7 +18,8 @@ from notice.css (the single-language sheet, notice.html.j2):
   the blocks in proportion, so each block's limit is *its source's lines × the
   page's room ÷ the lines the source takes*, in the target's characters per line.
 
-A translation within every limit fits the page; one over a limit may still fit
+The characters of inline codes (``<g1>…</g1>``) are added to a limit: Weblate
+counts them, and they take no room. A translation within every limit fits the page; one over a limit may still fit
 (the estimate is cautious), and the build says so if it does not.
 """
 
@@ -66,6 +67,7 @@ def notice_limits(document: DocumentUnits, page_size: str = "A4") -> dict[str, i
     height = page_h - MARGINS_MM[0] - MARGINS_MM[2]
     source, target = document.source_language, document.language
     limits: dict[str, int] = {}
+    units = document.by_id()
     fields = [u for u in document.units if u.segment.kind == "field"]
     body = [u for u in document.units if u.segment.kind != "field"]
     info_rows = 1                                       # the date
@@ -89,4 +91,6 @@ def notice_limits(document: DocumentUnits, page_size: str = "A4") -> dict[str, i
     for unit in body:
         share = max(1, math.floor(lines[unit.id] * scale))
         limits[unit.id] = share * _per_line(width, sizes[unit.id], target)
-    return limits
+    # Weblate counts the codes' characters too (<g1>…</g1>), which take no room.
+    return {i: n + len(units[i].source_text) - len(inline.plain(units[i].source_text))
+            for i, n in limits.items()}

@@ -141,6 +141,17 @@ def test_the_hash_and_the_ids_survive_po2xliff_and_xliff2po(rich: Path, tmp_path
         assert [(e.id, e.text, e.fuzzy, e.source, e.base) for e in converted.entries] == \
             [(e.id, e.text, e.fuzzy, e.source, e.base) for e in original.entries]
         assert all(e.base for e in converted.entries)
+    # From the XLIFF export: xliff2po keeps the ids, the language and the hashes
+    # (its developer notes), though it drops inline codes.
+    xliff_export = export(rich, fmt="xliff") / "journal/2024-crafts/crafts.xlf"
+    converted = exchange.read(toolkit("xliff2po", xliff_export, tmp_path / "from-xliff.po"))
+    exported = exchange.read(xliff_export)
+    assert converted.language == "ko"
+    assert [(e.id, e.base) for e in converted.entries] == \
+        [(e.id, e.base) for e in exported.entries]
+    plain = {e.id: e.text for e in exported.entries if "<" not in e.text}
+    assert len(plain) > 10
+    assert {e.id: e.text for e in converted.entries if e.id in plain} == plain
 
 
 # -- C: XLIFF 1.2 against the OASIS schema; the toolkit's round trip imports ----------------------
