@@ -19,8 +19,9 @@ from notice.css (the single-language sheet, notice.html.j2):
   page's room ÷ the lines the source takes*, in the target's characters per line.
 
 The characters of inline codes (``<g1>…</g1>``) are added to a limit: Weblate
-counts them, and they take no room. A translation within every limit fits the page; one over a limit may still fit
-(the estimate is cautious), and the build says so if it does not.
+counts them, and they take no room. A translation within every limit fits the
+page; one over a limit may still fit (the estimate is cautious), and the build
+says so if it does not.
 """
 
 from __future__ import annotations
