@@ -271,6 +271,9 @@ def write_xliff(document: DocumentUnits, config: PublicationConfig,
                                                           str(unit.segment.line))):
             etree.SubElement(group, f"{{{XLIFF_NAMESPACE}}}context",
                              {"context-type": kind}).text = value
+    # A unit is made in the toolkit's 1.1 namespace before it joins the file: its
+    # elements move to 1.2, an unused declaration of 1.1 stays behind.
+    etree.cleanup_namespaces(store.document.getroot())
     return bytes(store)
 
 

@@ -194,6 +194,7 @@ def test_exported_xliff_is_valid_xliff_1_2(rich: Path):
         assert root.get("version") == "1.2"
         assert root.tag == "{urn:oasis:names:tc:xliff:document:1.2}xliff"
         assert schema.validate(document), (path, [str(e) for e in schema.error_log][:5])
+        assert b"document:1.1" not in path.read_bytes()
         seen |= {etree.QName(e).localname for e in root.iter() if isinstance(e.tag, str)}
         seen |= {f"@{a}" for e in root.iter() if isinstance(e.tag, str) for a in e.attrib}
     assert {"alt-trans", "note", "context-group", "g", "x", "@maxwidth", "@state"} <= seen
