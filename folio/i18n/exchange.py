@@ -216,8 +216,9 @@ def read_po(path: Path, data: bytes) -> Imported:
                              " ".join(po_entry.msgid.split()), base=_noted_base(
                                  po_entry.comment)))
         said.append(noted_language)
-    language = _check_file(path, language, catalog.metadata.get("X-Folio-Document", ""),
-                           "its header says X-Folio-Document", entries, said)
+    declared = (language, catalog.metadata.get("X-Folio-Document", "").strip(),
+                "its header says X-Folio-Document")
+    language = _check_file(path, entries, [(noted, *declared) for noted in said]) or language
     return Imported(path, language, entries)
 
 
@@ -288,20 +289,26 @@ def read_xliff(path: Path, data: bytes) -> Imported:
                             path, line,
                             hint="open it in your CAT tool and export it again") from None
     namespace = store.namespace
-    language = store.gettargetlanguage() or ""
-    original = store.getfilenames()[0] if store.getfilenames() else ""
-    document = _document_of(original)
-    declared_by = f"its <file original=\"{original}\"> names"
-    entries, said = [], []
+    # What each <file> of it says (a tool may put several documents in one XLIFF):
+    # its language and the document its original (the source file) is of.
+    files: dict[object, tuple[str, str, str]] = {}
+    entries, claims = [], []
     for unit in store.getunits():
         element = unit.xmlelement
+        file = next(element.iterancestors(f"{{{namespace}}}file"), None)
+        if file not in files:
+            original = file.get("original", "") if file is not None else ""
+            files[file] = (file.get("target-language", "") if file is not None else "",
+                           _document_of(original), f'its <file original="{original}"> names')
         if "gettext-domain-header" in (element.get("restype") or ""):
             # po2xliff's copy of a PO header: it says the language and the document.
             header = dict(re.findall(r"^([\w-]+): *(.*)$", unit.source or "", re.MULTILINE))
-            language = language or header.get("Language", "").strip()
+            language, document, declared_by = files[file]
             if header.get("X-Folio-Document"):
                 document = header["X-Folio-Document"].strip()
                 declared_by = "its header says X-Folio-Document"
+            files[file] = (language or header.get("Language", "").strip(), document,
+                           declared_by)
             continue
         notes = "\n".join("".join(note.itertext())
                           for note in element.iterchildren(f"{{{namespace}}}note"))
@@ -323,8 +330,9 @@ def read_xliff(path: Path, data: bytes) -> Imported:
         source = _text_of(unit, unit.getlanguageNode(lang=None, index=0), "source",
                           path, line, ident)
         entries.append(Entry(ident, text, fuzzy, line, source, base=_noted_base(notes)))
-        said.append(noted_language)
-    language = _check_file(path, language, document, declared_by, entries, said)
+        claims.append((noted_language, *files[file]))
+    language = _check_file(path, entries, claims) or next(
+        (declared[0] for declared in files.values() if declared[0]), "")
     return Imported(path, language, entries)
 
 
@@ -461,13 +469,16 @@ def _same_language(a: str, b: str) -> bool:
     return a == b or a.split("-")[0] == b.split("-")[0]
 
 
-def _check_file(path: Path, language: str, document: str, declared_by: str,
-                entries: list[Entry], said: list[str | None]) -> str:
-    """The file is of one document and one language, as its entries say: a
+def _check_file(path: Path, entries: list[Entry],
+                claims: list[tuple[str | None, str, str, str]]) -> str:
+    """The file is of the documents and the one language its entries say: a
     catalog renamed, or its header edited to another language, would write one
-    document's translation into another's file. Returns the file's language (the
-    entries', where the file does not say: xliff2po's files do not)."""
-    for entry, noted in zip(entries, said, strict=True):
+    document's translation into another's file. ``claims`` are, for each entry,
+    the language its folio-id note gives, and the language and document its file
+    declares (and where). Returns the file's language (the entries', where the
+    file does not say: xliff2po's files do not)."""
+    found = ""
+    for entry, (noted, language, document, declared_by) in zip(entries, claims, strict=True):
         name = entry.id.split("#", 1)[0]
         if document and name != document:
             raise BuildError.at(f"segment {entry.id} is of {name}, but {declared_by} "
@@ -479,13 +490,13 @@ def _check_file(path: Path, language: str, document: str, declared_by: str,
                                 f"file's language is '{language}'", path, entry.line,
                                 hint=f"import it as a '{noted}' file (set its language back "
                                      f"to {noted}), or export '{language}' and translate that")
-        if noted and not language:
-            language = noted
-        if noted and not _same_language(noted, language):
-            raise BuildError.at(f"segment {entry.id} was exported for '{noted}', another "
-                                f"segment of the file for '{language}'", path, entry.line,
+        language = language or noted or ""
+        if language and found and not _same_language(language, found):
+            raise BuildError.at(f"segment {entry.id} is in '{language}', another segment "
+                                f"of the file in '{found}'", path, entry.line,
                                 hint="import each language's own file")
-    return language
+        found = found or language
+    return found
 
 
 def read(path: Path) -> Imported:

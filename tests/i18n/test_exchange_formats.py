@@ -226,6 +226,36 @@ def test_a_po2xliff_and_xliff2po_round_trip_imports_as_the_po_does(rich: Path, t
     assert "## 회원 도시들 (UNESCO)" in written and "[CRAFTS]{lang=en-US}" in written
 
 
+def test_an_xliff_of_several_documents_imports_each(rich: Path, capsys):
+    """A CAT tool may put several documents in one file, one <file> each."""
+    from lxml import etree
+    out = export(rich, fmt="xliff")
+    crafts = etree.parse(str(out / "journal/2024-crafts/crafts.xlf"))
+    dialogue = etree.parse(str(out / "journal/2024-crafts/conversation.xlf")).getroot()
+    crafts.getroot().append(dialogue[0])
+    namespace = "{urn:oasis:names:tc:xliff:document:1.2}"
+    for ident, text in (("crafts#heading1", "회원 도시들"), ("conversation#turn1", "무엇이?")):
+        unit = next(u for u in crafts.iter(f"{namespace}trans-unit")
+                    if u.get("id").endswith(ident))
+        unit.find(f"{namespace}target").text = text
+    both = out / "both.xlf"
+    crafts.write(str(both), xml_declaration=True, encoding="utf-8")
+    assert main(["i18n", "import", "--root", str(rich), str(both)]) == 0
+    assert "## 회원 도시들" in (rich / f"{CRAFTS}.ko.md").read_text(encoding="utf-8")
+    assert "무엇이?" in (rich / "content/journal/2024-crafts/conversation.ko.md").read_text(
+        encoding="utf-8")
+    # Its second <file> relabelled as another language: refused, nothing written.
+    _git(rich, "checkout", "-q", "--", "content")
+    both.write_text(both.read_text(encoding="utf-8").replace(
+        'original="content/journal/2024-crafts/conversation.en.md" source-language="en" '
+        'datatype="plaintext" target-language="ko"',
+        'original="content/journal/2024-crafts/conversation.en.md" source-language="en" '
+        'datatype="plaintext" target-language="en"'), encoding="utf-8")
+    err = _refused(rich, capsys, both)
+    assert "segment journal/2024-crafts/conversation#" in err and \
+        "was exported for 'ko', but the file's language is 'en'" in err
+
+
 def test_the_samples_round_trip_through_the_translations_folder_changes_no_byte(
         sample: Path, capsys):
     before = snapshot(sample)
