@@ -38,6 +38,10 @@ ID_NOTE, BASE_NOTE = "folio-id: ", "folio-base: "
 _ID_NOTE = re.compile(r"^folio-id:(.*?)(?=^folio-|\Z)", re.MULTILINE | re.DOTALL)
 _ID_VALUE = re.compile(r"([^()]+?)(?:\(([\w-]+)\))?")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")     # Cc but tab, LF, CR
+# A C escape of a control character in a quoted PO string: an odd number of
+# backslashes before a, b, f, v, an octal or a hex escape (polib leaves them as text).
+_ESCAPED_CONTROL = re.compile(r'^(?:msgstr(?:\[\d+\])? +)?"(?:[^"\\]|\\.)*?(?<!\\)(?:\\\\)*'
+                              r'(\\(?:[abfv]|[0-7]{1,3}|x[0-9A-Fa-f]{1,2}))', re.MULTILINE)
 _BASE_LINE = re.compile(r"^folio-base: *([0-9a-f]+)\s*$", re.MULTILINE)
 TOOL_NOTE = ("Inline codes: <g1>…</g1> wraps text that keeps a style or a link, <x1/> "
              "stands for a footnote call, code or line break. Keep every code; move them "
@@ -178,8 +182,9 @@ def read_po(path: Path, data: bytes) -> Imported:
     except UnicodeDecodeError:
         raise BuildError.at("the file is not UTF-8", path,
                             hint="save it as UTF-8 (Poedit does)") from None
-    # Found in the text itself: polib would take a NEL (U+0085) for a line break.
-    control = _CONTROL.search(text)
+    # Found in the text itself: polib would take a NEL (U+0085) for a line break, and
+    # keeps gettext's escapes of control characters (\a, \033, \x07) as text.
+    control = _CONTROL.search(text) or _ESCAPED_CONTROL.search(text)
     if control is not None:
         line = text.count("\n", 0, control.start()) + 1
         entry = None
@@ -189,7 +194,8 @@ def read_po(path: Path, data: bytes) -> Imported:
                         key=lambda e: e.linenum, default=None)
         except (OSError, ValueError):
             pass
-        _refuse_controls(control[0], path, line, entry.msgctxt if entry else "")
+        character = control[0] if control.re is _CONTROL else _unescape(control[1])
+        _refuse_controls(character, path, line, entry.msgctxt if entry else "")
     try:
         catalog = polib.pofile(text, wrapwidth=78)
     except (OSError, ValueError) as error:
@@ -455,6 +461,14 @@ def _refuse_controls(text: str, path: Path, line: int, ident: str) -> None:
         raise BuildError.at(f"{where} a control character (U+{ord(character):04X})",
                             path, line, hint="delete it: it is invisible in most editors; "
                                              "retype the text around it if need be")
+
+
+def _unescape(escape: str) -> str:
+    """The character a C escape (as gettext writes one) stands for."""
+    body = escape[1:]
+    if body in "abfv":
+        return {"a": "\a", "b": "\b", "f": "\f", "v": "\v"}[body]
+    return chr(int(body[1:], 16) if body.startswith("x") else int(body, 8))
 
 
 def _document_of(original: str) -> str:

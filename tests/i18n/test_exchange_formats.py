@@ -427,6 +427,25 @@ def test_a_control_character_in_a_translation_is_refused(rich: Path, capsys, cha
            f"holds a control character (U+{ord(character):04X}" in err
 
 
+@pytest.mark.parametrize("escape, code", [("\\a", "0007"), ("\\033", "001B"),
+                                          ("\\x07", "0007")])
+def test_a_control_character_escaped_as_gettext_writes_it_is_refused(rich: Path, capsys,
+                                                                    escape, code):
+    out = export(rich)
+    po = out / "journal/2024-crafts/crafts.po"
+    text = po.read_text(encoding="utf-8")
+    # msgcat and Poedit write a BEL as \a; polib would read it as two characters.
+    text = text.replace('msgstr "회원 도시"', f'msgstr "회원{escape} 도시"')
+    po.write_text(text, encoding="utf-8")
+    line = text[:text.index(escape)].count("\n") + 1
+    err = _refused(rich, capsys, po)
+    assert f"crafts.po:{line}: segment journal/2024-crafts/crafts#heading1: the translation " \
+           f"holds a control character (U+{code})" in err
+    # An escaped backslash before the letter is a backslash and a letter: imported.
+    po.write_text(text.replace(f"회원{escape} 도시", "회원\\\\a 도시"), encoding="utf-8")
+    assert main(["i18n", "import", "--root", str(rich), str(po)]) == 0, capsys.readouterr().err
+
+
 def test_a_control_character_in_an_xliff_target_is_refused(rich: Path, capsys):
     from translate.storage import xliff
     path = export(rich, fmt="xliff") / "journal/2024-crafts/crafts.xlf"
