@@ -378,6 +378,22 @@ def test_notice_segments_carry_max_length_from_their_page(sample: Path, capsys):
     assert room > 2 * len(inline.plain(short.by_id()["notices/jinju-designation#p1"]
                                        .source_text)) // 2
     assert notice_limits(short, "A5")["notices/jinju-designation#p1"] < room
+    # That notice is printed stacked, with its source: on a sheet of its own it has
+    # more room; side by side, half the width.
+    source = sample / "content/notices/jinju-designation.en.md"
+    text = source.read_text(encoding="utf-8")
+    assert "bilingual: stacked\n" in text
+
+    def limit(front: str) -> int:
+        source.write_text(text.replace("bilingual: stacked\n", front), encoding="utf-8")
+        document = next(d for d in all_documents(config, "ko", memory=False)
+                        if d.name == "notices/jinju-designation")
+        return notice_limits(document, "A4")["notices/jinju-designation#p1"]
+
+    assert limit("bilingual: stacked\n") == room
+    assert limit("") > room
+    assert limit("bilingual: side-by-side\n") < limit("")
+    assert limit("bilingual: duplex\n") == limit("")
     en = dict(notice_limits(ko, "A4"))
     ko.language = "en"
     assert notice_limits(ko, "A4")["notices/creative-city#p1"] > en["notices/creative-city#p1"]
