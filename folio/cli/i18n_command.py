@@ -21,7 +21,9 @@ ACTIONS = {
                "need them: it compiles in memory)",
     "mark": "record that translated content files match their source as it is now",
     "export": "write a catalog per document (--lang CODE, --format po|xliff, --only DOC) "
-              "under output/translations/<lang>/, for Poedit, Weblate or any CAT tool",
+              "under translations/<lang>/, templates under translations/templates/, and "
+              "the glossary (TBX) and translation memory (TMX), for Poedit, Weblate or any "
+              "CAT tool",
     "import": "write the translations of catalogs (FILE…) back into the content files",
     "check": "report glossary misses and untranslated or fuzzy segments (--lang CODE); "
              "exit 1 when there are any",
@@ -48,7 +50,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="with export: one document, named as status names it, by its "
                              "slug or by one of its files")
     parser.add_argument("--out", type=Path, metavar="DIR",
-                        help="with export: write here instead of output/translations/<lang>/")
+                        help="with export: write the catalogs here instead of "
+                             "translations/<lang>/ (and no templates)")
     return parser
 
 
@@ -141,8 +144,10 @@ def _export(args: argparse.Namespace, default_root: Path | None) -> int:
         out = args.out / code if args.out is not None and len(_languages(args, config)) > 1 \
             else args.out
         for path, document in transfer.export(config, code, args.format, args.only, out):
-            if path.suffix == ".tbx":
-                print(f"wrote {shown(path)} (the glossary)")
+            if path.suffix in (".tbx", ".tmx", ".pot"):
+                print(f"wrote {shown(path)} (" + {".tbx": "the glossary",
+                                                  ".tmx": "the translation memory",
+                                                  ".pot": "the template"}[path.suffix] + ")")
                 continue
             counts = document.counts
             print(f"wrote {shown(path)}: {counts['translated']} translated, "
@@ -154,7 +159,7 @@ def _import(args: argparse.Namespace, default_root: Path | None) -> int:
     from folio.i18n import transfer
     if not args.files:
         raise BuildError.at("name the catalogs to import", Path.cwd(),
-                            hint="e.g. folio i18n import output/translations/ko/notices/"
+                            hint="e.g. folio i18n import translations/ko/notices/"
                                  "creative-city.po")
     config = load_config(publication_root(args.root, default_root))
     for result in transfer.import_files(config, [f.resolve() for f in args.files]):

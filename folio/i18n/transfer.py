@@ -9,6 +9,7 @@ file is checked before any is written, so a bad catalog changes nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 import unicodedata
@@ -20,16 +21,24 @@ from folio.config.reading import publication_reader
 from folio.content import translations as tr
 from folio.errors import BuildError, Problem, ProblemCollector
 from folio.files import publication_lock, write_atomically
-from folio.i18n import exchange, glossary, inline
+from folio.i18n import exchange, glossary, inline, space
 from folio.i18n.segments import Lines, Scalar, block_lines, cut_markdown_file, rewrite, wrap_width
 from folio.i18n.units import TRANSLATED, DocumentUnits, all_documents, find, text_hash
 
-EXPORT_DIR = Path("output") / "translations"
+EXPORT_DIR = Path("translations")          # at the publication root: committed, not built
+TEMPLATES = "templates"                   # translations/templates/<document>.pot
+MEMORY_FILE = "memory.tmx"
+GLOSSARY_FILE = "glossary.tbx"
 
 
 def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | None = None,
            out: Path | None = None) -> list[tuple[Path, DocumentUnits]]:
-    """Write a catalog per document (or only ``only``); the paths written."""
+    """Write a catalog per document (or only ``only``); the paths written.
+
+    Into ``translations/<code>/<document>.po`` by default, with each document's
+    template in ``translations/templates/<document>.pot`` (what Weblate makes a new
+    language from), the glossary as TBX and the translation memory as TMX; with
+    ``out``, the catalogs, glossary and memory only, into ``out``."""
     config.language(code)
     documents = all_documents(config, code)
     if not documents:
@@ -37,6 +46,7 @@ def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | No
                             f"written in {code} first", config.root / "publication.yaml",
                             hint="export a language the texts are translated into, e.g. "
                                  + ", ".join(c for c in config.codes if c != code))
+    everything = documents
     if only:
         documents = [find(config, documents, only)]
     terms = glossary.load(config)
@@ -45,17 +55,48 @@ def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | No
     for document in documents:
         notes = {u.id: exchange.unit_notes(u, glossary.notes(terms, document, u))
                  for u in document.units}
+        limits = space.notice_limits(document, config.notice_page_size)
         path = folder / (document.name + exchange.FORMATS[fmt])
-        data = exchange.write_po(document, config, notes, path) if fmt == "po" else \
-            exchange.write_xliff(document, config, notes)
+        data = exchange.write_po(document, config, notes, path, limits) if fmt == "po" else \
+            exchange.write_xliff(document, config, notes, limits)
         write_atomically(path, data)
         written.append((path, document))
-    if terms and not only:
-        tbx = _tbx(terms, config.source_language, code)
+        if out is None:
+            template = config.root / EXPORT_DIR / TEMPLATES / (document.name + exchange.TEMPLATE)
+            codes_only = {u.id: exchange.unit_notes(
+                dataclasses.replace(u, suggestion=None, fuzzy=False), [])
+                for u in document.units}
+            write_atomically(template, exchange.write_po(document, config, codes_only,
+                                                         template, limits, template=True))
+            written.append((template, document))
+    if not only:
+        tbx = _tbx(terms, config.source_language, code) if terms else None
         if tbx is not None:
-            write_atomically(folder / "glossary.tbx", tbx)
-            written.append((folder / "glossary.tbx", documents[0]))
+            write_atomically(folder / GLOSSARY_FILE, tbx)
+            written.append((folder / GLOSSARY_FILE, documents[0]))
+        tmx = _tmx(everything, code)
+        if tmx is not None:
+            write_atomically(folder / MEMORY_FILE, tmx)
+            written.append((folder / MEMORY_FILE, documents[0]))
     return written
+
+
+def _tmx(documents: list[DocumentUnits], target: str) -> bytes | None:
+    """The translation memory: every translated segment of the publication as a
+    source → translation pair (each pair once), for a CAT tool's memory."""
+    from translate.storage import tmx
+    pairs: dict[tuple[str, str, str], None] = {}
+    for document in documents:
+        for unit in document.units:
+            if unit.state == TRANSLATED:
+                pairs.setdefault((document.source_language, unit.source_text,
+                                  unit.target_text))
+    if not pairs:
+        return None
+    store = tmx.tmxfile(sourcelanguage=documents[0].source_language, targetlanguage=target)
+    for language, source, translation in pairs:
+        store.addtranslation(source, language, translation, target)
+    return bytes(store)
 
 
 def _tbx(terms: list[glossary.Term], source: str, target: str) -> bytes | None:
