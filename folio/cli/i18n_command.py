@@ -162,7 +162,8 @@ def _import(args: argparse.Namespace, default_root: Path | None) -> int:
                             hint="e.g. folio i18n import translations/ko/notices/"
                                  "creative-city.po")
     config = load_config(publication_root(args.root, default_root))
-    for result in transfer.import_files(config, [f.resolve() for f in args.files]):
+    results = transfer.import_files(config, [f.resolve() for f in args.files])
+    for result in results:
         what = "rebuilt on the source's structure" if result.rebuilt else \
             f"{result.changed} segment{'s' if result.changed != 1 else ''} changed"
         line = f"{'wrote' if result.written else 'unchanged'} {shown(result.path)}: {what}"
@@ -174,6 +175,10 @@ def _import(args: argparse.Namespace, default_root: Path | None) -> int:
         print(line)
         for note in result.notes:
             print(f"  {note}")
+    conflicts = [problem for result in results for problem in result.conflicts]
+    if conflicts:
+        # The other segments are in; these wait for the translator to merge them.
+        raise BuildError(*conflicts)
     return 0
 
 

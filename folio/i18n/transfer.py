@@ -263,9 +263,12 @@ def _map_entries(document: DocumentUnits, entries: list[exchange.Entry]
             mapped[segments[same].id] = (entries[a], False)
     gone: list[exchange.Entry] = []
     for a in left:
+        # Only a sentence is recognised by its likeness: a short text (a cell, a
+        # year, a name) that changed is another text ("2021" is not "2025").
         alike = [(difflib.SequenceMatcher(a=before[a][1], b=after[b][1],
                                           autojunk=False).ratio(), b)
-                 for b in free if after[b][0] == before[a][0]]
+                 for b in free if after[b][0] == before[a][0] and
+                 min(len(before[a][1].split()), len(after[b][1].split())) >= 3]
         best = max(alike, default=None)
         if best is None or best[0] < 0.3:
             gone.append(entries[a])
@@ -312,6 +315,9 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
     translation gets the mark strict builds refuse."""
     result = Result(document.name, document.target_path)
     mapped, gone = _map_entries(document, entries)
+    moved = bool(gone) or any(old for _, old in mapped.values()) or \
+        [s.id for s in document.source.segments if s.id in mapped] != \
+        [e.id.partition("#")[2] for e in entries if any(m is e for m, _ in mapped.values())]
     existing = _existing(document, entries, mapped)
     units = document.by_id()
     problems = ProblemCollector()
@@ -336,6 +342,12 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
         else:
             placed[segment.id] = _Placed(now, confirmed_now and not stale, used)
     problems.raise_if_any()
+    for ident, p in placed.items():
+        # A translation kept from before the source gained a footnote call or a
+        # citation gets it, at its end, for the translator to move.
+        unit = units[f"{document.name}#{ident}"]
+        if p.text and not _fits(p.text, unit):
+            placed[ident] = _Placed(_fit_codes(p.text, unit), False, p.used)
     result.notes += [f"{e.id.partition('#')[2]} (line {e.line} of the catalog) translated a "
                      "passage the source no longer has: left out" for e in gone if e.text]
     older = sum(1 for e, old in mapped.values() if old and e.text)
@@ -347,7 +359,7 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
     result.untranslated = sum(1 for p in placed.values() if not p.text)
     if document.kind == "issue":
         return _apply_issue(document, placed, result)
-    return _apply_markdown(config, document, placed, gone, result)
+    return _apply_markdown(config, document, placed, gone, result, moved)
 
 
 def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
@@ -396,6 +408,14 @@ def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
     return text, None
 
 
+def _fits(text: str, unit) -> bool:
+    try:
+        inline.parse(text, list(unit.codes), inline.required(unit.segment.codes))
+    except inline.PlaceholderError:
+        return False
+    return True
+
+
 def _fit_codes(text: str, unit) -> str:
     """A translation of an older source given the codes of the source as it is now: a
     code the source no longer has is taken out (its text kept), one it now requires
@@ -433,12 +453,15 @@ def _apply_issue(document: DocumentUnits, placed: dict[str, _Placed], result: Re
 
 
 def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
-                    placed: dict[str, _Placed], gone: list[exchange.Entry], result: Result
-                    ) -> tuple[Result, str | None]:
+                    placed: dict[str, _Placed], gone: list[exchange.Entry], result: Result,
+                    moved: bool) -> tuple[Result, str | None]:
+    """A content file: written in place when it is cut as the source is, else made on
+    the source's structure. ``moved``: the source changed since the export, so the
+    translation follows it even where no text changed."""
     codes = {u.segment.id: u.codes for u in document.units}
     target = document.target
     complete = all(p.text and p.confirmed for p in placed.values())
-    if not result.changed and not complete and target is not None:
+    if not result.changed and not complete and target is not None and not moved:
         return result, None                 # nothing new: the file stays as it is
     source_ids = [s.id for s in document.source.segments]
     if target is not None and [s.id for s in target.segments] == source_ids and \

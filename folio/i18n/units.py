@@ -292,9 +292,12 @@ class Memory:
 
 
 def text_hash(text: str) -> str:
-    """A short hash of a segment's text, whitespace folded: what an export records of
-    each translation, so that an import can tell whether the file changed since."""
-    return hashlib.sha256(" ".join(text.split()).encode("utf-8")).hexdigest()[:12]
+    """A short hash of a segment's text, whitespace folded and codes unnumbered: what
+    an export records of each translation, so that an import can tell whether the
+    file changed since (codes are numbered after the source, which may have changed
+    in between: moving a code is a change, renumbering it is not)."""
+    shape = re.sub(r"<(/?)g\d+>", r"<\1g>", re.sub(r"<x\d+/>", "<x/>", text))
+    return hashlib.sha256(" ".join(shape.split()).encode("utf-8")).hexdigest()[:12]
 
 
 def _words(text: str) -> tuple[str, ...]:
