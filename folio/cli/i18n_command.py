@@ -52,6 +52,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="with export: write the catalogs here instead of "
                              "translations/<lang>/ (and no templates)")
+    parser.add_argument("--force", action="store_true",
+                        help="with export: replace catalogs that hold translations not "
+                             "imported yet (they are lost)")
     return parser
 
 
@@ -143,7 +146,8 @@ def _export(args: argparse.Namespace, default_root: Path | None) -> int:
     for code in _languages(args, config):
         out = args.out / code if args.out is not None and len(_languages(args, config)) > 1 \
             else args.out
-        for path, document in transfer.export(config, code, args.format, args.only, out):
+        for path, document in transfer.export(config, code, args.format, args.only, out,
+                                              force=args.force):
             if path.suffix in (".tbx", ".tmx", ".pot"):
                 print(f"wrote {shown(path)} (" + {".tbx": "the glossary",
                                                   ".tmx": "the translation memory",

@@ -32,7 +32,7 @@ GLOSSARY_FILE = "glossary.tbx"
 
 
 def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | None = None,
-           out: Path | None = None) -> list[tuple[Path, DocumentUnits]]:
+           out: Path | None = None, force: bool = False) -> list[tuple[Path, DocumentUnits]]:
     """Write a catalog per document (or only ``only``); the paths written.
 
     Into ``translations/<code>/<document>.po`` by default, with each document's
@@ -51,12 +51,18 @@ def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | No
         documents = [find(config, documents, only)]
     terms = glossary.load(config)
     folder = out if out is not None else config.root / EXPORT_DIR / code
+    paths = {document.name: folder / (document.name + exchange.FORMATS[fmt])
+             for document in documents}
+    problems = ProblemCollector()
+    for document in documents:
+        _follow_earlier(document, paths[document.name], force, problems)
+    problems.raise_if_any()
     written = []
     for document in documents:
         notes = {u.id: exchange.unit_notes(u, glossary.notes(terms, document, u))
                  for u in document.units}
         limits = space.notice_limits(document, config.notice_page_size)
-        path = folder / (document.name + exchange.FORMATS[fmt])
+        path = paths[document.name]
         data = exchange.write_po(document, config, notes, path, limits) if fmt == "po" else \
             exchange.write_xliff(document, config, notes, limits)
         write_atomically(path, data)
@@ -79,6 +85,33 @@ def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | No
             write_atomically(folder / MEMORY_FILE, tmx)
             written.append((folder / MEMORY_FILE, documents[0]))
     return written
+
+
+def _follow_earlier(document: DocumentUnits, path: Path, force: bool,
+                    problems: ProblemCollector) -> None:
+    """Before a catalog is written again: refuse to replace one that holds a
+    translator's work not imported yet (unless ``force``), and carry over, for a
+    translation that is fuzzy because its source changed, the source it translated
+    as the earlier catalog has it (``#| msgid``), where git history cannot tell."""
+    if not path.is_file():
+        return
+    try:
+        earlier = exchange.read(path)
+    except BuildError:
+        return                                  # not a catalog of ours: replaced
+    units = document.by_id()
+    for entry in earlier.entries:
+        unit = units.get(entry.id)
+        current = unit.target_text if unit is not None else ""
+        if entry.text and entry.text != current and entry.base is not None and \
+                text_hash(entry.text) != entry.base and not force:
+            problems.add(f"segment {entry.id} holds a translation not imported yet: "
+                         "exporting again would replace it", path, entry.line,
+                         hint=f"import it first (i18n import {path.name}), or export with "
+                              "--out into another folder (--force replaces it)")
+        elif unit is not None and entry.text and entry.text == current and unit.fuzzy and \
+                not unit.previous and entry.source and entry.source != unit.source_text:
+            unit.previous = entry.source
 
 
 def _tmx(documents: list[DocumentUnits], target: str) -> bytes | None:
@@ -402,8 +435,8 @@ def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
             f"segment {entry.id} was changed in {document.target_path.name} after this "
             f"catalog was exported (now: “{shown(inline.plain(now))}”), and in the catalog "
             f"(“{shown(inline.plain(text))}”): not imported", file.path, entry.line,
-            hint="export again (the new catalog has the file's text), put your change "
-                 "into it, and import that"))
+            hint="export again into another folder (i18n export --out DIR --only …): the "
+                 "new catalog has the file's text; put your change into it, and import that"))
         return None, None
     return text, None
 

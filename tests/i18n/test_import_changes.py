@@ -157,7 +157,22 @@ def test_an_edited_source_keeps_the_translators_new_text_and_shows_it_again(pub:
     assert segments(pub, "ko")["p3"] == "번역가가 고친 셋째 문단."
     again = {e.msgctxt.split("#")[1]: e for e in polib.pofile(str(export(pub)))}
     assert again["p3"].msgstr == "번역가가 고친 셋째 문단." and again["p3"].fuzzy
+    # With the source it translated (no git here: taken from the earlier catalog).
+    assert again["p3"].previous_msgid.startswith("However, creative ideas are not found")
     assert main(["status", "--root", str(pub), "--check"]) == 1
+
+
+def test_an_export_never_replaces_a_catalog_with_work_not_imported(pub: Path, capsys):
+    po = export(pub)
+    translate(po, {"p3": "아직 가져오지 않은 번역."})
+    capsys.readouterr()
+    assert main(["i18n", "export", "--root", str(pub), "--lang", "ko", "--only", NAME,
+                 "--out", str(pub / "exported")]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"segment {NAME}#p3 holds a translation not imported yet" in err
+    assert "아직 가져오지 않은 번역." in po.read_text(encoding="utf-8")
+    assert import_(pub, po) == 0
+    export(pub)                                     # once imported, exported again
 
 
 def test_a_removed_and_a_moved_paragraph(pub: Path):
