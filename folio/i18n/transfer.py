@@ -213,9 +213,20 @@ def _import_files(config: PublicationConfig, paths: list[Path]) -> list[Result]:
     problems.raise_if_any()
     for result, text in done:
         if text is not None:
-            write_atomically(result.path, text.encode("utf-8"))
+            write_atomically(result.path, _with_bom_as_before(result.path, text))
             result.written = True
     return [result for result, _ in done]
+
+
+def _with_bom_as_before(path: Path, text: str) -> bytes:
+    """The file's bytes, starting with a byte-order mark if it did (a Windows editor's;
+    the reader takes it off)."""
+    try:
+        with path.open("rb") as stream:
+            bom = stream.read(3) == b"\xef\xbb\xbf"
+    except OSError:
+        bom = False
+    return (("\ufeff" if bom and not text.startswith("\ufeff") else "") + text).encode("utf-8")
 
 
 def _code(language: str, config: PublicationConfig) -> str:

@@ -523,3 +523,20 @@ def test_every_kind_of_edit_at_once_builds(rich_copy: Path, tmp_path: Path, caps
                  "--only", "journal-2024-crafts"]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert "is not translated yet" in err and "Traceback" not in err
+
+
+def test_a_windows_file_keeps_its_byte_order_mark_and_line_ends(pub: Path):
+    path = pub / f"{ARTICLE}.ko.md"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes().split(b"\r\n")
+    po = export(pub)
+    translate(po, {"p3": "고친 셋째 문단."})
+    assert import_(pub, po) == 0
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf---\r\n")
+    assert data.count(b"\n") == data.count(b"\r\n")
+    after = data.split(b"\r\n")
+    assert [line for line in before if line not in after] != [] and \
+        all(line.startswith(("그러나".encode(), "해법이".encode(), "발견된다".encode(),
+                             "추구하는".encode()))
+            for line in before if line not in after)
