@@ -56,7 +56,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="also write PNG previews: a thumbnail per page and a contact "
                              "sheet per PDF, under output/previews/")
     parser.add_argument("--force", action="store_true",
-                        help="rebuild every PDF, even those whose inputs have not changed")
+                        help="rebuild every PDF, even those whose inputs have not changed, "
+                             "and lay out every piece of an issue again")
     parser.add_argument("--list", action="store_true",
                         help="list the PDFs the build writes, those up to date marked so, "
                              "and build nothing")

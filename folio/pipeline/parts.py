@@ -104,6 +104,7 @@ class IssueBuild:
     key: str                                # what besides its HTML shapes a piece
     root: Path
     inputs: dict[str, str]                  # what the whole issue is made from
+    fresh: bool = False                     # --force: every piece laid out again
 
 
 @dataclass
@@ -130,7 +131,7 @@ class _Piece:
 def steps(build: IssueBuild) -> Steps:
     """The jobs of one issue, step by step (see the module docstring); the issue's
     PdfResult at the end."""
-    cache = _Cache(_cache_folder(build))
+    cache = _Cache(_cache_folder(build), build.fresh)
     issue = build.issue
     found: dict[int, _Piece] = {}
     for index in _newest_first(issue.runs):
@@ -245,7 +246,7 @@ def whole_steps(build: IssueBuild) -> Steps:
     if not any(item.article.citable for item in build.issue.items):
         [result] = yield [(make_pdf, (_with_html(build),))]
         return result
-    cache = _Cache(_cache_folder(build))
+    cache = _Cache(_cache_folder(build), build.fresh)
     ranges = cache.last_ranges()
     used: list[Path] = []
     for _ in range(ROUNDS):
@@ -450,13 +451,16 @@ class _Cache:
     CONTENTS = "contents.json"
     RANGES = "ranges.json"
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, fresh: bool = False):
         self.folder = folder
+        self.fresh = fresh                              # believe no piece (--force)
         self.seen: dict[tuple[str, bool], str] = {}     # files read, for every lookup
 
     def lookup(self, pdf: Path, root: Path) -> PartResult | None:
         """The cached piece, if its PDF and report are the ones written together
         (sealed: not damaged, edited or swapped) and what it read is unchanged."""
+        if self.fresh:
+            return None
         try:
             data = unseal(json.loads(pdf.with_suffix(".json").read_text(encoding="utf-8")),
                           pdf.read_bytes())

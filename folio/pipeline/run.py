@@ -615,7 +615,7 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
                 document.content, config, render, render_whole, ready,
                 partial(_check_content, config, document, coverage),
                 partial(_stylesheets, record, config.root), job, pieces_key,
-                config.root, {})
+                config.root, {}, fresh=options.force)
             tasks.append(_Task(document, job, parts.steps(issue_build) if by_parts
                                else parts.whole_steps(issue_build)))
         else:

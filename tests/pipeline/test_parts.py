@@ -26,6 +26,7 @@ from conftest import (
 )
 from PIL import ImageChops
 
+from folio.pipeline.manifest import MANIFEST_FILE
 from folio.pipeline.parts import CACHE_DIR
 from folio.pipeline.run import BuildOptions, build
 
@@ -366,7 +367,21 @@ def test_a_damaged_cache_is_not_believed(journal: Path, parts_en: Path, whole_en
     out = tmp_path / "out"
     shutil.copytree(parts_en, out)
     damage(out)
-    assert_same_issue(_build(journal, out, "en", whole=False, force=True), whole_en, "en")
+    # Built again without --force (which believes no piece): only the manifest goes,
+    # so the damaged pieces are looked up.
+    (out / MANIFEST_FILE).unlink()
+    assert_same_issue(_build(journal, out, "en", whole=False), whole_en, "en")
+
+
+def test_force_lays_out_every_piece_again(journal: Path, parts_en: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    shutil.copytree(parts_en, out)
+    before = _cache(out, "en")
+    _build(journal, out, "en", whole=False)                 # nothing to do
+    assert _cache(out, "en") == before
+    _build(journal, out, "en", whole=False, force=True)
+    after = _cache(out, "en")
+    assert after and [n for n in after if after[n] == before.get(n)] == []
 
 
 def test_an_article_added_after_a_build(journal: Path, tmp_path: Path):
