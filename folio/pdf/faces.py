@@ -10,6 +10,7 @@ Pango), so it keeps a copy here, once per machine, named by its hash.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from pathlib import Path
 
 from folio.files import cache_root, write_atomically
@@ -25,6 +26,23 @@ def keep_face(data: bytes) -> str:
     target = faces_dir() / name
     if not target.is_file():
         write_atomically(target, data)
+    return name
+
+
+# A process keeps one font configuration from piece to piece (kept_fonts.py): the
+# same face object comes back in every piece's report. Its name, once hashed, is
+# kept beside the object itself, which keeps its id from being reused.
+_NAMED: dict[int, tuple[object, str]] = {}
+
+
+def keep_face_of(face: object, data: Callable[[], bytes]) -> str:
+    """``keep_face`` for a face object (a HarfBuzz face), hashed once per process: a
+    Korean face is 2-4 MB, and every piece of an issue reports it."""
+    known = _NAMED.get(id(face))
+    if known is not None and known[0] is face and face_path(known[1]).is_file():
+        return known[1]
+    name = keep_face(data())
+    _NAMED[id(face)] = (face, name)
     return name
 
 

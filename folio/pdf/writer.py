@@ -15,6 +15,7 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -184,7 +185,7 @@ def _lay_out(job: PdfJob, font_config):
 
 def _report(document) -> PartReport:
     from folio._compat import face_data, plain_vector_font, used_fonts
-    from folio.pdf.faces import keep_face
+    from folio.pdf.faces import keep_face_of
     pages = tuple(PageReport(page.height, tuple(page.bookmarks), tuple(sorted(
         ((name, position[1]) for name, position in page.anchors.items()),
         key=lambda anchor: anchor[1]))) for page in document.pages)
@@ -193,7 +194,7 @@ def _report(document) -> PartReport:
     for font in used_fonts(document):
         key = id(font.hb_face)
         if key not in faces:
-            faces[key] = keep_face(face_data(font))
+            faces[key] = keep_face_of(font.hb_face, partial(face_data, font))
         kind = "bitmap" if font.bitmap else font.type
         known = fonts.get(font.hash)
         use = FontUse(font.name.decode()[1:] if isinstance(font.name, bytes) else font.name,

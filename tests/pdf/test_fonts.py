@@ -49,3 +49,31 @@ def test_korean_pdfs_use_prepared_faces_and_fall_back_to_the_full_ones(tiny: Pat
     names = {row["name"].split("+", 1)[1] for row in pdffonts(pdf)}
     assert "Noto-Serif-CJK-KR" in names and "Noto-Serif-CJK-KR-folio" in names, names
     assert "訪問을" in " ".join(pdftotext(pdf).split())
+
+
+def test_a_face_is_hashed_once_per_process_and_named_by_its_bytes(tmp_path, monkeypatch):
+    """Every piece of an issue reports the faces it drew with; a 2-4 MB Korean face
+    is hashed the first time only (pdf/faces.keep_face_of), and named as keep_face
+    names its bytes."""
+    from folio.pdf import faces
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(faces, "_NAMED", {})
+    calls = []
+
+    class Face:
+        pass
+
+    def data(payload: bytes):
+        def read() -> bytes:
+            calls.append(payload)
+            return payload
+        return read
+    one, two = Face(), Face()
+    first = faces.keep_face_of(one, data(b"face one"))
+    assert faces.keep_face_of(one, data(b"face one")) == first
+    assert calls == [b"face one"]
+    assert first == faces.keep_face(b"face one") and faces.face_path(first).is_file()
+    assert faces.keep_face_of(two, data(b"face two")) != first
+    faces.face_path(first).unlink()            # the cache cleared: written again
+    assert faces.keep_face_of(one, data(b"face one")) == first
+    assert faces.face_path(first).is_file() and len(calls) == 3
