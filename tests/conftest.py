@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# The translation tests' fixtures (rich, sample, sample_copy), in a module of their own.
+pytest_plugins = ["i18n_helpers"]
+
 REPO = Path(__file__).resolve().parent.parent
 MM = 72 / 25.4                                  # PDF points per millimetre
 SAMPLE_ISSUE = "journal-2022-vol1-no1"          # the bundled sample's issue

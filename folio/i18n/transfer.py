@@ -307,14 +307,16 @@ def _map_entries(document: DocumentUnits, entries: list[exchange.Entry]
             mapped[segments[same].id] = (entries[a], False)
     gone: list[exchange.Entry] = []
     for a in left:
-        # Only a sentence is recognised by its likeness: a short text (a cell, a
-        # year, a name) that changed is another text ("2021" is not "2025").
+        # A text is recognised by its likeness only by its words: a year or a
+        # number that changed is another text ("2021" is not "2025"), and a short
+        # text must be the more alike.
         alike = [(difflib.SequenceMatcher(a=before[a][1], b=after[b][1],
                                           autojunk=False).ratio(), b)
                  for b in free if after[b][0] == before[a][0] and
-                 min(len(before[a][1].split()), len(after[b][1].split())) >= 3]
+                 re.search(r"[^\W\d_]", before[a][1]) and re.search(r"[^\W\d_]", after[b][1])]
+        short = len(before[a][1].split()) < 3
         best = max(alike, default=None)
-        if best is None or best[0] < 0.3:
+        if best is None or best[0] < (0.6 if short else 0.3):
             gone.append(entries[a])
             continue
         free.remove(best[1])

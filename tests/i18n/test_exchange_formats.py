@@ -12,57 +12,15 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import REPO, make_rich
+from conftest import REPO
+from i18n_helpers import commit as _commit
+from i18n_helpers import export, snapshot
+from i18n_helpers import git as _git
 
 from folio.cli import main
 
 CRAFTS = "content/journal/2024-crafts/crafts"
 DATA = Path(__file__).parent / "data"
-
-
-@pytest.fixture
-def rich(tmp_path: Path, capsys) -> Path:
-    """The rich publication, every translation marked, in a git repository."""
-    root = make_rich(tmp_path)
-    translated = list((root / "content").rglob("*.ko.md"))
-    assert main(["i18n", "mark", "--root", str(root), *map(str, translated)]) == 0
-    _git(root, "init", "-q")
-    _commit(root, "translated")
-    capsys.readouterr()
-    return root
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> Path:
-    root = tmp_path / "sample"
-    root.mkdir()
-    for name in ("content", "publication.yaml", "glossary.yaml"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    return root
-
-
-def _git(root: Path, *args: str) -> str:
-    return subprocess.run(["git", "-C", str(root), "-c", "user.name=Translator Kim",
-                           "-c", "user.email=kim@example.org", *args], check=True,
-                          capture_output=True, text=True).stdout
-
-
-def _commit(root: Path, message: str) -> None:
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", message)
-
-
-def export(root: Path, *args: str, fmt: str = "po") -> Path:
-    out = root / "exported"
-    assert main(["i18n", "export", "--root", str(root), "--lang", "ko", "--format", fmt,
-                 "--out", str(out), *args]) == 0
-    return out
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes()
-            for p in sorted((root / "content").rglob("*")) if p.is_file()}
 
 
 def by_segment(po: Path) -> dict[str, polib.POEntry]:

@@ -14,7 +14,6 @@ from pathlib import Path
 import polib
 import pytest
 import yaml
-from conftest import REPO
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
@@ -25,17 +24,6 @@ from folio.i18n.segments import cut_markdown_file
 
 ARTICLE = "content/journal/2022-vol1-no1/what-is-a-creative-city"
 NAME = "journal/2022-vol1-no1/what-is-a-creative-city"
-
-
-@pytest.fixture(scope="module")
-def sample_copy(tmp_path_factory) -> Path:
-    """The sample publication (content and configuration; templates bundled)."""
-    root = tmp_path_factory.mktemp("sample") / "pub"
-    root.mkdir()
-    for name in ("content", "publication.yaml", "glossary.yaml"):
-        source = REPO / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
-    return root
 
 
 @pytest.fixture

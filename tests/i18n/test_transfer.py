@@ -12,6 +12,8 @@ from pathlib import Path
 import polib
 import pytest
 from conftest import REPO, make_rich, pdffonts, pdftotext
+from i18n_helpers import commit as _commit
+from i18n_helpers import export, snapshot
 
 from folio.cli import main
 
@@ -27,42 +29,8 @@ terms:
 """
 
 
-@pytest.fixture
-def rich(tmp_path: Path, capsys) -> Path:
-    """The rich publication, every translation marked, in a git repository."""
-    root = make_rich(tmp_path)
-    translated = [p for p in (root / "content").rglob("*.ko.md")]
-    assert main(["i18n", "mark", "--root", str(root), *map(str, translated)]) == 0
-    _git(root, "init", "-q")
-    _commit(root, "translated")
-    capsys.readouterr()
-    return root
-
-
-def _git(root: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(root), "-c", "user.name=Translator Kim",
-                    "-c", "user.email=kim@example.org", *args], check=True)
-
-
-def _commit(root: Path, message: str) -> None:
-    _git(root, "add", "-A")
-    _git(root, "commit", "-qm", message)
-
-
-def export(root: Path, *args: str, fmt: str = "po") -> Path:
-    out = root / "exported"
-    assert main(["i18n", "export", "--root", str(root), "--lang", "ko", "--format", fmt,
-                 "--out", str(out), *args]) == 0
-    return out
-
-
 def entries(po: Path) -> dict[str, polib.POEntry]:
     return {e.msgctxt.split("#", 1)[1]: e for e in polib.pofile(str(po))}
-
-
-def snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes()
-            for p in sorted((root / "content").rglob("*")) if p.is_file()}
 
 
 # -- export ---------------------------------------------------------------------------
