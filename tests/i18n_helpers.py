@@ -68,3 +68,18 @@ def sample_publication(root: Path) -> Path:
         source = REPO / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, root / name)
     return root
+
+
+def translate(po: Path, changes: dict[str, str], confirm: bool = True) -> None:
+    """Translate segments of a PO file (by their id after '#') as a translator would,
+    with ``confirm`` clearing their fuzzy flags and previous source."""
+    import polib
+    catalog = polib.pofile(str(po))
+    for entry in catalog:
+        segment = entry.msgctxt.split("#", 1)[1]
+        if segment in changes:
+            entry.msgstr = changes[segment]
+            if confirm:
+                entry.flags = [f for f in entry.flags if f != "fuzzy"]
+                entry.previous_msgid = entry.previous_msgctxt = None
+    catalog.save()

@@ -14,7 +14,7 @@ import polib
 import pytest
 from conftest import REPO
 from i18n_helpers import commit as _commit
-from i18n_helpers import export, snapshot
+from i18n_helpers import export, snapshot, translate
 from i18n_helpers import git as _git
 
 from folio.cli import main
@@ -34,16 +34,6 @@ def toolkit(command: str, source: Path, target: Path) -> Path:
                           capture_output=True, text=True)
     assert done.returncode == 0 and target.is_file(), done.stderr
     return target
-
-
-def translate(po: Path, changes: dict[str, str]) -> None:
-    catalog = polib.pofile(str(po))
-    for entry in catalog:
-        segment = entry.msgctxt.split("#", 1)[1]
-        if segment in changes:
-            entry.msgstr = changes[segment]
-            entry.flags = [f for f in entry.flags if f != "fuzzy"]
-    catalog.save()
 
 
 # -- A: the translation at export, for a three-way import ----------------------------------

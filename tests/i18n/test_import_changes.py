@@ -16,6 +16,7 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from i18n_helpers import translate
 
 from folio.cli import main
 from folio.config.publication import load_config
@@ -36,18 +37,6 @@ def export(root: Path, fmt: str = "po") -> Path:
     assert main(["i18n", "export", "--root", str(root), "--lang", "ko", "--format", fmt,
                  "--only", NAME, "--out", str(out)]) == 0
     return out / f"{NAME}.{'po' if fmt == 'po' else 'xlf'}"
-
-
-def translate(po: Path, changes: dict[str, str], confirm: bool = True) -> None:
-    catalog = polib.pofile(str(po))
-    for entry in catalog:
-        segment = entry.msgctxt.split("#", 1)[1]
-        if segment in changes:
-            entry.msgstr = changes[segment]
-            if confirm:
-                entry.flags = [f for f in entry.flags if f != "fuzzy"]
-                entry.previous_msgid = entry.previous_msgctxt = None
-    catalog.save()
 
 
 def edit_source(root: Path, change) -> None:

@@ -14,6 +14,7 @@ import pytest
 from conftest import REPO, make_rich, pdffonts, pdftotext
 from i18n_helpers import commit as _commit
 from i18n_helpers import export, snapshot
+from i18n_helpers import translate as _set
 
 from folio.cli import main
 
@@ -384,18 +385,6 @@ def test_review_of_an_unknown_document_names_the_known_ones(rich: Path, capsys):
 
 
 # -- what a hostile review found ----------------------------------------------------------
-
-def _set(po: Path, changes: dict[str, str]) -> None:
-    """Translate segments (by their id after '#') and clear their fuzzy flags."""
-    catalog = polib.pofile(str(po))
-    for entry in catalog:
-        segment = entry.msgctxt.split("#", 1)[1]
-        if segment in changes:
-            entry.msgstr = changes[segment]
-            entry.flags = [f for f in entry.flags if f != "fuzzy"]
-            entry.previous_msgid = entry.previous_msgctxt = None
-    catalog.save()
-
 
 def test_a_folded_abstract_and_an_empty_yaml_text_are_written_validly(rich: Path, capsys):
     import yaml
