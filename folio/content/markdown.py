@@ -151,13 +151,13 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
         elif token.type == "table_open":
             token.attrSet("class", "table")
         elif token.type == "html_block":
-            context.check_html(token.content, context.file_line(token))
+            context.check_html_block(token.content, context.file_line(token))
     context.link_references(tokens)
     body, context.notes = _extract_footnotes(md, tokens, env)
     blocks = [md.renderer.render(group, md.options, env) for group in _top_level(body)]
-    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
     if source.allow_html:
         blocks = [sanitise(b) for b in blocks]
+    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
     return Rendered(blocks, context.texts, context.references)
 
 
@@ -296,6 +296,40 @@ class _Context:
                               hint=f"use {'#' * (previous + 1)} here")
         return level
 
+    def check_html_block(self, content: str, line: int) -> None:
+        """A block of raw HTML prints nothing unless the publication allows it, so
+        the text it holds besides tags and comments would be lost: CommonMark lets
+        a block that opens with a comment or a closing tag run on with text (to
+        the comment's end, or to the next blank line). An HTML comment never
+        closed would swallow the rest of the text, HTML allowed or not."""
+        remaining = _without_comments(content)
+        if remaining is None:
+            start = content.find("<!--", _closed_comments_end(content))
+            self.problems.add("an HTML comment is opened (<!--) and never closed: everything "
+                              "after it would be lost", self.source.path,
+                              line + content.count("\n", 0, max(start, 0)),
+                              hint="close the comment with --> where it should end")
+            return
+        if self.source.allow_html or not remaining.strip():
+            return
+        at = line + content.count("\n", 0, len(content) - len(remaining.lstrip()))
+        text = re.sub(r"<[^>]*>", "", remaining).strip()
+        if _is_comment(content):
+            first = text.splitlines()[0][:40] if text else remaining.strip()[:40]
+            self.problems.add(f"text after an HTML comment would not be printed: {first}",
+                              self.source.path, at,
+                              hint="start the text on the line after the comment's -->")
+            return
+        if content.startswith("</"):
+            if not text:
+                return              # a closing tag was reported with its opening one
+            closing = content.split(">", 1)[0] + ">"
+            self.problems.add(f"the text after {closing} would not be printed: raw HTML is "
+                              "not allowed here", self.source.path, line,
+                              hint=f"leave a blank line after {closing}, or delete it")
+            return
+        self.check_html(remaining.lstrip(), at)
+
     def check_html(self, content: str, line: int) -> None:
         """Raw HTML is refused unless the publication allows it; comments are dropped."""
         if self.source.allow_html or _is_comment(content) or content.startswith("</"):
@@ -309,7 +343,11 @@ class _Context:
     # -- render rules ---------------------------------------------------------
     def raw_html(self, tokens, idx, options, env):
         content = tokens[idx].content
-        return "" if _is_comment(content) or not self.source.allow_html else content
+        if not self.source.allow_html:
+            return ""
+        # Allowed HTML goes to the sanitiser whole: it drops the comments and keeps
+        # the text after them.
+        return content
 
     def footnote_ref(self, tokens, idx, options, env):
         token = tokens[idx]
@@ -674,3 +712,19 @@ def _extract_footnotes(md: MarkdownIt, tokens, env) -> tuple[list, dict]:
 
 def _is_comment(content: str) -> bool:
     return content.strip().startswith("<!--")
+
+
+# A comment as CommonMark 0.31 and HTML end it: <!--> and <!---> are whole comments.
+_COMMENT = re.compile(r"<!--(?:-?>|.*?-->)", re.S)
+
+
+def _closed_comments_end(content: str) -> int:
+    """Where the last whole comment of ``content`` ends (0 if none)."""
+    ends = [m.end() for m in _COMMENT.finditer(content)]
+    return ends[-1] if ends else 0
+
+
+def _without_comments(content: str) -> str | None:
+    """``content`` with its HTML comments taken out; None if one is never closed."""
+    remaining = _COMMENT.sub("", content)
+    return None if "<!--" in remaining else remaining

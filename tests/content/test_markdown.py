@@ -147,3 +147,47 @@ def test_headings_nest_under_the_title_without_gaps(tmp_path: Path):
         (4, "a level-1 heading (#) in the text: the title is the level-1 heading",
          "start the text's headings at ##"),
         (8, "heading level skips from ## to ####", "use ### here")]
+
+
+# -- issue 28: nothing CommonMark would print is lost -----------------------------
+
+def test_text_after_a_closing_tag_or_a_comment_is_never_dropped(tmp_path: Path):
+    """CommonMark runs an HTML block that opens with a closing tag on to the next
+    blank line, and a comment's block to the end of the comment's line: the text
+    there is printed where HTML is allowed, and an error at its line otherwise."""
+    for text, line, message, words in [
+            ("Intro.\n\n</div>\nA sentence.\n", 7, "the text after </div> would not be "
+             "printed", "A sentence."),
+            ("Intro.\n\n</section>\n*An* emphasised sentence.\n", 7,
+             "the text after </section>", "*An* emphasised sentence."),   # as CommonMark
+            ("Intro.\n\n<!-- check --> Important sentence.\n", 7,
+             "text after an HTML comment would not be printed: Important sentence.",
+             "Important sentence."),
+            ("Intro.\n\n<!-- one\ntwo --> Tail words.\n", 8,
+             "text after an HTML comment would not be printed: Tail words.", "Tail words."),
+            ("Intro.\n\n<!-- a --><!-- b --> After two.\n", 7, "After two.", "After two.")]:
+        html, problems = render(tmp_path, text)
+        assert len(problems) == 1 and problems[0].startswith(f"content/issue/a.en.md:{line}: ")
+        assert message in problems[0], problems
+        allowed, problems = render(tmp_path, text, allow_html=True)
+        assert problems == []
+        assert words in re.sub(r"<[^>]+>", "", allowed), (text, allowed)
+
+
+def test_an_html_comment_never_closed_is_an_error_at_its_line(tmp_path: Path):
+    for allow in (False, True):
+        for text, line in [("Intro.\n\n<!-- never closed\n\nMore text.\n", 7),
+                           ("Intro.\n\n<!-- closed --> <!-- not\n\nMore.\n", 7),
+                           ("Intro.\n\n- item\n\n  <!-- open\n\n  Rest.\n", 9)]:
+            _, problems = render(tmp_path, text, allow_html=allow)
+            assert problems == [
+                f"content/issue/a.en.md:{line}: an HTML comment is opened (<!--) and never "
+                "closed: everything after it would be lost — close the comment with --> "
+                "where it should end"], (text, problems)
+
+
+def test_whole_comments_and_lone_closing_tags_print_nothing_and_pass(tmp_path: Path):
+    html, problems = render(tmp_path, "<!-- a -->\n<!-- b -->\nT\n\n<!--x-->\n\n</div>\n\n"
+                                      "<!-->\nText\n")
+    assert problems == []
+    assert html == "<p>T</p>\n<p>Text</p>\n"
