@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from folio.errors import BuildError
+from folio.files import nfc
 
 # YAML aliases let a few lines stand for billions of values ("billion laughs");
 # the parsed document may expand to no more than this many values in all.
@@ -91,7 +92,7 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",
 def parse_yaml(text: str, path: Path, line_offset: int = 0):
     """Parse YAML text from ``path``; ``line_offset`` is the file line before the text."""
     try:
-        loader = _LocatingLoader(text)
+        loader = _LocatingLoader(nfc(text))
     except yaml.reader.ReaderError as error:
         raise BuildError.at(f"invisible control character U+{error.character:04X}, which YAML "
                             "does not allow", path,

@@ -26,6 +26,7 @@ from folio.config.schema import is_control
 from folio.content import citations, crossrefs
 from folio.content.model import SourceText
 from folio.errors import BuildError, ProblemCollector
+from folio.files import nfc, on_disk
 
 _UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _TURN = re.compile(r"^([\w-]+):\s+")
@@ -111,7 +112,7 @@ def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -
 def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
     md = _new_parser()
     env: dict = {}
-    tokens = md.parse(source.text, env)
+    tokens = md.parse(nfc(source.text), env)
     _check_footnote_definitions(source, env, problems)
 
     context = _Context(source, problems, md.renderer)
@@ -564,7 +565,7 @@ class _Context:
         root = self.source.root.resolve()
         reader = self.source.reader
         for base in (self.source.path.parent, self.source.assets):
-            candidate = base / relative
+            candidate = on_disk(base / relative)
             found = reader.exists(candidate, self.source.record) if reader is not None \
                 else candidate.is_file()
             if not found:

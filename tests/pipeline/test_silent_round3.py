@@ -1,0 +1,50 @@
+"""Issue 28, nothing silent (round 3): text that vanished, Korean that fell apart,
+numbers that changed. Each test builds the tiny publication and reads the PDF back."""
+
+from __future__ import annotations
+
+import unicodedata
+from pathlib import Path
+
+import pytest
+from conftest import pdftotext
+
+from folio.errors import BuildError
+from folio.pipeline.run import BuildOptions, build
+
+NOTICE_KO = "content/notices/open-day.ko.md"
+NOTICE_EN = "content/notices/open-day.en.md"
+
+
+def problems_of(root: Path, **options) -> list[str]:
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(root=root, jobs=1, **options))
+    return [p.format(root) for p in caught.value.problems]
+
+
+def nfd(text: str) -> str:
+    return unicodedata.normalize("NFD", text)
+
+
+def test_decomposed_korean_prints_as_whole_syllables(tiny: Path):
+    """Korean pasted from macOS is decomposed (NFD); the build composes it where it
+    is read (Markdown, front matter, YAML files, and the names of files it links)."""
+    figures = tiny / "content/notices"
+    (figures / nfd("지도.svg")).write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+        '<rect width="40" height="20"/></svg>', encoding="utf-8")
+    (tiny / NOTICE_KO).write_text(nfd(
+        "---\ntitle: 공개의 날\ndate: 2024-06-01\nplace: 진주 창의도시 센터\n---\n"
+        "방문을 환영합니다. 창의도시는 지역의 문제를 스스로 해결하려고 노력한다.\n\n")
+        + "![진주의 지도](지도.svg)\n", encoding="utf-8")       # the name as typed: composed
+    issue = tiny / "content/journal/2024-no2/issue.yaml"
+    issue.write_text(issue.read_text(encoding="utf-8").replace("논문", nfd("연구 논문")),
+                     encoding="utf-8")
+    build(BuildOptions(root=tiny, jobs=1, languages=("ko",)))
+    text = pdftotext(tiny / "output/ko/notice-open-day.pdf")
+    for words in ("공개의 날", "진주 창의도시 센터", "창의도시는 지역의 문제를", "진주의 지도"):
+        assert words in text, text
+    assert not any(0x1100 <= ord(c) <= 0x11FF for c in text), "conjoining jamo printed"
+    journal = pdftotext(tiny / "output/ko/journal-2024-no2.pdf")
+    assert "연구 논문" in journal
+    assert not any(0x1100 <= ord(c) <= 0x11FF for c in journal)
