@@ -112,7 +112,7 @@ def text(value, where, problems):
 def integer(value, where, problems):
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"expected a whole number, found {_kind(value)}")
-    return value
+    return int(value)           # the number, not the text it was written as (01)
 
 
 def boolean(value, where, problems):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -83,6 +84,87 @@ class _LocatingLoader(_SafeBase):
                 node.start_mark) from None
 
 
+class YamlInt(int):
+    """A whole number as written: a field that holds text prints ``06236``, not 6236."""
+
+    text: str
+
+    def __new__(cls, value: int, text: str):
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __reduce__(self):
+        return (YamlInt, (int(self), self.text))
+
+
+class YamlFloat(float):
+    """A number with a point as written: a field that holds text prints ``2.50``."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str):
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __reduce__(self):
+        return (YamlFloat, (float(self), self.text))
+
+
+# YAML 1.2's core schema for what a plain value is, instead of PyYAML's YAML 1.1:
+# no base-60 numbers (10:30 was 630), no octal by a leading zero (06236 was 3230),
+# no 1_000, no yes/no/on/off booleans. Numbers keep the text they were written as.
+_CORE = {
+    "tag:yaml.org,2002:bool": (re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                               "tTfF"),
+    "tag:yaml.org,2002:int": (re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                              "-+0123456789"),
+    "tag:yaml.org,2002:float": (re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), "-+.0123456789"),
+}
+_LocatingLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _CORE]
+    for first, resolvers in _SafeBase.yaml_implicit_resolvers.items()}
+for _tag, (_pattern, _first) in _CORE.items():        # int before float: 12 is an int
+    _LocatingLoader.add_implicit_resolver(_tag, _pattern, list(_first))
+
+
+def _construct_int(loader, node) -> YamlInt:
+    text = loader.construct_scalar(node)
+    body = text.lstrip("+-")
+    sign = -1 if text.startswith("-") else 1
+    try:
+        if body.startswith("0o"):
+            return YamlInt(sign * int(body[2:], 8), text)
+        if body.startswith("0x"):
+            return YamlInt(sign * int(body[2:], 16), text)
+        return YamlInt(int(text), text)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{text}' is not a whole number", node.start_mark) from None
+
+
+def _construct_float(loader, node) -> YamlFloat:
+    text = loader.construct_scalar(node)
+    lowered = text.lower()
+    try:
+        value = float(lowered.replace(".inf", "inf").replace(".nan", "nan"))
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{text}' is not a number", node.start_mark) from None
+    return YamlFloat(value, text)
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:map", _LocatingLoader.construct_mapping)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _LocatingLoader.construct_sequence)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",

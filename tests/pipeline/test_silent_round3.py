@@ -48,3 +48,16 @@ def test_decomposed_korean_prints_as_whole_syllables(tiny: Path):
     journal = pdftotext(tiny / "output/ko/journal-2024-no2.pdf")
     assert "연구 논문" in journal
     assert not any(0x1100 <= ord(c) <= 0x11FF for c in journal)
+
+
+def test_yaml_values_print_as_written(tiny: Path):
+    """YAML 1.1 read 10:30 as 630 (base 60), 06236 as 3230 (octal), 2.50 as 2.5."""
+    (tiny / NOTICE_EN).write_text(
+        "---\ntitle: Open Day\nsubtitle: 10:30\ndate: 2024-06-01\nplace: 06236\n"
+        "contact: [2.50, 1.10, 0x1F]\n---\nVisitors are welcome.\n", encoding="utf-8")
+    build(BuildOptions(root=tiny, jobs=1, languages=("en",)))
+    text = pdftotext(tiny / "output/en/notice-open-day.pdf")
+    for written in ("10:30", "06236", "2.50", "1.10", "0x1F"):
+        assert written in text, (written, text)
+    for rewritten in ("630", "3230", "2.5\n", "1.1\n", "31"):
+        assert rewritten not in text, (rewritten, text)
