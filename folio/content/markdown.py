@@ -21,6 +21,13 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from folio._compat import (
+    UsedReferences,
+    cjk_friendly_emphasis,
+    cjk_friendly_quotes,
+    count_table_cells,
+    dashes_only,
+)
 from folio.config.reading import Reader, Record
 from folio.config.schema import is_control
 from folio.content import citations, crossrefs
@@ -84,6 +91,11 @@ def _new_parser() -> MarkdownIt:
     # number, rather than printed as tag soup.
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "replacements", "smartquotes", "strikethrough"])
+    # Typographic quotes and dashes only; (c), +-, ... and !!!! print as typed.
+    dashes_only(md)
+    count_table_cells(md)
+    cjk_friendly_emphasis(md)
+    cjk_friendly_quotes(md)
     md.use(footnote_plugin)
     md.use(attrs_plugin, spans=True)
     # markdown-it leaves a link or image whose URL it distrusts (file:, javascript:)
@@ -111,9 +123,16 @@ def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -
 
 def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
     md = _new_parser()
-    env: dict = {}
+    env: dict = {"references": UsedReferences()}
     tokens = md.parse(nfc(source.text), env)
     _check_footnote_definitions(source, env, problems)
+    _check_link_references(source, env, problems)
+    for line, cells, header in env.get("table_rows_too_long", ()):
+        problems.add(f"this table row has {cells} cells and its header {header}: the "
+                     f"last {cells - header} would be lost", source.path,
+                     source.line_offset + line + 1,
+                     hint="add the column to the header row and its --- row, or remove "
+                          "the extra cell (a | inside a cell is written \\|)")
 
     context = _Context(source, problems, md.renderer)
     context.deepest = md.options["maxNesting"] - 1
@@ -133,6 +152,7 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
     level = 1                   # the document's title is its one level-1 heading
     deepest = md.options["maxNesting"] - 1
     too_deep = False
+    in_note = False
     for token in tokens:
         if token.level >= deepest and not too_deep:
             # markdown-it stops parsing at its nesting limit and drops the rest.
@@ -145,10 +165,22 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
         if token.nesting == 1 and token.map and token.block:
             # Where each block was written, for messages about the laid-out page.
             token.attrSet("data-line", str(context.file_line(token)))
+        if token.type == "footnote_open":
+            in_note = True
+            context.note_reported = False
+        elif token.type == "footnote_close":
+            in_note = False
+        elif in_note and token.block and token.type not in _IN_A_NOTE:
+            context.check_note_block(token)
         if token.type == "inline":
             context.check_inline(token)
         elif token.type in ("code_block", "fence"):
-            context.text(token.content, context.file_line(token) + 1)
+            first = context.file_line(token) + (token.type == "fence")
+            context.text(token.content, first)
+            # Code never wraps: a line too long for the page is reported at its line.
+            token.attrSet("data-line", str(first))
+            if token.type == "fence":
+                context.check_fence_closed(token, source.text)
         elif token.type == "table_open":
             token.attrSet("class", "table")
         elif token.type == "html_block":
@@ -183,6 +215,27 @@ def _check_footnote_definitions(source: MarkdownSource, env: dict,
             problems.add(f"footnote [^{label}] is never called: it would not be printed",
                          source.path, found[0],
                          hint=f"call it in the text with [^{label}], or delete it")
+
+
+def _check_link_references(source: MarkdownSource, env: dict,
+                           problems: ProblemCollector) -> None:
+    """A link reference definition no link uses prints nothing, and one defined
+    twice is ignored the second time: errors, as for footnotes."""
+    references = env.get("references") or {}
+    used = getattr(references, "used", set())
+    for label, reference in references.items():
+        if label not in used:
+            line = source.line_offset + reference.get("map", [0])[0] + 1
+            problems.add(f"the link reference [{label.lower()}] is never used: it would not "
+                         "be printed", source.path, line,
+                         hint=f"link to it in the text with [text][{label.lower()}], or "
+                              "delete it")
+    for duplicate in env.get("duplicate_refs", ()):
+        line = source.line_offset + duplicate.get("map", [0])[0] + 1
+        label = duplicate.get("label", "")
+        problems.add(f"the link reference [{label.lower()}] is defined twice: this one would "
+                     "be ignored", source.path, line,
+                     hint="give each link reference its own label, or delete one")
 
 
 def _top_level(tokens) -> list[list]:
@@ -226,6 +279,7 @@ class _Context:
         self.deepest = 10 ** 6                  # set from the parser's options
         self.labels = crossrefs.Labels(source.ids)
         self.references: list[tuple[str, str]] = []
+        self.note_reported = False
 
     def file_line(self, token) -> int:
         return self.source.line_offset + (token.map[0] + 1 if token.map else 1)
@@ -278,6 +332,36 @@ class _Context:
                 self.check_html(child.content, line)
             if child.type == "softbreak":
                 line += 1
+
+    def check_note_block(self, token) -> None:
+        """A footnote is set as a run of text: a code block, list, quotation or
+        table in it would be lost or flattened."""
+        if token.nesting == -1:
+            return
+        what = _BLOCK_NAMES.get(token.type, token.type.removesuffix("_open").replace("_", " "))
+        if self.note_reported:
+            return
+        self.note_reported = True           # once per note: the rest is inside it
+        self.problems.add(f"a footnote holds only text: the {what} in it would be lost",
+                          self.source.path, self.file_line(token),
+                          hint="keep the note to paragraphs of text (an indented line goes "
+                               "on with the note's paragraph only right after it); put "
+                               "the rest in the article's text")
+
+    def check_fence_closed(self, token, text: str) -> None:
+        """A code block whose closing ``` is missing runs to the end of the text
+        (or of its list or quotation), printing the rest as code."""
+        lines = text.split("\n")
+        start, end = token.map
+        last = lines[end - 1] if end - 1 < len(lines) else ""
+        closing = re.match(r"^[\s>]*(?:(?:[-*+]|\d+[.)])\s+)?([`~]{3,})\s*$", last)
+        if end - start >= 2 and closing and closing[1][0] == token.markup[0] \
+                and len(closing[1]) >= len(token.markup):
+            return
+        self.problems.add(f"this code block is never closed: everything after line "
+                          f"{self.file_line(token)} would print as code",
+                          self.source.path, self.file_line(token),
+                          hint=f"close it with {token.markup} on a line of its own")
 
     def check_heading(self, token, previous: int) -> int:
         """Headings nest without gaps under the title (h1): ## first, then ###.
@@ -709,6 +793,16 @@ def _extract_footnotes(md: MarkdownIt, tokens, env) -> tuple[list, dict]:
         else:
             body.append(token)
     return body, notes
+
+
+# What a footnote may hold: it is printed as a run of text at the foot of the page.
+_IN_A_NOTE = {"paragraph_open", "paragraph_close", "inline", "footnote_open",
+              "footnote_close", "footnote_block_open", "footnote_block_close"}
+
+_BLOCK_NAMES = {"code_block": "indented code block", "fence": "code block",
+                "bullet_list_open": "list", "ordered_list_open": "list",
+                "blockquote_open": "quotation", "heading_open": "heading",
+                "table_open": "table", "hr": "rule", "html_block": "HTML block"}
 
 
 def _is_comment(content: str) -> bool:

@@ -191,3 +191,88 @@ def test_whole_comments_and_lone_closing_tags_print_nothing_and_pass(tmp_path: P
                                       "<!-->\nText\n")
     assert problems == []
     assert html == "<p>T</p>\n<p>Text</p>\n"
+
+
+def test_a_table_row_with_more_cells_than_its_header_is_an_error_at_its_row(tmp_path: Path):
+    text = ("| a | b |\n|---|---|\n| 1 | 2 |\n| 4 \\| 5 | 6 |\n| x | y | lost |\n"
+            "| p | q | r | s\n")
+    _, problems = render(tmp_path, text)
+    hint = ("add the column to the header row and its --- row, or remove the extra cell "
+            "(a | inside a cell is written \\|)")
+    assert problems == [
+        f"content/issue/a.en.md:9: this table row has 3 cells and its header 2: the last 1 "
+        f"would be lost — {hint}",
+        f"content/issue/a.en.md:10: this table row has 4 cells and its header 2: the last 2 "
+        f"would be lost — {hint}"]
+    # Fewer cells than the header lose nothing: the row is filled with empty cells.
+    html, problems = render(tmp_path, "> | a | b | c |\n> |---|---|---|\n> | 1 |\n")
+    assert problems == [] and "<td>1</td>" in html
+
+
+def test_block_content_in_a_footnote_is_an_error_at_its_line(tmp_path: Path):
+    for body, line, what in [
+            ("[^1]: Note.\n\n        code in the note\n", 9, "indented code block"),
+            ("[^1]: Note.\n\n    ```\n    fenced\n    ```\n", 9, "code block"),
+            ("[^1]: Note.\n\n    - one\n    - two\n", 9, "list"),
+            ("[^1]: Note.\n\n    > quoted\n", 9, "quotation"),
+            ("[^1]:\n    ## Heading\n", 8, "heading")]:
+        _, problems = render(tmp_path, "Text.[^1]\n\n" + body)
+        assert len(problems) == 1, (body, problems)
+        assert problems[0].startswith(f"content/issue/a.en.md:{line}: a footnote holds only "
+                                      f"text: the {what} in it would be lost"), problems
+    # Paragraphs are kept, joined into the note.
+    html, problems = render(tmp_path, "Text.[^1]\n\n[^1]: One.\n\n    Two.\n")
+    assert problems == [] and ">One. Two.</span>" in html
+
+
+def test_only_quotes_and_dashes_are_replaced(tmp_path: Path):
+    html, problems = render(tmp_path, '(c) (C) (tm) (r) +-2 well,, wow!!!! what????? '
+                                      'so... "quoted" \'single\' a -- b a---b 3--5\n')
+    assert problems == []
+    assert html == ("<p>(c) (C) (tm) (r) +-2 well,, wow!!!! what????? so... “quoted” "
+                    "‘single’ a – b a—b 3–5</p>\n")
+
+
+def test_an_unclosed_code_fence_is_an_error_at_its_line(tmp_path: Path):
+    for text, line, fence in [("Intro.\n\n```python\ncode\n\n## Next\n\nText.\n", 7, "```"),
+                              ("Intro.\n\n~~~~\ncode\n~~~\n", 7, "~~~~"),
+                              ("Intro.\n\n````\ncode\n```\n\nMore.\n", 7, "````"),
+                              ("> ```\n> code\n\nAfter.\n", 5, "```"),
+                              ("Intro.\n\n```\n", 7, "```")]:
+        _, problems = render(tmp_path, text)
+        assert problems == [
+            f"content/issue/a.en.md:{line}: this code block is never closed: everything after "
+            f"line {line} would print as code — close it with {fence} on a line of its own"], \
+            (text, problems)
+    for closed in ("```\ncode\n```\n", "> ```\n> a\n> ```\n", "- ~~~~\n  b\n  ~~~~~\n",
+                   "1. ```\n   x\n   ```\n"):
+        assert render(tmp_path, closed)[1] == [], closed
+
+
+def test_link_references_unused_or_defined_twice_are_errors(tmp_path: Path):
+    text = ("See [the network][unesco] and ![A map][Map].\n\n"
+            "[unesco]: https://en.unesco.org/creative-cities\n"
+            "[map]: https://example.org/map.png\n[spare]: https://example.org/\n"
+            "[UNESCO]: https://example.org/other\n")
+    _, problems = render(tmp_path, text)
+    assert "content/issue/a.en.md:9: the link reference [spare] is never used: it would not " \
+           "be printed — link to it in the text with [text][spare], or delete it" in problems
+    assert "content/issue/a.en.md:10: the link reference [unesco] is defined twice: this " \
+           "one would be ignored — give each link reference its own label, or delete one" \
+           in problems
+    assert not any("[unesco] is never used" in p or "[map] is never" in p for p in problems)
+
+
+def test_korean_particles_after_emphasis_do_what_the_author_means(tmp_path: Path):
+    """CommonMark's flanking rules leave ``**'창의도시'**는`` as typed; a Korean author
+    means bold, and quotes that pair."""
+    for text, expected in [
+            ("**'창의도시'**는 좋다.", "<strong>‘창의도시’</strong>는 좋다."),
+            ('**"창의도시"**를 본다.', "<strong>“창의도시”</strong>를 본다."),
+            ("*(진주)*의 공예", "<em>(진주)</em>의 공예"),
+            ("도시는**'창의'**다", "도시는<strong>‘창의’</strong>다"),
+            ("~~'옛 이름'~~은", "<s>‘옛 이름’</s>은"),
+            ("'창의도시'는", "‘창의도시’는"),
+            ("English **'bold'**s and don't 2*3*4", "English **‘bold’**s and don’t 2<em>3</em>4")]:
+        html, problems = render(tmp_path, text + "\n")
+        assert problems == [] and html == f"<p>{expected}</p>\n", (text, html)
