@@ -29,7 +29,7 @@ from folio._compat import (
     dashes_only,
 )
 from folio.config.reading import Reader, Record
-from folio.config.schema import is_control
+from folio.config.schema import invisible
 from folio.content import citations, crossrefs
 from folio.content.model import SourceText
 from folio.errors import BuildError, ProblemCollector
@@ -291,12 +291,10 @@ class _Context:
             if piece:
                 self.texts.append(SourceText(piece, self.source.path, line + offset))
             for char in piece:
-                if is_control(char):
-                    self.problems.add(
-                        f"invisible control character U+{ord(char):04X} in the text",
-                        self.source.path, line + offset,
-                        hint="delete it (it may come from copying, or from an &#…; "
-                             "reference)")
+                wrong = invisible(char)
+                if wrong:
+                    self.problems.add(wrong[0], self.source.path, line + offset,
+                                      hint=wrong[1])
                     break
                 if char == "\ufffd":
                     # What markdown-it makes of a reference to a character that

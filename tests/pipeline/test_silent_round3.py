@@ -61,3 +61,32 @@ def test_yaml_values_print_as_written(tiny: Path):
         assert written in text, (written, text)
     for rewritten in ("630", "3230", "2.5\n", "1.1\n", "31"):
         assert rewritten not in text, (rewritten, text)
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u202d", "\u202a", "\u2066", "\u2069"])
+def test_bidi_controls_are_refused_at_their_line(tiny: Path, char: str):
+    """U+202E and its kin print the text around them reversed: refused, in the
+    Markdown and in the YAML, with the file and line."""
+    (tiny / NOTICE_EN).write_text(
+        f"---\ntitle: Open Day\ndate: 2024-06-01\nplace: Jinju {char}ytiC\n---\n"
+        f"Visitors are welcome.\n\nPay {char}0001{chr(0x202c)} won.\n", encoding="utf-8")
+    messages = problems_of(tiny, languages=("en",))
+    code = f"U+{ord(char):04X}"
+    assert any(m.startswith(f"{NOTICE_EN}:4: field 'place': invisible bidirectional control "
+                            f"{code} in the text") for m in messages), messages
+    assert any(m.startswith(f"{NOTICE_EN}:8: invisible bidirectional control {code} in the "
+                            "text: it would print the text around it in another order")
+               for m in messages), messages
+    assert not (tiny / "output/en/notice-open-day.pdf").exists()
+
+
+@pytest.mark.parametrize("char", ["\u2028", "\u2029"])
+def test_unicode_line_separators_are_located_not_notdef(tiny: Path, char: str):
+    (tiny / NOTICE_EN).write_text(
+        "---\ntitle: Open Day\ndate: 2024-06-01\nplace: Jinju\n---\n"
+        f"Visitors are welcome.\n\nFirst line{char}second line.\n", encoding="utf-8")
+    messages = problems_of(tiny, languages=("en",))
+    assert messages and all(m.startswith(f"{NOTICE_EN}:8: invisible ") for m in messages), \
+        messages
+    assert "no font draws it — replace it with a line break" in messages[0]
+    assert not any("notdef" in m for m in messages)
