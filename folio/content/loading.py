@@ -256,6 +256,7 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
                 if issue is not None:
                     issues.append(issue)
         problems += [(None, p) for p in _same_numbers(issues)]
+    problems += [(None, p) for p in _upper_case_extensions(config)]
     notices_dir = config.root / NOTICES_DIR
     if notices_dir.is_dir():
         names = ProblemCollector()
@@ -273,6 +274,23 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
                     notices.append(notice)
     return Publication(config=config, issues=tuple(issues), notices=tuple(notices),
                        problems=tuple(problems))
+
+
+def _upper_case_extensions(config: PublicationConfig) -> list[Problem]:
+    """A content file named ``….MD`` (as some systems write it) is not read: said,
+    rather than the document silently missing."""
+    found = []
+    for base in tr.CONTENT_DIRS:
+        folder = config.root / base
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*.[mM][dD]")):
+            if path.suffix != ".md" and path.is_file():
+                right = path.name[:-len(path.suffix)] + ".md"
+                found.append(Problem(f"the file name ends in '{path.suffix}': only files "
+                                     "ending in '.md' (lower case) are read", path,
+                                     hint=f"rename it to {right}"))
+    return found
 
 
 def _collect(problems: list, key: tuple[str, str, str], load, *args):

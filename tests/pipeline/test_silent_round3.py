@@ -90,3 +90,14 @@ def test_unicode_line_separators_are_located_not_notdef(tiny: Path, char: str):
         messages
     assert "no font draws it — replace it with a line break" in messages[0]
     assert not any("notdef" in m for m in messages)
+
+
+@pytest.mark.parametrize("name", ["content/notices/visit.en.MD",
+                                  "content/journal/2024-no2/third.ko.Md"])
+def test_a_content_file_with_an_upper_case_extension_is_named(tiny: Path, name: str):
+    path = tiny / name
+    path.write_text("---\ntitle: Visit\n---\nText.\n", encoding="utf-8")
+    messages = problems_of(tiny)
+    suffix = path.suffix
+    assert f"{name}: the file name ends in '{suffix}': only files ending in '.md' (lower " \
+           f"case) are read — rename it to {path.name[:-len(suffix)]}.md" in messages, messages
