@@ -322,6 +322,12 @@ def ink_boxes(root):
             stack.append((child, source, line))
 
 
+def preformatted(box) -> bool:
+    """Whether a laid-out text keeps its lines as written (code: ``white-space:
+    pre``), so a line too long can only be broken in the source."""
+    return box.style["white_space"] in ("pre", "nowrap")
+
+
 FONT_FOLDER_PREFIX = "weasyprint-folio-"
 
 

@@ -147,6 +147,8 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
     rules["html_inline"] = context.raw_html
     rules["text"] = context.text_rule
     rules["table_open"] = context.table_open
+    for name in ("code_block", "fence"):
+        rules[name] = context.code_lines(rules[name])
     context.labels = crossrefs.number(tokens, source.ids, context.file_line)
 
     level = 1                   # the document's title is its one level-1 heading
@@ -431,6 +433,22 @@ class _Context:
         # Allowed HTML goes to the sanitiser whole: it drops the comments and keeps
         # the text after them.
         return content
+
+    def code_lines(self, render):
+        """Code keeps its lines as written (it never wraps): each line carries the
+        line it was written on, so one too long for the page is reported there."""
+        def rule(tokens, idx, options, env):
+            html = render(tokens, idx, options, env)
+            first = int(tokens[idx].attrGet("data-line") or 0)
+            start = html.find(">", html.find("<code")) + 1
+            end = html.rfind("</code>")
+            if not first or start <= 0 or end < start:
+                return html
+            lines = html[start:end].split("\n")
+            wrapped = "\n".join(f'<span data-line="{first + number}">{line}</span>'
+                                 if line else line for number, line in enumerate(lines))
+            return html[:start] + wrapped + html[end:]
+        return rule
 
     def footnote_ref(self, tokens, idx, options, env):
         token = tokens[idx]

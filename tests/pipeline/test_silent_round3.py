@@ -101,3 +101,16 @@ def test_a_content_file_with_an_upper_case_extension_is_named(tiny: Path, name: 
     suffix = path.suffix
     assert f"{name}: the file name ends in '{suffix}': only files ending in '.md' (lower " \
            f"case) are read — rename it to {path.name[:-len(suffix)]}.md" in messages, messages
+
+
+def test_a_code_line_too_long_is_reported_at_its_line_with_a_hint_for_code(tiny: Path):
+    long_line = "x = [" + ", ".join(str(n) for n in range(100)) + "]"
+    (tiny / NOTICE_EN).write_text(
+        "---\ntitle: Open Day\ndate: 2024-06-01\nplace: Jinju\n---\n"
+        f"Visitors are welcome.\n\n```python\nshort = 1\n{long_line}\n```\n", encoding="utf-8")
+    messages = problems_of(tiny, languages=("en",))
+    assert len(messages) == 1, messages
+    assert messages[0].startswith(f"{NOTICE_EN}:10: "), messages
+    assert "past the right edge" in messages[0]
+    assert messages[0].endswith("— code prints as written and never wraps: break the line "
+                                "(or shorten it)"), messages
