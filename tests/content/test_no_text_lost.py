@@ -1,0 +1,113 @@
+"""Property (issue 28): no text is lost between the Markdown an author writes and the
+HTML that is laid out. Every word CommonMark would show is in folio's HTML, or the
+build reports a problem with a line.
+
+The oracle is markdown-it itself as plain CommonMark, with footnotes and
+strikethrough but without tables (a table row is a paragraph there, so a cell
+the table drops is still seen) and without typographic replacements: the words
+of its HTML that a browser would show (not tag names, URLs or comments).
+"""
+
+from __future__ import annotations
+
+import html as html_module
+import os
+import tempfile
+from html.parser import HTMLParser
+from pathlib import Path
+
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
+from folio.content.markdown import MarkdownSource, render_markdown
+from folio.errors import ProblemCollector
+
+EXAMPLES = int(os.environ.get("FOLIO_FUZZ_EXAMPLES", "300"))
+
+# Markdown syntax an author types, and the raw HTML that used to swallow text.
+SYNTAX = ["\n", "\n\n", " ", "  ", "    ", "*", "**", "_", "__", "~~", "`", "```", "~~~",
+          "[", "]", "(", ")", "](", "![", "<", ">", "</div>", "<div>", "<!--", "-->",
+          "<!-- c -->", "</span>", "|", "| ", " |", "|---|---|", "---", "- ", "1. ", "> ",
+          "## ", "### ", "[^1]", "[^1]: ", "[^2]: ", "\\", "&", "&amp;", ":", "'", '"',
+          "(c)", "+-", "...", "!!!!", ",,", "--", "\t", "{", "}", "{lang=ko}", "#", "=",
+          "~", "-", ".", "!", "?", "'**", "**'"]
+WORD = object()
+
+
+@st.composite
+def documents(draw) -> tuple[str, list[str]]:
+    """Markdown from syntax and words; every word unique, so each can be found."""
+    pieces = draw(st.lists(st.one_of(st.just(WORD), st.sampled_from(SYNTAX)),
+                           min_size=1, max_size=50))
+    words: list[str] = []
+    out = []
+    for piece in pieces:
+        if piece is WORD:
+            word = ("w", "한")[len(words) % 2] + f"{len(words):03d}"
+            words.append(word)
+            out.append(word)
+        else:
+            out.append(piece)
+    return "".join(out) + "\n", words
+
+
+class _Text(HTMLParser):
+    """The text a browser shows of an HTML fragment: data, not tags or comments."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def shown(fragment: str) -> str:
+    parser = _Text()
+    parser.feed(fragment)
+    parser.close()
+    return html_module.unescape("".join(parser.parts))
+
+
+def _oracle() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["strikethrough"])
+    md.use(footnote_plugin)
+    return md
+
+
+ORACLE = _oracle()
+ROOT = Path(tempfile.mkdtemp(prefix="folio-no-text-lost-"))
+(ROOT / "content/assets").mkdir(parents=True, exist_ok=True)
+(ROOT / "content/issue").mkdir(parents=True, exist_ok=True)
+
+
+def check(text: str, words: list[str]) -> None:
+    problems = ProblemCollector()
+    ours = render_markdown(MarkdownSource(text=text, path=ROOT / "content/issue/a.en.md",
+                                          line_offset=0, root=ROOT,
+                                          assets=ROOT / "content/assets"), problems)
+    if problems.problems:
+        # Reported, with a line: the author is told, nothing is lost silently.
+        assert all(p.line is not None for p in problems.problems), problems.problems
+        return
+    expected = shown(ORACLE.render(text))
+    printed = shown(ours)
+    lost = [w for w in words if w in expected and w not in printed]
+    assert not lost, (text, lost, ours)
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(documents())
+@example(("Intro w000.\n\n</div>\nw001 sentence.\n", ["w000", "w001"]))
+@example(("<!-- check --> w000 sentence.\n", ["w000"]))
+@example(("w000\n\n<!-- never closed\n\nw001\n", ["w000", "w001"]))
+@example(("| w000 | w001 |\n|---|---|\n| w002 | w003 | w004 |\n",
+          ["w000", "w001", "w002", "w003", "w004"]))
+@example(("w000[^1]\n\n[^1]: w001\n\n        w002\n", ["w000", "w001", "w002"]))
+@example(("```\nw000\n\nw001\n", ["w000", "w001"]))
+def test_no_word_of_the_markdown_is_lost_silently(document: tuple[str, list[str]]):
+    check(*document)
