@@ -125,7 +125,7 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
     md = _new_parser()
     env: dict = {"references": UsedReferences()}
     tokens = md.parse(nfc(source.text), env)
-    _check_footnote_definitions(source, env, problems)
+    _check_footnote_definitions(source, env, problems, _called_notes(tokens))
     _check_link_references(source, env, problems)
     for line, cells, header in env.get("table_rows_too_long", ()):
         problems.add(f"this table row has {cells} cells and its header {header}: the "
@@ -199,10 +199,23 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
 
 
+def _called_notes(tokens) -> set[str]:
+    """The labels of the notes the text calls (a call inside a note prints nothing:
+    notes are printed where the text calls them)."""
+    called, in_note = set(), False
+    for token in tokens:
+        if token.type in ("footnote_open", "footnote_close"):
+            in_note = token.type == "footnote_open"
+        elif token.type == "inline" and not in_note:
+            called |= {child.meta.get("label") for child in token.children or ()
+                       if child.type == "footnote_ref"}
+    return called
+
+
 def _check_footnote_definitions(source: MarkdownSource, env: dict,
-                                problems: ProblemCollector) -> None:
+                                problems: ProblemCollector, called: set[str]) -> None:
     """A note defined twice (markdown-it keeps the first and prints the second as
-    text) or never called (it would silently vanish) is an error."""
+    text) or never called from the text (it would silently vanish) is an error."""
     lines: dict[str, list[int]] = {}
     for match in _DEFINITION.finditer(source.text):
         line = source.line_offset + source.text.count("\n", 0, match.start()) + 1
@@ -213,7 +226,7 @@ def _check_footnote_definitions(source: MarkdownSource, env: dict,
                          source.path, line, hint="give each note its own label")
     refs = (env.get("footnotes") or {}).get("refs", {})
     for label, found in lines.items():
-        if refs.get(f":{label}") == -1:
+        if f":{label}" in refs and label not in called:
             problems.add(f"footnote [^{label}] is never called: it would not be printed",
                          source.path, found[0],
                          hint=f"call it in the text with [^{label}], or delete it")
@@ -405,10 +418,10 @@ class _Context:
                               self.source.path, at,
                               hint="start the text on the line after the comment's -->")
             return
-        if content.startswith("</"):
+        if remaining.lstrip().startswith("</"):
             if not text:
                 return              # a closing tag was reported with its opening one
-            closing = content.split(">", 1)[0] + ">"
+            closing = remaining.lstrip().split(">", 1)[0] + ">"
             self.problems.add(f"the text after {closing} would not be printed: raw HTML is "
                               "not allowed here", self.source.path, line,
                               hint=f"leave a blank line after {closing}, or delete it")

@@ -165,7 +165,8 @@ def test_text_after_a_closing_tag_or_a_comment_is_never_dropped(tmp_path: Path):
              "Important sentence."),
             ("Intro.\n\n<!-- one\ntwo --> Tail words.\n", 8,
              "text after an HTML comment would not be printed: Tail words.", "Tail words."),
-            ("Intro.\n\n<!-- a --><!-- b --> After two.\n", 7, "After two.", "After two.")]:
+            ("Intro.\n\n<!-- a --><!-- b --> After two.\n", 7, "After two.", "After two."),
+            ("Intro.\n\n  </div>Tail text.\n", 7, "the text after </div>", "Tail text.")]:
         html, problems = render(tmp_path, text)
         assert len(problems) == 1 and problems[0].startswith(f"content/issue/a.en.md:{line}: ")
         assert message in problems[0], problems
@@ -276,3 +277,14 @@ def test_korean_particles_after_emphasis_do_what_the_author_means(tmp_path: Path
             ("English **'bold'**s and don't 2*3*4", "English **‘bold’**s and don’t 2<em>3</em>4")]:
         html, problems = render(tmp_path, text + "\n")
         assert problems == [] and html == f"<p>{expected}</p>\n", (text, html)
+
+
+def test_a_note_called_only_from_a_note_is_never_called(tmp_path: Path):
+    """Notes print where the text calls them: one called only from a note (or
+    from itself) would vanish."""
+    for text, label, line in [("[^1]: Lost words[^1]\n", "1", 5),
+                              ("T[^a] x.\n\n[^a]: A[^b].\n\n[^b]: B.\n", "b", 9)]:
+        _, problems = render(tmp_path, text)
+        assert problems == [f"content/issue/a.en.md:{line}: footnote [^{label}] is never "
+                            "called: it would not be printed — call it in the text with "
+                            f"[^{label}], or delete it"], problems

@@ -84,11 +84,12 @@ ROOT = Path(tempfile.mkdtemp(prefix="folio-no-text-lost-"))
 (ROOT / "content/issue").mkdir(parents=True, exist_ok=True)
 
 
-def check(text: str, words: list[str]) -> None:
+def check(text: str, words: list[str], allow_html: bool = False) -> None:
     problems = ProblemCollector()
     ours = render_markdown(MarkdownSource(text=text, path=ROOT / "content/issue/a.en.md",
                                           line_offset=0, root=ROOT,
-                                          assets=ROOT / "content/assets"), problems)
+                                          assets=ROOT / "content/assets",
+                                          allow_html=allow_html), problems)
     if problems.problems:
         # Reported, with a line: the author is told, nothing is lost silently.
         assert all(p.line is not None for p in problems.problems), problems.problems
@@ -109,5 +110,16 @@ def check(text: str, words: list[str]) -> None:
           ["w000", "w001", "w002", "w003", "w004"]))
 @example(("w000[^1]\n\n[^1]: w001\n\n        w002\n", ["w000", "w001", "w002"]))
 @example(("```\nw000\n\nw001\n", ["w000", "w001"]))
+@example(("[^1]: w000[^1]\n", ["w000"]))        # a note that only a note calls
+@example((" </div>w000\n", ["w000"]))           # a closing tag, indented
 def test_no_word_of_the_markdown_is_lost_silently(document: tuple[str, list[str]]):
     check(*document)
+
+
+@settings(max_examples=EXAMPLES, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(documents())
+@example(("<!-- check --> w000 sentence.\n", ["w000"]))
+@example((" </div>\nw000\n", ["w000"]))
+def test_with_html_allowed_no_word_is_lost_silently(document: tuple[str, list[str]]):
+    check(*document, allow_html=True)
