@@ -811,8 +811,10 @@ def cjk_friendly_quotes(md) -> None:
     its smartquotes rule runs, a CJK character counts as punctuation does, as in
     ``cjk_friendly_emphasis``; Latin text is set as before."""
     import importlib
+    from typing import Any
 
-    smartquotes = importlib.import_module("markdown_it.rules_core.smartquotes")
+    # The module, not the function markdown_it.rules_core exports under its name.
+    smartquotes: Any = importlib.import_module("markdown_it.rules_core.smartquotes")
     index = md.core.ruler.__find__("smartquotes")
     original = md.core.ruler.__rules__[index].fn
 

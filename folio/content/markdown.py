@@ -237,7 +237,7 @@ def _check_link_references(source: MarkdownSource, env: dict,
     """A link reference definition no link uses prints nothing, and one defined
     twice is ignored the second time: errors, as for footnotes."""
     references = env.get("references") or {}
-    used = getattr(references, "used", set())
+    used: set[str] = getattr(references, "used", set())
     for label, reference in references.items():
         if label not in used:
             line = source.line_offset + reference.get("map", [0])[0] + 1
