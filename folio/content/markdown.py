@@ -408,6 +408,20 @@ class _Context:
                               line + content.count("\n", 0, max(start, 0)),
                               hint="close the comment with --> where it should end")
             return
+        opened = remaining.lstrip()
+        for opener, closer in (("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">")):
+            if opened.startswith(opener) and closer not in opened[len(opener):]:
+                self.problems.add(f"'{opener}' is never closed ('{closer}'): everything "
+                                  "after it would be lost", self.source.path, line,
+                                  hint=f"close it with {closer}, or write < as &lt;")
+                return
+        raw = _RAW_TEXT_OPEN.match(remaining)
+        if raw and not re.search(rf"</{raw[1]}\s*>", remaining, re.I):
+            self.problems.add(f"<{raw[1].lower()}> is never closed (</{raw[1].lower()}>): "
+                              "everything after it would be taken as its content",
+                              self.source.path, line,
+                              hint=f"close it with </{raw[1].lower()}>")
+            return
         if self.source.allow_html or not remaining.strip():
             return
         at = line + content.count("\n", 0, len(content) - len(remaining.lstrip()))
@@ -837,6 +851,10 @@ _BLOCK_NAMES = {"code_block": "indented code block", "fence": "code block",
 def _is_comment(content: str) -> bool:
     return content.strip().startswith("<!--")
 
+
+# CommonMark's HTML blocks of the first kind: they run on, across blank lines, to
+# their closing tag, or to the end of the text when it is missing.
+_RAW_TEXT_OPEN = re.compile(r"\s*<(script|pre|style|textarea)(?=[\s>/]|$)", re.I)
 
 # A comment as CommonMark 0.31 and HTML end it: <!--> and <!---> are whole comments.
 _COMMENT = re.compile(r"<!--(?:-?>|.*?-->)", re.S)

@@ -288,3 +288,26 @@ def test_a_note_called_only_from_a_note_is_never_called(tmp_path: Path):
         assert problems == [f"content/issue/a.en.md:{line}: footnote [^{label}] is never "
                             "called: it would not be printed — call it in the text with "
                             f"[^{label}], or delete it"], problems
+
+
+def test_a_script_style_or_pre_block_never_closed_is_an_error(tmp_path: Path):
+    """CommonMark runs such a block across blank lines to its closing tag: without
+    one, the rest of the text would be inside it (and a script's or style's
+    content is removed)."""
+    for allow in (False, True):
+        for tag in ("script", "style", "pre", "textarea"):
+            _, problems = render(tmp_path, f"Intro.\n\n<{tag}>\nx\n\nThe rest.\n",
+                                 allow_html=allow)
+            assert f"content/issue/a.en.md:7: <{tag}> is never closed (</{tag}>): everything " \
+                   f"after it would be taken as its content — close it with </{tag}>" \
+                   in problems, problems
+    html, problems = render(tmp_path, "<pre>\nkept\n\n</pre>\n\nAfter.\n", allow_html=True)
+    assert problems == [] and "kept" in html and "<p>After.</p>" in html
+
+    for opener, closer in (("<?php", "?>"), ("<!DOCTYPE", ">"), ("<![CDATA[", "]]>")):
+        for allow in (False, True):
+            _, problems = render(tmp_path, f"Intro.\n\n{opener} x\n\nThe rest.\n",
+                                 allow_html=allow)
+            assert len(problems) == 1 and problems[0].startswith(
+                f"content/issue/a.en.md:7: '{opener[:2] if opener != '<![CDATA[' else opener}'"
+                f" is never closed ('{closer}'): everything after it would be lost"), problems

@@ -24,7 +24,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from folio.content.markdown import MarkdownSource, render_markdown
 from folio.errors import ProblemCollector
 
-EXAMPLES = int(os.environ.get("FOLIO_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("FOLIO_FUZZ_EXAMPLES", "200"))
 
 # Markdown syntax an author types, and the raw HTML that used to swallow text.
 SYNTAX = ["\n", "\n\n", " ", "  ", "    ", "*", "**", "_", "__", "~~", "`", "```", "~~~",
@@ -32,7 +32,8 @@ SYNTAX = ["\n", "\n\n", " ", "  ", "    ", "*", "**", "_", "__", "~~", "`", "```
           "<!-- c -->", "</span>", "|", "| ", " |", "|---|---|", "---", "- ", "1. ", "> ",
           "## ", "### ", "[^1]", "[^1]: ", "[^2]: ", "\\", "&", "&amp;", ":", "'", '"',
           "(c)", "+-", "...", "!!!!", ",,", "--", "\t", "{", "}", "{lang=ko}", "#", "=",
-          "~", "-", ".", "!", "?", "'**", "**'"]
+          "~", "-", ".", "!", "?", "'**", "**'", "<script>", "<pre>", "</pre>", "<style>",
+          "<?php ", "?>"]
 WORD = object()
 
 
