@@ -827,3 +827,34 @@ def cjk_friendly_quotes(md) -> None:
             smartquotes.isPunctChar = plain
 
     md.core.ruler.at("smartquotes", rule)
+
+
+def note_unpaired_marks(md) -> None:
+    """Record each ``*``, ``_`` or ``~`` run that pairs with none and touches
+    Chinese, Japanese or Korean text: it prints as typed, where the author meant
+    emphasis. Noted in ``env["unpaired_marks"][inline source]`` as (run, the
+    character before, the character after), between markdown-it's pairing of
+    delimiters (which leaves an unpaired one as a text token of its own) and its
+    joining of text tokens (after which it cannot be told from text)."""
+    def rule(state) -> None:
+        tokens = state.tokens
+        index = 0
+        while index < len(tokens):
+            token = tokens[index]
+            if token.type != "text" or token.content not in ("*", "_", "~~", "~"):
+                index += 1
+                continue
+            end = index
+            while end + 1 < len(tokens) and tokens[end + 1].type == "text" \
+                    and tokens[end + 1].content in ("*", "_", "~~", "~"):
+                end += 1
+            run = "".join(t.content for t in tokens[index:end + 1])
+            before = next((t.content[-1] for t in reversed(tokens[:index])
+                           if t.content), " ")
+            after = next((t.content[0] for t in tokens[end + 1:] if t.content), " ")
+            if _is_cjk(before) or _is_cjk(after):
+                state.env.setdefault("unpaired_marks", {}).setdefault(
+                    state.src, []).append((run, before, after))
+            index = end + 1
+
+    md.inline.ruler2.before("fragments_join", "unpaired_marks", rule)

@@ -27,6 +27,7 @@ from folio._compat import (
     cjk_friendly_quotes,
     count_table_cells,
     dashes_only,
+    note_unpaired_marks,
 )
 from folio.config.reading import Reader, Record
 from folio.config.schema import invisible
@@ -96,6 +97,7 @@ def _new_parser() -> MarkdownIt:
     count_table_cells(md)
     cjk_friendly_emphasis(md)
     cjk_friendly_quotes(md)
+    note_unpaired_marks(md)
     md.use(footnote_plugin)
     md.use(attrs_plugin, spans=True)
     # markdown-it leaves a link or image whose URL it distrusts (file:, javascript:)
@@ -135,6 +137,7 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
                           "the extra cell (a | inside a cell is written \\|)")
 
     context = _Context(source, problems, md.renderer)
+    context.unpaired = env.get("unpaired_marks", {})
     context.deepest = md.options["maxNesting"] - 1
     rules = md.renderer.rules  # type: ignore[attr-defined]
     rules["footnote_ref"] = context.footnote_ref
@@ -295,6 +298,7 @@ class _Context:
         self.labels = crossrefs.Labels(source.ids)
         self.references: list[tuple[str, str]] = []
         self.note_reported = False
+        self.unpaired: dict[str, list[tuple[str, str, str]]] = {}
 
     def file_line(self, token) -> int:
         return self.source.line_offset + (token.map[0] + 1 if token.map else 1)
@@ -324,6 +328,15 @@ class _Context:
     # -- checks that need the whole inline run ------------------------------
     def check_inline(self, token) -> None:
         line = self.file_line(token)
+        source = token.content or ""
+        for run, before, after in dict.fromkeys(self.unpaired.get(source, ())):
+            found = source.find(run + after) if after != " " else source.rfind(run)
+            at = line + source.count("\n", 0, max(found, 0))
+            self.problems.add(f"'{run}' next to Korean (or other CJK) text opens or closes "
+                              "no emphasis: it would print as typed", self.source.path, at,
+                              hint=f"put the marks right around the words, as "
+                                   f"**창의도시**는 (with *, not _); for the character "
+                                   f"itself write \\{run[0]}")
         for child in token.children or []:
             child.meta["file_line"] = line
             if child.level >= self.deepest:

@@ -311,3 +311,18 @@ def test_a_script_style_or_pre_block_never_closed_is_an_error(tmp_path: Path):
             assert len(problems) == 1 and problems[0].startswith(
                 f"content/issue/a.en.md:7: '{opener[:2] if opener != '<![CDATA[' else opener}'"
                 f" is never closed ('{closer}'): everything after it would be lost"), problems
+
+
+def test_emphasis_marks_left_unpaired_next_to_korean_are_errors(tmp_path: Path):
+    """Where CommonMark still cannot pair them (``__`` keeps its rules: no emphasis
+    inside a word), the marks would print as typed: said, at their line."""
+    for text, line, run in [("첫 줄\n__'창의도시'__는\n", 6, "__"),
+                            ("_'강조'_는 좋다\n", 5, "_"),
+                            ("한*글\n", 5, "*"),
+                            ("도시**는\n", 5, "**")]:
+        _, problems = render(tmp_path, text)
+        assert problems and all(p.startswith(
+            f"content/issue/a.en.md:{line}: '{run}' next to Korean (or other CJK) text opens "
+            "or closes no emphasis: it would print as typed") for p in problems), problems
+    for fine in ("별\\*표 2*3\n", "**창의도시**는\n", "English **'bold'**s\n"):
+        assert render(tmp_path, fine)[1] == [], fine
