@@ -330,7 +330,7 @@ class _Context:
         line = self.file_line(token)
         source = token.content or ""
         for run, before, after in dict.fromkeys(self.unpaired.get(source, ())):
-            found = source.find(run + after) if after != " " else source.rfind(run)
+            found = max(source.find(before + run + after), source.find(run + after))
             at = line + source.count("\n", 0, max(found, 0))
             self.problems.add(f"'{run}' next to Korean (or other CJK) text opens or closes "
                               "no emphasis: it would print as typed", self.source.path, at,
