@@ -173,8 +173,10 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",
 
 def parse_yaml(text: str, path: Path, line_offset: int = 0):
     """Parse YAML text from ``path``; ``line_offset`` is the file line before the text."""
+    text = nfc(text)
+    _refuse_hidden_line_breaks(text, path, line_offset)
     try:
-        loader = _LocatingLoader(nfc(text))
+        loader = _LocatingLoader(text)
     except yaml.reader.ReaderError as error:
         raise BuildError.at(f"invisible control character U+{error.character:04X}, which YAML "
                             "does not allow", path,
@@ -208,6 +210,23 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0):
                             hint="fields nest a few levels at most; check the brackets") from None
     finally:
         loader.dispose()
+
+
+# YAML 1.1 ends a line at these too, so every line number after one is wrong.
+_HIDDEN_LINE_BREAKS = {"\u2028": "line separator U+2028", "\u2029": "paragraph separator U+2029",
+                       "\x85": "control character U+0085 (next line)"}
+
+
+def _refuse_hidden_line_breaks(text: str, path: Path, line_offset: int) -> None:
+    found = [(text.find(char), name) for char, name in _HIDDEN_LINE_BREAKS.items()
+             if char in text]
+    if found:
+        position, name = min(found)
+        raise BuildError.at(f"invisible {name} in the text: no font draws it, and YAML "
+                            "would end the line there", path,
+                            text.count("\n", 0, position) + 1 + line_offset,
+                            hint="replace it with a space (retype the line if you cannot "
+                                 "see it)")
 
 
 def _expanded_size(node, sizes: dict) -> int:

@@ -92,6 +92,17 @@ def test_unicode_line_separators_are_located_not_notdef(tiny: Path, char: str):
     assert not any("notdef" in m for m in messages)
 
 
+@pytest.mark.parametrize("char", ["\u2028", "\u2029"])
+def test_unicode_line_separators_in_yaml_are_located(tiny: Path, char: str):
+    """YAML 1.1 ends a line at them: the message was about a missing ':' lines later."""
+    (tiny / NOTICE_EN).write_text(
+        f"---\ntitle: Open Day\ndate: 2024-06-01\nplace: Jinju{char}City\ncontact: x\n---\n"
+        "Visitors are welcome.\n", encoding="utf-8")
+    messages = problems_of(tiny, languages=("en",))
+    assert len(messages) == 1 and messages[0].startswith(f"{NOTICE_EN}:4: invisible "), messages
+    assert "YAML would end the line there" in messages[0]
+
+
 @pytest.mark.parametrize("name", ["content/notices/visit.en.MD",
                                   "content/journal/2024-no2/third.ko.Md"])
 def test_a_content_file_with_an_upper_case_extension_is_named(tiny: Path, name: str):
