@@ -34,6 +34,7 @@ from folio.content.model import (
 )
 from folio.defaults import BILINGUAL_LAYOUTS, command
 from folio.errors import BuildError, Problem, ProblemCollector
+from folio.files import nfc
 
 JOURNAL_DIR = Path("content/journal")
 NOTICES_DIR = Path("content/notices")
@@ -250,7 +251,7 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
         folders = sorted(p for p in journal.iterdir() if p.is_dir())
         for folder in folders:
             for code in codes:
-                key = ("journal", folder.name, code)
+                key = ("journal", nfc(folder.name), code)   # a name made on macOS
                 issue = _collect(problems, key, _load_issue, config, reader, folder,
                                  config.language(code), draft)
                 if issue is not None:
@@ -442,7 +443,7 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, reader: R
         Person(name=pick(e.name), affiliation=pick(e.affiliation), role=pick(e.role))
         for e in values.editors or ())
     return Issue(
-        slug=folder.name, language=language,
+        slug=nfc(folder.name), language=language,
         volume=values.volume, number=values.number, date=values.date,
         printed=values.printed, title=pick(values.title),
         issn=values.issn, publisher=pick(values.publisher),

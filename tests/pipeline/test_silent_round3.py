@@ -125,3 +125,11 @@ def test_a_code_line_too_long_is_reported_at_its_line_with_a_hint_for_code(tiny:
     assert "past the right edge" in messages[0]
     assert messages[0].endswith("— code prints as written and never wraps: break the line "
                                 "(or shorten it)"), messages
+
+
+def test_an_issue_folder_named_on_macos_gives_a_composed_file_name(tiny: Path):
+    folder = tiny / "content/journal/2024-no2"
+    folder.rename(folder.with_name(nfd("2024-봄호")))
+    build(BuildOptions(root=tiny, jobs=1, languages=("ko",)))
+    made = sorted(p.name for p in (tiny / "output/ko").glob("journal-*.pdf"))
+    assert made == ["journal-2024-봄호.pdf"], made
