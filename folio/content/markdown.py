@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -192,9 +193,12 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
             context.check_html_block(token.content, context.file_line(token))
     context.link_references(tokens)
     body, context.notes = _extract_footnotes(md, tokens, env)
-    blocks = [md.renderer.render(group, md.options, env) for group in _top_level(body)]
+    groups = _top_level(body)
+    blocks = [md.renderer.render(group, md.options, env) for group in groups]
     if source.allow_html:
-        blocks = [sanitise(b) for b in blocks]
+        blocks = [_sanitised(block, source, context.file_line(group[0]), problems,
+                             checked=_reported_within(group[0], context))
+                  for block, group in zip(blocks, groups, strict=True)]
     blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
     return Rendered(blocks, context.texts, context.references)
 
@@ -280,6 +284,62 @@ _ATTRIBUTES = {"*": {"class", "id", "lang", "title", "dir"}, "a": {"href"},
                "th": {"colspan", "rowspan", "scope"}, "ol": {"start"}}
 
 
+def _reported_within(first, context: _Context) -> bool:
+    """Whether an HTML block of this top-level block was already found unclosed."""
+    if not first.map:
+        return False
+    start = context.file_line(first)
+    return any(start <= line < start + first.map[1] - first.map[0]
+               for line in context.unclosed_html)
+
+
+def _sanitised(block: str, source: MarkdownSource, line: int,
+               problems: ProblemCollector, checked: bool = False) -> str:
+    """The block sanitised; text a reader would see that the sanitiser removes with
+    its element (inside <svg> or <math>, say) is an error at the block's line."""
+    clean = sanitise(block)
+    if checked:
+        return clean
+    before, after = _shown_text(block), _shown_text(clean)
+    if before != after:
+        at = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+                  min(len(before), len(after)))
+        lost = before[at:at + 30] or before[-30:]
+        problems.add(f"raw HTML: the text '{lost}' would not be printed (the sanitiser "
+                     "removes the element that holds it)", source.path, line,
+                     hint="write the text outside that element, or in Markdown")
+    return clean
+
+
+class _TextOf(HTMLParser):
+    """The text of HTML as a browser shows it, without its spaces: not that of
+    scripts, styles, templates or comments."""
+
+    _HIDDEN = {"script", "style", "template"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.hidden += tag in self._HIDDEN
+
+    def handle_endtag(self, tag) -> None:
+        self.hidden -= tag in self._HIDDEN and self.hidden > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def _shown_text(html: str) -> str:
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return re.sub(r"\s+", "", "".join(parser.parts))
+
+
 def sanitise(html: str) -> str:
     """Keep harmless markup only (nh3, the Rust ammonia sanitiser)."""
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None,
@@ -298,6 +358,7 @@ class _Context:
         self.labels = crossrefs.Labels(source.ids)
         self.references: list[tuple[str, str]] = []
         self.note_reported = False
+        self.unclosed_html: set[int] = set()   # lines of HTML blocks never closed
         self.unpaired: dict[str, list[tuple[str, str, str]]] = {}
 
     def file_line(self, token) -> int:
@@ -416,6 +477,7 @@ class _Context:
         remaining = _without_comments(content)
         if remaining is None:
             start = content.find("<!--", _closed_comments_end(content))
+            self.unclosed_html.add(line)
             self.problems.add("an HTML comment is opened (<!--) and never closed: everything "
                               "after it would be lost", self.source.path,
                               line + content.count("\n", 0, max(start, 0)),
@@ -424,12 +486,14 @@ class _Context:
         opened = remaining.lstrip()
         for opener, closer in (("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">")):
             if opened.startswith(opener) and closer not in opened[len(opener):]:
+                self.unclosed_html.add(line)
                 self.problems.add(f"'{opener}' is never closed ('{closer}'): everything "
                                   "after it would be lost", self.source.path, line,
                                   hint=f"close it with {closer}, or write < as &lt;")
                 return
         raw = _RAW_TEXT_OPEN.match(remaining)
         if raw and not re.search(rf"</{raw[1]}\s*>", remaining, re.I):
+            self.unclosed_html.add(line)
             self.problems.add(f"<{raw[1].lower()}> is never closed (</{raw[1].lower()}>): "
                               "everything after it would be taken as its content",
                               self.source.path, line,

@@ -326,3 +326,18 @@ def test_emphasis_marks_left_unpaired_next_to_korean_are_errors(tmp_path: Path):
             "or closes no emphasis: it would print as typed") for p in problems), problems
     for fine in ("별\\*표 2*3\n", "**창의도시**는\n", "English **'bold'**s\n"):
         assert render(tmp_path, fine)[1] == [], fine
+
+
+def test_allowed_html_whose_text_the_sanitiser_would_remove_is_an_error(tmp_path: Path):
+    """A browser shows the text of <svg> and <math>; the sanitiser removes them
+    whole. Scripts and styles are removed on purpose and show nothing anyway."""
+    for text in ("A <svg><text>drawn words</text></svg> b.\n",
+                 "<math><mi>x</mi></math>\n\nAfter.\n"):
+        _, problems = render(tmp_path, text, allow_html=True)
+        assert len(problems) == 1 and problems[0].startswith(
+            "content/issue/a.en.md:5: raw HTML: the text '"), problems
+        assert "would not be printed (the sanitiser removes the element that holds it)" \
+            in problems[0]
+    _, problems = render(tmp_path, "<style>p {}</style>\n\nT <script>x()</script>.\n",
+                         allow_html=True)
+    assert problems == []
