@@ -499,7 +499,12 @@ class _Context:
                               self.source.path, line,
                               hint=f"close it with </{raw[1].lower()}>")
             return
-        if self.source.allow_html or not remaining.strip():
+        if self.source.allow_html:
+            # Its text is printed: checked as the Markdown's is (controls, glyphs).
+            self.text(_strip_tags(re.sub(r"<(script|style)\b.*?</\1\s*>", "", remaining,
+                                         flags=re.S | re.I)), line)
+            return
+        if not remaining.strip():
             return
         at = line + content.count("\n", 0, len(content) - len(remaining.lstrip()))
         text = re.sub(r"<[^>]*>", "", remaining).strip()

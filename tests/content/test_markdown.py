@@ -341,3 +341,9 @@ def test_allowed_html_whose_text_the_sanitiser_would_remove_is_an_error(tmp_path
     _, problems = render(tmp_path, "<style>p {}</style>\n\nT <script>x()</script>.\n",
                          allow_html=True)
     assert problems == []
+
+
+def test_the_text_of_allowed_html_is_checked_as_markdown_text_is(tmp_path: Path):
+    _, problems = render(tmp_path, "<div>\nfine\nevil \u202e here\n</div>\n", allow_html=True)
+    assert len(problems) == 1 and problems[0].startswith(
+        "content/issue/a.en.md:7: invisible bidirectional control U+202E"), problems
