@@ -124,3 +124,25 @@ def test_no_word_of_the_markdown_is_lost_silently(document: tuple[str, list[str]
 @example((" </div>\nw000\n", ["w000"]))
 def test_with_html_allowed_no_word_is_lost_silently(document: tuple[str, list[str]]):
     check(*document, allow_html=True)
+
+
+# Hangul syllables, some Latin and Markdown, and a syllable already decomposed.
+_KOREAN = st.lists(st.sampled_from(
+    [chr(c) for c in range(0xAC00, 0xD7A4, 97)] + list("abc 한글 *_\n.,'\"") + ["\u1100\u1161"]),
+    min_size=1, max_size=40).map("".join)
+
+
+@settings(max_examples=EXAMPLES // 2, deadline=None)
+@given(_KOREAN)
+def test_decomposed_korean_renders_as_the_composed_text_does(text: str):
+    """Korean pasted from macOS (NFD) prints as the same syllables as NFC text."""
+    import unicodedata
+    composed, decomposed = (unicodedata.normalize(form, text) for form in ("NFC", "NFD"))
+    results = []
+    for variant in (composed, decomposed):
+        problems = ProblemCollector()
+        results.append((render_markdown(MarkdownSource(
+            text=variant, path=ROOT / "content/issue/a.en.md", line_offset=0, root=ROOT,
+            assets=ROOT / "content/assets"), problems), [p.message for p in problems.problems]))
+    assert results[0] == results[1]
+    assert not any(0x1100 <= ord(c) <= 0x11FF for c in results[1][0])
