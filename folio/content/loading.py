@@ -277,16 +277,20 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
                        problems=tuple(problems))
 
 
+_MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}
+
+
 def _upper_case_extensions(config: PublicationConfig) -> list[Problem]:
-    """A content file named ``….MD`` (as some systems write it) is not read: said,
-    rather than the document silently missing."""
+    """A content file named ``….MD`` (as some systems write it) or ``….markdown``
+    is not read: said, rather than the document silently missing."""
     found = []
     for base in tr.CONTENT_DIRS:
         folder = config.root / base
         if not folder.is_dir():
             continue
-        for path in sorted(folder.rglob("*.[mM][dD]")):
-            if path.suffix != ".md" and path.is_file():
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in _MARKDOWN_SUFFIXES and path.suffix != ".md" \
+                    and path.is_file():
                 right = path.name[:-len(path.suffix)] + ".md"
                 found.append(Problem(f"the file name ends in '{path.suffix}': only files "
                                      "ending in '.md' (lower case) are read", path,

@@ -104,7 +104,8 @@ def test_unicode_line_separators_in_yaml_are_located(tiny: Path, char: str):
 
 
 @pytest.mark.parametrize("name", ["content/notices/visit.en.MD",
-                                  "content/journal/2024-no2/third.ko.Md"])
+                                  "content/journal/2024-no2/third.ko.Md",
+                                  "content/notices/visit.en.markdown"])
 def test_a_content_file_with_an_upper_case_extension_is_named(tiny: Path, name: str):
     path = tiny / name
     path.write_text("---\ntitle: Visit\n---\nText.\n", encoding="utf-8")
