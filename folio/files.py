@@ -12,8 +12,10 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import stat
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -114,3 +116,42 @@ def cache_root() -> Path:
     is keyed by what it was made from, so deleting the folder only costs time."""
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "folio"
+
+
+# CJK compatibility ideographs: NFC would replace each by its unified ideograph,
+# losing the reading a Korean text chose (樂 as 락, 악 or 요); they are kept.
+_COMPATIBILITY_IDEOGRAPHS = re.compile("([\uf900-\ufaff\U0002f800-\U0002fa1f]+)")
+
+
+def nfc(text: str) -> str:
+    """Text in composed form (Unicode NFC), as it enters the build.
+
+    macOS writes Korean decomposed (NFD): each syllable as two or three conjoining
+    jamo, which print as scattered letters once anything is put between them (the
+    word joiners that keep Korean words whole). Every text file the build reads
+    goes through this (``Reader.read_text``); so must any text that reaches it
+    otherwise (imported PO and XLIFF, file names)."""
+    if unicodedata.is_normalized("NFC", text):
+        return text
+    pieces = _COMPATIBILITY_IDEOGRAPHS.split(text)
+    return "".join(piece if index % 2 else unicodedata.normalize("NFC", piece)
+                   for index, piece in enumerate(pieces))
+
+
+def on_disk(path: Path) -> Path:
+    """``path``, or the file whose name differs from it only in normal form: a file
+    made on macOS has its Korean name decomposed, the text naming it is composed."""
+    if path.exists():
+        return path
+    found = Path(path.anchor) if path.is_absolute() else Path()
+    for part in path.parts[len(found.parts):]:
+        candidate = found / part
+        if not candidate.exists() and part not in ("", ".", ".."):
+            wanted = nfc(part)
+            try:
+                candidate = next((found / entry for entry in sorted(os.listdir(found))
+                                  if nfc(entry) == wanted), candidate)
+            except OSError:
+                return path
+        found = candidate
+    return found

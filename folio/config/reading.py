@@ -18,7 +18,7 @@ from pathlib import Path
 
 from folio.defaults import BUNDLED
 from folio.errors import BuildError
-from folio.files import digest
+from folio.files import digest, nfc
 
 ABSENT = "absent"
 # Content files are text an editor wrote: a few hundred kilobytes at most. Anything
@@ -103,7 +103,8 @@ class Reader:
     def read_text(self, path: Path, record: Record | None = None,
                   led_from: tuple[Path, int | None] | None = None,
                   what: str = "file") -> str:
-        """UTF-8 text; a byte-order mark at the start is dropped, as editors write one."""
+        """UTF-8 text, composed (NFC: Korean pasted from macOS is decomposed); a
+        byte-order mark at the start is dropped, as editors write one."""
         data = self.read_bytes(path, record, led_from, what, limit=MAX_TEXT_BYTES)
         try:
             text = data.decode("utf-8")
@@ -112,7 +113,7 @@ class Reader:
             raise BuildError.at(f"not UTF-8 text (byte {error.start})", path, line,
                                 hint="save the file as UTF-8 (in most editors: Save As, "
                                      "encoding UTF-8)") from None
-        return text.removeprefix("\ufeff")
+        return nfc(text.removeprefix("\ufeff"))
 
 
 def publication_reader(root: Path) -> Reader:

@@ -97,22 +97,51 @@ def is_control(char: str) -> bool:
     return (code < 0x20 and char not in "\t\n\r") or 0x7F <= code <= 0x9F
 
 
+# Bidirectional embeddings, overrides and isolates: invisible, they reverse the
+# order in which the text around them prints (a "Trojan source" trick).
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Unicode's line and paragraph separators: no font draws them, nor does a line
+# break at them in the PDF.
+_SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
+
+
+def invisible(char: str) -> tuple[str, str] | None:
+    """What is wrong with ``char`` in printed text, and what to do; None if nothing.
+
+    Control characters print as boxes; bidi controls reverse printed text; the
+    Unicode separators print as a missing glyph."""
+    code = ord(char)
+    if is_control(char):
+        return (f"invisible control character U+{code:04X} in the text",
+                "delete it (it may come from a \\x or \\u escape in quotes, from an "
+                "&#…; reference, or from copying)")
+    if char in _BIDI_CONTROLS:
+        return (f"invisible bidirectional control U+{code:04X} in the text: it would print "
+                "the text around it in another order than written",
+                "delete it (retype the line if you cannot see it): text prints in the "
+                "order it is written")
+    if char in _SEPARATORS:
+        return (f"invisible {_SEPARATORS[char]} U+{code:04X} in the text: no font draws it",
+                "replace it with a line break (a new paragraph, or a backslash at the "
+                "end of the line) or a space")
+    return None
+
+
 def text(value, where, problems):
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise Invalid(f"expected text, found {_kind(value)}")
     value = str(value).strip()
     for char in value:
-        if is_control(char):
-            raise Invalid(f"invisible control character U+{ord(char):04X} in the text",
-                          hint="delete it (it may come from a \\x or \\u escape in "
-                               "quotes, or from copying)")
+        wrong = invisible(char)
+        if wrong:
+            raise Invalid(*wrong)
     return value
 
 
 def integer(value, where, problems):
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"expected a whole number, found {_kind(value)}")
-    return value
+    return int(value)           # the number, not the text it was written as (01)
 
 
 def boolean(value, where, problems):

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
 
 from folio.errors import BuildError
+from folio.files import nfc
 
 # YAML aliases let a few lines stand for billions of values ("billion laughs");
 # the parsed document may expand to no more than this many values in all.
@@ -82,6 +84,87 @@ class _LocatingLoader(_SafeBase):
                 node.start_mark) from None
 
 
+class YamlInt(int):
+    """A whole number as written: a field that holds text prints ``06236``, not 6236."""
+
+    text: str
+
+    def __new__(cls, value: int, text: str):
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __reduce__(self):
+        return (YamlInt, (int(self), self.text))
+
+
+class YamlFloat(float):
+    """A number with a point as written: a field that holds text prints ``2.50``."""
+
+    text: str
+
+    def __new__(cls, value: float, text: str):
+        number = super().__new__(cls, value)
+        number.text = text
+        return number
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __reduce__(self):
+        return (YamlFloat, (float(self), self.text))
+
+
+# YAML 1.2's core schema for what a plain value is, instead of PyYAML's YAML 1.1:
+# no base-60 numbers (10:30 was 630), no octal by a leading zero (06236 was 3230),
+# no 1_000, no yes/no/on/off booleans. Numbers keep the text they were written as.
+_CORE = {
+    "tag:yaml.org,2002:bool": (re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                               "tTfF"),
+    "tag:yaml.org,2002:int": (re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+                              "-+0123456789"),
+    "tag:yaml.org,2002:float": (re.compile(
+        r"^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+        r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$"), "-+.0123456789"),
+}
+_LocatingLoader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag not in _CORE]
+    for first, resolvers in _SafeBase.yaml_implicit_resolvers.items()}
+for _tag, (_pattern, _first) in _CORE.items():        # int before float: 12 is an int
+    _LocatingLoader.add_implicit_resolver(_tag, _pattern, list(_first))
+
+
+def _construct_int(loader, node) -> YamlInt:
+    text = loader.construct_scalar(node)
+    body = text.lstrip("+-")
+    sign = -1 if text.startswith("-") else 1
+    try:
+        if body.startswith("0o"):
+            return YamlInt(sign * int(body[2:], 8), text)
+        if body.startswith("0x"):
+            return YamlInt(sign * int(body[2:], 16), text)
+        return YamlInt(int(text), text)
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{text}' is not a whole number", node.start_mark) from None
+
+
+def _construct_float(loader, node) -> YamlFloat:
+    text = loader.construct_scalar(node)
+    lowered = text.lower()
+    try:
+        value = float(lowered.replace(".inf", "inf").replace(".nan", "nan"))
+    except ValueError:
+        raise yaml.constructor.ConstructorError(
+            None, None, f"'{text}' is not a number", node.start_mark) from None
+    return YamlFloat(value, text)
+
+
+_LocatingLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_LocatingLoader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:map", _LocatingLoader.construct_mapping)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:seq", _LocatingLoader.construct_sequence)
 _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",
@@ -90,6 +173,8 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",
 
 def parse_yaml(text: str, path: Path, line_offset: int = 0):
     """Parse YAML text from ``path``; ``line_offset`` is the file line before the text."""
+    text = nfc(text)
+    _refuse_hidden_line_breaks(text, path, line_offset)
     try:
         loader = _LocatingLoader(text)
     except yaml.reader.ReaderError as error:
@@ -125,6 +210,23 @@ def parse_yaml(text: str, path: Path, line_offset: int = 0):
                             hint="fields nest a few levels at most; check the brackets") from None
     finally:
         loader.dispose()
+
+
+# YAML 1.1 ends a line at these too, so every line number after one is wrong.
+_HIDDEN_LINE_BREAKS = {"\u2028": "line separator U+2028", "\u2029": "paragraph separator U+2029",
+                       "\x85": "control character U+0085 (next line)"}
+
+
+def _refuse_hidden_line_breaks(text: str, path: Path, line_offset: int) -> None:
+    found = [(text.find(char), name) for char, name in _HIDDEN_LINE_BREAKS.items()
+             if char in text]
+    if found:
+        position, name = min(found)
+        raise BuildError.at(f"invisible {name} in the text: no font draws it, and YAML "
+                            "would end the line there", path,
+                            text.count("\n", 0, position) + 1 + line_offset,
+                            hint="replace it with a space (retype the line if you cannot "
+                                 "see it)")
 
 
 def _expanded_size(node, sizes: dict) -> int:

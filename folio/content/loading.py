@@ -34,6 +34,7 @@ from folio.content.model import (
 )
 from folio.defaults import BILINGUAL_LAYOUTS, command
 from folio.errors import BuildError, Problem, ProblemCollector
+from folio.files import nfc
 
 JOURNAL_DIR = Path("content/journal")
 NOTICES_DIR = Path("content/notices")
@@ -250,12 +251,13 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
         folders = sorted(p for p in journal.iterdir() if p.is_dir())
         for folder in folders:
             for code in codes:
-                key = ("journal", folder.name, code)
+                key = ("journal", nfc(folder.name), code)   # a name made on macOS
                 issue = _collect(problems, key, _load_issue, config, reader, folder,
                                  config.language(code), draft)
                 if issue is not None:
                     issues.append(issue)
         problems += [(None, p) for p in _same_numbers(issues)]
+    problems += [(None, p) for p in _upper_case_extensions(config)]
     notices_dir = config.root / NOTICES_DIR
     if notices_dir.is_dir():
         names = ProblemCollector()
@@ -273,6 +275,27 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
                     notices.append(notice)
     return Publication(config=config, issues=tuple(issues), notices=tuple(notices),
                        problems=tuple(problems))
+
+
+_MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}
+
+
+def _upper_case_extensions(config: PublicationConfig) -> list[Problem]:
+    """A content file named ``….MD`` (as some systems write it) or ``….markdown``
+    is not read: said, rather than the document silently missing."""
+    found = []
+    for base in tr.CONTENT_DIRS:
+        folder = config.root / base
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.suffix.lower() in _MARKDOWN_SUFFIXES and path.suffix != ".md" \
+                    and path.is_file():
+                right = path.name[:-len(path.suffix)] + ".md"
+                found.append(Problem(f"the file name ends in '{path.suffix}': only files "
+                                     "ending in '.md' (lower case) are read", path,
+                                     hint=f"rename it to {right}"))
+    return found
 
 
 def _collect(problems: list, key: tuple[str, str, str], load, *args):
@@ -426,7 +449,7 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, reader: R
         Person(name=pick(e.name), affiliation=pick(e.affiliation), role=pick(e.role))
         for e in values.editors or ())
     return Issue(
-        slug=folder.name, language=language,
+        slug=nfc(folder.name), language=language,
         volume=values.volume, number=values.number, date=values.date,
         printed=values.printed, title=pick(values.title),
         issn=values.issn, publisher=pick(values.publisher),

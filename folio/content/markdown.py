@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
@@ -21,11 +22,20 @@ from markdown_it.token import Token
 from mdit_py_plugins.attrs import attrs_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from folio._compat import (
+    UsedReferences,
+    cjk_friendly_emphasis,
+    cjk_friendly_quotes,
+    count_table_cells,
+    dashes_only,
+    note_unpaired_marks,
+)
 from folio.config.reading import Reader, Record
-from folio.config.schema import is_control
+from folio.config.schema import invisible
 from folio.content import citations, crossrefs
 from folio.content.model import SourceText
 from folio.errors import BuildError, ProblemCollector
+from folio.files import nfc, on_disk
 
 _UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _TURN = re.compile(r"^([\w-]+):\s+")
@@ -83,6 +93,12 @@ def _new_parser() -> MarkdownIt:
     # number, rather than printed as tag soup.
     md = MarkdownIt("commonmark", {"html": True, "typographer": True})
     md.enable(["table", "replacements", "smartquotes", "strikethrough"])
+    # Typographic quotes and dashes only; (c), +-, ... and !!!! print as typed.
+    dashes_only(md)
+    count_table_cells(md)
+    cjk_friendly_emphasis(md)
+    cjk_friendly_quotes(md)
+    note_unpaired_marks(md)
     md.use(footnote_plugin)
     md.use(attrs_plugin, spans=True)
     # markdown-it leaves a link or image whose URL it distrusts (file:, javascript:)
@@ -110,11 +126,19 @@ def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -
 
 def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
     md = _new_parser()
-    env: dict = {}
-    tokens = md.parse(source.text, env)
-    _check_footnote_definitions(source, env, problems)
+    env: dict = {"references": UsedReferences()}
+    tokens = md.parse(nfc(source.text), env)
+    _check_footnote_definitions(source, env, problems, _called_notes(tokens))
+    _check_link_references(source, env, problems)
+    for line, cells, header in env.get("table_rows_too_long", ()):
+        problems.add(f"this table row has {cells} cells and its header {header}: the "
+                     f"last {cells - header} would be lost", source.path,
+                     source.line_offset + line + 1,
+                     hint="add the column to the header row and its --- row, or remove "
+                          "the extra cell (a | inside a cell is written \\|)")
 
     context = _Context(source, problems, md.renderer)
+    context.unpaired = env.get("unpaired_marks", {})
     context.deepest = md.options["maxNesting"] - 1
     rules = md.renderer.rules  # type: ignore[attr-defined]
     rules["footnote_ref"] = context.footnote_ref
@@ -127,11 +151,14 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
     rules["html_inline"] = context.raw_html
     rules["text"] = context.text_rule
     rules["table_open"] = context.table_open
+    for name in ("code_block", "fence"):
+        rules[name] = context.code_lines(rules[name])
     context.labels = crossrefs.number(tokens, source.ids, context.file_line)
 
     level = 1                   # the document's title is its one level-1 heading
     deepest = md.options["maxNesting"] - 1
     too_deep = False
+    in_note = False
     for token in tokens:
         if token.level >= deepest and not too_deep:
             # markdown-it stops parsing at its nesting limit and drops the rest.
@@ -144,30 +171,58 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
         if token.nesting == 1 and token.map and token.block:
             # Where each block was written, for messages about the laid-out page.
             token.attrSet("data-line", str(context.file_line(token)))
+        if token.type == "footnote_open":
+            in_note = True
+            context.note_reported = False
+        elif token.type == "footnote_close":
+            in_note = False
+        elif in_note and token.block and token.type not in _IN_A_NOTE:
+            context.check_note_block(token)
         if token.type == "inline":
             context.check_inline(token)
         elif token.type in ("code_block", "fence"):
-            context.text(token.content, context.file_line(token) + 1)
+            first = context.file_line(token) + (token.type == "fence")
+            context.text(token.content, first)
+            # Code never wraps: a line too long for the page is reported at its line.
+            token.attrSet("data-line", str(first))
+            if token.type == "fence":
+                context.check_fence_closed(token, source.text)
         elif token.type == "table_open":
             token.attrSet("class", "table")
         elif token.type == "html_block":
-            context.check_html(token.content, context.file_line(token))
+            context.check_html_block(token.content, context.file_line(token))
     context.link_references(tokens)
     body, context.notes = _extract_footnotes(md, tokens, env)
-    blocks = [md.renderer.render(group, md.options, env) for group in _top_level(body)]
-    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
+    groups = _top_level(body)
+    blocks = [md.renderer.render(group, md.options, env) for group in groups]
     if source.allow_html:
-        blocks = [sanitise(b) for b in blocks]
+        blocks = [_sanitised(block, source, context.file_line(group[0]), problems,
+                             checked=_reported_within(group[0], context))
+                  for block, group in zip(blocks, groups, strict=True)]
+    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
     return Rendered(blocks, context.texts, context.references)
 
 
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
 
 
+def _called_notes(tokens) -> set[str]:
+    """The labels of the notes the text calls (a call inside a note prints nothing:
+    notes are printed where the text calls them)."""
+    called, in_note = set(), False
+    for token in tokens:
+        if token.type in ("footnote_open", "footnote_close"):
+            in_note = token.type == "footnote_open"
+        elif token.type == "inline" and not in_note:
+            called |= {child.meta.get("label") for child in token.children or ()
+                       if child.type == "footnote_ref"}
+    return called
+
+
 def _check_footnote_definitions(source: MarkdownSource, env: dict,
-                                problems: ProblemCollector) -> None:
+                                problems: ProblemCollector, called: set[str]) -> None:
     """A note defined twice (markdown-it keeps the first and prints the second as
-    text) or never called (it would silently vanish) is an error."""
+    text) or never called from the text (it would silently vanish) is an error."""
     lines: dict[str, list[int]] = {}
     for match in _DEFINITION.finditer(source.text):
         line = source.line_offset + source.text.count("\n", 0, match.start()) + 1
@@ -178,10 +233,31 @@ def _check_footnote_definitions(source: MarkdownSource, env: dict,
                          source.path, line, hint="give each note its own label")
     refs = (env.get("footnotes") or {}).get("refs", {})
     for label, found in lines.items():
-        if refs.get(f":{label}") == -1:
+        if f":{label}" in refs and label not in called:
             problems.add(f"footnote [^{label}] is never called: it would not be printed",
                          source.path, found[0],
                          hint=f"call it in the text with [^{label}], or delete it")
+
+
+def _check_link_references(source: MarkdownSource, env: dict,
+                           problems: ProblemCollector) -> None:
+    """A link reference definition no link uses prints nothing, and one defined
+    twice is ignored the second time: errors, as for footnotes."""
+    references = env.get("references") or {}
+    used: set[str] = getattr(references, "used", set())
+    for label, reference in references.items():
+        if label not in used:
+            line = source.line_offset + reference.get("map", [0])[0] + 1
+            problems.add(f"the link reference [{label.lower()}] is never used: it would not "
+                         "be printed", source.path, line,
+                         hint=f"link to it in the text with [text][{label.lower()}], or "
+                              "delete it")
+    for duplicate in env.get("duplicate_refs", ()):
+        line = source.line_offset + duplicate.get("map", [0])[0] + 1
+        label = duplicate.get("label", "")
+        problems.add(f"the link reference [{label.lower()}] is defined twice: this one would "
+                     "be ignored", source.path, line,
+                     hint="give each link reference its own label, or delete one")
 
 
 def _top_level(tokens) -> list[list]:
@@ -208,6 +284,62 @@ _ATTRIBUTES = {"*": {"class", "id", "lang", "title", "dir"}, "a": {"href"},
                "th": {"colspan", "rowspan", "scope"}, "ol": {"start"}}
 
 
+def _reported_within(first, context: _Context) -> bool:
+    """Whether an HTML block of this top-level block was already found unclosed."""
+    if not first.map:
+        return False
+    start = context.file_line(first)
+    return any(start <= line < start + first.map[1] - first.map[0]
+               for line in context.unclosed_html)
+
+
+def _sanitised(block: str, source: MarkdownSource, line: int,
+               problems: ProblemCollector, checked: bool = False) -> str:
+    """The block sanitised; text a reader would see that the sanitiser removes with
+    its element (inside <svg> or <math>, say) is an error at the block's line."""
+    clean = sanitise(block)
+    if checked:
+        return clean
+    before, after = _shown_text(block), _shown_text(clean)
+    if before != after:
+        at = next((i for i, (a, b) in enumerate(zip(before, after, strict=False)) if a != b),
+                  min(len(before), len(after)))
+        lost = before[at:at + 30] or before[-30:]
+        problems.add(f"raw HTML: the text '{lost}' would not be printed (the sanitiser "
+                     "removes the element that holds it)", source.path, line,
+                     hint="write the text outside that element, or in Markdown")
+    return clean
+
+
+class _TextOf(HTMLParser):
+    """The text of HTML as a browser shows it, without its spaces: not that of
+    scripts, styles, templates or comments."""
+
+    _HIDDEN = {"script", "style", "template"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        self.hidden += tag in self._HIDDEN
+
+    def handle_endtag(self, tag) -> None:
+        self.hidden -= tag in self._HIDDEN and self.hidden > 0
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.parts.append(data)
+
+
+def _shown_text(html: str) -> str:
+    parser = _TextOf()
+    parser.feed(html)
+    parser.close()
+    return re.sub(r"\s+", "", "".join(parser.parts))
+
+
 def sanitise(html: str) -> str:
     """Keep harmless markup only (nh3, the Rust ammonia sanitiser)."""
     return nh3.clean(html, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None,
@@ -225,6 +357,9 @@ class _Context:
         self.deepest = 10 ** 6                  # set from the parser's options
         self.labels = crossrefs.Labels(source.ids)
         self.references: list[tuple[str, str]] = []
+        self.note_reported = False
+        self.unclosed_html: set[int] = set()   # lines of HTML blocks never closed
+        self.unpaired: dict[str, list[tuple[str, str, str]]] = {}
 
     def file_line(self, token) -> int:
         return self.source.line_offset + (token.map[0] + 1 if token.map else 1)
@@ -236,12 +371,10 @@ class _Context:
             if piece:
                 self.texts.append(SourceText(piece, self.source.path, line + offset))
             for char in piece:
-                if is_control(char):
-                    self.problems.add(
-                        f"invisible control character U+{ord(char):04X} in the text",
-                        self.source.path, line + offset,
-                        hint="delete it (it may come from copying, or from an &#…; "
-                             "reference)")
+                wrong = invisible(char)
+                if wrong:
+                    self.problems.add(wrong[0], self.source.path, line + offset,
+                                      hint=wrong[1])
                     break
                 if char == "\ufffd":
                     # What markdown-it makes of a reference to a character that
@@ -256,6 +389,15 @@ class _Context:
     # -- checks that need the whole inline run ------------------------------
     def check_inline(self, token) -> None:
         line = self.file_line(token)
+        source = token.content or ""
+        for run, before, after in dict.fromkeys(self.unpaired.get(source, ())):
+            found = max(source.find(before + run + after), source.find(run + after))
+            at = line + source.count("\n", 0, max(found, 0))
+            self.problems.add(f"'{run}' next to Korean (or other CJK) text opens or closes "
+                              "no emphasis: it would print as typed", self.source.path, at,
+                              hint=f"put the marks right around the words, as "
+                                   f"**창의도시**는 (with *, not _); for the character "
+                                   f"itself write \\{run[0]}")
         for child in token.children or []:
             child.meta["file_line"] = line
             if child.level >= self.deepest:
@@ -278,6 +420,36 @@ class _Context:
             if child.type == "softbreak":
                 line += 1
 
+    def check_note_block(self, token) -> None:
+        """A footnote is set as a run of text: a code block, list, quotation or
+        table in it would be lost or flattened."""
+        if token.nesting == -1:
+            return
+        what = _BLOCK_NAMES.get(token.type, token.type.removesuffix("_open").replace("_", " "))
+        if self.note_reported:
+            return
+        self.note_reported = True           # once per note: the rest is inside it
+        self.problems.add(f"a footnote holds only text: the {what} in it would be lost",
+                          self.source.path, self.file_line(token),
+                          hint="keep the note to paragraphs of text (an indented line goes "
+                               "on with the note's paragraph only right after it); put "
+                               "the rest in the article's text")
+
+    def check_fence_closed(self, token, text: str) -> None:
+        """A code block whose closing ``` is missing runs to the end of the text
+        (or of its list or quotation), printing the rest as code."""
+        lines = text.split("\n")
+        start, end = token.map
+        last = lines[end - 1] if end - 1 < len(lines) else ""
+        closing = re.match(r"^[\s>]*(?:(?:[-*+]|\d+[.)])\s+)?([`~]{3,})\s*$", last)
+        if end - start >= 2 and closing and closing[1][0] == token.markup[0] \
+                and len(closing[1]) >= len(token.markup):
+            return
+        self.problems.add(f"this code block is never closed: everything after line "
+                          f"{self.file_line(token)} would print as code",
+                          self.source.path, self.file_line(token),
+                          hint=f"close it with {token.markup} on a line of its own")
+
     def check_heading(self, token, previous: int) -> int:
         """Headings nest without gaps under the title (h1): ## first, then ###.
 
@@ -296,6 +468,62 @@ class _Context:
                               hint=f"use {'#' * (previous + 1)} here")
         return level
 
+    def check_html_block(self, content: str, line: int) -> None:
+        """A block of raw HTML prints nothing unless the publication allows it, so
+        the text it holds besides tags and comments would be lost: CommonMark lets
+        a block that opens with a comment or a closing tag run on with text (to
+        the comment's end, or to the next blank line). An HTML comment never
+        closed would swallow the rest of the text, HTML allowed or not."""
+        remaining = _without_comments(content)
+        if remaining is None:
+            start = content.find("<!--", _closed_comments_end(content))
+            self.unclosed_html.add(line)
+            self.problems.add("an HTML comment is opened (<!--) and never closed: everything "
+                              "after it would be lost", self.source.path,
+                              line + content.count("\n", 0, max(start, 0)),
+                              hint="close the comment with --> where it should end")
+            return
+        opened = remaining.lstrip()
+        for opener, closer in (("<![CDATA[", "]]>"), ("<?", "?>"), ("<!", ">")):
+            if opened.startswith(opener) and closer not in opened[len(opener):]:
+                self.unclosed_html.add(line)
+                self.problems.add(f"'{opener}' is never closed ('{closer}'): everything "
+                                  "after it would be lost", self.source.path, line,
+                                  hint=f"close it with {closer}, or write < as &lt;")
+                return
+        raw = _RAW_TEXT_OPEN.match(remaining)
+        if raw and not re.search(rf"</{raw[1]}\s*>", remaining, re.I):
+            self.unclosed_html.add(line)
+            self.problems.add(f"<{raw[1].lower()}> is never closed (</{raw[1].lower()}>): "
+                              "everything after it would be taken as its content",
+                              self.source.path, line,
+                              hint=f"close it with </{raw[1].lower()}>")
+            return
+        if self.source.allow_html:
+            # Its text is printed: checked as the Markdown's is (controls, glyphs).
+            self.text(_strip_tags(re.sub(r"<(script|style)\b.*?</\1\s*>", "", remaining,
+                                         flags=re.S | re.I)), line)
+            return
+        if not remaining.strip():
+            return
+        at = line + content.count("\n", 0, len(content) - len(remaining.lstrip()))
+        text = re.sub(r"<[^>]*>", "", remaining).strip()
+        if _is_comment(content):
+            first = text.splitlines()[0][:40] if text else remaining.strip()[:40]
+            self.problems.add(f"text after an HTML comment would not be printed: {first}",
+                              self.source.path, at,
+                              hint="start the text on the line after the comment's -->")
+            return
+        if remaining.lstrip().startswith("</"):
+            if not text:
+                return              # a closing tag was reported with its opening one
+            closing = remaining.lstrip().split(">", 1)[0] + ">"
+            self.problems.add(f"the text after {closing} would not be printed: raw HTML is "
+                              "not allowed here", self.source.path, line,
+                              hint=f"leave a blank line after {closing}, or delete it")
+            return
+        self.check_html(remaining.lstrip(), at)
+
     def check_html(self, content: str, line: int) -> None:
         """Raw HTML is refused unless the publication allows it; comments are dropped."""
         if self.source.allow_html or _is_comment(content) or content.startswith("</"):
@@ -309,7 +537,27 @@ class _Context:
     # -- render rules ---------------------------------------------------------
     def raw_html(self, tokens, idx, options, env):
         content = tokens[idx].content
-        return "" if _is_comment(content) or not self.source.allow_html else content
+        if not self.source.allow_html:
+            return ""
+        # Allowed HTML goes to the sanitiser whole: it drops the comments and keeps
+        # the text after them.
+        return content
+
+    def code_lines(self, render):
+        """Code keeps its lines as written (it never wraps): each line carries the
+        line it was written on, so one too long for the page is reported there."""
+        def rule(tokens, idx, options, env):
+            html = render(tokens, idx, options, env)
+            first = int(tokens[idx].attrGet("data-line") or 0)
+            start = html.find(">", html.find("<code")) + 1
+            end = html.rfind("</code>")
+            if not first or start <= 0 or end < start:
+                return html
+            lines = html[start:end].split("\n")
+            wrapped = "\n".join(f'<span data-line="{first + number}">{line}</span>'
+                                 if line else line for number, line in enumerate(lines))
+            return html[:start] + wrapped + html[end:]
+        return rule
 
     def footnote_ref(self, tokens, idx, options, env):
         token = tokens[idx]
@@ -526,7 +774,7 @@ class _Context:
         root = self.source.root.resolve()
         reader = self.source.reader
         for base in (self.source.path.parent, self.source.assets):
-            candidate = base / relative
+            candidate = on_disk(base / relative)
             found = reader.exists(candidate, self.source.record) if reader is not None \
                 else candidate.is_file()
             if not found:
@@ -672,5 +920,35 @@ def _extract_footnotes(md: MarkdownIt, tokens, env) -> tuple[list, dict]:
     return body, notes
 
 
+# What a footnote may hold: it is printed as a run of text at the foot of the page.
+_IN_A_NOTE = {"paragraph_open", "paragraph_close", "inline", "footnote_open",
+              "footnote_close", "footnote_block_open", "footnote_block_close"}
+
+_BLOCK_NAMES = {"code_block": "indented code block", "fence": "code block",
+                "bullet_list_open": "list", "ordered_list_open": "list",
+                "blockquote_open": "quotation", "heading_open": "heading",
+                "table_open": "table", "hr": "rule", "html_block": "HTML block"}
+
+
 def _is_comment(content: str) -> bool:
     return content.strip().startswith("<!--")
+
+
+# CommonMark's HTML blocks of the first kind: they run on, across blank lines, to
+# their closing tag, or to the end of the text when it is missing.
+_RAW_TEXT_OPEN = re.compile(r"\s*<(script|pre|style|textarea)(?=[\s>/]|$)", re.I)
+
+# A comment as CommonMark 0.31 and HTML end it: <!--> and <!---> are whole comments.
+_COMMENT = re.compile(r"<!--(?:-?>|.*?-->)", re.S)
+
+
+def _closed_comments_end(content: str) -> int:
+    """Where the last whole comment of ``content`` ends (0 if none)."""
+    ends = [m.end() for m in _COMMENT.finditer(content)]
+    return ends[-1] if ends else 0
+
+
+def _without_comments(content: str) -> str | None:
+    """``content`` with its HTML comments taken out; None if one is never closed."""
+    remaining = _COMMENT.sub("", content)
+    return None if "<!--" in remaining else remaining

@@ -60,9 +60,11 @@ def cached_render(source, problems: ProblemCollector, render: Callable):
 
 @lru_cache(maxsize=1)
 def _code() -> str:
+    from folio import _compat, files
     from folio.content import citations, crossrefs, markdown
+    # _compat holds markdown-it rules of ours; files the normalisation of the text.
     return digest(b"".join(Path(str(module.__file__)).read_bytes()
-                           for module in (markdown, citations, crossrefs))
+                           for module in (markdown, citations, crossrefs, _compat, files))
                   + Path(__file__).read_bytes())
 
 

@@ -326,8 +326,8 @@ def _overflow(document, job: PdfJob) -> list[Problem]:
     Markdown carries ``data-line`` (and its article ``data-source``) into the
     HTML, so the problem is reported where it was written.
     """
-    from folio._compat import ink_boxes
-    found: dict[tuple[str | None, int | None], tuple[float, int, str]] = {}
+    from folio._compat import ink_boxes, preformatted
+    found: dict[tuple[str | None, int | None], tuple[float, int, str, bool]] = {}
     for number, page in enumerate(document.pages, 1):
         box = page_box(page)
         left, top = box.content_box_x(), box.content_box_y()
@@ -340,15 +340,17 @@ def _overflow(document, job: PdfJob) -> list[Problem]:
                 if key not in found or found[key][0] < beyond:
                     side = "right" if ink.position_x + ink.width - right >= beyond else \
                         "left" if left - ink.position_x >= beyond else "bottom"
-                    found[key] = (beyond, number, side)
+                    found[key] = (beyond, number, side, preformatted(ink))
     problems = []
-    for (source, line), (beyond, number, side) in sorted(
+    for (source, line), (beyond, number, side, code) in sorted(
             found.items(), key=lambda item: (item[0][0] or "", item[0][1] or 0)):
         problems.append(Problem(
             f"{job.name}, page {number}: the text runs {beyond * PX_TO_MM:.0f} mm past the "
             f"{side} edge of the text area", job.root / source if source else job.source,
-            line or None, hint="break the long word or web address (a space or a "
-                               "hyphen), or give the table fewer columns"))
+            line or None,
+            hint="code prints as written and never wraps: break the line (or shorten it)"
+            if code else "break the long word or web address (a space or a hyphen), or "
+                         "give the table fewer columns"))
     return problems
 
 

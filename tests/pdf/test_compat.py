@@ -391,3 +391,42 @@ def test_font_folders_are_named_by_process_and_orphans_removed(tmp_path, monkeyp
     assert mine.is_dir() and other.is_dir() and living.is_dir() and running.is_dir()
     remove_font_folder(config)
     assert not mine.exists()
+
+
+def test_markdown_it_internals_the_markdown_rules_rely_on():
+    """folio/_compat.py's markdown-it wrappers: if an upgrade moves what they use,
+    this names it (issue 28)."""
+    import importlib
+
+    from markdown_it import MarkdownIt
+    from markdown_it.rules_block.table import escapedSplit, getLine  # noqa: F401
+    from markdown_it.rules_core import replacements
+    from markdown_it.rules_inline.state_inline import Scanned, StateInline
+
+    from folio._compat import (
+        UsedReferences,
+        cjk_friendly_emphasis,
+        cjk_friendly_quotes,
+        count_table_cells,
+        dashes_only,
+        note_unpaired_marks,
+    )
+    smartquotes = importlib.import_module("markdown_it.rules_core.smartquotes")
+    assert callable(smartquotes.isPunctChar)
+    assert hasattr(StateInline, "scanDelims") and Scanned(True, False, 2).length == 2
+    for name in ("EM_DASH_RE", "EN_DASH_RE", "EN_DASH_INDENT_RE"):
+        assert hasattr(replacements, name), name
+    md = MarkdownIt("commonmark", {"typographer": True}).enable(
+        ["table", "replacements", "smartquotes", "strikethrough"])
+    assert [r.alt for r in md.block.ruler.__rules__ if r.name == "table"] == \
+        [["paragraph", "reference"]]
+    for wrap in (dashes_only, count_table_cells, cjk_friendly_emphasis, cjk_friendly_quotes,
+                 note_unpaired_marks):
+        wrap(md)
+    env: dict = {"references": UsedReferences()}
+    html = md.render("| a |\n|---|\n| b | c |\n\n**'창의'**는 (c) -- [x][r] 한*\n\n"
+                     "[r]: https://example.org\n", env)
+    assert env["table_rows_too_long"] == [(2, 2, 1)]
+    assert "<strong>‘창의’</strong>는 (c) – " in html
+    assert env["references"].used == {"R"}
+    assert list(env["unpaired_marks"].values()) == [[("*", "한", " ")]]
