@@ -152,7 +152,10 @@ def _note_interrupts(seen: list[bool]):
     def interrupt(number, frame):
         seen.append(True)
         signal.default_int_handler(number, frame)
-    signal.signal(signal.SIGINT, interrupt)
+    # Never inside an import: pikepdf's native module, interrupted while it is set
+    # up, aborts the process with a page of "Critical nanobind error".
+    from folio.pipeline.workers import stop_outside_imports
+    signal.signal(signal.SIGINT, stop_outside_imports(interrupt))
     return previous
 
 
