@@ -226,7 +226,8 @@ def check_glyphs(config: PublicationConfig, document: PlannedDocument,
     seen: dict[str, set[str]] = {}          # per language: characters checked
     for code, text in document.texts:
         if code not in coverage:
-            coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
+            coverage[code] = fonts.coverage(config.fonts[code].families, config.path,
+                                            config.fonts[code].line_of)
         checked = seen.setdefault(code, set())
         new = set(text.text) - checked      # sets: a long issue has a million characters
         if not new:
@@ -642,7 +643,8 @@ def _prepare_by_parts(config: PublicationConfig, document: PlannedDocument,
     issue's HTML nor a wait for the checks."""
     for code, _ in document.texts:
         if code not in coverage:        # what the pieces' check needs (_part_renderer)
-            coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
+            coverage[code] = fonts.coverage(config.fonts[code].families, config.path,
+                                            config.fonts[code].line_of)
     _with_prepared_fonts(config, prepared)
     return document, "", _catalogs_read(document, languages), ()
 
