@@ -1,0 +1,71 @@
+"""Issue 28, point 7: messages that named no place or gave a wrong hint. Each
+names the file and line and says what to do; each test failed before its fix."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+
+from folio.errors import BuildError
+from folio.pipeline.run import BuildOptions, build
+
+ARTICLE = "content/journal/2024-no2/first.en.md"
+NOTICE = "content/notices/open-day.en.md"
+
+
+def problems_of(root: Path, **options) -> list[str]:
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(root=root, jobs=1, **options))
+    return [p.format(root) for p in caught.value.problems]
+
+
+def cli(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, str(REPO / "build.py"), "--root", str(root), *args],
+                          capture_output=True, text=True, cwd=root,
+                          env={**os.environ, **(env or {})}, timeout=300)
+
+
+def allow_html(root: Path) -> None:
+    config = root / "publication.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "allow_html: true\n",
+                      encoding="utf-8")
+
+
+# -- an image raw HTML or CSS names that cannot be loaded ----------------------------------
+
+@pytest.mark.parametrize("make, said", [
+    (None, "there is no file {src} in the publication"),
+    ("folder", "{src} is a folder, not an image"),
+    ("text", "{src} is not an image WeasyPrint can read (cannot identify image file)"),
+])
+def test_a_raw_html_image_that_cannot_be_loaded_is_named_at_its_line(tiny: Path, make, said):
+    allow_html(tiny)
+    src = "figures/missing.png"
+    if make == "folder":
+        (tiny / src).mkdir(parents=True)
+    elif make == "text":
+        (tiny / src).parent.mkdir(parents=True)
+        (tiny / src).write_text("not a picture", encoding="utf-8")
+    (tiny / NOTICE).write_text(f'---\ntitle: Open Day\n---\nIntro.\n\n<p>Look:\n<img src="{src}" '
+                               'alt="a figure"></p>\n', encoding="utf-8")
+    [message] = problems_of(tiny, languages=("en",), only=("notice-open-day",))
+    assert message.startswith(f"{NOTICE}:7: image cannot be printed: {said.format(src=src)}"
+                              " — "), message
+    assert "URLError" not in message and "0x" not in message
+
+
+def test_a_missing_image_in_a_stylesheet_is_named_at_its_line(tiny: Path):
+    (tiny / "templates").mkdir()
+    css = (REPO / "templates/notice.css").read_text(encoding="utf-8")
+    (tiny / "templates/notice.css").write_text(
+        css + "\nbody {\n  background: url(paper.png);\n}\n", encoding="utf-8")
+    line = len(css.splitlines()) + 3
+    [message] = problems_of(tiny, languages=("en",), only=("notice-open-day",))
+    assert message.startswith(f"templates/notice.css:{line}: image cannot be printed: there "
+                              "is no file paper.png in the publication — save the image "
+                              "there or correct the path"), message
