@@ -69,3 +69,28 @@ def test_a_missing_image_in_a_stylesheet_is_named_at_its_line(tiny: Path):
     assert message.startswith(f"templates/notice.css:{line}: image cannot be printed: there "
                               "is no file paper.png in the publication — save the image "
                               "there or correct the path"), message
+
+
+# -- a template asking for a template outside templates/ -----------------------------------
+
+@pytest.mark.parametrize("tag, said", [
+    ('{% include "../../../../etc/passwd" %}', "template '../../../../etc/passwd' leads out "
+                                               "of templates/"),
+    ('{% include "/etc/passwd" %}', "template '/etc/passwd' leads out of templates/"),
+    ('{% include "../publication.yaml" %}', "template '../publication.yaml' leads out of "
+                                            "templates/"),
+    ('{% import "../../macros.j2" as m %}', "template '../../macros.j2' leads out of "
+                                            "templates/"),
+    ('{{ stylesheet("../../secret.css") }}', "template '../../secret.css' leads out of "
+                                             "templates/"),
+    ('{% include "no-such-part.html.j2" %}', "template 'no-such-part.html.j2' not found"),
+])
+def test_a_refused_include_names_the_template_and_line(tiny: Path, tag: str, said: str):
+    (tiny / "templates").mkdir()
+    masthead = (REPO / "templates/notice_masthead.html.j2").read_text(encoding="utf-8")
+    lines = masthead.splitlines(keepends=True)
+    lines.insert(2, f"<div>{tag}</div>\n")
+    (tiny / "templates/notice_masthead.html.j2").write_text("".join(lines), encoding="utf-8")
+    [message] = problems_of(tiny, languages=("en",), only=("notice-open-day",))
+    assert message.startswith(f"templates/notice_masthead.html.j2:3: {said}"), message
+    assert " — " in message
