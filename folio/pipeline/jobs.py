@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from folio.errors import BuildError
+from folio.errors import BuildError, os_problem
 from folio.files import digest, write_atomically
 from folio.pdf.writer import FontUse, PageReport, PartReport, PdfJob, render_pdf
 from folio.production.pieces import PagePlan, Piece
@@ -237,7 +237,6 @@ def write_output(target: Path, data: bytes) -> None:
                             "be", target.parent,
                             hint="--out must name a folder, not a file") from None
     except OSError as error:
-        raise BuildError.at(f"cannot write {target.name}: {error.strerror or error}",
-                            target.parent,
-                            hint="check that the disk has room and the folder is "
-                                 "writable, or choose another with --out") from None
+        # The real cause (a full disk, a read-only one, no permission…), at the folder.
+        raise BuildError(os_problem(error, f"cannot write {target.name}",
+                                    path=target.parent)) from None

@@ -94,3 +94,40 @@ def test_a_refused_include_names_the_template_and_line(tiny: Path, tag: str, sai
     [message] = problems_of(tiny, languages=("en",), only=("notice-open-day",))
     assert message.startswith(f"templates/notice_masthead.html.j2:3: {said}"), message
     assert " — " in message
+
+
+# -- what the machine refused, said as it is -----------------------------------------------
+
+@pytest.mark.parametrize("out, said", [
+    ("a-file", "a-file: --out names a file, not a folder — name a folder"),
+    ("a-file/ko", "a-file: --out: a-file is a file, not a folder — name a folder"),
+])
+def test_i18n_export_out_that_is_a_file_says_so(tiny: Path, out: str, said: str):
+    (tiny / "a-file").write_text("x", encoding="utf-8")
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "i18n", "export", "--root",
+                           str(tiny), "--lang", "ko", "--out", out], capture_output=True,
+                          text=True, cwd=tiny, timeout=120)
+    assert done.returncode == 1 and done.stderr.startswith(f"error: {said}"), done.stderr
+    assert "disk" not in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("code, said", [
+    (30, "the file system is read-only — choose another folder with --out"),     # EROFS
+    (13, "permission denied — check its permissions"),                           # EACCES
+    (28, "the disk is full — free some space"),                                  # ENOSPC
+    (5, "the disk reported an input/output error"),                              # EIO
+])
+def test_a_refused_write_says_the_real_cause_and_the_file(tiny: Path, monkeypatch, capsys,
+                                                          code: int, said: str):
+    from folio.cli import main
+    from folio.i18n import transfer
+
+    def refuse(path, data):
+        raise OSError(code, os.strerror(code), str(path))
+    monkeypatch.setattr(transfer, "write_atomically", refuse)
+    monkeypatch.chdir(tiny)
+    assert main(["i18n", "export", "--root", str(tiny), "--lang", "ko", "--out", "x"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: x/") and f".po: {said}" in err, err
+    if code != 28:
+        assert "disk has room" not in err and "full" not in err
