@@ -55,6 +55,7 @@ class Profile:
     variant: str | None = None      # WeasyPrint pdf_variant, e.g. "pdf/x-4"
     description: str = ""
     output_intent: Path | None = None   # ICC profile of the printing condition (PDF/X)
+    output_intent_line: int | None = field(default=None, compare=False)  # for messages
 
     @property
     def output_subdir(self) -> Path:
@@ -356,5 +357,7 @@ def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
                                       crop_marks=bool(values["crop_marks"]),
                                       variant=values["variant"],
                                       description=values["description"] or "",
-                                      output_intent=intent)
+                                      output_intent=intent,
+                                      output_intent_line=data[name].line_of("output_intent")
+                                      if intent is not None else None)
     return profiles

@@ -50,6 +50,7 @@ class PdfJob:
     crop_marks_mm: float | None = None  # draw crop marks outside a bleed of this width
     also_readable: tuple[Path, ...] = ()  # files outside the root the profile names (ICC)
     output_intent: Path | None = None   # PDF/X: the CMYK profile colours are converted to
+    output_intent_at: tuple[Path, int | None] | None = None   # the line naming it
     # The templates and stylesheets the HTML was made from: for locating WeasyPrint's
     # complaints about CSS.
     stylesheets: tuple[Path, ...] = ()

@@ -212,17 +212,26 @@ def _needs_press(job: PdfJob) -> bool:
 def _pressed(job: PdfJob, data: bytes) -> bytes:
     if not _needs_press(job):
         return data
-    from folio.production.press import NotPressReady, UnconvertibleColour, press_ready
+    from folio.production.press import (
+        NotPressReady,
+        UnconvertibleColour,
+        UnusableProfile,
+        press_ready,
+    )
     try:
         return press_ready(data, variant=job.variant, intent=job.output_intent,
                            crop_marks_mm=job.crop_marks_mm)
     except UnconvertibleColour as error:
         raise BuildError.at(f"{job.name}: {error}", job.source,
                             hint="use a colour, image or gradient of another kind") from None
+    except UnusableProfile as error:
+        # The ICC file publication.yaml names, not the document: said there.
+        raise BuildError.at(f"{job.name}: {error}", *(job.output_intent_at or (job.source,)),
+                            hint=error.hint) from None
     except NotPressReady as error:
         raise BuildError.at(f"{job.name}: {error}", job.source,
-                            hint="remove the transparency from the design, or use a "
-                                 "pdf/x-4 profile, which allows it") from None
+                            hint=error.hint or "remove the transparency from the design, or "
+                                               "use a pdf/x-4 profile, which allows it") from None
 
 
 def write_output(target: Path, data: bytes) -> None:

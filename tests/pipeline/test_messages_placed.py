@@ -131,3 +131,64 @@ def test_a_refused_write_says_the_real_cause_and_the_file(tiny: Path, monkeypatc
     assert err.startswith("error: x/") and f".po: {said}" in err, err
     if code != 28:
         assert "disk has room" not in err and "full" not in err
+
+
+# -- an output intent (ICC profile) that cannot be used -----------------------------------
+
+CMYK_ICC = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+
+
+def with_profile(root: Path, variant: str, icc: str) -> int:
+    """A profile ``press`` of ``variant`` whose output intent is ``icc``; the line of
+    publication.yaml that names it."""
+    config = root / "publication.yaml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + f"profiles:\n  press:\n    variant: {variant}\n    bleed: 3mm\n"
+                      f"    output_intent: \"{icc}\"\n", encoding="utf-8")
+    return len(text.splitlines()) + 5
+
+
+@pytest.mark.parametrize("variant", ["pdf/x-1a", "pdf/x-4"])
+def test_a_damaged_icc_profile_is_named_at_its_line(tiny: Path, variant: str):
+    (tiny / "press.icc").write_bytes(CMYK_ICC.read_bytes()[:128] + b"\0" * 64)  # header only
+    line = with_profile(tiny, variant, "press.icc")
+    [message] = problems_of(tiny, languages=("en",), only=("notice-open-day",),
+                            profile="press")
+    assert message.startswith(f"publication.yaml:{line}: press/en/notice-open-day.pdf: the "
+                              f"output intent {(tiny / 'press.icc').resolve()} "), message
+    assert "— name a CMYK ICC profile that works in output_intent" in message
+
+
+def test_an_icc_profile_with_a_korean_name_reaches_ghostscript(tiny: Path):
+    """Ghostscript was given the profile's name as '???.icc', could not read it, and
+    the message blamed transparency."""
+    import pikepdf
+    (tiny / "인쇄 프로필.icc").write_bytes(CMYK_ICC.read_bytes())
+    with_profile(tiny, "pdf/x-1a", "인쇄 프로필.icc")
+    build(BuildOptions(root=tiny, jobs=1, languages=("en",), only=("notice-open-day",),
+                       profile="press"))
+    with pikepdf.open(tiny / "output/press/en/notice-open-day.pdf") as pdf:
+        intent = pdf.Root.OutputIntents[0]
+        assert intent.DestOutputProfile.read_bytes() == CMYK_ICC.read_bytes()
+
+
+def test_ghostscript_refusing_the_icc_profile_names_it(tiny: Path, tmp_path: Path,
+                                                       monkeypatch):
+    """What Ghostscript reports when it cannot open a file (on stdout: the only file
+    its job opens is the output intent) is said of the profile, at its line."""
+    fake = tmp_path / "bin/gs"
+    fake.parent.mkdir()
+    fake.write_text("#!/bin/sh\necho 'Error: /invalidfileaccess in --file--'\n"
+                    "echo 'Last OS error: Permission denied'\n"
+                    "echo 'GPL Ghostscript 10.00.0: Unrecoverable error, exit code 1' >&2\n"
+                    "exit 1\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
+    (tiny / "press.icc").write_bytes(CMYK_ICC.read_bytes())
+    line = with_profile(tiny, "pdf/x-1a", "press.icc")
+    [message] = problems_of(tiny, languages=("en",), only=("notice-open-day",),
+                            profile="press")
+    assert message.startswith(f"publication.yaml:{line}: press/en/notice-open-day.pdf: "
+                              "Ghostscript cannot read the output intent "
+                              f"{(tiny / 'press.icc').resolve()} (invalidfileaccess: "
+                              "Permission denied) — name a CMYK ICC profile"), message
