@@ -226,8 +226,8 @@ def _pressed(job: PdfJob, data: bytes) -> bytes:
                             hint="use a colour, image or gradient of another kind") from None
     except UnusableProfile as error:
         # The ICC file publication.yaml names, not the document: said there.
-        raise BuildError.at(f"{job.name}: {error}", *(job.output_intent_at or (job.source,)),
-                            hint=error.hint) from None
+        path, line = job.output_intent_at or (job.source, None)
+        raise BuildError.at(f"{job.name}: {error}", path, line, hint=error.hint) from None
     except NotPressReady as error:
         raise BuildError.at(f"{job.name}: {error}", job.source,
                             hint=error.hint or "remove the transparency from the design, or "
