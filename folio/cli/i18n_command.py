@@ -11,6 +11,7 @@ from folio.config.publication import CONFIG_FILE, load_config
 from folio.content import translations as tr
 from folio.defaults import BUNDLED
 from folio.errors import BuildError
+from folio.files import not_over_sources
 from folio.i18n import maintenance as catalogs
 
 ACTIONS = {
@@ -139,6 +140,7 @@ def _export(args: argparse.Namespace, default_root: Path | None) -> int:
     config = load_config(publication_root(args.root, default_root))
     if args.out is not None:
         _folder_for_export(args.out)
+        not_over_sources(args.out, config.root)
     for code in _languages(args, config):
         out = args.out / code if args.out is not None and len(_languages(args, config)) > 1 \
             else args.out

@@ -16,7 +16,7 @@ from folio.config.publication import PublicationConfig
 from folio.config.reading import publication_reader
 from folio.content import translations as tr
 from folio.errors import BuildError, Problem, ProblemCollector
-from folio.files import write_atomically
+from folio.files import inside_publication, write_atomically
 from folio.i18n import exchange, glossary, inline
 from folio.i18n.segments import rewrite
 from folio.i18n.units import DocumentUnits, all_documents, find
@@ -38,6 +38,8 @@ def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | No
         documents = [find(config, documents, only)]
     terms = glossary.load(config)
     folder = out if out is not None else config.root / EXPORT_DIR / code
+    if out is None:
+        inside_publication(folder, config.root)
     written = []
     for document in documents:
         notes = {u.id: exchange.unit_notes(u, glossary.notes(terms, document, u))

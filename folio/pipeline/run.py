@@ -27,7 +27,7 @@ from folio.content.loading import load_publication
 from folio.content.model import Issue, Notice, Publication, SourceText
 from folio.defaults import BILINGUAL, BUNDLED, command
 from folio.errors import BuildError, Problem, ProblemCollector
-from folio.files import temporary_pattern
+from folio.files import inside_publication, not_over_sources, temporary_pattern
 from folio.i18n.catalog import catalog_path, load_translations
 from folio.pdf import fonts
 from folio.pdf.fontprep import prepare as prepare_fonts
@@ -459,6 +459,12 @@ def _build(options, on_written, on_skipped, on_start, on_extra, pool,
     profile = config.profile(options.profile)
     unattributed = [p for key, p in publication.problems if key is None]
 
+    if options.out is None:             # output/ (or a folder in it) linked elsewhere
+        for path in (options.output_dir, *(output_path(options, profile, d)
+                                           for d in documents)):
+            inside_publication(path, config.root)
+    else:
+        not_over_sources(options.out, config.root)
     manifest = Manifest(options.output_dir, config.root)
     shared = _shared_inputs(config, reader)
     key = _document_key(options, profile)

@@ -192,3 +192,58 @@ def test_ghostscript_refusing_the_icc_profile_names_it(tiny: Path, tmp_path: Pat
                               "Ghostscript cannot read the output intent "
                               f"{(tiny / 'press.icc').resolve()} (invalidfileaccess: "
                               "Permission denied) — name a CMYK ICC profile"), message
+
+
+# -- outputs stay where they belong -----------------------------------------------------------
+
+@pytest.mark.parametrize("link", ["output", "output/en"])
+def test_an_output_folder_linked_outside_the_publication_is_not_written_through(
+        tiny: Path, tmp_path: Path, link: str):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tiny / link).parent.mkdir(parents=True, exist_ok=True)
+    (tiny / link).symlink_to(elsewhere)
+    [message] = problems_of(tiny, languages=("en",), only=("notice-open-day",))
+    assert message.startswith(f"{link}: a link to {elsewhere.resolve()}, outside the "
+                              "publication folder"), message
+    assert "--out" in message
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_i18n_export_does_not_write_through_a_linked_output(tiny: Path, tmp_path: Path):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tiny / "output").symlink_to(elsewhere)
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "i18n", "export", "--root",
+                           str(tiny), "--lang", "ko"], capture_output=True, text=True,
+                          cwd=tiny, timeout=120)
+    assert done.returncode == 1 and "outside the publication folder" in done.stderr
+    assert list(elsewhere.iterdir()) == []
+
+
+@pytest.mark.parametrize("out, said", [
+    ("content/journal/2024-no2/first.ko.md", "--out must name a .pdf file, not 'first.ko.md'"),
+    ("content/journal/2024-no2/first.pdf", "--out names the publication's own sources"),
+    ("templates/review.pdf", "--out names the publication's own sources"),
+    ("publication.yaml", "--out must name a .pdf file"),
+    ("notes.PDF", "--out names a file that is not a PDF"),
+])
+def test_review_never_writes_over_a_source_or_a_file_that_is_not_a_pdf(tiny: Path, out: str,
+                                                                       said: str):
+    (tiny / "notes.PDF").write_text("my notes", encoding="utf-8")
+    before = {p: p.read_bytes() for p in tiny.rglob("*") if p.is_file()}
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "review", "first", "--lang",
+                           "ko", "--root", str(tiny), "--out", out], capture_output=True,
+                          text=True, cwd=tiny, timeout=120)
+    assert done.returncode == 1 and done.stderr.startswith(f"error: {out}: {said}"), \
+        done.stderr
+    assert {p: p.read_bytes() for p in tiny.rglob("*") if p.is_file()} == before
+
+
+def test_build_out_into_the_content_is_refused(tiny: Path):
+    message = problems_of(tiny, languages=("en",), out=tiny / "content")
+    assert message == ["content: --out names the publication's own sources: what folio "
+                       "writes must not replace or mix with content, templates or catalogs "
+                       "— give --out a place outside content/, templates/ and locales/ (by "
+                       "default folio writes to output/)"]
+    assert not list((tiny / "content").rglob("*.pdf"))
