@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,34 @@ def test_build_out_into_the_content_is_refused(tiny: Path):
                        "— give --out a place outside content/, templates/ and locales/ (by "
                        "default folio writes to output/)"]
     assert not list((tiny / "content").rglob("*.pdf"))
+
+
+# -- --jobs 1 --timeout N --------------------------------------------------------------------
+
+def test_the_timeout_applies_with_one_job(tiny: Path):
+    """A document that never ends is stopped with --jobs 1 too (it used to hang)."""
+    script = f"""
+import sys, time
+from folio.cli import main
+from folio.pipeline import run
+real = run.make_pdf
+def hanging(job):
+    if job.name == "en/notice-open-day.pdf":
+        time.sleep(120)
+    return real(job)
+run.make_pdf = hanging
+sys.exit(main(["--root", {str(tiny)!r}, "--lang", "en", "--jobs", "1", "--timeout", "2"]))
+"""
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=REPO, timeout=90)
+    assert time.monotonic() - started < 60
+    assert done.returncode == 1, done.stderr
+    assert "en/notice-open-day.pdf: no result after 2 s" in done.stderr, done.stderr
+    assert (tiny / "output/en/journal-2024-no2.pdf").is_file()
+
+
+@pytest.mark.parametrize("value", ["0", "-5", "nan", "soon"])
+def test_a_timeout_that_is_not_a_number_of_seconds_is_refused(tiny: Path, value: str):
+    done = cli(tiny, "--timeout", value)
+    assert done.returncode == 2 and "is not a number of seconds" in done.stderr
