@@ -54,7 +54,7 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
     from contextlib import nullcontext
 
     from folio.pipeline.workers import WorkerPool, parallel_available
-    from folio.preview.server import Live, is_local, make_server, serve_in_thread
+    from folio.preview.server import Live, make_server, serve_in_thread
     from folio.preview.watch import Rebuilder, watch
 
     options = BuildOptions(root=publication_root(args.root, default_root),
@@ -67,9 +67,9 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
                             hint="pass --root the folder of a publication")
     live = Live()
     try:
-        # Listening on this computer only: answer only requests addressed to it by
-        # name, whichever local name or address --host gave (DNS rebinding).
-        server = make_server(live, args.host, args.port, local_only=is_local(args.host))
+        # Listening on this computer only (whichever local name or address --host
+        # gave): answer only requests addressed to it by name (DNS rebinding).
+        server = make_server(live, args.host, args.port)
     except OSError as error:
         hint = ("choose another --port, or stop the program using it"
                 if error.errno == errno.EADDRINUSE else

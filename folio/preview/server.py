@@ -172,10 +172,12 @@ def host_name(header: str) -> str:
 
 
 def make_server(live: Live, host: str, port: int,
-                local_only: bool = True) -> ThreadingHTTPServer:
+                local_only: bool | None = None) -> ThreadingHTTPServer:
     """``local_only``: answer only requests addressed to this computer by name
-    (``Host: 127.0.0.1``/``localhost``/``[::1]``), so that a web page elsewhere
-    cannot read the preview through a DNS name that points here (DNS rebinding)."""
+    (``Host: localhost``, 127.x.x.x or ``[::1]``), so that a web page elsewhere
+    cannot read the preview through a DNS name that points here (DNS rebinding).
+    By default, whenever the address it listens on is this computer's only
+    (``--host localhost``, 127.0.0.0/8, ``::1``, or a name that means one)."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                      autoescape=True, undefined=jinja2.StrictUndefined)
     environment.filters["when"] = lambda epoch: datetime.fromtimestamp(epoch).strftime(
@@ -186,7 +188,8 @@ def make_server(live: Live, host: str, port: int,
 
     Handler.live, Handler.environment, Handler.images = live, environment, live.images
     server = _Server((host.strip("[]"), port), Handler)
-    server.local_only = local_only
+    server.local_only = is_local(str(server.server_address[0])) if local_only is None \
+        else local_only
     return server
 
 

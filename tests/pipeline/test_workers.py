@@ -409,7 +409,9 @@ _STOP_INSIDE_A_NATIVE_IMPORT = """
     create = enum.EnumType.__call__
     def make(cls, value, names=None, *args, **kwargs):
         if names is not None and "pikepdf" in sys.modules and not os.path.exists(marker):
-            open(marker, "w").close()
+            with open(marker + ".new", "w") as note:
+                note.write(str(os.getpid()))
+            os.rename(marker + ".new", marker)
             os.kill(os.getpid(), {signal})
         return create(cls, value, names, *args, **kwargs)
     enum.EnumType.__call__ = make
@@ -426,11 +428,18 @@ def test_a_worker_stopped_while_importing_a_native_module_says_nothing(tmp_path:
     done = _run_script(_STOP_INSIDE_A_NATIVE_IMPORT.format(signal="signal.SIGTERM") + """
     import time
     from folio.pipeline.workers import WorkerPool
+    def gone(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] in "ZX"
+        except (OSError, ValueError):
+            return True
     with WorkerPool(1) as pool:     # its worker imports pikepdf while idle, and is stopped
         deadline = time.monotonic() + 60
         while not os.path.exists(marker) and time.monotonic() < deadline:
             time.sleep(0.05)
-        time.sleep(0.5)
+        while not gone(open(marker).read()) and time.monotonic() < deadline:
+            time.sleep(0.05)        # (once its import is over)
         print(pool.submit(sum, [40, 2]).result(timeout=60))    # a new worker took its place
     """, str(marker))
     assert marker.exists()
