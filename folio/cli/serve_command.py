@@ -53,7 +53,7 @@ def _port(text: str) -> int:
 def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
     from contextlib import nullcontext
 
-    from folio.pipeline.workers import WorkerPool, parallel_available
+    from folio.pipeline.workers import WorkerPool, parallel_available, stop_outside_imports
     from folio.preview.server import Live, make_server, serve_in_thread
     from folio.preview.watch import Rebuilder, watch
 
@@ -87,7 +87,7 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
     stop = threading.Event()
     # A service manager's SIGTERM stops it as Ctrl-C does: workers ended, nothing
     # half-written, WeasyPrint's temporary folders removed.
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, stop_outside_imports(_interrupt))   # see workers.py
     try:
         with workers as pool:
             rebuilder = Rebuilder(options, live, pool, report=lambda line: print(line,
