@@ -390,7 +390,9 @@ def stop_outside_imports(stop: Callable[[int, FrameType | None], None]
             signal.setitimer(signal.ITIMER_REAL, IMPORT_RECHECK)
             return
         signal.setitimer(signal.ITIMER_REAL, 0)
-        stop(pending[0], frame)
+        first = pending[0]
+        pending.clear()
+        stop(first, frame)
     return handler
 
 
