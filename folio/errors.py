@@ -87,3 +87,38 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise BuildError(*self.problems)
+
+
+def os_problem(error: OSError, doing: str | None = None,
+               elsewhere: str = "choose another folder with --out",
+               path: Path | None = None) -> Problem:
+    """What the machine refused, as the editor can act on it: the file named (the
+    error's own, or ``path``), the real cause by errno (not a guess that the disk is
+    full) and what to do. ``doing``: what failed ("cannot write x.pdf"), put
+    before the cause; ``elsewhere``: the way around it."""
+    import errno
+    import os
+    if path is None:
+        name = error.filename if error.filename is not None else error.filename2
+        if isinstance(name, (str, bytes, os.PathLike)):
+            path = Path(os.fsdecode(name))
+    causes: dict[int, tuple[str, str]] = {
+        errno.ENOSPC: ("the disk is full", f"free some space, or {elsewhere}"),
+        errno.EDQUOT: ("the disk quota is used up", f"free some space, or {elsewhere}"),
+        errno.EACCES: ("permission denied", f"check its permissions, or {elsewhere}"),
+        errno.EPERM: ("not permitted", f"check its permissions, or {elsewhere}"),
+        errno.EROFS: ("the file system is read-only", elsewhere),
+        errno.ENOTDIR: ("a part of this path is a file, not a folder",
+                        f"name a folder, not a file, or {elsewhere}"),
+        errno.EISDIR: ("this is a folder, not a file", f"move the folder away, or {elsewhere}"),
+        errno.ENOENT: ("no such file or folder", f"check the path, or {elsewhere}"),
+        errno.EEXIST: ("a file of that name is in the way", f"move it away, or {elsewhere}"),
+        errno.ENAMETOOLONG: ("the name is too long", "choose a shorter path"),
+        errno.EIO: ("the disk reported an input/output error",
+                    f"check the disk, or {elsewhere}"),
+        errno.ELOOP: ("too many symbolic links (a link that points at itself?)",
+                      f"fix the link, or {elsewhere}"),
+    }
+    cause, hint = causes.get(error.errno or -1, (error.strerror or str(error),
+                                                 f"check the path and the disk, or {elsewhere}"))
+    return Problem(f"{doing}: {cause}" if doing else cause, path, hint=hint)

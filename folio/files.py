@@ -21,6 +21,8 @@ from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 
+from folio.errors import BuildError, shown_path
+
 TEMP_SUFFIX = ".folio-tmp"
 
 
@@ -49,6 +51,46 @@ def publication_lock(root: Path, exclusive: bool) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+def inside_publication(target: Path, root: Path) -> None:
+    """Refuse to write ``target`` (a file or folder under the publication's output/,
+    where folio writes unless told otherwise) if the way to it leaves the
+    publication: an ``output/`` (or a folder in it) that is a symbolic link to
+    elsewhere would have the build write there, unasked. An ``--out`` the editor
+    names is theirs to choose, and not checked."""
+    base = root.resolve()
+    for path in (target, *target.parents):
+        if path.exists() or path.is_symlink():
+            resolved = path.resolve()
+            if resolved != base and base not in resolved.parents:
+                shown = shown_path(path, root)
+                raise BuildError.at(
+                    f"a link to {resolved}, outside the publication folder: folio writes "
+                    "only inside it unless --out says where", path,
+                    hint=f"make {shown} a folder of its own (remove the link), or name "
+                         "the folder to write to with --out")
+            return
+
+
+SOURCE_FOLDERS = ("content", "templates", "locales")    # what the editor writes
+SOURCE_FILES = ("publication.yaml", "glossary.yaml")
+
+
+def not_over_sources(target: Path, root: Path, option: str = "--out") -> None:
+    """Refuse an output (a file, or a folder written into) named by ``option`` that
+    lies in the publication's own sources (content/, templates/, locales/,
+    publication.yaml, glossary.yaml): a PDF must never replace a text."""
+    base = root.resolve()
+    resolved = target.resolve()
+    sources = [base / name for name in SOURCE_FOLDERS]
+    if resolved in (base / name for name in SOURCE_FILES) or any(
+            resolved == folder or folder in resolved.parents for folder in sources):
+        raise BuildError.at(
+            f"{option} names the publication's own sources: what folio writes must not "
+            "replace or mix with content, templates or catalogs", target,
+            hint=f"give {option} a place outside content/, templates/ and locales/ (by "
+                 "default folio writes to output/)")
 
 
 def temporary_pattern(target: Path) -> str:

@@ -68,11 +68,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--whole", action="store_true",
                         help="lay each issue out in one piece, not article by article "
                              "(as the archive and accessible profiles always do)")
-    parser.add_argument("--timeout", type=float, default=300.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=_seconds, default=300.0, metavar="SECONDS",
                         help="stop a document that has no result after this long (default "
-                             "300 s, far beyond any real document; with --jobs 2 or more)")
+                             "300 s, far beyond any real document)")
     return parser
 
+
+
+def _seconds(text: str) -> float:
+    """--timeout: a number of seconds, at least 1 (0 or less would stop every document)."""
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = float("nan")
+    if not seconds >= 1 or seconds == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds: give 1 or "
+                                         "more (the default is 300)")
+    return seconds
 
 def _offprints_possible(options: BuildOptions) -> None:
     """Offprints are cut from the issue's pages; a tagged PDF's structure tree cannot
@@ -95,7 +107,7 @@ def _build(args: argparse.Namespace, default_root: Path | None) -> int:
                            keep_html=args.html, draft=args.draft, profile=args.profile,
                            bilingual=args.bilingual, force=args.force,
                            impose=tuple(dict.fromkeys(args.impose)), previews=args.previews,
-                           jobs=max(1, args.jobs), timeout=max(1.0, args.timeout),
+                           jobs=max(1, args.jobs), timeout=args.timeout,
                            whole=args.whole, offprints=args.offprints)
     if args.offprints:
         _offprints_possible(options)
@@ -124,8 +136,10 @@ def _build(args: argparse.Namespace, default_root: Path | None) -> int:
     from folio.pipeline.workers import WorkerPool, parallel_available
     # The workers' zygote starts importing WeasyPrint now, while the content is
     # read (see workers.py); leaving this block, for any reason, ends every worker.
+    # With --jobs 1 too: one worker, so that --timeout applies to every build (in
+    # this process nothing could stop a document that never ends).
     workers = WorkerPool(options.jobs, options.timeout) \
-        if options.jobs > 1 and parallel_available() else nullcontext()
+        if parallel_available() else nullcontext()
     with workers as pool:
         from folio.pipeline.run import build
         with Progress(enabled=not args.list and sys.stdout.isatty()) as progress:

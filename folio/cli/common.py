@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from folio.defaults import CONFIG_FILE
-from folio.errors import BuildError, shown_path
+from folio.errors import BuildError, os_problem, shown_path
 
 
 def add_common_options(parser: argparse.ArgumentParser) -> None:
@@ -129,9 +129,7 @@ def _run(action: Callable[[], int], debug: bool, list_only: bool,
         # The machine's, not the content's: a full disk, a folder without permission.
         if debug:
             raise
-        where = f"{error.filename}: " if error.filename else ""
-        print(f"error: {where}{error.strerror or error} — check that the disk has room and "
-              "the folder is writable (or choose another with --out)", file=sys.stderr)
+        print(f"error: {os_problem(error).format(Path.cwd())}", file=sys.stderr)
         return 1
     except Exception as error:  # a bug of ours, not the editor's: say so briefly
         if debug:
@@ -152,7 +150,10 @@ def _note_interrupts(seen: list[bool]):
     def interrupt(number, frame):
         seen.append(True)
         signal.default_int_handler(number, frame)
-    signal.signal(signal.SIGINT, interrupt)
+    # Never inside an import: pikepdf's native module, interrupted while it is set
+    # up, aborts the process with a page of "Critical nanobind error".
+    from folio.pipeline.workers import stop_outside_imports
+    signal.signal(signal.SIGINT, stop_outside_imports(interrupt))
     return previous
 
 

@@ -11,6 +11,7 @@ from folio.config.publication import CONFIG_FILE, load_config
 from folio.content import translations as tr
 from folio.defaults import BUNDLED
 from folio.errors import BuildError
+from folio.files import not_over_sources
 from folio.i18n import maintenance as catalogs
 
 ACTIONS = {
@@ -143,6 +144,9 @@ def _export(args: argparse.Namespace, default_root: Path | None) -> int:
         raise BuildError.at("'i18n export' takes no file names", Path.cwd(),
                             hint="name one document with --only DOC")
     config = load_config(publication_root(args.root, default_root))
+    if args.out is not None:
+        _folder_for_export(args.out)
+        not_over_sources(args.out, config.root)
     for code in _languages(args, config):
         out = args.out / code if args.out is not None and len(_languages(args, config)) > 1 \
             else args.out
@@ -157,6 +161,20 @@ def _export(args: argparse.Namespace, default_root: Path | None) -> int:
             print(f"wrote {shown(path)}: {counts['translated']} translated, "
                   f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated")
     return 0
+
+
+def _folder_for_export(out: Path) -> None:
+    """--out is a folder the catalogs go into (made if need be): a file there, or
+    in place of one of the folders above it, is said before anything is written."""
+    for folder in (out, *out.parents):
+        if folder.exists() or folder.is_symlink():
+            if not folder.is_dir():
+                what = "--out names a file, not a folder" if folder == out else \
+                    f"--out: {shown(folder)} is a file, not a folder"
+                raise BuildError.at(what, folder, hint="name a folder for the catalogs (it "
+                                    "is made if need be): export writes one file per "
+                                    "document, in folders")
+            return
 
 
 def _import(args: argparse.Namespace, default_root: Path | None) -> int:

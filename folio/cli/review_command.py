@@ -8,7 +8,7 @@ from pathlib import Path
 from folio.cli.common import command_parser, publication_root, run_command, shown
 from folio.config.publication import load_config
 from folio.errors import BuildError
-from folio.files import write_atomically
+from folio.files import inside_publication, not_over_sources, write_atomically
 
 REVIEW_DIR = Path("output") / "review"
 
@@ -32,6 +32,22 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _check_out(out: Path, root: Path) -> None:
+    """--out names the sheet's PDF: a .pdf file, not a folder, not one of the
+    publication's sources (a translation was once replaced by a PDF)."""
+    if out.suffix.lower() != ".pdf":
+        raise BuildError.at(f"--out must name a .pdf file, not '{out.name}'", out,
+                            hint="e.g. --out review-ko.pdf (the sheet is a PDF; with "
+                                 "--html the HTML goes beside it)")
+    if out.is_dir():
+        raise BuildError.at("--out names a folder, not a file", out,
+                            hint="name the PDF to write, e.g. --out review-ko.pdf")
+    not_over_sources(out, root)
+    if out.is_file() and out.read_bytes()[:5] != b"%PDF-":
+        raise BuildError.at("--out names a file that is not a PDF: it would be replaced",
+                            out, hint="name a new file, or a PDF folio wrote before")
+
+
 def run(argv: list[str], default_root: Path | None = None) -> int:
     return run_command(_parser(), argv, _run, default_root)
 
@@ -41,6 +57,8 @@ def _run(args: argparse.Namespace, default_root: Path | None) -> int:
     from folio.pdf.writer import PdfJob, render_pdf
     from folio.render.review import review_html
     config = load_config(publication_root(args.root, default_root))
+    if args.out is not None:
+        _check_out(args.out, config.root)
     config.language(args.lang)
     if args.lang == config.source_language:
         raise BuildError.at(f"{args.lang} is the source language: there is no translation "
@@ -51,6 +69,8 @@ def _run(args: argparse.Namespace, default_root: Path | None) -> int:
     html = review_html(config, document, glossary.load(config))
     output = args.out.resolve() if args.out is not None else \
         config.root / REVIEW_DIR / args.lang / f"{document.name}.pdf"
+    if args.out is None:
+        inside_publication(output, config.root)
     rendered = render_pdf(PdfJob(name=shown(output), html=html, root=config.root,
                                  output=output, source=document.target_path))
     write_atomically(output, rendered.data)

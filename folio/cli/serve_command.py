@@ -34,7 +34,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="the port to listen on (default 8000; 0: any free port)")
     parser.add_argument("--host", default="127.0.0.1",
                         help="the address to listen on (default 127.0.0.1: this computer "
-                             "only; 0.0.0.0 shows the preview to the network, read-only)")
+                             "only, as are localhost, 127.x.x.x and ::1; 0.0.0.0 shows the "
+                             "preview to the network, read-only)")
     add_build_options(parser)
     return parser
 
@@ -52,7 +53,7 @@ def _port(text: str) -> int:
 def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
     from contextlib import nullcontext
 
-    from folio.pipeline.workers import WorkerPool, parallel_available
+    from folio.pipeline.workers import WorkerPool, parallel_available, stop_outside_imports
     from folio.preview.server import Live, make_server, serve_in_thread
     from folio.preview.watch import Rebuilder, watch
 
@@ -66,7 +67,9 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
                             hint="pass --root the folder of a publication")
     live = Live()
     try:
-        server = make_server(live, args.host, args.port, local_only=args.host == "127.0.0.1")
+        # Listening on this computer only (whichever local name or address --host
+        # gave): answer only requests addressed to it by name (DNS rebinding).
+        server = make_server(live, args.host, args.port)
     except OSError as error:
         hint = ("choose another --port, or stop the program using it"
                 if error.errno == errno.EADDRINUSE else
@@ -75,6 +78,7 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
         raise BuildError.at(f"cannot listen on {args.host}:{args.port}: "
                             f"{error.strerror or error}", None, hint=hint) from None
     host, port = str(server.server_address[0]), int(server.server_address[1])
+    shown_host = f"[{host}]" if ":" in host else host
     # The pool first: its zygote is forked while this process has one thread,
     # before the server's starts (see pipeline/workers.py).
     workers = WorkerPool(options.jobs, options.timeout) \
@@ -83,13 +87,13 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
     stop = threading.Event()
     # A service manager's SIGTERM stops it as Ctrl-C does: workers ended, nothing
     # half-written, WeasyPrint's temporary folders removed.
-    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGTERM, stop_outside_imports(_interrupt))   # see workers.py
     try:
         with workers as pool:
             rebuilder = Rebuilder(options, live, pool, report=lambda line: print(line,
                                                                                   flush=True))
-            where = f"http://{host}:{port}/"
-            if host == "0.0.0.0":
+            where = f"http://{shown_host}:{port}/"
+            if host in ("0.0.0.0", "::"):
                 where += f" (on this computer: http://127.0.0.1:{port}/)"
             print(f"serving the preview at {where} — Ctrl-C stops", flush=True)
             watch(rebuilder, stop)

@@ -10,7 +10,7 @@ from babel.core import get_global
 
 from folio.config import schema as s
 from folio.config.reading import Reader, publication_reader
-from folio.config.yamlio import YamlMap, parse_yaml
+from folio.config.yamlio import YamlList, YamlMap, parse_yaml
 from folio.defaults import CONFIG_FILE, DEFAULT_PROFILE
 from folio.errors import BuildError, ProblemCollector
 
@@ -26,10 +26,15 @@ class FontStack:
 
     serif: tuple[str, ...]
     sans: tuple[str, ...]
+    # The line of publication.yaml naming each family, for messages about it.
+    lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
     @property
     def families(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.serif + self.sans))
+
+    def line_of(self, family: str) -> int | None:
+        return dict(self.lines).get(family)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,7 @@ class Profile:
     variant: str | None = None      # WeasyPrint pdf_variant, e.g. "pdf/x-4"
     description: str = ""
     output_intent: Path | None = None   # ICC profile of the printing condition (PDF/X)
+    output_intent_line: int | None = field(default=None, compare=False)  # for messages
 
     @property
     def output_subdir(self) -> Path:
@@ -293,8 +299,22 @@ def _load_fonts(data, codes, path, line, problems) -> dict[str, FontStack]:
         except s.Invalid as error:
             problems.add(f"fonts.{code}: {error}", path, data.line_of(code))
             continue
-        fonts[code] = FontStack(serif=stack["serif"] or (), sans=stack["sans"] or ())
+        fonts[code] = FontStack(serif=stack["serif"] or (), sans=stack["sans"] or (),
+                                lines=_family_lines(data[code]))
     return fonts
+
+
+def _family_lines(stack: YamlMap) -> tuple[tuple[str, int], ...]:
+    """Each family of a language's stack with the line that names it (its first)."""
+    lines: dict[str, int] = {}
+    for kind in ("serif", "sans"):
+        families = stack.get(kind)
+        if isinstance(families, YamlList):
+            for index, family in enumerate(families):
+                lines.setdefault(str(family), families.line_of(index))
+        elif families is not None:
+            lines.setdefault(str(families), stack.line_of(kind))
+    return tuple(lines.items())
 
 
 def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
@@ -337,5 +357,7 @@ def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
                                       crop_marks=bool(values["crop_marks"]),
                                       variant=values["variant"],
                                       description=values["description"] or "",
-                                      output_intent=intent)
+                                      output_intent=intent,
+                                      output_intent_line=data[name].line_of("output_intent")
+                                      if intent is not None else None)
     return profiles

@@ -12,7 +12,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from folio.config.publication import PublicationConfig
 from folio.config.reading import publication_reader
 from folio.content import translations as tr
 from folio.errors import BuildError, Problem, ProblemCollector
-from folio.files import publication_lock, write_atomically
+from folio.files import inside_publication, nfc, publication_lock, write_atomically
 from folio.i18n import exchange, glossary, inline, space
 from folio.i18n.segments import Lines, Scalar, block_lines, cut_markdown_file, rewrite, wrap_width
 from folio.i18n.units import TRANSLATED, DocumentUnits, all_documents, find, text_hash
@@ -57,6 +56,8 @@ def export(config: PublicationConfig, code: str, fmt: str = "po", only: str | No
     for document in documents:
         _follow_earlier(document, paths[document.name], force, problems)
     problems.raise_if_any()
+    if out is None:
+        inside_publication(folder, config.root)
     written = []
     for document in documents:
         notes = {u.id: exchange.unit_notes(u, glossary.notes(terms, document, u))
@@ -242,8 +243,7 @@ def _plan(file: exchange.Imported, documents: list[DocumentUnits], problems: Pro
     grouped: dict[str, list[exchange.Entry]] = {}
     for entry in file.entries:
         # Korean typed or pasted on macOS arrives decomposed (NFD): stored composed.
-        entry = replace(entry, text=unicodedata.normalize("NFC", entry.text),
-                        source=unicodedata.normalize("NFC", entry.source))
+        entry = replace(entry, text=nfc(entry.text), source=nfc(entry.source))
         name, _, segment = entry.id.partition("#")
         document = by_name.get(name)
         if document is None or not segment:

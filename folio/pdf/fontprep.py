@@ -69,7 +69,7 @@ def with_prepared(config: PublicationConfig,
     def stack(families: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(name for f in families for name in
                      ((aliases[f], f) if f in aliases else (f,)))
-    fonts = {code: FontStack(serif=stack(s.serif), sans=stack(s.sans))
+    fonts = {code: FontStack(serif=stack(s.serif), sans=stack(s.sans), lines=s.lines)
              for code, s in config.fonts.items()}
     return dataclasses.replace(config, fonts=fonts, prepared_fonts=prepared)
 

@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -137,16 +138,19 @@ def _store(path: Path, data) -> None:
         pass
 
 
-def coverage(families: tuple[str, ...], config_path: Path) -> frozenset[int]:
-    """Code points drawable by at least one of ``families``; each must be installed."""
+def coverage(families: tuple[str, ...], config_path: Path,
+             line_of: Callable[[str], int | None] = lambda family: None) -> frozenset[int]:
+    """Code points drawable by at least one of ``families``; each must be installed
+    (one missing is reported at ``line_of(family)`` of ``config_path``)."""
     problems = ProblemCollector()
     covered: set[int] = set()
     for family in families:
         faces = find_faces(family)
         if not faces:
-            problems.add(f"font '{family}' is not installed", config_path,
-                         hint="install it (the set-up step installs the declared fonts) "
-                         "or change 'fonts' in publication.yaml")
+            problems.add(f"font '{family}' is not installed", config_path, line_of(family),
+                         hint="install it (`fc-list : family` lists the families this "
+                         "computer has; the set-up step installs the declared fonts), or "
+                         "name an installed family there")
             continue
         regular = next((f for f in faces if f.style.lower() in ("regular", "book")), faces[0])
         covered |= _cmap(regular.file, regular.index, regular.file.stat().st_mtime_ns)

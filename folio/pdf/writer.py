@@ -51,6 +51,7 @@ class PdfJob:
     crop_marks_mm: float | None = None  # draw crop marks outside a bleed of this width
     also_readable: tuple[Path, ...] = ()  # files outside the root the profile names (ICC)
     output_intent: Path | None = None   # PDF/X: the CMYK profile colours are converted to
+    output_intent_at: tuple[Path, int | None] | None = None   # the line naming it
     # The templates and stylesheets the HTML was made from: for locating WeasyPrint's
     # complaints about CSS.
     stylesheets: tuple[Path, ...] = ()
@@ -234,15 +235,7 @@ def _located(records: list[logging.LogRecord], job: PdfJob,
             continue
         arguments = record.args if isinstance(record.args, tuple) else ()
         if record.msg.startswith("Failed to load image") and len(arguments) >= 2:
-            url, error = arguments[0], arguments[1]
-            where = _image_sources(job).get(_relative(str(url), job.root))
-            reason = str(error).strip() or type(error).__name__
-            if where is not None:
-                problems.append(Problem(f"image cannot be printed: {reason}", *where,
-                                        hint="check the image file"))
-                continue
-            problems.append(Problem(f"{job.name}: image {url} cannot be printed: {reason}",
-                                    job.source, hint="check the image file"))
+            problems.append(_unloadable_image(str(arguments[0]), arguments[1], job))
             continue
         match = _CSS.match(message)
         if match:
@@ -255,6 +248,84 @@ def _located(records: list[logging.LogRecord], job: PdfJob,
         problems.append(Problem(f"WeasyPrint: {message}", job.source,
                                 hint="fix the template, CSS or file it names"))
     return list(dict.fromkeys(problems))
+
+
+def _unloadable_image(url: str, error: object, job: PdfJob) -> Problem:
+    """An image WeasyPrint could not load, at the line that names it: a Markdown
+    image's own line, else the line of the content file, template or stylesheet
+    whose text names it (raw HTML, CSS), with the file's real trouble."""
+    relative = _relative(url, job.root)
+    where = _image_sources(job).get(relative) or _naming_line(url, job)
+    # WeasyPrint keeps only the text of what went wrong ("URLError: <urlopen error
+    # …>"): the file itself says what it was.
+    path = Path(unquote(urlsplit(url).path)) if urlsplit(url).scheme == "file" else None
+    cause = _unreadable(path) if path is not None else None
+    if isinstance(cause, FileNotFoundError):
+        reason = f"there is no file {relative} in the publication"
+        hint = ("save the image there or correct the path; a path in HTML or CSS is read "
+                "from the publication folder (in Markdown, ![…](file) is looked for "
+                "beside the article, then in content/assets/)")
+    elif isinstance(cause, IsADirectoryError):
+        reason, hint = f"{relative} is a folder, not an image", "name the image file"
+    elif cause is not None:
+        reason = f"{relative} cannot be read: {cause.strerror or cause}"
+        hint = "make the file readable (its permissions), or use another"
+    else:
+        inner = getattr(error, "__cause__", None) or error
+        detail = re.sub(r"\s*<[^<>]* at 0x[0-9a-f]+>", "", str(inner)).strip() \
+            or type(inner).__name__         # no "<_io.BytesIO object at 0x7f…>"
+        reason = f"{relative} is not an image WeasyPrint can read ({detail})"
+        hint = "save it again as PNG, JPEG, GIF, WebP or SVG"
+    if where is not None:
+        return Problem(f"image cannot be printed: {reason}", *where, hint=hint)
+    return Problem(f"{job.name}: image cannot be printed: {reason}", job.source, hint=hint)
+
+
+def _unreadable(path: Path) -> OSError | None:
+    """Why the file at ``path`` cannot be read, or None if it can."""
+    try:
+        with path.open("rb") as stream:
+            stream.read(1)
+    except OSError as error:
+        return error
+    return None
+
+
+_SRC = re.compile(r"""(?:\bsrc|\bhref|url)\s*(?:=\s*|\(\s*)(?P<q>["']?)(?P<src>[^"')\s>]+)(?P=q)""")
+_SOURCE = re.compile(r'data-source="(?P<source>[^"]*)"')
+
+
+def _naming_line(url: str, job: PdfJob) -> tuple[Path, int] | None:
+    """The first line of the document's content files (those its HTML names, the
+    nearest before the image first), then of its templates and stylesheets, whose
+    ``src``/``href``/``url(…)`` resolves to ``url``."""
+    import html
+    from urllib.parse import urljoin
+
+    from weasyprint.urls import path2url
+    base = path2url(str(job.root.resolve())) + "/"
+    wanted = _relative(url, job.root)
+    position = -1
+    for match in _SRC.finditer(job.html):
+        if _relative(urljoin(base, html.unescape(match["src"])), job.root) == wanted:
+            position = match.start()
+            break
+    sources = [m["source"] for m in _SOURCE.finditer(job.html, 0, max(position, 0))][::-1]
+    sources += [m["source"] for m in _SOURCE.finditer(job.html)]
+    files = [job.root / html.unescape(name) for name in dict.fromkeys(sources)]
+    for path in (*files, job.source, *job.stylesheets):
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        for number, line in enumerate(lines, 1):
+            for match in _SRC.finditer(line):
+                named = urljoin(base, html.unescape(match["src"]))
+                if _relative(named, job.root) == wanted or _relative(
+                        urljoin(path2url(str(path.parent.resolve())) + "/",
+                                html.unescape(match["src"])), job.root) == wanted:
+                    return path, number
+    return None
 
 
 _IMG = re.compile(r'<img src="(?P<src>[^"#]*)[^"]*"[^>]*? data-line="(?P<line>\d+)"'

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from folio.errors import BuildError
+from folio.errors import BuildError, os_problem
 from folio.files import digest, write_atomically
 from folio.pdf.writer import FontUse, PageReport, PartReport, PdfJob, render_pdf
 from folio.production.pieces import PagePlan, Piece
@@ -212,17 +212,26 @@ def _needs_press(job: PdfJob) -> bool:
 def _pressed(job: PdfJob, data: bytes) -> bytes:
     if not _needs_press(job):
         return data
-    from folio.production.press import NotPressReady, UnconvertibleColour, press_ready
+    from folio.production.press import (
+        NotPressReady,
+        UnconvertibleColour,
+        UnusableProfile,
+        press_ready,
+    )
     try:
         return press_ready(data, variant=job.variant, intent=job.output_intent,
                            crop_marks_mm=job.crop_marks_mm)
     except UnconvertibleColour as error:
         raise BuildError.at(f"{job.name}: {error}", job.source,
                             hint="use a colour, image or gradient of another kind") from None
+    except UnusableProfile as error:
+        # The ICC file publication.yaml names, not the document: said there.
+        path, line = job.output_intent_at or (job.source, None)
+        raise BuildError.at(f"{job.name}: {error}", path, line, hint=error.hint) from None
     except NotPressReady as error:
         raise BuildError.at(f"{job.name}: {error}", job.source,
-                            hint="remove the transparency from the design, or use a "
-                                 "pdf/x-4 profile, which allows it") from None
+                            hint=error.hint or "remove the transparency from the design, or "
+                                               "use a pdf/x-4 profile, which allows it") from None
 
 
 def write_output(target: Path, data: bytes) -> None:
@@ -237,7 +246,6 @@ def write_output(target: Path, data: bytes) -> None:
                             "be", target.parent,
                             hint="--out must name a folder, not a file") from None
     except OSError as error:
-        raise BuildError.at(f"cannot write {target.name}: {error.strerror or error}",
-                            target.parent,
-                            hint="check that the disk has room and the folder is "
-                                 "writable, or choose another with --out") from None
+        # The real cause (a full disk, a read-only one, no permission…), at the folder.
+        raise BuildError(os_problem(error, f"cannot write {target.name}",
+                                    path=target.parent)) from None

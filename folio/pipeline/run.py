@@ -27,7 +27,7 @@ from folio.content.loading import load_publication
 from folio.content.model import Issue, Notice, Publication, SourceText
 from folio.defaults import BILINGUAL, BUNDLED, command
 from folio.errors import BuildError, Problem, ProblemCollector
-from folio.files import publication_lock, temporary_pattern
+from folio.files import inside_publication, not_over_sources, publication_lock, temporary_pattern
 from folio.i18n.catalog import catalog_path, load_translations
 from folio.pdf import fonts
 from folio.pdf.fontprep import prepare as prepare_fonts
@@ -226,7 +226,8 @@ def check_glyphs(config: PublicationConfig, document: PlannedDocument,
     seen: dict[str, set[str]] = {}          # per language: characters checked
     for code, text in document.texts:
         if code not in coverage:
-            coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
+            coverage[code] = fonts.coverage(config.fonts[code].families, config.path,
+                                            config.fonts[code].line_of)
         checked = seen.setdefault(code, set())
         new = set(text.text) - checked      # sets: a long issue has a million characters
         if not new:
@@ -461,6 +462,12 @@ def _build(options, on_written, on_skipped, on_start, on_extra, pool,
     profile = config.profile(options.profile)
     unattributed = [p for key, p in publication.problems if key is None]
 
+    if options.out is None:             # output/ (or a folder in it) linked elsewhere
+        for path in (options.output_dir, *(output_path(options, profile, d)
+                                           for d in documents)):
+            inside_publication(path, config.root)
+    else:
+        not_over_sources(options.out, config.root)
     manifest = Manifest(options.output_dir, config.root)
     shared = _shared_inputs(config, reader)
     key = _document_key(options, profile)
@@ -645,7 +652,8 @@ def _prepare_by_parts(config: PublicationConfig, document: PlannedDocument,
     issue's HTML nor a wait for the checks."""
     for code, _ in document.texts:
         if code not in coverage:        # what the pieces' check needs (_part_renderer)
-            coverage[code] = fonts.coverage(config.fonts[code].families, config.path)
+            coverage[code] = fonts.coverage(config.fonts[code].families, config.path,
+                                            config.fonts[code].line_of)
     _with_prepared_fonts(config, prepared)
     return document, "", _catalogs_read(document, languages), ()
 
@@ -931,6 +939,8 @@ def _job(options, profile, config, document, html, output, stylesheets) -> PdfJo
         crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
         also_readable=(profile.output_intent,) if profile.output_intent else (),
         output_intent=profile.output_intent, stylesheets=stylesheets,
+        output_intent_at=(config.path, profile.output_intent_line)
+        if profile.output_intent else None,
         xmp=issue_metadata(document.content, config.title[document.content.language.code])
         if isinstance(document.content, Issue) else ())
 

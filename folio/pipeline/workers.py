@@ -29,6 +29,16 @@ program's own are its to keep out of fontconfig while it makes a pool.
 stopped: its worker is killed and replaced, and the job fails with
 ``WorkerTimeout`` naming the limit.
 
+**A stopped worker says nothing.** Ctrl-C and the pool's SIGTERM raise
+``KeyboardInterrupt`` in a worker, but never inside an import: a native module
+that is being set up cannot take an exception from Python code it calls (nanobind,
+pikepdf's binding, aborted with 50 lines of "Critical nanobind error …
+KeyboardInterrupt" when the stop struck while it made its enums). A stop that
+comes during an import is acted on once the import is done (see
+``stop_outside_imports``). And a worker that is stopping prints nothing: its
+output goes to /dev/null before the interrupt is raised, so that whatever a library
+says while it unwinds does not come before the build's real message.
+
 **Nothing after the end.** Workers and zygote die with their parent (Linux's
 ``PR_SET_PDEATHSIG``; elsewhere the zygote notices within half a second), so a
 killed build leaves no process that could still write a PDF. Ctrl-C stops every
@@ -45,10 +55,13 @@ import itertools
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import Future
 from multiprocessing.connection import wait
+from types import FrameType
 
 _FORK = multiprocessing.get_context("fork") if "fork" in \
     multiprocessing.get_all_start_methods() else None   # see parallel_available
@@ -355,14 +368,64 @@ def _fork_worker() -> _Worker:
     return _Worker(process, ours)
 
 
+IMPORT_RECHECK = 0.02     # s: how often a stop that came during an import looks again
+
+
+def stop_outside_imports(stop: Callable[[int, FrameType | None], None]
+                         ) -> Callable[[int, FrameType | None], None]:
+    """A signal handler that calls ``stop`` — but not while an import runs: a
+    native extension being initialised (nanobind's, pikepdf's) cannot take the
+    exception ``stop`` raises from the Python code it calls, and aborts the
+    process with a page of traceback. Such a stop is kept, and acted on once the
+    import is over (looked at every ``IMPORT_RECHECK`` s with SIGALRM)."""
+    pending: list[int] = []
+
+    def handler(number: int, frame: FrameType | None) -> None:
+        if number != signal.SIGALRM:
+            pending.append(number)
+        elif not pending:
+            return                                  # an alarm not ours to act on
+        if _importing(frame):
+            signal.signal(signal.SIGALRM, handler)
+            signal.setitimer(signal.ITIMER_REAL, IMPORT_RECHECK)
+            return
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        first = pending[0]
+        pending.clear()
+        stop(first, frame)
+    return handler
+
+
+def _importing(frame: FrameType | None) -> bool:
+    """Whether ``frame`` runs inside an import (its stack passes through importlib)."""
+    while frame is not None:
+        if frame.f_code.co_filename.startswith("<frozen importlib"):
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _stop_worker(number: int, frame: FrameType | None) -> None:
+    """Ctrl-C, or the zygote's SIGTERM on cancel: stop at once, the PDF being
+    written discarded (write_atomically removes its temporary file), and silent:
+    the build's own message is the one to read."""
+    try:
+        quiet = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(quiet, 1)                   # what C libraries write
+        os.dup2(quiet, 2)
+        os.close(quiet)
+        sys.stdout = sys.stderr = open(os.devnull, "w")    # and Python's, wherever it went
+    except OSError:
+        pass
+    raise KeyboardInterrupt
+
+
 def _worker(connection) -> None:
     """Run jobs one at a time; Ctrl-C ends the worker at once, writing nothing more."""
     _die_with_parent()
-    # Ctrl-C, or the zygote's SIGTERM on cancel: stop at once, the PDF being
-    # written discarded (write_atomically removes its temporary file).
-    signal.signal(signal.SIGINT, signal.default_int_handler)
-    signal.signal(signal.SIGTERM, lambda number, frame: signal.default_int_handler(
-        number, frame))
+    stop = stop_outside_imports(_stop_worker)
+    signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGTERM, stop)
     try:
         _serve(connection)
     except KeyboardInterrupt:           # while warming up or sending: no traceback

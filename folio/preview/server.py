@@ -9,8 +9,10 @@ document; anything else is 404, and any method but GET and HEAD is 405. So no
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -27,6 +29,13 @@ from folio.preview.state import DocumentState, Snapshot
 
 TEMPLATES = Path(__file__).parent / "templates"
 KEEPALIVE = 15.0                # seconds between SSE comments on a quiet connection
+# A connection that sends nothing (or half a request) may not hold a thread: its
+# request must arrive within REQUEST_TIMEOUT seconds (each read and write of the
+# answer gets as long), and at most WAITING connections wait for theirs: a further
+# one closes the one waiting longest. Browsers send at once; a preconnected socket
+# closed so is opened again.
+REQUEST_TIMEOUT = 5.0
+WAITING = 32
 _NAME = r"[a-z0-9][a-z0-9._-]*"
 ROUTES = [
     ("dashboard", re.compile(r"/")),
@@ -97,34 +106,90 @@ class _Server(ThreadingHTTPServer):
     # 5, a connection that finds it full waits a second for its retry.
     request_queue_size = 64
 
+    def __init__(self, address, handler) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6       # --host ::1
+        self._waiting: dict[socket.socket, None] = {}   # in order of arrival
+        self._waiting_lock = threading.Lock()
+        super().__init__(address, handler)
+
+    def process_request(self, request, client_address) -> None:
+        """Count the connection as waiting for its request; with too many waiting,
+        close the oldest (its thread then ends) so that threads stay bounded."""
+        with self._waiting_lock:
+            while len(self._waiting) >= WAITING:
+                oldest = next(iter(self._waiting))
+                del self._waiting[oldest]
+                try:
+                    oldest.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+            self._waiting[request] = None
+        super().process_request(request, client_address)
+
+    def request_arrived(self, request) -> None:
+        with self._waiting_lock:
+            self._waiting.pop(request, None)
+
+    def shutdown_request(self, request) -> None:
+        self.request_arrived(request)       # a request that never came, too
+        super().shutdown_request(request)
+
     def handle_error(self, request, client_address) -> None:
         """A browser that leaves a page mid-answer is no error; the terminal is for
         the build's lines."""
         import sys
-        if isinstance(sys.exc_info()[1], ConnectionError):
+        if isinstance(sys.exc_info()[1], (ConnectionError, TimeoutError)):
             return
         super().handle_error(request, client_address)
 
 
-LOCAL_NAMES = {"127.0.0.1", "localhost", "[::1]"}
+def is_local(name: str) -> bool:
+    """Whether a host name or address means this computer only: ``localhost``,
+    127.0.0.0/8, ``::1`` (bracketed or not)."""
+    name = name.strip().lower()
+    if name.startswith("[") and name.endswith("]"):
+        name = name[1:-1]
+    if name == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def host_name(header: str) -> str:
+    """The name in a ``Host`` header, without its port: ``[::1]:8000`` → ``[::1]``,
+    ``[::1]`` → ``[::1]``, ``localhost:8000`` → ``localhost``."""
+    header = header.strip()
+    if header.startswith("["):
+        end = header.find("]")
+        return header[:end + 1] if end > 0 else header
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
 def make_server(live: Live, host: str, port: int,
-                local_only: bool = True) -> ThreadingHTTPServer:
+                local_only: bool | None = None) -> ThreadingHTTPServer:
     """``local_only``: answer only requests addressed to this computer by name
-    (``Host: 127.0.0.1``/``localhost``), so that a web page elsewhere cannot
-    read the preview through a DNS name that points here (DNS rebinding)."""
+    (``Host: localhost``, 127.x.x.x or ``[::1]``), so that a web page elsewhere
+    cannot read the preview through a DNS name that points here (DNS rebinding).
+    By default, whenever the address it listens on is this computer's only
+    (``--host localhost``, 127.0.0.0/8, ``::1``, or a name that means one)."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                      autoescape=True, undefined=jinja2.StrictUndefined)
     environment.filters["when"] = lambda epoch: datetime.fromtimestamp(epoch).strftime(
         "%H:%M:%S") if epoch else "—"
     environment.filters["spreads"] = _spreads
     class Handler(_Handler):
-        pass
+        timeout = REQUEST_TIMEOUT
 
     Handler.live, Handler.environment, Handler.images = live, environment, live.images
-    server = _Server((host, port), Handler)
-    server.local_only = local_only
+    server = _Server((host.strip("[]"), port), Handler)
+    server.local_only = is_local(str(server.server_address[0])) if local_only is None \
+        else local_only
     return server
 
 
@@ -169,11 +234,17 @@ class _Handler(BaseHTTPRequestHandler):
             return self._refuse
         raise AttributeError(name)
 
+    def parse_request(self) -> bool:
+        """Reads the headers; then the connection no longer waits for its request."""
+        parsed = super().parse_request()
+        self.server.request_arrived(self.request)   # type: ignore[attr-defined]
+        return parsed
+
     def _respond(self, head: bool) -> None:
         if self.server.local_only:                  # type: ignore[attr-defined]
-            name = (self.headers.get("Host") or "").rsplit(":", 1)[0].lower()
-            if name not in LOCAL_NAMES:
-                self.send_error(HTTPStatus.FORBIDDEN, "ask for 127.0.0.1 or localhost")
+            if not is_local(host_name(self.headers.get("Host") or "")):
+                self.send_error(HTTPStatus.FORBIDDEN,
+                                "ask for 127.0.0.1, localhost or [::1]")
                 return
         path = unquote(urlsplit(self.path).path)
         for name, pattern in ROUTES:

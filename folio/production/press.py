@@ -20,6 +20,8 @@ file's version):
 from __future__ import annotations
 
 import io
+import os
+import re
 import zlib
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,7 +43,24 @@ class UnconvertibleColour(Exception):
 
 
 class NotPressReady(Exception):
-    """The file cannot be made into the variant asked for (the message says why)."""
+    """The file cannot be made into the variant asked for (the message says why;
+    ``hint``, when given, what to do)."""
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.hint = hint
+
+    def __reduce__(self):
+        return (type(self), (str(self), self.hint))
+
+
+class UnusableProfile(NotPressReady):
+    """The output intent's ICC profile cannot be read or used (named in the message):
+    the editor's to fix in publication.yaml, not in the design."""
+
+
+_PROFILE_HINT = ("name a CMYK ICC profile that works in output_intent (the print shop's, "
+                 "or /usr/share/color/icc/ghostscript/default_cmyk.icc)")
 
 
 @dataclass
@@ -53,10 +72,15 @@ class CmykConverter:
 
     def __post_init__(self):
         from PIL import ImageCms
-        self._transform = ImageCms.buildTransform(
-            ImageCms.createProfile("sRGB"), ImageCms.getOpenProfile(str(self.profile)),
-            "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+        try:
+            self._transform = ImageCms.buildTransform(
+                ImageCms.createProfile("sRGB"), _open_profile(self.profile),
+                "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+                flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
+        except ImageCms.PyCMSError as error:
+            raise UnusableProfile(f"the output intent {self.profile} cannot convert colours "
+                                  f"to CMYK (LittleCMS: {error}); the file may be damaged "
+                                  "or not a CMYK output profile", _PROFILE_HINT) from None
 
     def colour(self, r: float, g: float, b: float) -> tuple[float, float, float, float]:
         return _cached_colour(self, round(r, 4), round(g, 4), round(b, 4))
@@ -68,6 +92,22 @@ class CmykConverter:
 
     def __hash__(self):
         return hash(self.profile)
+
+
+def _open_profile(path: Path):
+    """The ICC profile at ``path`` for LittleCMS; a file that cannot be read or
+    parsed is an ``UnusableProfile`` naming it."""
+    from PIL import ImageCms
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise UnusableProfile(f"the output intent {path} cannot be read: "
+                              f"{error.strerror or error}", _PROFILE_HINT) from None
+    try:
+        return ImageCms.ImageCmsProfile(io.BytesIO(data))
+    except (ImageCms.PyCMSError, OSError, ValueError, TypeError) as error:
+        raise UnusableProfile(f"the output intent {path} is not an ICC profile LittleCMS "
+                              f"can read ({error})", _PROFILE_HINT) from None
 
 
 NEUTRAL = 0.02      # a grey whose channels differ less than this prints as black ink
@@ -156,14 +196,17 @@ def _pdfx_1a(pdf: pikepdf.Pdf, intent: Path | None) -> bytes:
                                                "/CreationDate", "/ModDate")
             if key in pdf.docinfo}
     from PIL import ImageCms
-    name = ImageCms.getProfileDescription(ImageCms.getOpenProfile(str(intent))).strip()
+    try:
+        name = ImageCms.getProfileDescription(_open_profile(intent)).strip()
+    except ImageCms.PyCMSError:
+        name = ""
     with tempfile.TemporaryDirectory(prefix="folio-x1a-") as folder:
         source, target = Path(folder, "in.pdf"), Path(folder, "out.pdf")
         definition = Path(folder, "PDFX_def.ps")
         pdf.save(source)
-        definition.write_text(_PDFX_DEF.format(profile=_ps_string(str(intent)),
-                                               name=_ps_string(name or intent.name)),
-                              encoding="ascii", errors="replace")
+        definition.write_text(_PDFX_DEF.format(profile=_ps_string(os.fsencode(intent)),
+                                               name=_ps_text(name or intent.name)),
+                              encoding="ascii")
         done = subprocess.run(
             ["gs", "-dPDFX", "-dBATCH", "-dNOPAUSE", "-dNOOUTERSAVE", "-dQUIET", "-dSAFER",
              f"--permit-file-read={intent}", "-sDEVICE=pdfwrite",
@@ -178,9 +221,7 @@ def _pdfx_1a(pdf: pikepdf.Pdf, intent: Path | None) -> bytes:
              f"-sOutputFile={target}", str(definition), str(source)],
             capture_output=True, text=True, timeout=600, check=False)
         if done.returncode != 0 or not target.is_file():
-            message = (done.stderr or done.stdout).strip().splitlines()
-            raise NotPressReady("Ghostscript could not write PDF/X-1a: "
-                                + (message[-1] if message else f"exit {done.returncode}"))
+            raise _ghostscript_failed(done, intent)
         written = pikepdf.open(io.BytesIO(target.read_bytes()))
     # Ghostscript stamps the time of the conversion and drops what it does not
     # know: the document's own dates and descriptions go back in, for files that
@@ -194,8 +235,36 @@ def _pdfx_1a(pdf: pikepdf.Pdf, intent: Path | None) -> bytes:
     return out.getvalue()
 
 
-def _ps_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+def _ps_string(data: bytes) -> str:
+    """``data`` inside a PostScript string ``(…)``, in ASCII: a file name's bytes as
+    they are (a Korean name was written as "???" and not found)."""
+    return "".join("\\" + chr(byte) if chr(byte) in "\\()" else chr(byte)
+                   if 32 <= byte < 127 else f"\\{byte:03o}" for byte in data)
+
+
+def _ps_text(text: str) -> str:
+    """A PDF text string for pdfmark: ASCII as it is, anything else in UTF-16."""
+    if text.isascii():
+        return _ps_string(text.encode("ascii"))
+    return _ps_string(b"\xfe\xff" + text.encode("utf-16-be"))
+
+
+def _ghostscript_failed(done, intent: Path) -> NotPressReady:
+    """What Ghostscript's failure means, from its report (it writes it to stdout):
+    a file it could not open is the output intent, the only file the job names."""
+    report = f"{done.stdout}\n{done.stderr}"
+    error = re.search(r"Error: /(\w+)", report)
+    system = re.search(r"Last OS error: (.+)", report)
+    if error and error[1] in ("undefinedfilename", "invalidfileaccess", "ioerror") \
+            or "icc" in report.lower() and error:
+        why = system[1].strip() if system else error[1]
+        return UnusableProfile(f"Ghostscript cannot read the output intent {intent} "
+                               f"({error[1]}: {why})", _PROFILE_HINT)
+    lines = [line.strip() for line in report.splitlines() if line.strip()]
+    said = error[0] if error else (lines[-1] if lines else f"exit {done.returncode}")
+    return NotPressReady(f"Ghostscript could not write PDF/X-1a ({said})",
+                         "fix what Ghostscript names, or use a pdf/x-4 profile (written "
+                         "without Ghostscript)")
 
 
 _RESOURCE_OPERATORS = {"gs": "/ExtGState", "Do": "/XObject", "sh": "/Shading", "Tf": "/Font",

@@ -23,6 +23,10 @@ from folio.i18n.formatting import Formatter
 from folio.render.typography import join_korean_words
 
 
+class TemplateOutside(jinja2.TemplateNotFound):
+    """A template name that would lead out of templates/: ``..`` or an absolute path."""
+
+
 class PublicationLoader(jinja2.BaseLoader):
     """Templates from the publication's templates/, then the bundled ones, read
     through the build's Reader: a template that leads outside either is refused, a
@@ -36,6 +40,11 @@ class PublicationLoader(jinja2.BaseLoader):
         self.record: Record | None = None
 
     def get_source(self, environment, template):
+        segments = template.replace("\\", "/").split("/")
+        if template.startswith(("/", "\\")) or ".." in segments or ":" in segments[0]:
+            # Refused by name, before any file is looked at: the message names the
+            # template and line that asked for it (html._render).
+            raise TemplateOutside(template)
         for directory in self.dirs:
             path = directory / template
             if self.reader.exists(path, self.record):

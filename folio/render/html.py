@@ -20,6 +20,7 @@ from folio.config.layout import BILINGUAL_TEMPLATES
 from folio.config.publication import SCREEN, FontStack, Language, Profile, PublicationConfig
 from folio.content.model import Issue, IssueItem, Notice
 from folio.errors import BuildError
+from folio.render.environment import TemplateOutside
 from folio.render.typography import keep_korean_words
 
 
@@ -159,9 +160,18 @@ def _render(env: jinja2.Environment, name: str, keep_words: bool = True, **conte
         raise BuildError.at(f"template syntax error: {error.message}",
                             Path(error.filename or name), error.lineno,
                             hint="fix the template tag on this line") from None
+    except TemplateOutside as error:
+        path, line = _template_frame(error)
+        raise BuildError.at(f"template '{error.name}' leads out of templates/: a template "
+                            "may use only templates of the publication's templates/ or the "
+                            "bundled ones", path or Path("templates"), line,
+                            hint="name it relative to templates/, without '..' or a "
+                                 "leading '/' (copy the file into templates/)") from None
     except jinja2.TemplateNotFound as error:
-        raise BuildError.at(f"template '{error.name}' not found", Path("templates"),
-                            hint="restore it, or add it to the publication's templates/") from None
+        path, line = _template_frame(error)
+        raise BuildError.at(f"template '{error.name}' not found", path or Path("templates"),
+                            line, hint="check the name, or add the template to the "
+                                       "publication's templates/") from None
     except jinja2.TemplateError as error:
         path, line = _template_frame(error)
         raise BuildError.at(f"template error: {error}", path or Path(name), line,

@@ -63,8 +63,27 @@ def test_font_that_is_not_installed(tiny: Path):
         "serif: [Noto Serif, Noto Serif CJK KR]", "serif: [Noto Serif Nowhere, Noto Serif]"),
         encoding="utf-8")
     messages = problems_of(tiny, languages=("en",))
-    assert any(m.startswith("publication.yaml") and "'Noto Serif Nowhere'" in m
-               for m in messages), messages
+    line = _line_with(config, "Noto Serif Nowhere")
+    assert any(m.startswith(f"publication.yaml:{line}: ") and "'Noto Serif Nowhere'" in m
+               and "fc-list" in m for m in messages), messages
+
+
+def _line_with(path: Path, text: str) -> int:
+    return next(number for number, line in enumerate(
+        path.read_text(encoding="utf-8").splitlines(), start=1) if text in line)
+
+
+def test_a_font_not_installed_is_named_at_its_own_line(tiny: Path):
+    """In a block list, the line of the family itself, not of 'fonts'."""
+    config = tiny / "publication.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace(
+        "  en: {serif: [Noto Serif, Noto Serif CJK KR], sans: [Noto Sans, Noto Sans CJK KR]}",
+        "  en:\n    serif: [Noto Serif]\n    sans:\n      - Noto Sans\n"
+        "      - Missing Sans Face\n"), encoding="utf-8")
+    messages = problems_of(tiny, languages=("en",))
+    line = _line_with(config, "Missing Sans Face")
+    assert any(m.startswith(f"publication.yaml:{line}: font 'Missing Sans Face' is not "
+                            "installed") for m in messages), messages
 
 
 def test_several_problems_in_several_files_are_sorted_by_file(tiny: Path):
@@ -150,7 +169,7 @@ def test_an_interrupted_write_keeps_the_previous_pdf(built_once: Path, monkeypat
         build(BuildOptions(root=built_once, languages=("en",), only=("notice-open-day",),
                            jobs=jobs))
     if isinstance(error, OSError):
-        assert "cannot write notice-open-day.pdf: No space left" in str(raised.value)
+        assert "cannot write notice-open-day.pdf: the disk is full" in str(raised.value)
     assert _snapshot(built_once / "output") == before      # same files, same bytes, no temps
 
 

@@ -397,3 +397,99 @@ def test_workers_leave_no_temporary_font_folders(tiny: Path, tmp_path: Path):
     assert done.returncode == 0, done.stderr
     assert len(published(tiny / "output")) == 4
     assert sorted(p.name for p in temp.iterdir()) == []
+
+
+# A stop (Ctrl-C, the pool's SIGTERM) that reaches a process while pikepdf's native
+# module makes its enums: nanobind cannot take the KeyboardInterrupt raised in the
+# Python code it calls and aborted the process with 50 lines of "Critical nanobind
+# error". The hook below delivers the signal exactly then (once: a marker file).
+_STOP_INSIDE_A_NATIVE_IMPORT = """
+    import enum, os, signal, sys
+    marker = sys.argv[1]
+    create = enum.EnumType.__call__
+    def make(cls, value, names=None, *args, **kwargs):
+        if names is not None and "pikepdf" in sys.modules and not os.path.exists(marker):
+            with open(marker + ".new", "w") as note:
+                note.write(str(os.getpid()))
+            os.rename(marker + ".new", marker)
+            os.kill(os.getpid(), {signal})
+        return create(cls, value, names, *args, **kwargs)
+    enum.EnumType.__call__ = make
+"""
+
+
+def _run_script(script: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script), *args], cwd=REPO,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_a_worker_stopped_while_importing_a_native_module_says_nothing(tmp_path: Path):
+    marker = tmp_path / "stopped"
+    done = _run_script(_STOP_INSIDE_A_NATIVE_IMPORT.format(signal="signal.SIGTERM") + """
+    import time
+    from folio.pipeline.workers import WorkerPool
+    def gone(pid):
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                return stat.read().rsplit(")", 1)[1].split()[0] in "ZX"
+        except (OSError, ValueError):
+            return True
+    with WorkerPool(1) as pool:     # its worker imports pikepdf while idle, and is stopped
+        deadline = time.monotonic() + 60
+        while not os.path.exists(marker) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        while not gone(open(marker).read()) and time.monotonic() < deadline:
+            time.sleep(0.05)        # (once its import is over)
+        print(pool.submit(sum, [40, 2]).result(timeout=60))    # a new worker took its place
+    """, str(marker))
+    assert marker.exists()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "42"
+    assert done.stderr == ""
+
+
+def _noisy_job(started: str) -> None:
+    """A job whose library speaks while it is interrupted."""
+    open(started, "w").close()
+    try:
+        time.sleep(60)
+    except KeyboardInterrupt:
+        print("Traceback: a library's last words", file=sys.stderr, flush=True)
+        raise
+
+
+def test_a_stopped_worker_prints_nothing(tmp_path: Path, capfd):
+    started = tmp_path / "started"
+    pool = WorkerPool(1)
+    try:
+        future = pool.submit(_noisy_job, str(started))
+        assert wait_for(started.exists, 60)
+    finally:
+        pool.shutdown(cancel_futures=True)
+    assert future.cancelled() or future.exception(timeout=10) is not None
+    assert "last words" not in capfd.readouterr().err
+
+
+def wait_for(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_ctrl_c_while_the_main_process_imports_a_native_module_is_one_line(tmp_path: Path):
+    marker = tmp_path / "stopped"
+    done = _run_script(_STOP_INSIDE_A_NATIVE_IMPORT.format(signal="signal.SIGINT") + """
+    from folio.cli.common import run_reporting
+    def build():
+        import pikepdf  # noqa: F401
+        import time
+        time.sleep(30)
+        return 0
+    sys.exit(run_reporting(build, debug=False))
+    """, str(marker))
+    assert marker.exists()
+    assert done.returncode == 130, done.stderr
+    assert done.stderr.startswith("interrupted:") and len(done.stderr.splitlines()) == 1

@@ -182,19 +182,105 @@ def test_the_preview_is_read_only(reading):
         assert _get(base + "/", method)[0] == 405
 
 
+def _raw_status(port: int, host: str | None, to: str = "127.0.0.1") -> int:
+    """The status of ``GET /state.json`` sent to the loopback address ``to`` with
+    exactly this ``Host`` header (None: none)."""
+    import socket
+    with socket.create_connection((to, port), timeout=10) as client:
+        header = f"Host: {host}\r\n" if host is not None else ""
+        client.sendall(f"GET /state.json HTTP/1.1\r\n{header}\r\n".encode())
+        answer = b""
+        while b"\r\n" not in answer:
+            chunk = client.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+    return int(answer.split()[1])
+
+
 def test_only_requests_addressed_to_this_computer_are_answered(reading):
     """A web page elsewhere cannot read the preview through a DNS name pointing
-    here (DNS rebinding): the Host must be 127.0.0.1 or localhost."""
+    here (DNS rebinding): the Host must name this computer: localhost,
+    127.0.0.0/8 or ::1, with or without a port."""
     _, base, _ = reading
-    port = base.rsplit(":", 1)[1]
+    port = int(base.rsplit(":", 1)[1])
     for host, status in ((f"localhost:{port}", 200), (f"127.0.0.1:{port}", 200),
-                         (f"evil.example:{port}", 403), ("evil.example", 403)):
-        request = urllib.request.Request(base + "/state.json", headers={"Host": host})
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:
-                assert response.status == status
-        except urllib.error.HTTPError as error:
-            assert error.code == status
+                         ("localhost", 200), ("LocalHost", 200), ("127.0.0.1", 200),
+                         (f"127.3.4.5:{port}", 200), ("[::1]", 200), (f"[::1]:{port}", 200),
+                         (f"evil.example:{port}", 403), ("evil.example", 403),
+                         ("127.0.0.1.evil.example", 403), (f"localhost.evil.example:{port}", 403),
+                         ("192.168.1.2", 403), ("[::2]", 403), ("[::1", 403), ("", 403),
+                         (None, 403)):
+        assert _raw_status(port, host) == status, host
+
+
+@pytest.mark.parametrize("listen, local", [("localhost", "localhost"),
+                                           ("127.0.0.2", "127.0.0.2"), ("::1", "[::1]")])
+def test_every_local_address_keeps_the_host_check(tiny: Path, listen: str, local: str):
+    """``--host localhost`` (or any loopback address) listens on this computer
+    only, so it keeps the DNS-rebinding check as 127.0.0.1 does."""
+    process = subprocess.Popen([sys.executable, str(REPO / "build.py"), "serve", "--port", "0",
+                                "--root", str(tiny), "--jobs", "1", "--host", listen],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        first = process.stdout.readline()
+        match = re.search(r"http://(\S+):(\d+)/", first)
+        assert match, first + process.stderr.read()
+        port = int(match[2])
+        to = "127.0.0.1" if listen == "localhost" else listen
+        assert match[1] == ("[::1]" if ":" in listen else "127.0.0.1" if listen == "localhost"
+                            else listen)
+        assert _raw_status(port, "evil.example", to) == 403
+        assert _raw_status(port, f"evil.example:{port}", to) == 403
+        assert _raw_status(port, f"{local}:{port}", to) == 200
+        assert _raw_status(port, local, to) == 200
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        out, err = process.communicate(timeout=30)
+    assert "Traceback" not in err
+
+
+def test_connections_that_send_nothing_hold_no_thread_for_long(monkeypatch):
+    """Half-open connections (a request that never comes) are closed after a read
+    timeout, and only a bounded number wait at once: the threads stay few, and a
+    real request is answered meanwhile."""
+    import socket
+    import threading
+
+    from folio.preview import server as preview_server
+    monkeypatch.setattr(preview_server, "REQUEST_TIMEOUT", 1.0)
+    live = Live()
+    server = make_server(live, "127.0.0.1", 0)
+    stop = serve_in_thread(server)
+    port = server.server_address[1]
+    before = threading.active_count()
+    held: list[socket.socket] = []
+    try:
+        for number in range(100):
+            client = socket.create_connection(("127.0.0.1", port), timeout=10)
+            if number % 2:
+                client.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n")   # half a request
+            held.append(client)
+        time.sleep(0.3)
+        assert threading.active_count() <= before + preview_server.WAITING + 2
+        started = time.monotonic()
+        assert _raw_status(port, "127.0.0.1") == 200
+        assert time.monotonic() - started < 1.0
+        for client in held:             # each closed by the server within the timeout
+            client.settimeout(5)
+            try:
+                while client.recv(4096):
+                    pass
+            except ConnectionResetError:
+                pass
+        assert time.monotonic() - started < 4.0
+        assert wait_until(lambda: threading.active_count() <= before, 5)
+    finally:
+        for client in held:
+            client.close()
+        live.stop()
+        stop()
 
 
 def test_a_browser_that_leaves_mid_answer_prints_nothing(reading, capfd):
