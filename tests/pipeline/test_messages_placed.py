@@ -212,9 +212,10 @@ def test_an_output_folder_linked_outside_the_publication_is_not_written_through(
 
 
 def test_i18n_export_does_not_write_through_a_linked_output(tiny: Path, tmp_path: Path):
+    """The catalogs' folder (translations/) linked elsewhere is not written through."""
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    (tiny / "output").symlink_to(elsewhere)
+    (tiny / "translations").symlink_to(elsewhere)
     done = subprocess.run([sys.executable, str(REPO / "build.py"), "i18n", "export", "--root",
                            str(tiny), "--lang", "ko"], capture_output=True, text=True,
                           cwd=tiny, timeout=120)
