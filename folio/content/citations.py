@@ -26,7 +26,9 @@ from folio.errors import BuildError, ProblemCollector
 
 # A citation group: [@key], [@key, p. 12], [-@key], [see @a; @b, chap. 2].
 GROUP = re.compile(r"\[(?P<body>[^\[\]]*?-?@[\w][^\[\]]*)\]")
-_ITEM = re.compile(r"^(?P<prefix>.*?)(?P<suppress>-)?@(?P<key>[\w][\w:.#$%&+?<>~/-]*?)"
+# An @ inside a word (info@unesco.org) starts no citation: as in Pandoc, the key
+# follows the bracket, a space or the minus sign.
+_ITEM = re.compile(r"^(?P<prefix>(?:.*?\s)?)(?P<suppress>-)?@(?P<key>[\w][\w:.#$%&+?<>~/-]*?)"
                    r"(?P<rest>(?:,.*)?)$", re.S)
 _LOCATOR = re.compile(r"^\s*(?P<label>[^\d\s]*\.?)\s*(?P<value>\d[\w–—\-, ]*?)\s*"
                       r"(?P<suffix>쪽)?\s*$")
@@ -36,7 +38,6 @@ LABELS = {"": "page", "p.": "page", "pp.": "page", "p": "page", "pp": "page",
           "vol.": "volume", "no.": "issue", "para.": "paragraph", "n.": "note"}
 BIBLIOGRAPHY_NAMES = ("references.json", "references.bib")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-SENTINEL = "\u2063"          # stands for the names a [-@key] citation leaves out
 
 
 @dataclass(frozen=True)
@@ -98,10 +99,13 @@ class Entry:
 
 def read_entries(paths: tuple[Path, ...], reader: Reader, record: Record | None,
                  problems: ProblemCollector) -> dict[str, Entry]:
-    """The entries of the bibliography files that exist, later files winning;
-    keyed by lower-case key (as CSL processors compare them)."""
+    """The entries of the bibliography files that exist, keyed by lower-case key: an
+    article's own files win over its issue's; one key twice at one level (Kim2019 and
+    kim2019 too) is an error naming both."""
     entries: dict[str, Entry] = {}
+    levels: dict[bool, dict[str, Entry]] = {True: {}, False: {}}
     for path in paths:
+        level = levels[path.name in BIBLIOGRAPHY_NAMES]     # the issue's, or its own
         if not reader.exists(path, record):
             continue
         try:
@@ -118,7 +122,19 @@ def read_entries(paths: tuple[Path, ...], reader: Reader, record: Record | None,
             problems.extend(error)
             continue
         for entry in found:
-            entries[entry.key.lower()] = entry
+            key = entry.key.lower()
+            twin = level.get(key)
+            if twin is not None:
+                problems.add(f"the bibliography has two entries with the id '{entry.key}'"
+                             + (f" (and '{twin.key}': ids are compared without case)"
+                                if twin.key != entry.key else "")
+                             + f"; the other is at {twin.path.name}:{twin.line}",
+                             entry.path, entry.line,
+                             hint="give each work its own id (kim2019a, kim2019b) and cite "
+                                  "each by it, or delete the copy")
+                continue
+            level[key] = entry
+            entries[key] = entry
     return entries
 
 
@@ -214,87 +230,209 @@ def _korean_names(item: dict) -> dict:
 
 @dataclass
 class Processor:
-    """One document's citations, set in its style and language."""
+    """One document's citations, set in its style and language by Pandoc's citeproc
+    (the ``pypandoc-binary`` wheel's pandoc): one call for all of them, so that
+    year suffixes (2019a/b) and the list are worked out over the whole document."""
 
     style: bytes                            # the CSL file
     locale: str
     entries: dict[str, Entry]
     prefix: str                             # of the HTML ids of the references
     cites: list[Cite] = field(default_factory=list)
+    style_path: Path | None = None          # named in errors
 
     def render(self) -> tuple[list[str], list[tuple[str, str]]]:
         """Each citation as HTML, in order, and the references list: (id, HTML)."""
         if not self.cites:
             return [], []
-        from citeproc import (
-            Citation,
-            CitationItem,
-            CitationStylesBibliography,
-            Locator,
-            formatter,
-        )
-        from citeproc.source.json import CiteProcJSON
+        check_style(self.style, self.style_path)
         used = {item.key.lower() for cite in self.cites for item in cite.items}
-        data = [e.data for k, e in self.entries.items() if k in used]
-        shadows = [dict(e.data, id=f"{e.data['id']}{SENTINEL}", author=[{"literal": SENTINEL}])
-                   for k, e in self.entries.items() if k in used]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            style = _style(self.style, self.locale)
-            bibliography = CitationStylesBibliography(style, CiteProcJSON(data), formatter.html)
-            shadow = CitationStylesBibliography(style, CiteProcJSON(shadows), formatter.html)
-            citations = []
-            for cite in self.cites:
-                items = []
-                for item in cite.items:
-                    key = item.key.lower() + (SENTINEL if item.suppress_author else "")
-                    options = {}
-                    if item.locator:
-                        options["locator"] = Locator(*item.locator)
-                    if item.prefix:
-                        options["prefix"] = item.prefix + " "
-                    if item.suffix:
-                        options["suffix"] = item.suffix
-                    items.append(CitationItem(key, **options))
-                citation = Citation(items)
-                (shadow if any(i.suppress_author for i in cite.items) else bibliography
-                 ).register(citation)
-                citations.append((cite, citation))
-            for cite, _citation in citations:    # their entries, for the list
-                for item in cite.items:
-                    if item.suppress_author:
-                        bibliography.register(Citation([CitationItem(item.key.lower())]))
-            bibliography.sort()
-            html = []
-            for cite, citation in citations:
-                owner = shadow if any(i.suppress_author for i in cite.items) else bibliography
-                text = _text(owner.cite(citation, lambda item: None))
-                text = re.sub(rf"{SENTINEL}[,\s]*", "", text)
-                first = cite.items[0].key.lower()
-                html.append(f'<a class="citation" href="#{self.prefix}ref-{_id(first)}">'
-                            f"{text}</a>")
-            references = [(f"{self.prefix}ref-{_id(item.key)}", _text(entry))
-                          for item, entry in zip(bibliography.items,
-                                                 bibliography.bibliography(), strict=True)]
-        return html, references
+        data = [dict(e.data, id=k) for k, e in self.entries.items() if k in used]
+        for key, entry in self.entries.items():
+            if key in used:
+                check_entry(entry)
+        document = "\n\n".join(_markdown(cite) for cite in self.cites)
+        html = run_pandoc(document, data, self.style, self.locale, self.style_path)
+        cited, listed = _split(html)
+        if len(cited) != len(self.cites):
+            raise BuildError.at("Pandoc's citeproc set a different number of citations "
+                                f"({len(cited)}) than the text has ({len(self.cites)})",
+                                self.style_path, hint="report this with the document")
+        out = []
+        for cite, text in zip(self.cites, cited, strict=True):
+            first = cite.items[0].key.lower()
+            out.append(f'<a class="citation" href="#{self.prefix}ref-{_id(first)}">{text}</a>')
+        references = [(f"{self.prefix}ref-{_id(key)}", text) for key, text in listed]
+        return out, references
 
 
-def _text(value) -> str:
-    if isinstance(value, (list, tuple)):
-        return "".join(_text(v) for v in value)
-    return str(value)
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def _escaped(text: str) -> str:
+    """Plain text as Pandoc Markdown: every ASCII punctuation mark escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _markdown(cite: Cite) -> str:
+    """One citation group as a Pandoc Markdown paragraph."""
+    parts = []
+    for item in cite.items:
+        text = (_escaped(item.prefix) + " " if item.prefix else "") + \
+            ("-" if item.suppress_author else "") + "@{" + item.key.lower() + "}"
+        if item.locator:
+            text += ", {" + item.locator[1].replace("{", "").replace("}", "") + "}"
+        if item.suffix:
+            text += _escaped(item.suffix)
+        parts.append(text)
+    return "[" + "; ".join(parts) + "]"
+
+
+def pandoc_path() -> str:
+    import pypandoc
+    return str(pypandoc.get_pandoc_path())
+
+
+def run_pandoc(document: str, data: list[dict], style: bytes, locale: str,
+               style_path: Path | None = None) -> str:
+    """``document`` (Pandoc Markdown) with its citations set: Pandoc's HTML."""
+    import subprocess
+    import tempfile
+    meta = {"lang": locale, "link-citations": False}
+    with tempfile.TemporaryDirectory(prefix="folio-citeproc-") as folder:
+        bibliography = Path(folder) / "references.json"
+        bibliography.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        csl = Path(folder) / "style.csl"
+        csl.write_bytes(style)
+        header = "---\n" + json.dumps(meta) + "\n---\n\n"
+        result = subprocess.run(
+            [pandoc_path(), "--citeproc", "--bibliography", str(bibliography), "--csl",
+             str(csl), "-f", "markdown", "-t", "html", "--wrap=none"],
+            input=(header + document).encode("utf-8"), capture_output=True, timeout=120)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise BuildError.at("the citations cannot be set: " + " ".join(message[:3]),
+                            style_path, hint="check the CSL style and the bibliography")
+    return result.stdout.decode("utf-8")
+
+
+def _split(html: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Pandoc's HTML: the citations in order, and the list's (key, HTML) entries."""
+    import lxml.html
+    tree = lxml.html.fragment_fromstring(html, create_parent="div")
+    cited = [_inner(span) for span in tree.iter("span") if span.get("class") == "citation"]
+    listed = [(div.get("id", "").removeprefix("ref-"), _inner(div))
+              for div in tree.iter("div") if "csl-entry" in (div.get("class") or "").split()]
+    return cited, listed
+
+
+def _inner(element) -> str:
+    """An element's content as HTML, stripped of spans Pandoc adds for no style."""
+    import lxml.html
+    text = (element.text or "").replace("&", "&amp;").replace("<", "&lt;")
+    text += "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
+    text = re.sub(r"<span>(.*?)</span>", r"\1", text.strip())
+    return text
 
 
 def _id(key: str) -> str:
-    return re.sub(r"[^\w-]", "-", key.lower().removesuffix(SENTINEL))
+    return re.sub(r"[^\w-]", "-", key.lower())
 
 
-@lru_cache(maxsize=8)
-def _style(data: bytes, locale: str):
-    import io
+_CSL = "{http://purl.org/net/xbiblio/csl}"
 
-    from citeproc import CitationStylesStyle
-    return CitationStylesStyle(io.BytesIO(data), locale=locale, validate=False)
+
+def check_style(style: bytes, path: Path | None) -> None:
+    """A CSL file Pandoc can use: well-formed XML, and macros that do not call
+    themselves (Pandoc would fail without saying where, or never end)."""
+    from lxml import etree
+    hint = "fix the CSL file (a style from the Zotero Style Repository is checked)"
+    try:
+        root = etree.fromstring(style, etree.XMLParser(resolve_entities=False,
+                                                       no_network=True))
+    except etree.XMLSyntaxError as error:
+        raise BuildError.at(f"the citation style is not well-formed XML: {error.msg}", path,
+                            error.lineno, hint=hint) from None
+    if root.tag != _CSL + "style":
+        raise BuildError.at("the citation style is not a CSL style (its root element is "
+                            f"<{etree.QName(root).localname}>)", path, root.sourceline,
+                            hint=hint)
+    macros = {m.get("name"): m for m in root.iter(_CSL + "macro")}
+    calls = {name: [t.get("macro") for t in macro.iter(_CSL + "text") if t.get("macro")]
+             for name, macro in macros.items()}
+    for name, macro in macros.items():
+        for called in calls[name]:
+            if called not in macros:
+                raise BuildError.at(f"the macro '{name}' calls the macro '{called}', which "
+                                    "the style does not define", path, macro.sourceline,
+                                    hint=hint)
+    state: dict[str, int] = {}               # 1: being followed, 2: done
+
+    def follow(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for called in calls[name]:
+            if state.get(called) == 1:
+                cycle = trail[trail.index(called):] + [name, called] if called in trail \
+                    else [name, called]
+                raise BuildError.at("the style's macros call each other without end: "
+                                    + " → ".join(dict.fromkeys(cycle)) + f" → {called}",
+                                    path, macros[name].sourceline,
+                                    hint="a macro may not call itself, directly or through "
+                                         "others; " + hint)
+            if state.get(called) is None:
+                follow(called, trail + [name])
+        state[name] = 2
+
+    for name in macros:
+        if state.get(name) is None:
+            follow(name, [])
+
+
+_NAME_ROLES = ("author", "editor", "translator", "container-author", "collection-editor",
+               "editorial-director", "director", "interviewer", "recipient", "reviewed-author",
+               "composer", "illustrator", "original-author")
+_DATES = ("issued", "accessed", "original-date", "event-date", "submitted")
+
+
+def check_entry(entry: Entry) -> None:
+    """The fields a CSL processor reads with a shape, checked: names as lists of
+    names, dates as numbers. Named with the file, entry and what to write."""
+    where = f"entry '{entry.key}'"
+    for role in _NAME_ROLES:
+        names = entry.data.get(role)
+        if names is None:
+            continue
+        if isinstance(names, str):
+            raise BuildError.at(f"{where}: \"{role}\" is a string ({names!r}); CSL JSON "
+                                "wants a list of names", entry.path, entry.line,
+                                hint=f'write "{role}": [{{"family": "Kim", "given": "Minji"}}]'
+                                     ' (an organisation: [{"literal": "UNESCO"}])')
+        if not isinstance(names, list) or not all(isinstance(n, dict) for n in names):
+            raise BuildError.at(f"{where}: \"{role}\" should be a list of names",
+                                entry.path, entry.line,
+                                hint=f'write "{role}": [{{"family": "Kim", "given": "Minji"}}]')
+    for name in _DATES:
+        date = entry.data.get(name)
+        if date is None:
+            continue
+        if not isinstance(date, dict):
+            if isinstance(date, str):
+                continue                     # an EDTF string: Pandoc reads it
+            raise BuildError.at(f"{where}: \"{name}\" should be a date", entry.path,
+                                entry.line, hint='write {"date-parts": [[2019, 5]]}')
+        parts = date.get("date-parts")
+        if parts is None:
+            continue
+        ok = isinstance(parts, list) and all(
+            isinstance(p, list) and all(isinstance(v, int) or
+                                        (isinstance(v, str) and v.strip().lstrip("-").isdigit())
+                                        for v in p) for p in parts)
+        if not ok:
+            raise BuildError.at(f"{where}: \"{name}\" has date-parts {json.dumps(parts)}, "
+                                "not numbers", entry.path, entry.line,
+                                hint="write the year as a number (2019); the style adds "
+                                     "2019a/2019b itself when one author has two works of a "
+                                     "year; an unknown date: leave \"issued\" out")
 
 
 def did_you_mean(key: str, entries: dict[str, Entry]) -> str:

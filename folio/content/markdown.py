@@ -476,8 +476,12 @@ class _Context:
             return [escapeHtml(c.text) for c in wanted]
         style = reader.read_bytes(source.citation_style, source.record, what="citation style")
         processor = citations.Processor(style, source.language_tag or "en-US", entries,
-                                        source.ids, wanted)
-        html, self.references = processor.render()
+                                        source.ids, wanted, source.citation_style)
+        try:
+            html, self.references = processor.render()
+        except BuildError as error:
+            self.problems.extend(error)
+            return [escapeHtml(c.text) for c in wanted]
         for ident, entry in self.references:
             key = next((e for k, e in entries.items()
                         if ident.endswith("ref-" + citations._id(k))), None)

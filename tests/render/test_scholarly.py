@@ -185,7 +185,7 @@ def test_citations_are_set_in_the_style_and_language_of_the_document(scholarly: 
     assert "참고문헌 " in ko and "References " in en
     assert "김민지, 이준, 및 박서연. 2019. 창의도시의 이해. 진주대학교출판부." in ko
     assert "김, 민지" not in ko
-    assert "Landry, C. 2000. The Creative City: A Toolkit for Urban Innovators." in en
+    assert "Landry, Charles. 2000. The Creative City: A Toolkit for Urban Innovators." in en
     assert "Never Cited" not in en                 # an entry no one cites is not listed
 
 
