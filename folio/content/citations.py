@@ -167,49 +167,48 @@ def _line_of(text: str, needle: str, index: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
+_BIBTEX_ENTRY = re.compile(r"^[ \t]*@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s]+)\s*,", re.M)
+_BIBTEX_YEAR = re.compile(r"\byear\s*=\s*(?:\{(?P<braced>[^{}]*)\}|\"(?P<quoted>[^\"]*)\"|"
+                          r"(?P<bare>[^,\s}]+))", re.I)
+
+
 def _bibtex_entries(text: str, path: Path) -> list[Entry]:
-    """BibTeX through citeproc-py's reader, as CSL-JSON."""
-    import io
-
-    from citeproc.source.bibtex import BibTeX
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            source = BibTeX(io.StringIO(text), encoding="utf-8")
-    except Exception as error:                          # its parser raises anything
-        raise BuildError.at(f"the BibTeX file cannot be read: {error}", path,
-                            hint="check the entry braces and commas (or export CSL JSON "
-                                 "from Zotero)") from None
+    """BibTeX as CSL JSON, read by Pandoc (the processor that sets them)."""
+    import subprocess
+    starts = [(text.count("\n", 0, m.start()) + 1, m) for m in _BIBTEX_ENTRY.finditer(text)
+              if m["type"].lower() not in ("comment", "preamble", "string")]
+    for index, (line, match) in enumerate(starts):
+        end = starts[index + 1][1].start() if index + 1 < len(starts) else len(text)
+        for year in _BIBTEX_YEAR.finditer(text, match.end(), end):
+            value = (year["braced"] or year["quoted"] or year["bare"] or "").strip()
+            if not re.fullmatch(r"-?\d{1,4}", value):
+                raise BuildError.at(
+                    f"entry '{match['key']}': year = {{{value}}} is not a year", path,
+                    text.count("\n", 0, year.start()) + 1,
+                    hint="write the year as a number (year = {2019}); for a work with no "
+                         "date leave the year out (the style prints n.d.)")
+    result = subprocess.run([pandoc_path(), "-f", "bibtex", "-t", "csljson"],
+                            input=text.encode("utf-8"), capture_output=True, timeout=60)
+    if result.returncode != 0:
+        said = result.stderr.decode("utf-8", "replace")
+        found = re.search(r"line (\d+)", said)
+        stop = int(found[1]) if found else None
+        before = [(line, m) for line, m in starts if stop is None or line < stop]
+        if before and stop is not None:
+            line, match = before[-1]
+            raise BuildError.at(f"the BibTeX entry '{match['key']}' is not closed before "
+                                f"line {stop}", path, line,
+                                hint="close it with '}' after its last field (each field "
+                                     "ends with a comma)")
+        raise BuildError.at("the BibTeX file cannot be read: " + " ".join(said.split())[:200],
+                            path, stop, hint="check the entry braces and commas (or export "
+                                             "CSL JSON from Zotero)")
+    lines = {m["key"].lower(): line for line, m in starts}
     entries = []
-    for key, reference in source.items():
-        written = re.search(rf"@\w+\s*\{{\s*({re.escape(key)})\s*,", text, re.I)
-        line = text.count("\n", 0, written.start()) + 1 if written else 1
-        data = _csl_of(reference)
-        data["id"] = written[1] if written else key
-        entries.append(Entry(data["id"], _korean_names(data), path, line))
+    for data in json.loads(result.stdout.decode("utf-8")):
+        key = str(data.get("id", ""))
+        entries.append(Entry(key, _korean_names(data), path, lines.get(key.lower(), 1)))
     return entries
-
-
-def _csl_of(reference) -> dict:
-    """A citeproc-py Reference as CSL-JSON (the fields the styles use)."""
-    from citeproc.source import Date, DateRange, Name
-    out: dict = {"type": str(reference.type)}
-    for name, value in reference.items():
-        if name in ("key", "type"):
-            continue
-        csl = name.replace("_", "-")
-        if isinstance(value, list) and value and isinstance(value[0], Name):
-            out[csl] = [{k: str(v) for k, v in n.items()} for n in value]
-        elif isinstance(value, Date):
-            out[csl] = {"date-parts": [[int(p) for p in (value.get("year"), value.get("month"),
-                                                         value.get("day")) if p]]}
-        elif isinstance(value, DateRange):
-            out[csl] = {"date-parts": [[int(value.begin.year)]]}
-        elif isinstance(value, dict) and "first" in value:       # pages
-            out[csl] = "–".join(str(v) for v in (value.get("first"), value.get("last")) if v)
-        else:
-            out[csl] = str(value)
-    return out
 
 
 def _korean_names(item: dict) -> dict:
