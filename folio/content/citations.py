@@ -207,6 +207,9 @@ def _bibtex_entries(text: str, path: Path) -> list[Entry]:
     entries = []
     for data in json.loads(result.stdout.decode("utf-8")):
         key = str(data.get("id", ""))
+        # Pandoc writes an English title in sentence case, for the style to capitalise
+        # as English: so it must know the work is English in a Korean document too.
+        data.setdefault("language", "ko" if is_korean(data) else "en-US")
         entries.append(Entry(key, _korean_names(data), path, lines.get(key.lower(), 1)))
     return entries
 
@@ -239,6 +242,9 @@ class Processor:
     prefix: str                             # of the HTML ids of the references
     cites: list[Cite] = field(default_factory=list)
     style_path: Path | None = None          # named in errors
+    korean_style: bytes | None = None       # the style's Korean variant, for Korean works
+    korean_path: Path | None = None
+    korean_first: bool = False              # list Korean works before the others
 
     def render(self) -> tuple[list[str], list[tuple[str, str]]]:
         """Each citation as HTML, in order, and the references list: (id, HTML)."""
@@ -258,11 +264,61 @@ class Processor:
                                 f"({len(cited)}) than the text has ({len(self.cites)})",
                                 self.style_path, hint="report this with the document")
         out = []
+        if self.korean_style is not None:
+            cited = [_KOREAN_NAMES.sub(lambda m: "·".join(_NAME_PARTS.split(m[0])), text)
+                     for text in cited]
         for cite, text in zip(self.cites, cited, strict=True):
             first = cite.items[0].key.lower()
             out.append(f'<a class="citation" href="#{self.prefix}ref-{_id(first)}">{text}</a>')
+        korean = {k for k in used if is_korean(self.entries[k].data)}
+        if korean and self.korean_style is not None:
+            listed = self._korean(listed, korean)
+        if self.korean_first:
+            listed = sorted(listed, key=lambda pair: pair[0] not in korean)     # stable
         references = [(f"{self.prefix}ref-{_id(key)}", text) for key, text in listed]
         return out, references
+
+    def _korean(self, listed: list[tuple[str, str]], korean: set[str]
+                ) -> list[tuple[str, str]]:
+        """The Korean works' entries set again in the Korean variant; their year as
+        the journal's style gave it (2019a), so that text and list agree."""
+        assert self.korean_style is not None
+        check_style(self.korean_style, self.korean_path)
+        data = []
+        for key, text in listed:
+            if key not in korean:
+                continue
+            item = dict(self.entries[key].data, id=key)
+            year = _YEAR.search(re.sub(r"<[^>]+>", "", text))
+            if year:
+                item["issued"] = {"literal": year[0]}
+            data.append(item)
+        document = "---\nnocite: \"" + ", ".join("@{" + d["id"] + "}" for d in data) + \
+            "\"\n---\n"
+        again = dict(_split(run_pandoc(document, data, self.korean_style, "ko-KR",
+                                       self.korean_path))[1])
+        return [(key, again.get(key, text)) for key, text in listed]
+
+
+# Korean names before a year, as the style joins them ("김민지, 이준, 및 박서연 2019"):
+# joined with "·" as Korean writes them.
+_KOREAN_NAMES = re.compile(r"[가-힣]+(?:, [가-힣]+)*,? (?:및|and|&amp;) [가-힣]+"
+                           r"(?=\s+(?:\d{4}|n\.d\.|연도 미상))")
+_NAME_PARTS = re.compile(r",? (?:및|and|&amp;) |, ")
+_YEAR = re.compile(r"(?<!\d)\d{4}[a-z]?(?![\d])")
+
+
+def is_korean(item: dict) -> bool:
+    """A work written in Korean: so its "language" says, or, without one, its title."""
+    language = str(item.get("language") or "")
+    if language:
+        return language.lower().startswith(("ko", "kor"))
+    return bool(_HANGUL.search(str(item.get("title") or "")))
+
+
+def korean_variant(style: Path) -> Path:
+    """Where a style's Korean variant is: ``<name>-ko.csl`` beside it."""
+    return style.with_name(style.stem + "-ko.csl")
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")

@@ -189,3 +189,71 @@ def test_a_bibtex_year_that_is_not_a_number_is_named_with_its_line(tmp_path: Pat
     message = error_of(tmp_path)
     assert "references.bib:3: entry 'a2000': year = {n.d.} is not a year" in message
     assert "leave the year out" in message
+
+
+# -- Korean works -----------------------------------------------------------------------------
+
+KOREAN_STYLE = REPO / "templates/csl/chicago-author-date-ko.csl"
+KOREAN = [
+    {"id": "kim2019a", "type": "book", "title": "창의도시의 이해",
+     "author": [{"family": "김", "given": "민지"}], "issued": {"date-parts": [[2019]]},
+     "publisher": "진주대학교출판부", "publisher-place": "진주"},
+    {"id": "kim2019b", "type": "article-journal", "title": "공예도시의 조건",
+     "author": [{"family": "김", "given": "민지"}, {"family": "이", "given": "준"}],
+     "issued": {"date-parts": [[2019]]}, "container-title": "도시연구", "volume": "8",
+     "issue": "2", "page": "11-30"},
+    {"id": "lee2021", "type": "chapter", "title": "공예와 도시재생",
+     "author": [{"family": "이", "given": "준"}], "issued": {"date-parts": [[2021]]},
+     "container-title": "창의도시의 미래", "editor": [{"family": "박", "given": "서연"},
+                                                {"family": "최", "given": "은영"}],
+     "page": "45-67", "publisher": "한울", "publisher-place": "서울"},
+    {"id": "landry2005", "type": "book", "title": "창조도시",
+     "author": [{"literal": "찰스 랜드리"}], "translator": [{"family": "남", "given": "기범"}],
+     "issued": {"date-parts": [[2005]]}, "publisher": "해남", "publisher-place": "서울"},
+    {"id": "kim2019en", "type": "article-journal", "title": "Crafts in Jinju",
+     "author": [{"family": "김", "given": "민지"}], "issued": {"date-parts": [[2019]]},
+     "container-title": "Urban Studies", "volume": "56", "issue": "1", "page": "1-9"},
+    {"id": "landry2000", "type": "book", "title": "The Creative City",
+     "author": [{"family": "Landry", "given": "Charles"}], "issued": {"date-parts": [[2000]]},
+     "publisher": "Earthscan"},
+]
+KOREAN_TEXT = ("[@landry2000; @kim2019a; @kim2019b; @kim2019en] [@lee2021; @landry2005] "
+               "[-@kim2019b]")
+
+
+def korean(folder: Path, locale: str, first: bool) -> tuple[list[str], list[tuple[str, str]]]:
+    write(folder, KOREAN)
+    reader = Reader(folder)
+    entries = citations.read_entries(citations.bibliography_files(folder / "article.md"),
+                                     reader, None, ProblemCollector())
+    cites = [cite for _, _, cite in citations.find(KOREAN_TEXT)]
+    html, references = citations.Processor(
+        STYLE.read_bytes(), locale, entries, "", cites, STYLE, KOREAN_STYLE.read_bytes(),
+        KOREAN_STYLE, first).render()
+    return [plain(h) for h in html], [(i.removeprefix("ref-"), plain(h)) for i, h in references]
+
+
+@pytest.mark.parametrize("locale", ["ko-KR", "en-US"])
+def test_korean_works_are_written_as_korean_journals_write_them(tmp_path: Path, locale: str):
+    cited, references = korean(tmp_path, locale, first=False)
+    listed = dict(references)
+    assert listed["kim2019a"] == "김민지. 2019b. 『창의도시의 이해』. 진주: 진주대학교출판부."
+    assert listed["kim2019b"] == "김민지·이준. 2019. 「공예도시의 조건」. 『도시연구』 8(2): 11–30."
+    assert listed["lee2021"] == ("이준. 2021. 「공예와 도시재생」. 박서연·최은영 편, 『창의도시의 "
+                                 "미래』, 45–67. 서울: 한울.")
+    assert listed["landry2005"] == "찰스 랜드리. 2005. 『창조도시』. 남기범 역. 서울: 해남."
+    # An English work of a Korean author keeps the journal's style, and the year
+    # suffixes are the journal style's, in the text and the list alike.
+    assert listed["kim2019en"].startswith("김민지. 2019a. “Crafts in Jinju")
+    assert listed["landry2000"] == "Landry, Charles. 2000. The Creative City. Earthscan."
+    assert cited[0] == "(Landry 2000; 김민지 2019b, 2019a; 김민지·이준 2019)"
+    assert cited[2] == "(2019)"
+    # Without the option, the journal style's order: Latin script sorts first.
+    assert [key for key, _ in references][0] == "landry2000"
+
+
+def test_korean_works_can_be_listed_first(tmp_path: Path):
+    _, references = korean(tmp_path, "ko-KR", first=True)
+    # The works written in Korean first, then the others, each in the style's order.
+    assert [key for key, _ in references] == ["kim2019a", "kim2019b", "lee2021",
+                                              "landry2005", "landry2000", "kim2019en"]

@@ -196,7 +196,7 @@ def test_citations_are_set_in_the_style_and_language_of_the_document(scholarly: 
     # The references close the article, titled in its language; Korean names are
     # family name first with no comma.
     assert "참고문헌 " in ko and "References " in en
-    assert "김민지, 이준, 및 박서연. 2019. 창의도시의 이해. 진주대학교출판부." in ko
+    assert "김민지·이준·박서연. 2019. 『창의도시의 이해』. 진주대학교출판부." in ko
     assert "김, 민지" not in ko
     assert "Landry, Charles. 2000. The Creative City: A Toolkit for Urban Innovators." in en
     assert "Never Cited" not in en                 # an entry no one cites is not listed
@@ -279,7 +279,7 @@ def test_the_opener_shows_orcid_dates_and_doi_and_the_first_page_cites_itself(sc
     assert "https://doi.org/10.5555/test.2024.2.1" in links(ko, page)
     # "Cite this article" at the foot of the first page, with its pages.
     first = page
-    last = page_with(ko, "창의도시의 이해. 진주대학교출판부")     # its last reference
+    last = page_with(ko, "『창의도시의 이해』. 진주대학교출판부")     # its last reference
     pages = str(first) if last == first else f"{first}–{last}"
     cite = (f"이 논문 인용하기: 김민지 및 이준. 2024. 「첫 논문」. 『시험 저널』 3(2): {pages}. "
             "https://doi.org/10.5555/test.2024.2.1")
