@@ -4,6 +4,7 @@ citeproc-py, for BENCHMARKS.md.
     .venv/bin/python benchmarks/csl_test_suite.py PATH [--engine pandoc|citeproc-py|both]
         [--only SUBSTRING] [--failures FILE]
 
+citeproc-py is the engine folio used before: ``pip install -e '.[bench]'``.
 PATH is a checkout of citation-style-language/test-suite (its processor-tests/humans
 folder is read; nothing of it is copied here). Pandoc is run as folio runs it: the
 CSL-JSON and the style as files, the citations as a Pandoc Markdown document, HTML

@@ -1,9 +1,11 @@
 """Citations and references: ``[@kim2019, p. 12]`` in Markdown, set by a CSL style.
 
-citeproc-py does the formatting, in the style ``publication.yaml`` names (the
-bundled one is Chicago author-date, ``templates/csl/``) and with the CSL locale
-of the document's language, so a Korean article says 및 and 외 where an English
-one says "and" and "et al.". The entries come from CSL-JSON or BibTeX files:
+Pandoc's citeproc (the ``pandoc`` of the ``pypandoc-binary`` wheel) does the
+formatting, in the style ``publication.yaml`` names (the bundled one is Chicago
+author-date, ``templates/csl/``) and with the CSL locale of the document's
+language, so a Korean article says 및 and 외 where an English one says "and" and
+"et al.". Works written in Korean are listed in the style's Korean variant
+(``<style>-ko.csl``) when there is one. The entries come from CSL-JSON or BibTeX files:
 ``references.json``/``references.bib`` in an issue's folder, and
 ``<article>.references.json``/``.bib`` beside an article (its own entries win).
 
@@ -16,9 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from folio.config.reading import Reader, Record
@@ -71,8 +71,8 @@ def parse_group(body: str) -> tuple[CiteItem, ...] | None:
             if found and LABELS.get(label) == "page":
                 locator = ("page", found["value"].strip())
             else:
-                # Other locators (chap. 2, sec. 3) as written: citeproc-py prints
-                # their number without their label.
+                # Other locators (chap. 2, sec. 3) as written: Pandoc reads their
+                # labels in English documents only.
                 suffix = ", " + rest
         items.append(CiteItem(key, match["prefix"].strip(), locator, suffix,
                               bool(match["suppress"])))
@@ -177,7 +177,7 @@ def _bibtex_entries(text: str, path: Path) -> list[Entry]:
     import subprocess
     starts = [(text.count("\n", 0, m.start()) + 1, m) for m in _BIBTEX_ENTRY.finditer(text)
               if m["type"].lower() not in ("comment", "preamble", "string")]
-    for index, (line, match) in enumerate(starts):
+    for index, (_line, match) in enumerate(starts):
         end = starts[index + 1][1].start() if index + 1 < len(starts) else len(text)
         for year in _BIBTEX_YEAR.finditer(text, match.end(), end):
             value = (year["braced"] or year["quoted"] or year["bare"] or "").strip()

@@ -293,8 +293,8 @@ def test_the_opener_shows_orcid_dates_and_doi_and_the_first_page_cites_itself(sc
     assert "Cite this piece: Kim Minji and Lee Jun. 2024. “What Is a Creative City? A " \
            "Conversation.” Test Journal 3 (2): " in en
     ko_text = " ".join(pdftotext(ko).split())
-    assert "이 글 인용하기: 김민지 및 이준. 2024. 「창의도시란 무엇인가? 대담」. 『시험 저널』 3(2): " \
-        in ko_text
+    assert "이 글 인용하기: 김민지 및 이준. 2024. 「창의도시란 무엇인가? 대담」. " \
+           "『시험 저널』 3(2): " in ko_text
 
 
 def cite_lines(path: Path, page: int) -> tuple[list[tuple[float, float, str, str]], float]:
@@ -370,7 +370,8 @@ def test_offprints_are_the_articles_pages_as_in_the_issue(scholarly: Path):
     issue = pdf(scholarly, "ko")
     folder = issue.parent / "offprints"
     assert sorted(p.name for p in folder.glob("*.pdf")) == [
-        "2024-no2-first.pdf", "2024-no2-second.pdf", "2024-no2-talk.pdf"]       # articles, not news or messages
+        "2024-no2-first.pdf", "2024-no2-second.pdf",
+        "2024-no2-talk.pdf"]                                 # articles, not news or messages
     offprint = folder / "2024-no2-first.pdf"
     first = page_with(issue, "창의도시는 하나의 생각에서")
     with pikepdf.open(offprint) as document:
