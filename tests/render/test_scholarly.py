@@ -230,6 +230,27 @@ def test_an_unknown_key_is_an_error_with_file_line_and_a_suggestion(tmp_path: Pa
     assert not pdf(root, "en").exists()
 
 
+@pytest.mark.parametrize("bad, said", [
+    ({"author": "Kim Minji"}, "entry 'kim2019': \"author\" is a string ('Kim Minji')"),
+    ({"issued": {"date-parts": [["2019a"]]}}, "entry 'kim2019': \"issued\" has date-parts"),
+    ({"id": "Landry2000"}, "two entries with the id 'landry2000' (and 'Landry2000': ids "
+                           "are compared without case); the other is at references.json:1"),
+])
+def test_bad_bibliography_input_stops_the_build_naming_file_and_entry(tmp_path: Path, capsys,
+                                                                       bad: dict, said: str):
+    root = make_scholarly(tmp_path)
+    entries = [dict(e, **bad) if e["id"] == "kim2019" else e for e in REFERENCES]
+    if "id" in bad:                                 # a second entry, not a changed one
+        entries = [dict(REFERENCES[1], **bad)] + REFERENCES
+    (root / ISSUE / "references.json").write_text(json.dumps(entries, ensure_ascii=False),
+                                                 encoding="utf-8")
+    assert main(["build", "--root", str(root), "--lang", "en", "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"{ISSUE}/references.json:1: " in err and said in err
+    assert "internal error" not in err and "Traceback" not in err
+    assert not pdf(root, "en").exists()
+
+
 def test_status_reports_entries_never_cited(scholarly: Path, capsys):
     assert main(["status", "--root", str(scholarly)]) == 0
     out = capsys.readouterr().out
