@@ -257,6 +257,10 @@ class Processor:
             if key in used:
                 check_entry(entry)
         document = "\n\n".join(_markdown(cite) for cite in self.cites)
+        if re.search(rb"<style\b[^>]*\bclass=[\"']note[\"']", self.style):
+            # A note style: Pandoc would move each citation into a note of its own
+            # and leave a number; written in a note already, it is set in place.
+            document = "\n\n".join("x^[" + _markdown(cite) + "]" for cite in self.cites)
         html = run_pandoc(document, data, self.style, self.locale, self.style_path)
         cited, listed = _split(html)
         if len(cited) != len(self.cites):

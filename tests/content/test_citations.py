@@ -257,3 +257,17 @@ def test_korean_works_can_be_listed_first(tmp_path: Path):
     # The works written in Korean first, then the others, each in the style's order.
     assert [key for key, _ in references] == ["kim2019a", "kim2019b", "lee2021",
                                               "landry2005", "landry2000", "kim2019en"]
+
+
+def test_a_note_style_sets_each_citation_in_place(tmp_path: Path):
+    write(tmp_path, [BOOK, dict(BOOK, id="c2001", title="U", issued={"date-parts": [[2001]]})])
+    style = (b'<?xml version="1.0"?>\n<style xmlns="http://purl.org/net/xbiblio/csl" '
+             b'class="note" version="1.0">\n<info><title>T</title><id>t</id>'
+             b'<updated>2020-01-01T00:00:00+00:00</updated></info>\n'
+             b'<citation><layout suffix="." delimiter="; "><text variable="title" '
+             b'font-style="italic"/><text variable="locator" prefix=", "/></layout></citation>\n'
+             b'<bibliography><layout><text variable="title"/></layout></bibliography>\n'
+             b'</style>\n')
+    cited, references = rendered(tmp_path, "[@a2000, p. 3] and [@c2001]", style=style)
+    assert cited == ["T, 3.", "U."]
+    assert [text for _, text in references] == ["T", "U"]

@@ -202,6 +202,17 @@ def test_citations_are_set_in_the_style_and_language_of_the_document(scholarly: 
     assert "Never Cited" not in en                 # an entry no one cites is not listed
 
 
+def test_korean_works_can_be_listed_first_by_a_publication_option(tmp_path: Path):
+    root = make_scholarly(tmp_path)
+    config = root / "publication.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "references_korean_first: true\n",
+                      encoding="utf-8")
+    build(BuildOptions(root=root, jobs=1, languages=("ko",), only=("journal-2024-no2",)))
+    ko = " ".join(pdftotext(pdf(root, "ko")).split())
+    korean = ko.index("김민지·이준·박서연. 2019. 『창의도시의 이해』")
+    assert ko.index("참고문헌") < korean < ko.index("Landry, Charles. 2000.")
+
+
 def test_a_citation_links_to_its_reference(scholarly: Path):
     path = pdf(scholarly, "en")
     page = page_with(path, "Creative cities began as an idea")
