@@ -18,6 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
+import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,7 +175,6 @@ _BIBTEX_YEAR = re.compile(r"\byear\s*=\s*(?:\{(?P<braced>[^{}]*)\}|\"(?P<quoted>
 
 def _bibtex_entries(text: str, path: Path) -> list[Entry]:
     """BibTeX as CSL JSON, read by Pandoc (the processor that sets them)."""
-    import subprocess
     starts = [(text.count("\n", 0, m.start()) + 1, m) for m in _BIBTEX_ENTRY.finditer(text)
               if m["type"].lower() not in ("comment", "preamble", "string")]
     for index, (_line, match) in enumerate(starts):
@@ -187,8 +187,7 @@ def _bibtex_entries(text: str, path: Path) -> list[Entry]:
                     text.count("\n", 0, year.start()) + 1,
                     hint="write the year as a number (year = {2019}); for a work with no "
                          "date leave the year out (the style prints n.d.)")
-    result = subprocess.run([pandoc_path(), "-f", "bibtex", "-t", "csljson"],
-                            input=text.encode("utf-8"), capture_output=True, timeout=60)
+    result = _pandoc(["-f", "bibtex", "-t", "csljson"], text.encode("utf-8"), 60, path)
     if result.returncode != 0:
         said = result.stderr.decode("utf-8", "replace")
         found = re.search(r"line (\d+)", said)
@@ -349,13 +348,29 @@ def _markdown(cite: Cite) -> str:
 
 def pandoc_path() -> str:
     import pypandoc
-    return str(pypandoc.get_pandoc_path())
+    try:
+        return str(pypandoc.get_pandoc_path())
+    except OSError:
+        raise BuildError.at("pandoc, which sets the citations, is not installed",
+                            hint="install folio's dependencies again (./dev, or pip install "
+                                 "pypandoc-binary)") from None
+
+
+def _pandoc(arguments: list[str], data: bytes, timeout: int,
+            path: Path | None) -> subprocess.CompletedProcess:
+    """Pandoc run once; a run that does not end is an error, not a wait."""
+    try:
+        return subprocess.run([pandoc_path(), *arguments], input=data, capture_output=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BuildError.at(f"pandoc did not finish in {timeout} s", path,
+                            hint="check the CSL style and the bibliography (a style whose "
+                                 "macros loop, a huge file)") from None
 
 
 def run_pandoc(document: str, data: list[dict], style: bytes, locale: str,
                style_path: Path | None = None) -> str:
     """``document`` (Pandoc Markdown) with its citations set: Pandoc's HTML."""
-    import subprocess
     import tempfile
     meta = {"lang": locale, "link-citations": False}
     with tempfile.TemporaryDirectory(prefix="folio-citeproc-") as folder:
@@ -364,10 +379,9 @@ def run_pandoc(document: str, data: list[dict], style: bytes, locale: str,
         csl = Path(folder) / "style.csl"
         csl.write_bytes(style)
         header = "---\n" + json.dumps(meta) + "\n---\n\n"
-        result = subprocess.run(
-            [pandoc_path(), "--citeproc", "--bibliography", str(bibliography), "--csl",
-             str(csl), "-f", "markdown", "-t", "html", "--wrap=none"],
-            input=(header + document).encode("utf-8"), capture_output=True, timeout=120)
+        result = _pandoc(["--citeproc", "--bibliography", str(bibliography), "--csl",
+                          str(csl), "-f", "markdown", "-t", "html", "--wrap=none"],
+                         (header + document).encode("utf-8"), 120, style_path)
     if result.returncode != 0:
         message = result.stderr.decode("utf-8", "replace").strip().splitlines()
         raise BuildError.at("the citations cannot be set: " + " ".join(message[:3]),
