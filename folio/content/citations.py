@@ -26,7 +26,7 @@ from folio.config.reading import Reader, Record
 from folio.errors import BuildError, ProblemCollector
 
 # A citation group: [@key], [@key, p. 12], [-@key], [see @a; @b, chap. 2].
-GROUP = re.compile(r"\[(?P<body>[^\[\]]*?-?@[\w][^\[\]]*)\]")
+GROUP = re.compile(r"\[(?P<body>(?:[^\[\]]*?[\s;])?-?@[\w][^\[\]]*)\]")
 # An @ inside a word (info@unesco.org) starts no citation: as in Pandoc, the key
 # follows the bracket, a space or the minus sign.
 _ITEM = re.compile(r"^(?P<prefix>(?:.*?\s)?)(?P<suppress>-)?@(?P<key>[\w][\w:.#$%&+?<>~/-]*?)"
