@@ -71,7 +71,15 @@ def citations_of(test: dict[str, str], items: list[dict]) -> list[list[dict]]:
     if "CITATION-ITEMS" in test:
         return json.loads(test["CITATION-ITEMS"])
     if "CITATIONS" in test:
-        return [c[0]["citationItems"] for c in json.loads(test["CITATIONS"])]
+        # Citations added one by one, each between the ones before and after it; the
+        # result lists the document's citations as they stand after the last.
+        steps = json.loads(test["CITATIONS"])
+        items_of = {}
+        for citation, _, _ in steps:
+            items_of[citation["citationID"]] = citation["citationItems"]
+        last, before, after = steps[-1]
+        order = [c[0] for c in before] + [last["citationID"]] + [c[0] for c in after]
+        return [items_of[ident] for ident in order if ident in items_of]
     return [[{"id": item["id"]} for item in items]]
 
 
