@@ -20,6 +20,7 @@ import json
 import re
 import subprocess
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from folio.config.reading import Reader, Record
@@ -174,7 +175,13 @@ _BIBTEX_YEAR = re.compile(r"\byear\s*=\s*(?:\{(?P<braced>[^{}]*)\}|\"(?P<quoted>
 
 
 def _bibtex_entries(text: str, path: Path) -> list[Entry]:
-    """BibTeX as CSL JSON, read by Pandoc (the processor that sets them)."""
+    """BibTeX as CSL JSON, read by Pandoc (the processor that sets them); once per
+    file and process, though every document of an issue reads its file."""
+    return list(_bibtex_read(text, path))
+
+
+@lru_cache(maxsize=32)
+def _bibtex_read(text: str, path: Path) -> tuple[Entry, ...]:
     starts = [(text.count("\n", 0, m.start()) + 1, m) for m in _BIBTEX_ENTRY.finditer(text)
               if m["type"].lower() not in ("comment", "preamble", "string")]
     for index, (_line, match) in enumerate(starts):
@@ -210,7 +217,7 @@ def _bibtex_entries(text: str, path: Path) -> list[Entry]:
         # as English: so it must know the work is English in a Korean document too.
         data.setdefault("language", "ko" if is_korean(data) else "en-US")
         entries.append(Entry(key, _korean_names(data), path, lines.get(key.lower(), 1)))
-    return entries
+    return tuple(entries)
 
 
 def _korean_names(item: dict) -> dict:
