@@ -299,7 +299,7 @@ class Processor:
             if key not in korean:
                 continue
             item = dict(self.entries[key].data, id=key)
-            year = _YEAR.search(re.sub(r"<[^>]+>", "", text))
+            year = _YEAR.search(re.sub(r"<[^>]+>", "", text)) if item.get("issued") else None
             if year:
                 item["issued"] = {"literal": year[0]}
             data.append(item)
