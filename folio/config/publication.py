@@ -81,6 +81,7 @@ class PublicationConfig:
     profiles: dict[str, Profile] = field(default_factory=lambda: {DEFAULT_PROFILE: SCREEN})
     allow_html: bool = False          # raw HTML in Markdown, sanitised; off by default
     citation_style: str = DEFAULT_CITATION_STYLE   # a CSL style: templates/csl/<name>.csl
+    references_korean_first: bool = False          # Korean works before Western ones
     prepared_fonts: tuple = ()        # set by the build: fontprep.PreparedFace, first in stacks
 
     def profile(self, name: str) -> Profile:
@@ -159,6 +160,10 @@ def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
                                   doc="the CSL style citations are set in: a file "
                                       "templates/csl/<name>.csl (bundled: "
                                       "chicago-author-date)"),
+        "references_korean_first": s.Field(
+            s.boolean, default=False,
+            doc="references_korean_first: true lists the works written in Korean before "
+                "the others, as most Korean journals do"),
         "allow_html": s.Field(s.boolean, default=False,
                               doc="allow_html: true lets Markdown contain raw HTML "
                                   "(scripts, frames and event handlers are removed)"),
@@ -234,6 +239,7 @@ def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
         profiles=profiles,
         allow_html=bool(values["allow_html"]),
         citation_style=values["citation_style"],
+        references_korean_first=bool(values["references_korean_first"]),
     )
 
 

@@ -1,9 +1,11 @@
 """Citations and references: ``[@kim2019, p. 12]`` in Markdown, set by a CSL style.
 
-citeproc-py does the formatting, in the style ``publication.yaml`` names (the
-bundled one is Chicago author-date, ``templates/csl/``) and with the CSL locale
-of the document's language, so a Korean article says 및 and 외 where an English
-one says "and" and "et al.". The entries come from CSL-JSON or BibTeX files:
+Pandoc's citeproc (the ``pandoc`` of the ``pypandoc-binary`` wheel) does the
+formatting, in the style ``publication.yaml`` names (the bundled one is Chicago
+author-date, ``templates/csl/``) and with the CSL locale of the document's
+language, so a Korean article says 및 and 외 where an English one says "and" and
+"et al.". Works written in Korean are listed in the style's Korean variant
+(``<style>-ko.csl``) when there is one. The entries come from CSL-JSON or BibTeX files:
 ``references.json``/``references.bib`` in an issue's folder, and
 ``<article>.references.json``/``.bib`` beside an article (its own entries win).
 
@@ -16,7 +18,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-import warnings
+import subprocess
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,8 +27,10 @@ from folio.config.reading import Reader, Record
 from folio.errors import BuildError, ProblemCollector
 
 # A citation group: [@key], [@key, p. 12], [-@key], [see @a; @b, chap. 2].
-GROUP = re.compile(r"\[(?P<body>[^\[\]]*?-?@[\w][^\[\]]*)\]")
-_ITEM = re.compile(r"^(?P<prefix>.*?)(?P<suppress>-)?@(?P<key>[\w][\w:.#$%&+?<>~/-]*?)"
+GROUP = re.compile(r"\[(?P<body>(?:[^\[\]]*?[\s;])?-?@[\w][^\[\]]*)\]")
+# An @ inside a word (info@unesco.org) starts no citation: as in Pandoc, the key
+# follows the bracket, a space or the minus sign.
+_ITEM = re.compile(r"^(?P<prefix>(?:.*?\s)?)(?P<suppress>-)?@(?P<key>[\w][\w:.#$%&+?<>~/-]*?)"
                    r"(?P<rest>(?:,.*)?)$", re.S)
 _LOCATOR = re.compile(r"^\s*(?P<label>[^\d\s]*\.?)\s*(?P<value>\d[\w–—\-, ]*?)\s*"
                       r"(?P<suffix>쪽)?\s*$")
@@ -36,7 +40,6 @@ LABELS = {"": "page", "p.": "page", "pp.": "page", "p": "page", "pp": "page",
           "vol.": "volume", "no.": "issue", "para.": "paragraph", "n.": "note"}
 BIBLIOGRAPHY_NAMES = ("references.json", "references.bib")
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
-SENTINEL = "\u2063"          # stands for the names a [-@key] citation leaves out
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ def parse_group(body: str) -> tuple[CiteItem, ...] | None:
             if found and LABELS.get(label) == "page":
                 locator = ("page", found["value"].strip())
             else:
-                # Other locators (chap. 2, sec. 3) as written: citeproc-py prints
-                # their number without their label.
+                # Other locators (chap. 2, sec. 3) as written: Pandoc reads their
+                # labels in English documents only.
                 suffix = ", " + rest
         items.append(CiteItem(key, match["prefix"].strip(), locator, suffix,
                               bool(match["suppress"])))
@@ -98,10 +101,13 @@ class Entry:
 
 def read_entries(paths: tuple[Path, ...], reader: Reader, record: Record | None,
                  problems: ProblemCollector) -> dict[str, Entry]:
-    """The entries of the bibliography files that exist, later files winning;
-    keyed by lower-case key (as CSL processors compare them)."""
+    """The entries of the bibliography files that exist, keyed by lower-case key: an
+    article's own files win over its issue's; one key twice at one level (Kim2019 and
+    kim2019 too) is an error naming both."""
     entries: dict[str, Entry] = {}
+    levels: dict[bool, dict[str, Entry]] = {True: {}, False: {}}
     for path in paths:
+        level = levels[path.name in BIBLIOGRAPHY_NAMES]     # the issue's, or its own
         if not reader.exists(path, record):
             continue
         try:
@@ -118,7 +124,19 @@ def read_entries(paths: tuple[Path, ...], reader: Reader, record: Record | None,
             problems.extend(error)
             continue
         for entry in found:
-            entries[entry.key.lower()] = entry
+            key = entry.key.lower()
+            twin = level.get(key)
+            if twin is not None:
+                problems.add(f"the bibliography has two entries with the id '{entry.key}'"
+                             + (f" (and '{twin.key}': ids are compared without case)"
+                                if twin.key != entry.key else "")
+                             + f"; the other is at {twin.path.name}:{twin.line}",
+                             entry.path, entry.line,
+                             hint="give each work its own id (kim2019a, kim2019b) and cite "
+                                  "each by it, or delete the copy")
+                continue
+            level[key] = entry
+            entries[key] = entry
     return entries
 
 
@@ -151,49 +169,55 @@ def _line_of(text: str, needle: str, index: int) -> int:
     return text.count("\n", 0, position) + 1
 
 
+_BIBTEX_ENTRY = re.compile(r"^[ \t]*@(?P<type>\w+)\s*[{(]\s*(?P<key>[^,\s]+)\s*,", re.M)
+_BIBTEX_YEAR = re.compile(r"\byear\s*=\s*(?:\{(?P<braced>[^{}]*)\}|\"(?P<quoted>[^\"]*)\"|"
+                          r"(?P<bare>[^,\s}]+))", re.I)
+
+
 def _bibtex_entries(text: str, path: Path) -> list[Entry]:
-    """BibTeX through citeproc-py's reader, as CSL-JSON."""
-    import io
+    """BibTeX as CSL JSON, read by Pandoc (the processor that sets them); once per
+    file and process, though every document of an issue reads its file."""
+    return list(_bibtex_read(text, path))
 
-    from citeproc.source.bibtex import BibTeX
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            source = BibTeX(io.StringIO(text), encoding="utf-8")
-    except Exception as error:                          # its parser raises anything
-        raise BuildError.at(f"the BibTeX file cannot be read: {error}", path,
-                            hint="check the entry braces and commas (or export CSL JSON "
-                                 "from Zotero)") from None
+
+@lru_cache(maxsize=32)
+def _bibtex_read(text: str, path: Path) -> tuple[Entry, ...]:
+    starts = [(text.count("\n", 0, m.start()) + 1, m) for m in _BIBTEX_ENTRY.finditer(text)
+              if m["type"].lower() not in ("comment", "preamble", "string")]
+    for index, (_line, match) in enumerate(starts):
+        end = starts[index + 1][1].start() if index + 1 < len(starts) else len(text)
+        for year in _BIBTEX_YEAR.finditer(text, match.end(), end):
+            value = (year["braced"] or year["quoted"] or year["bare"] or "").strip()
+            if not re.fullmatch(r"-?\d{1,4}", value):
+                raise BuildError.at(
+                    f"entry '{match['key']}': year = {{{value}}} is not a year", path,
+                    text.count("\n", 0, year.start()) + 1,
+                    hint="write the year as a number (year = {2019}); for a work with no "
+                         "date leave the year out (the style prints n.d.)")
+    result = _pandoc(["-f", "bibtex", "-t", "csljson"], text.encode("utf-8"), 60, path)
+    if result.returncode != 0:
+        said = result.stderr.decode("utf-8", "replace")
+        found = re.search(r"line (\d+)", said)
+        stop = int(found[1]) if found else None
+        before = [(line, m) for line, m in starts if stop is None or line < stop]
+        if before and stop is not None:
+            line, match = before[-1]
+            raise BuildError.at(f"the BibTeX entry '{match['key']}' is not closed before "
+                                f"line {stop}", path, line,
+                                hint="close it with '}' after its last field (each field "
+                                     "ends with a comma)")
+        raise BuildError.at("the BibTeX file cannot be read: " + " ".join(said.split())[:200],
+                            path, stop, hint="check the entry braces and commas (or export "
+                                             "CSL JSON from Zotero)")
+    lines = {m["key"].lower(): line for line, m in starts}
     entries = []
-    for key, reference in source.items():
-        written = re.search(rf"@\w+\s*\{{\s*({re.escape(key)})\s*,", text, re.I)
-        line = text.count("\n", 0, written.start()) + 1 if written else 1
-        data = _csl_of(reference)
-        data["id"] = written[1] if written else key
-        entries.append(Entry(data["id"], _korean_names(data), path, line))
-    return entries
-
-
-def _csl_of(reference) -> dict:
-    """A citeproc-py Reference as CSL-JSON (the fields the styles use)."""
-    from citeproc.source import Date, DateRange, Name
-    out: dict = {"type": str(reference.type)}
-    for name, value in reference.items():
-        if name in ("key", "type"):
-            continue
-        csl = name.replace("_", "-")
-        if isinstance(value, list) and value and isinstance(value[0], Name):
-            out[csl] = [{k: str(v) for k, v in n.items()} for n in value]
-        elif isinstance(value, Date):
-            out[csl] = {"date-parts": [[int(p) for p in (value.get("year"), value.get("month"),
-                                                         value.get("day")) if p]]}
-        elif isinstance(value, DateRange):
-            out[csl] = {"date-parts": [[int(value.begin.year)]]}
-        elif isinstance(value, dict) and "first" in value:       # pages
-            out[csl] = "–".join(str(v) for v in (value.get("first"), value.get("last")) if v)
-        else:
-            out[csl] = str(value)
-    return out
+    for data in json.loads(result.stdout.decode("utf-8")):
+        key = str(data.get("id", ""))
+        # Pandoc writes an English title in sentence case, for the style to capitalise
+        # as English: so it must know the work is English in a Korean document too.
+        data.setdefault("language", "ko" if is_korean(data) else "en-US")
+        entries.append(Entry(key, _korean_names(data), path, lines.get(key.lower(), 1)))
+    return tuple(entries)
 
 
 def _korean_names(item: dict) -> dict:
@@ -214,87 +238,281 @@ def _korean_names(item: dict) -> dict:
 
 @dataclass
 class Processor:
-    """One document's citations, set in its style and language."""
+    """One document's citations, set in its style and language by Pandoc's citeproc
+    (the ``pypandoc-binary`` wheel's pandoc): one call for all of them, so that
+    year suffixes (2019a/b) and the list are worked out over the whole document."""
 
     style: bytes                            # the CSL file
     locale: str
     entries: dict[str, Entry]
     prefix: str                             # of the HTML ids of the references
     cites: list[Cite] = field(default_factory=list)
+    style_path: Path | None = None          # named in errors
+    korean_style: bytes | None = None       # the style's Korean variant, for Korean works
+    korean_path: Path | None = None
+    korean_first: bool = False              # list Korean works before the others
 
     def render(self) -> tuple[list[str], list[tuple[str, str]]]:
         """Each citation as HTML, in order, and the references list: (id, HTML)."""
         if not self.cites:
             return [], []
-        from citeproc import (
-            Citation,
-            CitationItem,
-            CitationStylesBibliography,
-            Locator,
-            formatter,
-        )
-        from citeproc.source.json import CiteProcJSON
+        check_style(self.style, self.style_path)
         used = {item.key.lower() for cite in self.cites for item in cite.items}
-        data = [e.data for k, e in self.entries.items() if k in used]
-        shadows = [dict(e.data, id=f"{e.data['id']}{SENTINEL}", author=[{"literal": SENTINEL}])
-                   for k, e in self.entries.items() if k in used]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            style = _style(self.style, self.locale)
-            bibliography = CitationStylesBibliography(style, CiteProcJSON(data), formatter.html)
-            shadow = CitationStylesBibliography(style, CiteProcJSON(shadows), formatter.html)
-            citations = []
-            for cite in self.cites:
-                items = []
-                for item in cite.items:
-                    key = item.key.lower() + (SENTINEL if item.suppress_author else "")
-                    options = {}
-                    if item.locator:
-                        options["locator"] = Locator(*item.locator)
-                    if item.prefix:
-                        options["prefix"] = item.prefix + " "
-                    if item.suffix:
-                        options["suffix"] = item.suffix
-                    items.append(CitationItem(key, **options))
-                citation = Citation(items)
-                (shadow if any(i.suppress_author for i in cite.items) else bibliography
-                 ).register(citation)
-                citations.append((cite, citation))
-            for cite, _citation in citations:    # their entries, for the list
-                for item in cite.items:
-                    if item.suppress_author:
-                        bibliography.register(Citation([CitationItem(item.key.lower())]))
-            bibliography.sort()
-            html = []
-            for cite, citation in citations:
-                owner = shadow if any(i.suppress_author for i in cite.items) else bibliography
-                text = _text(owner.cite(citation, lambda item: None))
-                text = re.sub(rf"{SENTINEL}[,\s]*", "", text)
-                first = cite.items[0].key.lower()
-                html.append(f'<a class="citation" href="#{self.prefix}ref-{_id(first)}">'
-                            f"{text}</a>")
-            references = [(f"{self.prefix}ref-{_id(item.key)}", _text(entry))
-                          for item, entry in zip(bibliography.items,
-                                                 bibliography.bibliography(), strict=True)]
-        return html, references
+        data = [dict(e.data, id=k) for k, e in self.entries.items() if k in used]
+        for key, entry in self.entries.items():
+            if key in used:
+                check_entry(entry)
+        document = "\n\n".join(_markdown(cite) for cite in self.cites)
+        if re.search(rb"<style\b[^>]*\bclass=[\"']note[\"']", self.style):
+            # A note style: Pandoc would move each citation into a note of its own
+            # and leave a number; written in a note already, it is set in place.
+            document = "\n\n".join("x^[" + _markdown(cite) + "]" for cite in self.cites)
+        html = run_pandoc(document, data, self.style, self.locale, self.style_path)
+        cited, listed = _split(html)
+        if len(cited) != len(self.cites):
+            raise BuildError.at("Pandoc's citeproc set a different number of citations "
+                                f"({len(cited)}) than the text has ({len(self.cites)})",
+                                self.style_path, hint="report this with the document")
+        out = []
+        if self.korean_style is not None:
+            cited = [_KOREAN_NAMES.sub(lambda m: "·".join(_NAME_PARTS.split(m[0])), text)
+                     for text in cited]
+        for cite, text in zip(self.cites, cited, strict=True):
+            first = cite.items[0].key.lower()
+            out.append(f'<a class="citation" href="#{self.prefix}ref-{_id(first)}">{text}</a>')
+        korean = {k for k in used if is_korean(self.entries[k].data)}
+        if korean and self.korean_style is not None:
+            listed = self._korean(listed, korean)
+        if self.korean_first:
+            listed = sorted(listed, key=lambda pair: pair[0] not in korean)     # stable
+        references = [(f"{self.prefix}ref-{_id(key)}", text) for key, text in listed]
+        return out, references
+
+    def _korean(self, listed: list[tuple[str, str]], korean: set[str]
+                ) -> list[tuple[str, str]]:
+        """The Korean works' entries set again in the Korean variant; their year as
+        the journal's style gave it (2019a), so that text and list agree."""
+        assert self.korean_style is not None
+        check_style(self.korean_style, self.korean_path)
+        data = []
+        for key, text in listed:
+            if key not in korean:
+                continue
+            item = dict(self.entries[key].data, id=key)
+            year = _YEAR.search(re.sub(r"<[^>]+>", "", text)) if item.get("issued") else None
+            if year:
+                item["issued"] = {"literal": year[0]}
+            data.append(item)
+        document = "---\nnocite: \"" + ", ".join("@{" + d["id"] + "}" for d in data) + \
+            "\"\n---\n"
+        again = dict(_split(run_pandoc(document, data, self.korean_style, "ko-KR",
+                                       self.korean_path))[1])
+        return [(key, again.get(key, text)) for key, text in listed]
 
 
-def _text(value) -> str:
-    if isinstance(value, (list, tuple)):
-        return "".join(_text(v) for v in value)
-    return str(value)
+# Korean names before a year, as the style joins them ("김민지, 이준, 및 박서연 2019"):
+# joined with "·" as Korean writes them.
+_KOREAN_NAMES = re.compile(r"[가-힣]+(?:, [가-힣]+)*,? (?:및|and|&amp;) [가-힣]+"
+                           r"(?=\s+(?:\d{4}|n\.d\.|연도 미상))")
+_NAME_PARTS = re.compile(r",? (?:및|and|&amp;) |, ")
+_YEAR = re.compile(r"(?<!\d)\d{4}[a-z]?(?![\d])")
+
+
+def is_korean(item: dict) -> bool:
+    """A work written in Korean: so its "language" says, or, without one, its title."""
+    language = str(item.get("language") or "")
+    if language:
+        return language.lower().startswith(("ko", "kor"))
+    return bool(_HANGUL.search(str(item.get("title") or "")))
+
+
+def korean_variant(style: Path) -> Path:
+    """Where a style's Korean variant is: ``<name>-ko.csl`` beside it."""
+    return style.with_name(style.stem + "-ko.csl")
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def _escaped(text: str) -> str:
+    """Plain text as Pandoc Markdown: every ASCII punctuation mark escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def _markdown(cite: Cite) -> str:
+    """One citation group as a Pandoc Markdown paragraph."""
+    parts = []
+    for item in cite.items:
+        text = (_escaped(item.prefix) + " " if item.prefix else "") + \
+            ("-" if item.suppress_author else "") + "@{" + item.key.lower() + "}"
+        if item.locator:
+            text += ", {" + item.locator[1].replace("{", "").replace("}", "") + "}"
+        if item.suffix:
+            text += _escaped(item.suffix)
+        parts.append(text)
+    return "[" + "; ".join(parts) + "]"
+
+
+def pandoc_path() -> str:
+    import pypandoc
+    try:
+        return str(pypandoc.get_pandoc_path())
+    except OSError:
+        raise BuildError.at("pandoc, which sets the citations, is not installed",
+                            hint="install folio's dependencies again (./dev, or pip install "
+                                 "pypandoc-binary)") from None
+
+
+def _pandoc(arguments: list[str], data: bytes, timeout: int,
+            path: Path | None) -> subprocess.CompletedProcess:
+    """Pandoc run once; a run that does not end is an error, not a wait."""
+    try:
+        return subprocess.run([pandoc_path(), *arguments], input=data, capture_output=True,
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise BuildError.at(f"pandoc did not finish in {timeout} s", path,
+                            hint="check the CSL style and the bibliography (a style whose "
+                                 "macros loop, a huge file)") from None
+
+
+def run_pandoc(document: str, data: list[dict], style: bytes, locale: str,
+               style_path: Path | None = None) -> str:
+    """``document`` (Pandoc Markdown) with its citations set: Pandoc's HTML."""
+    import tempfile
+    meta = {"lang": locale, "link-citations": False}
+    with tempfile.TemporaryDirectory(prefix="folio-citeproc-") as folder:
+        bibliography = Path(folder) / "references.json"
+        bibliography.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+        csl = Path(folder) / "style.csl"
+        csl.write_bytes(style)
+        header = "---\n" + json.dumps(meta) + "\n---\n\n"
+        result = _pandoc(["--citeproc", "--bibliography", str(bibliography), "--csl",
+                          str(csl), "-f", "markdown", "-t", "html", "--wrap=none"],
+                         (header + document).encode("utf-8"), 120, style_path)
+    if result.returncode != 0:
+        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise BuildError.at("the citations cannot be set: " + " ".join(message[:3]),
+                            style_path, hint="check the CSL style and the bibliography")
+    return result.stdout.decode("utf-8")
+
+
+def _split(html: str) -> tuple[list[str], list[tuple[str, str]]]:
+    """Pandoc's HTML: the citations in order, and the list's (key, HTML) entries."""
+    import lxml.html
+    tree = lxml.html.fragment_fromstring(html, create_parent="div")
+    cited = [_inner(span) for span in tree.iter("span") if span.get("class") == "citation"]
+    listed = [(div.get("id", "").removeprefix("ref-"), _inner(div))
+              for div in tree.iter("div") if "csl-entry" in (div.get("class") or "").split()]
+    return cited, listed
+
+
+def _inner(element) -> str:
+    """An element's content as HTML, stripped of spans Pandoc adds for no style."""
+    import lxml.html
+    text = (element.text or "").replace("&", "&amp;").replace("<", "&lt;")
+    text += "".join(lxml.html.tostring(child, encoding="unicode") for child in element)
+    text = re.sub(r"<span>(.*?)</span>", r"\1", text.strip())
+    return text
 
 
 def _id(key: str) -> str:
-    return re.sub(r"[^\w-]", "-", key.lower().removesuffix(SENTINEL))
+    return re.sub(r"[^\w-]", "-", key.lower())
 
 
-@lru_cache(maxsize=8)
-def _style(data: bytes, locale: str):
-    import io
+_CSL = "{http://purl.org/net/xbiblio/csl}"
 
-    from citeproc import CitationStylesStyle
-    return CitationStylesStyle(io.BytesIO(data), locale=locale, validate=False)
+
+def check_style(style: bytes, path: Path | None) -> None:
+    """A CSL file Pandoc can use: well-formed XML, and macros that do not call
+    themselves (Pandoc would fail without saying where, or never end)."""
+    from lxml import etree
+    hint = "fix the CSL file (a style from the Zotero Style Repository is checked)"
+    try:
+        root = etree.fromstring(style, etree.XMLParser(resolve_entities=False,
+                                                       no_network=True))
+    except etree.XMLSyntaxError as error:
+        raise BuildError.at(f"the citation style is not well-formed XML: {error.msg}", path,
+                            error.lineno, hint=hint) from None
+    if root.tag != _CSL + "style":
+        raise BuildError.at("the citation style is not a CSL style (its root element is "
+                            f"<{etree.QName(root).localname}>)", path, root.sourceline,
+                            hint=hint)
+    macros = {m.get("name"): m for m in root.iter(_CSL + "macro")}
+    calls = {name: [t.get("macro") for t in macro.iter(_CSL + "text") if t.get("macro")]
+             for name, macro in macros.items()}
+    for name, macro in macros.items():
+        for called in calls[name]:
+            if called not in macros:
+                raise BuildError.at(f"the macro '{name}' calls the macro '{called}', which "
+                                    "the style does not define", path, macro.sourceline,
+                                    hint=hint)
+    state: dict[str, int] = {}               # 1: being followed, 2: done
+
+    def follow(name: str, trail: list[str]) -> None:
+        state[name] = 1
+        for called in calls[name]:
+            if state.get(called) == 1:
+                cycle = trail[trail.index(called):] + [name, called] if called in trail \
+                    else [name, called]
+                raise BuildError.at("the style's macros call each other without end: "
+                                    + " → ".join(dict.fromkeys(cycle)) + f" → {called}",
+                                    path, macros[name].sourceline,
+                                    hint="a macro may not call itself, directly or through "
+                                         "others; " + hint)
+            if state.get(called) is None:
+                follow(called, trail + [name])
+        state[name] = 2
+
+    for name in macros:
+        if state.get(name) is None:
+            follow(name, [])
+
+
+_NAME_ROLES = ("author", "editor", "translator", "container-author", "collection-editor",
+               "editorial-director", "director", "interviewer", "recipient", "reviewed-author",
+               "composer", "illustrator", "original-author")
+_DATES = ("issued", "accessed", "original-date", "event-date", "submitted")
+
+
+def check_entry(entry: Entry) -> None:
+    """The fields a CSL processor reads with a shape, checked: names as lists of
+    names, dates as numbers. Named with the file, entry and what to write."""
+    where = f"entry '{entry.key}'"
+    for role in _NAME_ROLES:
+        names = entry.data.get(role)
+        if names is None:
+            continue
+        if isinstance(names, str):
+            raise BuildError.at(f"{where}: \"{role}\" is a string ({names!r}); CSL JSON "
+                                "wants a list of names", entry.path, entry.line,
+                                hint=f'write "{role}": [{{"family": "Kim", "given": "Minji"}}]'
+                                     ' (an organisation: [{"literal": "UNESCO"}])')
+        if not isinstance(names, list) or not all(isinstance(n, dict) for n in names):
+            raise BuildError.at(f"{where}: \"{role}\" should be a list of names",
+                                entry.path, entry.line,
+                                hint=f'write "{role}": [{{"family": "Kim", "given": "Minji"}}]')
+    for name in _DATES:
+        date = entry.data.get(name)
+        if date is None:
+            continue
+        if not isinstance(date, dict):
+            if isinstance(date, str):
+                continue                     # an EDTF string: Pandoc reads it
+            raise BuildError.at(f"{where}: \"{name}\" should be a date", entry.path,
+                                entry.line, hint='write {"date-parts": [[2019, 5]]}')
+        parts = date.get("date-parts")
+        if parts is None:
+            continue
+        ok = isinstance(parts, list) and all(
+            isinstance(p, list) and all(isinstance(v, int) or
+                                        (isinstance(v, str) and v.strip().lstrip("-").isdigit())
+                                        for v in p) for p in parts)
+        if not ok:
+            raise BuildError.at(f"{where}: \"{name}\" has date-parts {json.dumps(parts)}, "
+                                "not numbers", entry.path, entry.line,
+                                hint="write the year as a number (2019); the style adds "
+                                     "2019a/2019b itself when one author has two works of a "
+                                     "year; an unknown date: leave \"issued\" out")
 
 
 def did_you_mean(key: str, entries: dict[str, Entry]) -> str:

@@ -509,7 +509,8 @@ def _markdown_blocks(problems, config, reader: Reader, record: Record, document:
         text=document.body, path=document.path, line_offset=document.body_line_offset,
         root=config.root, assets=config.root / ASSETS_DIR, speakers=speakers or {},
         allow_html=config.allow_html, reader=reader, record=record, language_tag=tag,
-        citation_style=citation_style_file(config.root, config.citation_style)), problems)
+        citation_style=citation_style_file(config.root, config.citation_style),
+        korean_first=config.references_korean_first), problems)
     return rendered.blocks, rendered.texts, rendered.references
 
 

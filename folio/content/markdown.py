@@ -58,6 +58,7 @@ class MarkdownSource:
     record: Record | None = None
     language_tag: str = ""              # BCP 47: the CSL locale of its citations
     citation_style: Path | None = None  # the CSL file its citations are set in
+    korean_first: bool = False          # its references list Korean works first
 
     @property
     def ids(self) -> str:
@@ -723,9 +724,17 @@ class _Context:
         if missing or source.citation_style is None:
             return [escapeHtml(c.text) for c in wanted]
         style = reader.read_bytes(source.citation_style, source.record, what="citation style")
+        variant = citations.korean_variant(source.citation_style)
+        korean = reader.read_bytes(variant, source.record, what="citation style") \
+            if reader.exists(variant, source.record) else None
         processor = citations.Processor(style, source.language_tag or "en-US", entries,
-                                        source.ids, wanted)
-        html, self.references = processor.render()
+                                        source.ids, wanted, source.citation_style,
+                                        korean, variant, source.korean_first)
+        try:
+            html, self.references = processor.render()
+        except BuildError as error:
+            self.problems.extend(error)
+            return [escapeHtml(c.text) for c in wanted]
         for ident, entry in self.references:
             key = next((e for k, e in entries.items()
                         if ident.endswith("ref-" + citations._id(k))), None)

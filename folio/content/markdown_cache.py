@@ -72,7 +72,8 @@ def _key(source) -> str:
     return digest(json.dumps([VERSION, _code(), source.text, str(source.path), source.line_offset,
                               str(source.root), str(source.assets),
                               sorted(source.speakers.items()), source.allow_html,
-                              source.language_tag, str(source.citation_style)]).encode())
+                              source.language_tag, str(source.citation_style),
+                              source.korean_first]).encode())
 
 
 def _folder() -> Path:

@@ -910,7 +910,7 @@ def write_offprints(pdf: Path, issue: Issue, config: PublicationConfig, profile:
             continue
         data = data if data is not None else pdf.read_bytes()
         offprint = Offprint(article.anchor, f"{article.anchor}-end", target, article.title,
-                            tuple(p.name for p in article.authors),
+                            tuple(p.name for p in article.authors or article.speakers),
                             offprint_metadata(config.title[issue.language.code], issue.volume,
                                               issue.number, issue.date.isoformat(),
                                               issue.issn, article.doi))

@@ -101,7 +101,12 @@ def justification(pdf: Path) -> Justification:
     when full; a column is one that at least two lines reach, or as wide as such a
     column (a justified line alone on its side)."""
     pages = lines(pdf)
-    every = [gap for page in pages for line in page for gap in line.gaps]
+    # The typical gap is the text's: not that of the small print in the margins (the
+    # cite line at the foot of an article's first page).
+    heights = [line.height for page in pages for line in page]
+    body = statistics.median(heights) if heights else 0.0
+    every = [gap for page in pages for line in page if line.height >= 0.8 * body
+             for gap in line.gaps]
     columns: dict[tuple[int, int], list[Line]] = {}
     for page in pages:
         for line in page:

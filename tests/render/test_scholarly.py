@@ -23,7 +23,7 @@ sections:
   - title: {ko: 여는 글, en: Opening}
     articles: [welcome]
   - title: {ko: 논문, en: Articles}
-    articles: [first, second]
+    articles: [first, second, talk]
   - title: {ko: 소식, en: News}
     articles: [news-a, news-b]
 """
@@ -108,6 +108,17 @@ SIMPLE = {
     "news-a": ("news", "Jinju Joins", "진주 가입", "Jinju joined.", "진주가 가입했다."),
     "news-b": ("news", "Gimhae Joins", "김해 가입", "Gimhae joined.", "김해가 가입했다."),
 }
+TALK_DOI = "10.5555/test.2024.2.3/with/slashes-in-a-rather-long-suffix-to-wrap"
+TALK = {
+    "en": "---\ntype: dialogue\ntitle: What Is a Creative City?\nsubtitle: A Conversation\n"
+          "doi: 10.5555/test.2024.2.3/with/slashes-in-a-rather-long-suffix-to-wrap\n"
+          "speakers: [{id: kim, name: Kim Minji}, {id: lee, name: Lee Jun}]\n---\n"
+          "kim: What makes a city creative?\n\nlee: Its people.\n",
+    "ko": "---\ntype: dialogue\ntitle: 창의도시란 무엇인가?\nsubtitle: 대담\n"
+          "doi: 10.5555/test.2024.2.3/with/slashes-in-a-rather-long-suffix-to-wrap\n"
+          "speakers: [{id: kim, name: 김민지}, {id: lee, name: 이준}]\n---\n"
+          "kim: 도시를 창의적으로 만드는 것은 무엇인가요?\n\nlee: 사람들입니다.\n",
+}
 SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 30">'
        '<rect width="40" height="30" fill="#88a"/></svg>')
 
@@ -126,6 +137,8 @@ def make_scholarly(folder: Path) -> Path:
     (issue / "first.references.bib").write_text(BIBTEX, encoding="utf-8")
     for lang, text in FIRST.items():
         (issue / f"first.{lang}.md").write_text(text, encoding="utf-8")
+    for lang, text in TALK.items():
+        (issue / f"talk.{lang}.md").write_text(text, encoding="utf-8")
     for slug, (kind, en, ko, body_en, body_ko) in SIMPLE.items():
         extra = "date: 2024-05-01\nplace: Jinju\n" if kind == "news" else ""
         for lang, title, body in (("en", en, body_en), ("ko", ko, body_ko)):
@@ -183,10 +196,21 @@ def test_citations_are_set_in_the_style_and_language_of_the_document(scholarly: 
     # The references close the article, titled in its language; Korean names are
     # family name first with no comma.
     assert "참고문헌 " in ko and "References " in en
-    assert "김민지, 이준, 및 박서연. 2019. 창의도시의 이해. 진주대학교출판부." in ko
+    assert "김민지·이준·박서연. 2019. 『창의도시의 이해』. 진주대학교출판부." in ko
     assert "김, 민지" not in ko
-    assert "Landry, C. 2000. The Creative City: A Toolkit for Urban Innovators." in en
+    assert "Landry, Charles. 2000. The Creative City: A Toolkit for Urban Innovators." in en
     assert "Never Cited" not in en                 # an entry no one cites is not listed
+
+
+def test_korean_works_can_be_listed_first_by_a_publication_option(tmp_path: Path):
+    root = make_scholarly(tmp_path)
+    config = root / "publication.yaml"
+    config.write_text(config.read_text(encoding="utf-8") + "references_korean_first: true\n",
+                      encoding="utf-8")
+    build(BuildOptions(root=root, jobs=1, languages=("ko",), only=("journal-2024-no2",)))
+    ko = " ".join(pdftotext(pdf(root, "ko")).split())
+    korean = ko.index("김민지·이준·박서연. 2019. 『창의도시의 이해』")
+    assert ko.index("참고문헌") < korean < ko.index("Landry, Charles. 2000.")
 
 
 def test_a_citation_links_to_its_reference(scholarly: Path):
@@ -214,6 +238,27 @@ def test_an_unknown_key_is_an_error_with_file_line_and_a_suggestion(tmp_path: Pa
     assert "first.en.md:11: @lander2000 is not in the bibliography — did you mean " \
            "@landry2000?" in err
     assert "Traceback" not in err
+    assert not pdf(root, "en").exists()
+
+
+@pytest.mark.parametrize("bad, said", [
+    ({"author": "Kim Minji"}, "entry 'kim2019': \"author\" is a string ('Kim Minji')"),
+    ({"issued": {"date-parts": [["2019a"]]}}, "entry 'kim2019': \"issued\" has date-parts"),
+    ({"id": "Landry2000"}, "two entries with the id 'landry2000' (and 'Landry2000': ids "
+                           "are compared without case); the other is at references.json:1"),
+])
+def test_bad_bibliography_input_stops_the_build_naming_file_and_entry(tmp_path: Path, capsys,
+                                                                       bad: dict, said: str):
+    root = make_scholarly(tmp_path)
+    entries = [dict(e, **bad) if e["id"] == "kim2019" else e for e in REFERENCES]
+    if "id" in bad:                                 # a second entry, not a changed one
+        entries = [dict(REFERENCES[1], **bad)] + REFERENCES
+    (root / ISSUE / "references.json").write_text(json.dumps(entries, ensure_ascii=False),
+                                                 encoding="utf-8")
+    assert main(["build", "--root", str(root), "--lang", "en", "--jobs", "1"]) == 1
+    err = capsys.readouterr().err
+    assert f"{ISSUE}/references.json:1: " in err and said in err
+    assert "internal error" not in err and "Traceback" not in err
     assert not pdf(root, "en").exists()
 
 
@@ -260,13 +305,13 @@ def test_the_opener_shows_orcid_dates_and_doi_and_the_first_page_cites_itself(sc
     ko = pdf(scholarly, "ko")
     page = page_with(ko, "창의도시는 하나의 생각에서")
     text = " ".join(page_texts(ko)[page - 1].split())
-    assert "ORCID 0000-0002-1825-0097" in text
+    assert "김민지 진주대학교 https://orcid.org/0000-0002-1825-0097 이준" in text
     assert "투고 2024년 3월 2일 · 게재 확정 2024년 4월 20일" in text
     assert "https://orcid.org/0000-0002-1825-0097" in links(ko, page)
     assert "https://doi.org/10.5555/test.2024.2.1" in links(ko, page)
     # "Cite this article" at the foot of the first page, with its pages.
     first = page
-    last = page_with(ko, "창의도시의 이해. 진주대학교출판부")     # its last reference
+    last = page_with(ko, "『창의도시의 이해』. 진주대학교출판부")     # its last reference
     pages = str(first) if last == first else f"{first}–{last}"
     cite = (f"이 논문 인용하기: 김민지 및 이준. 2024. 「첫 논문」. 『시험 저널』 3(2): {pages}. "
             "https://doi.org/10.5555/test.2024.2.1")
@@ -275,8 +320,57 @@ def test_the_opener_shows_orcid_dates_and_doi_and_the_first_page_cites_itself(sc
     en = " ".join(pdftotext(pdf(scholarly, "en")).split())
     assert "Cite this article: Kim Minji and Lee Jun. 2024. “First Article.” Test Journal " \
            "3 (2): " in en
-    # A message and a news item are not cited so.
+    # A message and a news item are not cited so; a dialogue cites its speakers.
     assert en.count("Cite this article") == 2
+    assert "Cite this piece: Kim Minji and Lee Jun. 2024. “What Is a Creative City? A " \
+           "Conversation.” Test Journal 3 (2): " in en
+    ko_text = " ".join(pdftotext(ko).split())
+    assert "이 글 인용하기: 김민지 및 이준. 2024. 「창의도시란 무엇인가? 대담」. " \
+           "『시험 저널』 3(2): " in ko_text
+
+
+def cite_lines(path: Path, page: int) -> tuple[list[tuple[float, float, str, str]], float]:
+    """The lines below a page's text area, as pdftohtml sees them: (top, left, text,
+    fonts), and the left edge of the text area."""
+    import xml.etree.ElementTree as ElementTree
+    xml = subprocess.run(["pdftohtml", "-xml", "-i", "-stdout", "-q", "-fontfullname",
+                          "-f", str(page),
+                          "-l", str(page), str(path)], capture_output=True, check=True).stdout
+    root = ElementTree.fromstring(xml)
+    fonts = {f.get("id"): f.get("family", "") for f in root.iter("fontspec")}
+    page_element = root.find("page")
+    assert page_element is not None
+    height = float(page_element.get("height", 0))
+    texts = [(float(t.get("top", 0)), float(t.get("left", 0)), "".join(t.itertext()),
+              fonts.get(t.get("font"), "")) for t in page_element.iter("text")]
+    body_left = min(left for top, left, _, _ in texts if top < height * 0.8)
+    foot = [t for t in texts if t[0] > height * 0.85]
+    lines: dict[float, list] = {}
+    for top, left, text, font in sorted(foot, key=lambda t: (t[0], t[1])):
+        key = next((k for k in lines if abs(k - top) < 2), top)
+        lines.setdefault(key, []).append((left, text, font))
+    return [(top, min(p[0] for p in parts), "".join(p[1] for p in parts),
+             " ".join(p[2] for p in parts)) for top, parts in sorted(lines.items())], body_left
+
+
+def test_the_cite_line_is_above_the_folio_flush_with_the_text_and_breaks_well(scholarly):
+    path = pdf(scholarly, "en")
+    for needle in ("Creative cities began as an idea", "What makes a city creative"):
+        page = page_with(path, needle)
+        lines, body_left = cite_lines(path, page)
+        start = next(i for i, line in enumerate(lines) if "Cite this" in line[2])
+        cite = [line for line in lines[start:] if not line[2].strip().isdigit()]
+        folio = [line for line in lines if line[2].strip() == str(page)]
+        assert cite and folio, lines
+        assert abs(cite[0][1] - body_left) < 1.5            # flush with the text area
+        assert cite[-1][0] < folio[0][0]                     # above the folio
+        text = [line[2] for line in cite]
+        assert any(re.search(r"3 \(2\): \d+(–\d+)?\.", t) for t in text), text
+        for before in text[:-1]:                             # a URL breaks after a slash
+            if "https://" in before.split()[-1] or before.rstrip().endswith("/"):
+                assert before.rstrip().endswith("/"), text
+        journal = [font for _, _, t, font in cite if "Test Journal" in t]
+        assert journal and "Italic" in journal[0], cite
 
 
 def test_whole_and_by_articles_give_the_same_cite_lines(scholarly: Path, tmp_path: Path):
@@ -293,7 +387,8 @@ def test_the_xmp_metadata_names_journal_issue_and_dois(scholarly: Path):
     assert xmp["prism:publicationName"] == ["Test Journal"]
     assert xmp["prism:volume"] == ["3"] and xmp["prism:number"] == ["2"]
     assert xmp["prism:issn"] == ["0000-0000"]
-    assert xmp["dc:relation"] == ["https://doi.org/10.5555/test.2024.2.1"]
+    assert xmp["dc:relation"] == ["https://doi.org/10.5555/test.2024.2.1",
+                                  "https://doi.org/" + TALK_DOI]
 
 
 def test_a_wrong_orcid_check_digit_is_an_error(tmp_path: Path, capsys):
@@ -307,7 +402,8 @@ def test_offprints_are_the_articles_pages_as_in_the_issue(scholarly: Path):
     issue = pdf(scholarly, "ko")
     folder = issue.parent / "offprints"
     assert sorted(p.name for p in folder.glob("*.pdf")) == [
-        "2024-no2-first.pdf", "2024-no2-second.pdf"]       # articles, not news or messages
+        "2024-no2-first.pdf", "2024-no2-second.pdf",
+        "2024-no2-talk.pdf"]                                 # articles, not news or messages
     offprint = folder / "2024-no2-first.pdf"
     first = page_with(issue, "창의도시는 하나의 생각에서")
     with pikepdf.open(offprint) as document:
@@ -320,6 +416,8 @@ def test_offprints_are_the_articles_pages_as_in_the_issue(scholarly: Path):
     issue_pages = page_texts(issue)[first - 1:first - 1 + count]
     assert page_texts(offprint) == issue_pages
     assert "이 논문 인용하기" in page_texts(offprint)[0]
+    with pikepdf.open(folder / "2024-no2-talk.pdf") as talk:      # a dialogue: its speakers
+        assert "김민지" in str(talk.docinfo.Author) and "이준" in str(talk.docinfo.Author)
     assert outline == ["논문"]
     # Links stay within it or go to the web.
     for page in range(1, count + 1):
