@@ -361,6 +361,8 @@ _HANGUL = re.compile(r"[\uac00-\ud7a3\u1100-\u11ff\u3130-\u318f]")
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 # Quoted words are the author's to keep in their language ("Creative City", 「…」).
 _QUOTED = re.compile(r"“[^”]*”|‘[^’]*’|\"[^\"]*\"|「[^」]*」|『[^』]*』|《[^》]*》|〈[^〉]*〉")
+_NOT_PROSE = frozenset({"doi", "orcid", "id", "received", "accepted", "opens", "url", "email",
+                        "issn", "isbn"})
 LINE_LETTERS = 40        # a line of this many source-script letters and none of the target's
 BLOCK_LETTERS = 40       # a block of this many, three times the target script's
 
@@ -469,7 +471,9 @@ def _source_language_blocks(text: str, path: Path, source: str, target: str
 def _front_matter_fields(front, source: str, target: str) -> list[tuple[int, str]]:
     found = []
     for key, value in front.items():
-        if key in NOT_TRANSLATED or not isinstance(value, str):
+        # Identifiers and addresses are the same in every language; prose has words.
+        if key in NOT_TRANSLATED or key in _NOT_PROSE or not isinstance(value, str) or \
+                len(value.split()) < 4:
             continue
         if in_source_language(value, source, target, LINE_LETTERS):
             line = getattr(front, "line_of", lambda _: 1)(key)

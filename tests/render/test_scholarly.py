@@ -14,6 +14,7 @@ from conftest import REPO, copy_publication, made_once, make_tiny, needs_verapdf
 from pypdf import PdfReader
 
 from folio.cli import main
+from folio.pipeline.manifest import MANIFEST_FILE
 from folio.pipeline.run import BuildOptions, build
 from folio.production.xmp import read as read_xmp
 
@@ -483,8 +484,10 @@ def test_a_section_can_open_on_any_page(tmp_path: Path):
     original = parts.make_part
     try:
         parts.make_part = lambda job: laid_out.append(job.name) or original(job)
-        build(BuildOptions(root=root, jobs=1, languages=("en",), only=("journal-2024-no2",),
-                           force=True))
+        # The issue made again (the manifest gone), its pieces looked up (--force
+        # would believe none).
+        (root / "output" / MANIFEST_FILE).unlink()
+        build(BuildOptions(root=root, jobs=1, languages=("en",), only=("journal-2024-no2",)))
     finally:
         parts.make_part = original
     assert laid_out == []
