@@ -67,6 +67,9 @@ def report(items: list[tuple[Path, Expectation]], console: Console) -> int:
             Text("ok", "green") if item.ok else Text("FAIL", "bold red"))
     console.print(table)
     failing = [r for r in reports if not r.ok]
+    for item in reports:
+        for warning in item.warnings:
+            print(f"preflight: {shown(item.path)}: warning: {warning}", file=sys.stderr)
     for item in failing:
         for failure in item.failures:
             print(f"preflight: {shown(item.path)}: {failure}", file=sys.stderr)

@@ -71,6 +71,7 @@ class Report:
     variant: str = "—"
     validator: str = "—"
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)     # for the print shop to judge
 
     @property
     def ok(self) -> bool:
@@ -83,6 +84,10 @@ class Report:
     def fail(self, message: str, page: int | None = None) -> None:
         at = f", page {page}" if page is not None else ""
         self.failures.append(f"{self.where}{at}: {message}")
+
+    def warn(self, message: str, page: int | None = None) -> None:
+        at = f", page {page}" if page is not None else ""
+        self.warnings.append(f"{self.where}{at}: {message}")
 
 
 def check(path: Path, expectation: Expectation) -> Report:
@@ -149,6 +154,7 @@ def _check_pdf(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
             report.fail(f"the file is PDF {pdf.pdf_version}; {variant} allows at most {most}")
     if variant and variant.startswith("pdf/x"):
         _check_press(pdf, report)
+        _check_text_inks(pdf, report)
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -410,6 +416,112 @@ def _check_press(pdf: pikepdf.Pdf, report: Report) -> None:
     if profile is None or int(profile.get("/N", 0)) != 4:
         report.fail("no CMYK output intent: PDF/X needs the printing condition's ICC "
                     "profile")
+
+
+SMALL_TEXT_PT = 12.0
+INK = 0.005                     # less than this of an ink is no ink
+
+
+def _text_colours(holder, ctm: tuple = (1, 0, 0, 1, 0, 0), seen: set | None = None):
+    """(CMYK fill, text size in points) for each glyph shown in a content stream
+    and the forms it draws; colours not in DeviceCMYK are skipped."""
+    seen = set() if seen is None else seen
+    resources = holder.get("/Resources")
+    forms = resources.get("/XObject", {}) if resources is not None else {}
+    fill = None
+    space = ""
+    size = 0.0
+    text: tuple = (1, 0, 0, 1, 0, 0)
+    stack: list = []
+    for instruction in pikepdf.parse_content_stream(holder):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            continue
+        operands, name = instruction.operands, str(instruction.operator)
+        if name == "q":
+            stack.append((fill, space, ctm))
+        elif name == "Q" and stack:
+            fill, space, ctm = stack.pop()
+        elif name == "cm":
+            ctm = _product(tuple(map(float, operands)), ctm)
+        elif name == "BT":
+            text = (1, 0, 0, 1, 0, 0)
+        elif name == "Tm":
+            text = tuple(map(float, operands))
+        elif name == "Tf":
+            size = abs(float(operands[1]))
+        elif name == "k":
+            fill = tuple(float(v) for v in operands)
+        elif name == "g":
+            fill = (0.0, 0.0, 0.0, 1 - float(operands[0]))
+        elif name == "cs":
+            space, fill = str(operands[0]), None
+        elif name in ("sc", "scn"):
+            fill = None
+            if space == "/DeviceCMYK" and len(operands) == 4:
+                fill = tuple(float(v) for v in operands)
+            elif space == "/DeviceGray" and len(operands) == 1:
+                fill = (0.0, 0.0, 0.0, 1 - float(operands[0]))
+        elif name == "rg":
+            fill = None
+        elif name in ("Tj", "TJ", "'", '"') and fill is not None:
+            shown = operands[-1]
+            strings = shown if name == "TJ" else [shown]
+            glyphs = sum(len(bytes(s)) for s in strings if isinstance(s, pikepdf.String))
+            matrix = _product(text, ctm)
+            points = size * abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]) ** 0.5
+            yield fill, round(points, 1), glyphs
+        elif name == "Do" and operands:
+            form = forms.get(str(operands[0]))
+            if form is not None and form.get("/Subtype") == "/Form" \
+                    and form.objgen not in seen:
+                seen.add(form.objgen)
+                matrix = tuple(map(float, form.get("/Matrix", [1, 0, 0, 1, 0, 0])))
+                yield from _text_colours(form, _product(matrix, ctm), seen)
+
+
+def _product(a, b) -> tuple:
+    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+
+
+def _ink_name(cmyk) -> str:
+    return " ".join(f"{letter}{round(v * 100)}"
+                    for letter, v in zip("CMYK", cmyk, strict=True) if v > INK)
+
+
+def _check_text_inks(pdf: pikepdf.Pdf, report: Report) -> None:
+    """Warnings a prepress department gives: small text in three or four inks (it
+    blurs when the plates are a hair apart), black text in several inks (rich black)
+    or as a tint of black (screened into dots)."""
+    small: dict[tuple, list] = {}
+    rich: dict[tuple, list] = {}
+    tint: dict[tuple, list] = {}
+    for number, page in enumerate(pdf.pages, 1):
+        for cmyk, size, glyphs in _text_colours(page.obj):
+            inks = sum(1 for v in cmyk if v > INK)
+            if cmyk[3] >= 0.8 and max(cmyk[:3]) > INK:
+                found = rich.setdefault(cmyk, [0, number, size])
+            elif cmyk[3] >= 0.8 and cmyk[3] < 1 - INK and inks == 1:
+                found = tint.setdefault(cmyk, [0, number, size])
+            elif inks >= 3 and size < SMALL_TEXT_PT:
+                found = small.setdefault(cmyk, [0, number, size])
+            else:
+                continue
+            found[0] += glyphs // 2 or glyphs
+    for cmyk, (glyphs, page, size) in small.items():
+        report.warn(f"{glyphs} glyphs of small text (under {SMALL_TEXT_PT:g} pt, e.g. "
+                    f"{size:g} pt) in {sum(1 for v in cmyk if v > INK)} inks "
+                    f"({_ink_name(cmyk)}), first on page {page}: they blur if the plates "
+                    "are a hair out of register; a grey (black ink) or a colour of one or "
+                    "two inks prints sharp")
+    for cmyk, (glyphs, page, _) in rich.items():
+        report.warn(f"{glyphs} glyphs of text in rich black ({_ink_name(cmyk)}), first on "
+                    f"page {page}: black text prints sharp in black ink alone")
+    for cmyk, (glyphs, page, _) in tint.items():
+        report.warn(f"{glyphs} glyphs of near-black text as a {round(cmyk[3] * 100)} % tint "
+                    f"of black, first on page {page}: the press screens it into dots; "
+                    "solid black (100 % K) prints it sharp")
 
 
 def _rgb_use(page) -> str:

@@ -4,6 +4,7 @@ validator), and a preflight that finds each defect the validators find."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -85,17 +86,123 @@ def test_print_files_meet_pdfx_4(outputs):
         assert images and images[0].Width == 1800
 
 
+def glyphs_by_fill(path: Path) -> dict[tuple, int]:
+    """How many glyphs each CMYK fill colour draws, read from the content streams
+    (pages and forms), independently of press.py."""
+    counts: dict[tuple, int] = {}
+    with pikepdf.open(path) as pdf:
+        for stream in content_streams(pdf):
+            fill, stack = None, []
+            for operands, operator in pikepdf.parse_content_stream(stream):
+                name = str(operator)
+                if name == "q":
+                    stack.append(fill)
+                elif name == "Q" and stack:
+                    fill = stack.pop()
+                elif name == "k":
+                    fill = tuple(round(float(v), 3) for v in operands)
+                elif name in ("Tj", "TJ") and fill is not None:
+                    shown = operands[0] if name == "TJ" else [operands[0]]
+                    counts[fill] = counts.get(fill, 0) + sum(
+                        len(bytes(s)) // 2 for s in shown if isinstance(s, pikepdf.String))
+    return counts
+
+
 def test_print_text_is_black_ink_only(outputs):
-    """Grey and black text print with black ink alone, not four inks; colours
-    are converted through the output intent's profile."""
+    """Black text prints in solid black ink (the CSS ink #1d1d1f is not screened as
+    an 88 % tint), grey text (#5a5f70) as a tint of black alone, not four inks;
+    colours are converted through the output intent's profile."""
+    counts = glyphs_by_fill(outputs("sample", "print") / f"en/{SAMPLE_ISSUE}.pdf")
+    solid = counts.get((0, 0, 0, 1), 0)
+    assert solid > 0.6 * sum(counts.values()), counts
+    grey = [fill for fill in counts if fill[:3] == (0, 0, 0) and 0.5 < fill[3] < 0.7]
+    assert grey, counts                                     # #5a5f70: K 63 %
+    assert not [fill for fill in counts if fill[:3] == (0, 0, 0) and 0.8 <= fill[3] < 1]
     with pikepdf.open(outputs("rich", "print") / "en/journal-2024-crafts.pdf") as pdf:
         fills = [tuple(float(v) for v in operands)
                  for page in pdf.pages
                  for operands, operator in pikepdf.parse_content_stream(page, "k")]
-    # #1d1d1f, the ink of the text: black ink at 88 %.
-    assert any(f[:3] == (0, 0, 0) and f[3] == pytest.approx(0.884, abs=0.005) for f in fills)
     coloured = [f for f in fills if max(f[:3]) > 0.2]        # the indigo and the accent
     assert coloured and all(0 <= v <= 1 for f in coloured for v in f)
+
+
+def separations(path: Path, page: int, folder: Path) -> dict[str, list[int]]:
+    """Ghostscript's plates of one page at 72 dpi: ink name -> pixel values (0: solid
+    ink, 255: none), an independent reading of the colours."""
+    from PIL import Image
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffsep",
+                    "-r72", f"-dFirstPage={page}", f"-dLastPage={page}",
+                    f"-sOutputFile={folder / 'p.tif'}", str(path)], check=True)
+    plates = {}
+    for ink in ("Cyan", "Magenta", "Yellow", "Black"):
+        with Image.open(folder / f"p({ink}).tif") as image:
+            plates[ink] = list(image.convert("L").tobytes())
+    return plates
+
+
+def test_body_text_on_the_black_plate_alone(outputs, tmp_path: Path):
+    """On the plates Ghostscript separates, the body text of an article page is solid
+    on the black plate, with no cyan, magenta or yellow under it."""
+    path = outputs("sample", "print") / f"en/{SAMPLE_ISSUE}.pdf"
+    plates = separations(path, 5, tmp_path)
+    solid = [i for i, value in enumerate(plates["Black"]) if value == 0]
+    assert len(solid) > 2000
+    under = [i for i in solid if any(plates[ink][i] < 255 for ink in ("Cyan", "Magenta",
+                                                                      "Yellow"))]
+    assert len(under) < 0.02 * len(solid)
+
+
+def test_crop_marks_in_registration_colour_on_every_plate(outputs, tmp_path: Path):
+    path = outputs("sample", "print") / "en/notice-creative-city.pdf"
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0].obj
+        media, trim = [float(v) for v in page.MediaBox], [float(v) for v in page.TrimBox]
+        spaces = [space for space in page.Resources.ColorSpace.values()
+                  if space[0] == "/Separation"]
+        assert [str(space[1]) for space in spaces] == ["/All"]
+        strokes = [(list(map(float, operands)), str(operator)) for operands, operator
+                   in pikepdf.parse_content_stream(pdf.pages[0], "K SCN")]
+        assert ([1.0] * 4, "K") not in strokes and ([1.0], "SCN") in strokes
+    plates = separations(path, 1, tmp_path)
+    width = round(media[2] - media[0])
+    # A mark's line, left of the bottom-left corner, on the trim's bottom line.
+    row = round(media[3] - trim[1])
+    columns = range(round(trim[0] - media[0]) - 20, round(trim[0] - media[0]) - 10)
+    for ink, plate in plates.items():
+        assert any(plate[(row + dy) * width + x] < 128 for x in columns
+                   for dy in (-1, 0, 1)), ink
+
+
+def test_the_output_intent_profile_is_stored_once(outputs):
+    """An issue put together from pieces used to carry the profile once per piece."""
+    with pikepdf.open(outputs("sample", "print") / f"en/{SAMPLE_ISSUE}.pdf") as pdf:
+        profile = pdf.Root.OutputIntents[0].DestOutputProfile.read_raw_bytes()
+        copies = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                  and o.read_raw_bytes() == profile]
+        assert len(copies) == 1
+        assert any(space[0] == "/ICCBased" for page in pdf.pages
+                   for space in page.Resources.get("/ColorSpace", {}).values())
+
+
+def test_preflight_warns_of_small_text_in_four_inks_and_rich_black(tmp_path: Path):
+    path = cmyk_pdf(tmp_path / "inks.pdf",
+                    "<p>Solid black body text.</p>"
+                    "<p style='font-size: 8pt; color: device-cmyk(0.7 0.6 0.4 0.2)'>Small</p>"
+                    "<p style='font-size: 18pt; color: device-cmyk(0.7 0.6 0.4 0.2)'>Big</p>"
+                    "<p style='color: device-cmyk(0.6 0.5 0.4 1)'>Rich black</p>"
+                    "<p style='color: device-cmyk(0 0 0 0.885)'>Tint</p>")
+    report = check(path, print_expectation("notice-inks"))
+    assert report.ok, report.failures
+    assert len(report.warnings) == 3, report.warnings
+    small, rich, tint = report.warnings
+    assert "5 glyphs of small text (under 12 pt, e.g. 8 pt) in 4 inks (C70 M60 Y40 K20)" \
+        in small
+    assert "text in rich black (C60 M50 Y40 K100), first on page 1" in rich
+    assert "near-black text as a 88 % tint of black" in tint or "89 % tint" in tint
+    plain = cmyk_pdf(tmp_path / "plain.pdf", "<p>Black.</p><p style='font-size: 8pt; "
+                     "color: device-cmyk(0 0 0 0.6)'>Grey caption</p>")
+    assert check(plain, print_expectation("notice-plain")).warnings == []
 
 
 @pytest.fixture(scope="module")
