@@ -153,6 +153,7 @@ def _pdfx_1a(pdf: pikepdf.Pdf, intent: Path | None) -> bytes:
         raise NotPressReady(f"PDF/X-1a allows no transparency, and Ghostscript would "
                             f"print these pages as images: {listed}")
     identifier = pdf.trailer.get("/ID")
+    dests = _named_destinations(pdf)
     info = {key: pdf.docinfo[key] for key in ("/Title", "/Author", "/Subject", "/Keywords",
                                                "/CreationDate", "/ModDate")
             if key in pdf.docinfo}
@@ -190,9 +191,41 @@ def _pdfx_1a(pdf: pikepdf.Pdf, intent: Path | None) -> bytes:
         written.docinfo[key] = value
     if identifier is not None:          # gs draws a random one; qpdf keeps the first
         written.trailer.ID = Array([identifier[0], identifier[0]])
+    _restore_destinations(written, dests)
     out = io.BytesIO()
     written.save(out, deterministic_id=True)
     return out.getvalue()
+
+
+def _named_destinations(pdf: pikepdf.Pdf) -> list[tuple[str, int, list]]:
+    """(name, page index, the rest of the destination) for each named destination
+    (the offprint cutter finds the articles by them: offprints.py)."""
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    found = []
+    for name, dest in pikepdf.NameTree(names.Dests).items():
+        if isinstance(dest, Dictionary) and "/D" in dest:
+            dest = dest.D
+        if isinstance(dest, Array) and len(dest) and isinstance(dest[0], Dictionary) \
+                and dest[0].objgen in pages:
+            found.append((str(name), pages[dest[0].objgen], list(dest)[1:]))
+    return found
+
+
+def _restore_destinations(pdf: pikepdf.Pdf, dests: list[tuple[str, int, list]]) -> None:
+    """Ghostscript's PDF/X-1a drops the named destinations: put them back, on the
+    same pages (it keeps the pages, their order and their coordinates)."""
+    if not dests:
+        return
+    tree = pikepdf.NameTree.new(pdf)
+    for name, index, rest in dests:
+        if index < len(pdf.pages):
+            tree[name] = Array([pdf.pages[index].obj, *rest])
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = Dictionary()
+    pdf.Root.Names.Dests = tree.obj
 
 
 def _ps_string(text: str) -> str:

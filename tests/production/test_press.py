@@ -239,6 +239,29 @@ def test_pdfx_1a_is_reproducible(x1a: Path, tmp_path: Path):
     assert (tmp_path / "print-x1a" / name).read_bytes() == (x1a / name).read_bytes()
 
 
+def test_pdfx_1a_offprints_are_cut_from_the_issue(tmp_path: Path):
+    """Ghostscript drops the named destinations the offprint cutter finds the articles
+    by; they are put back, on the same pages."""
+    build(BuildOptions(root=REPO, out=tmp_path, profile="print-x1a", jobs=2,
+                       languages=("en",), only=(SAMPLE_ISSUE,), offprints=True))
+    issue = tmp_path / f"print-x1a/en/{SAMPLE_ISSUE}.pdf"
+    offprints = sorted((issue.parent / "offprints").glob("*.pdf"))
+    assert len(offprints) >= 2
+    with pikepdf.open(issue) as pdf:
+        names = pikepdf.NameTree(pdf.Root.Names.Dests)
+        assert any(str(name).startswith("article-") for name in names.keys())
+    issue_pages = pdftotext(issue).split("\f")
+    for path in offprints:
+        with pikepdf.open(path) as pdf:
+            assert pdf.pdf_version == "1.3"
+            assert pdf.docinfo.GTS_PDFXConformance == "PDF/X-1a:2001"
+            first = int(pdf.Root.PageLabels.Nums[1].St)
+            count = len(pdf.pages)
+        report = check(path, Expectation(path.stem, "en", bleed_mm=3, variant="pdf/x-1a"))
+        assert report.ok, report.failures
+        assert pdftotext(path).split("\f")[:count] == issue_pages[first - 1:first - 1 + count]
+
+
 def test_pdfx_1a_refuses_transparency_instead_of_printing_pixels(tmp_path: Path):
     """The rich publication's map has a semi-transparent dot: Ghostscript would
     turn that page, text and all, into an image."""
