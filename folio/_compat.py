@@ -19,6 +19,10 @@ import re
 import uuid
 
 ARTIFACT = "_folio_artifact"     # attribute set on boxes drawn as artifacts
+CONTENT = "_folio_content"       # attribute set on margin boxes that are content
+# Running strings whose margin box is content, not pagination: the "Cite this
+# article" line (templates/journal-running.css) is read out, a running head is not.
+CONTENT_STRINGS = ("cite-line",)
 ROLE = "data-pdf-role"           # HTML attribute: the structure type to write
 _installed = False
 
@@ -60,6 +64,10 @@ def install_tagging() -> None:
 
     def build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
         inner = box._box if isinstance(box, AbsolutePlaceholder) else box
+        if isinstance(inner, boxes.MarginBox) and getattr(inner, CONTENT, False):
+            yield _margin_paragraph(inner, parent, pdf, page_number, nums, tags, pydyf,
+                                    boxes)
+            return
         if isinstance(inner, boxes.MarginBox) or getattr(inner, ARTIFACT, None):
             return                      # drawn as an artifact: not in the tree
         for element in build_tree(box, parent, pdf, page_number, nums, annotations, tags):
@@ -123,14 +131,44 @@ def _describe(element, box, notes: dict, pydyf) -> None:
         element["A"]["Scope"] = scope
 
 
+def _margin_paragraph(box, parent, pdf, page_number, nums, tags, pydyf, boxes):
+    """A margin box that is content (CONTENT_STRINGS) as a paragraph of the page,
+    read after the page's text as its footnotes are."""
+    element = pydyf.Dictionary({"Type": "/StructElem", "S": "/P", "K": pydyf.Array([]),
+                                "Pg": pdf.page_references[page_number],
+                                "P": parent.reference})
+    pdf.add_object(element)
+    for text in box.descendants():
+        if isinstance(text, boxes.TextBox) and text in tags:
+            kid = tags.pop(text)
+            span = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{kid['tag']}",
+                                     "K": pydyf.Array([kid["mcid"]]),
+                                     "Pg": pdf.page_references[page_number],
+                                     "P": element.reference})
+            pdf.add_object(span)
+            element["K"].append(span.reference)
+            nums[kid["mcid"]] = span.reference
+    return element
+
+
+def _is_content_margin(box) -> bool:
+    return any(kind == "string()" and value and value[0] in CONTENT_STRINGS
+               for kind, value in box.style["content"] or ()
+               if isinstance(value, tuple))
+
+
 def flag_artifacts(document) -> None:
     """Mark what is drawn but is not content: margin boxes (running heads and
-    folios), leader dots, and elements with ``aria-hidden="true"`` (the draft band)."""
+    folios) but those that are content (CONTENT_STRINGS), leader dots, and elements
+    with ``aria-hidden="true"`` (the draft band)."""
     from weasyprint.formatting_structure import boxes
 
     for page in document.pages:
         for box in page._page_box.descendants(placeholders=True):
             kind = None
+            if isinstance(box, boxes.MarginBox) and _is_content_margin(box):
+                setattr(box, CONTENT, True)
+                continue
             if isinstance(box, boxes.MarginBox):
                 kind = "Header" if box.at_keyword.startswith("@top") else "Footer"
             elif getattr(box, "is_leader", False):

@@ -304,7 +304,7 @@ def _languages(config: PublicationConfig, templates: TemplateSet, reader: Reader
             result.problems[language.code] = list(error.problems)
             continue
         result.envs[language.code] = make_environment(templates, translations, language,
-                                                      reader)
+                                                      reader, tuple(config.languages))
         if language.code == MSGID_LANGUAGE:
             continue
         # A final build never prints a template string untranslated.

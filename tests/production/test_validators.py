@@ -122,6 +122,77 @@ def test_passages_in_another_language_carry_their_own(outputs, tagged: pikepdf.P
         assert len(english) >= 4                # title, two paragraphs, details
 
 
+def marked_texts(path: Path) -> dict[tuple[int, int], str]:
+    """(page index, MCID) -> the text drawn in that marked content, as PDFium reads
+    it (its own font decoding, independent of WeasyPrint and pikepdf)."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+    found: dict[tuple[int, int], str] = {}
+    document = pdfium.PdfDocument(path)
+    for index in range(len(document)):
+        page = document[index]
+        textpage = page.get_textpage()
+
+        def visit(obj, index=index, textpage=textpage):
+            mcid = raw.FPDFPageObj_GetMarkedContentID(obj)
+            kind = raw.FPDFPageObj_GetType(obj)
+            if kind == raw.FPDF_PAGEOBJ_TEXT and mcid >= 0:
+                size = raw.FPDFTextObj_GetText(obj, textpage.raw, None, 0)
+                buffer = (ctypes.c_ushort * (size // 2 + 1))()
+                raw.FPDFTextObj_GetText(obj, textpage.raw, buffer, size)
+                text = bytes(buffer)[:size].decode("utf-16-le").rstrip("\0")
+                found[index, mcid] = found.get((index, mcid), "") + text
+            elif kind == raw.FPDF_PAGEOBJ_FORM:
+                for child in range(raw.FPDFFormObj_CountObjects(obj)):
+                    visit(raw.FPDFFormObj_GetObject(obj, child))
+        for child in range(raw.FPDFPage_CountObjects(page.raw)):
+            visit(raw.FPDFPage_GetObject(page.raw, child))
+    return found
+
+
+def read_aloud(path: Path) -> list[tuple[str, str]]:
+    """What a screen reader reads, in the structure tree's order: (the language it
+    reads it in, the text), each leaf's language the nearest /Lang above it."""
+    texts = marked_texts(path)
+    read: list[tuple[str, str]] = []
+    with pikepdf.open(path) as pdf:
+        pages = {page.objgen: index for index, page in enumerate(pdf.pages)}
+
+        def walk(node, lang: str, page: int) -> None:
+            if isinstance(node, pikepdf.Array):
+                for child in node:
+                    walk(child, lang, page)
+            elif isinstance(node, int):
+                read.append((lang, texts.get((page, node), "")))
+            elif isinstance(node, pikepdf.Dictionary) and "/MCID" in node:
+                where = pages.get(node.Pg.objgen, page) if "/Pg" in node else page
+                read.append((lang, texts.get((where, int(node.MCID)), "")))
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                lang = str(node.Lang) if "/Lang" in node else lang
+                page = pages.get(node.Pg.objgen, page) if "/Pg" in node else page
+                if "/K" in node:
+                    walk(node.K, lang, page)
+        walk(pdf.Root.StructTreeRoot.K, str(pdf.Root.get("/Lang", "")), 0)
+    return read
+
+
+def test_the_cite_line_is_read_and_references_in_their_language(outputs):
+    """"Cite this article" is content (a margin box, but not a running head); an
+    English reference in a Korean article is read in English."""
+    accessible = outputs("sample", "accessible")
+    english = read_aloud(accessible / "en/journal-2022-vol1-no1.pdf")
+    assert sum("Cite this article" in text for _, text in english) >= 4
+    korean = read_aloud(accessible / "ko/journal-2022-vol1-no1.pdf")
+    cites = [(lang, text) for lang, text in korean if "이 논문 인용하기" in text]
+    assert len(cites) >= 4 and all(lang == "ko-KR" for lang, _ in cites)
+    reference = [lang for lang, text in korean if "A Toolkit for Urban Innovators" in text]
+    assert reference == ["en-US"]
+    title = [lang for lang, text in korean if "International Journal" in text]
+    assert title and set(title) == {"en-US"}            # the cover's English title
+
+
 def test_headings_do_not_skip_levels(outputs):
     for path in pdfs(outputs("rich", "accessible")):
         with pikepdf.open(path) as pdf:
