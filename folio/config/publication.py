@@ -50,6 +50,16 @@ class Profile:
     variant: str | None = None      # WeasyPrint pdf_variant, e.g. "pdf/x-4"
     description: str = ""
     output_intent: Path | None = None   # ICC profile of the printing condition (PDF/X)
+    tagged: bool | None = None      # a structure tree for screen readers; None: the default
+
+    @property
+    def is_tagged(self) -> bool:
+        """Tagged unless turned off: files for reading (the screen, PDF/UA) are, by
+        default; print files (PDF/X) and the archive's (PDF/A-3b) are not, unless
+        the profile says ``tagged: true``."""
+        if self.tagged is not None:
+            return self.tagged or (self.variant or "").startswith("pdf/ua")
+        return self.variant is None or self.variant.startswith("pdf/ua")
 
     @property
     def output_subdir(self) -> Path:
@@ -132,6 +142,8 @@ _PROFILE = s.record({
     "description": s.Field(s.text, default=""),
     "output_intent": s.Field(s.text, doc="the printing condition's ICC profile, e.g. "
                              "/usr/share/color/icc/ghostscript/default_cmyk.icc"),
+    "tagged": s.Field(s.boolean, doc="tagged: false (no structure tree for screen "
+                      "readers; the screen profile has one unless this says so)"),
 })
 
 
@@ -333,9 +345,14 @@ def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
                          hint="the ICC profile of the printing condition, e.g. "
                               "output_intent: /usr/share/color/icc/ghostscript/default_cmyk.icc")
             continue
+        if values["tagged"] is False and (values["variant"] or "").startswith("pdf/ua"):
+            problems.add(f"profiles.{name}: {values['variant']} is tagged PDF; it cannot "
+                         "be 'tagged: false'", path, data[name].line_of("tagged"),
+                         hint="remove 'tagged: false', or use another variant")
+            continue
         profiles[str(name)] = Profile(str(name), bleed_mm=values["bleed"] or 0.0,
                                       crop_marks=bool(values["crop_marks"]),
                                       variant=values["variant"],
                                       description=values["description"] or "",
-                                      output_intent=intent)
+                                      output_intent=intent, tagged=values["tagged"])
     return profiles

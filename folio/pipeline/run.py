@@ -928,6 +928,7 @@ def _job(options, profile, config, document, html, output, stylesheets) -> PdfJo
         crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
         also_readable=(profile.output_intent,) if profile.output_intent else (),
         output_intent=profile.output_intent, stylesheets=stylesheets,
+        tagged=profile.is_tagged,
         xmp=issue_metadata(document.content, config.title[document.content.language.code])
         if isinstance(document.content, Issue) else ())
 

@@ -28,7 +28,8 @@ import pikepdf
 from folio.config.publication import Profile
 from folio.production.press import transparency
 
-MIN_DPI = 300
+MIN_DPI = 300                   # print (PDF/X): less is an error, at the printed size
+SCREEN_MIN_DPI = 150            # the screen: less is a warning (soft on a sharp display)
 MM = 72 / 25.4
 SAFE_MARGIN_MM = 5.0            # text must stay this far inside the trim edge
 # The lowest header each variant allows: PDF/X-4 is built on PDF 1.6, and
@@ -55,6 +56,10 @@ class Expectation:
     pages: int | None = None            # exactly this many (notices), or any
     bleed_mm: float = 0.0
     variant: str | None = None
+    # The raster images the document was made from (relative paths), to name the
+    # one an image in the PDF came from.
+    images: tuple[Path, ...] = ()
+    root: Path | None = None            # where ``images`` are
 
 
 @dataclass
@@ -128,14 +133,7 @@ def _check_pdf(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
         report.fail(f"{report.pages} pages, a notice sheet must have {expectation.pages}")
 
     _check_fonts(pdf, report)
-    # Resolution matters on paper: not for the archive or screen-reader variants.
-    images = _image_dpi(path) if not expectation.variant or \
-        expectation.variant.startswith("pdf/x") else []
-    for page, dpi in images:
-        report.lowest_dpi = dpi if report.lowest_dpi is None else min(report.lowest_dpi, dpi)
-        if dpi < MIN_DPI:
-            report.fail(f"an image prints at {dpi:.0f} dpi (at least {MIN_DPI} needed); "
-                        "use a larger image", page)
+    _check_images(path, report)
     if expectation.bleed_mm:
         _check_bleed(pdf, report)
     _check_text_area(pdf, path, report)
@@ -291,8 +289,49 @@ def _missing_glyphs(stream, fonts, checkers) -> int:
 
 # -- images, bleed, text area ----------------------------------------------------------
 
-def _image_dpi(path: Path) -> list[tuple[int, float]]:
-    """(page, the lower of x and y resolution) for each raster image placed."""
+def _check_images(path: Path, report: Report) -> None:
+    """Resolution at the printed size, as the variant needs it: print (PDF/X) fails
+    under MIN_DPI, the screen warns under SCREEN_MIN_DPI; the archive and
+    screen-reader variants keep what they are given."""
+    variant = report.expectation.variant
+    if variant and not variant.startswith("pdf/x"):
+        return
+    least, failing = (MIN_DPI, True) if variant else (SCREEN_MIN_DPI, False)
+    named: dict[tuple[int, int], str] = {}
+    for page, dpi, width, height in _image_dpi(path):
+        report.lowest_dpi = dpi if report.lowest_dpi is None else min(report.lowest_dpi, dpi)
+        if dpi >= least:
+            continue
+        if (width, height) not in named:
+            named[width, height] = _image_name(width, height, report.expectation)
+        message = (f"{named[width, height]} prints at {dpi:.0f} dpi (at least {least} "
+                   f"{'needed for print' if failing else 'for the screen'}); use a larger "
+                   "image or print it smaller")
+        (report.fail if failing else report.warn)(message, page)
+
+
+def _image_name(width: int, height: int, expectation: Expectation) -> str:
+    """The image as the editor knows it: the source file of these pixel dimensions."""
+    from PIL import Image, UnidentifiedImageError
+    found = []
+    for image in expectation.images:
+        try:
+            with Image.open((expectation.root or Path()) / image) as opened:
+                if opened.size == (width, height):
+                    found.append(str(image))
+        except (OSError, UnidentifiedImageError):
+            continue
+    if found:
+        return f"the image {' or '.join(found)} ({width} × {height} px)"
+    return f"an image of {width} × {height} px"
+
+
+RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp")
+
+
+def _image_dpi(path: Path) -> list[tuple[int, float, int, int]]:
+    """(page, the lower of x and y resolution, width and height in pixels) for each
+    raster image placed."""
     if shutil.which("pdfimages") is None:
         return []
     listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True,
@@ -302,7 +341,8 @@ def _image_dpi(path: Path) -> list[tuple[int, float]]:
         parts = line.split()
         if len(parts) >= 14 and parts[2] in ("image", "stencil"):
             try:
-                result.append((int(parts[0]), min(float(parts[12]), float(parts[13]))))
+                result.append((int(parts[0]), min(float(parts[12]), float(parts[13])),
+                               int(parts[3]), int(parts[4])))
             except ValueError:
                 continue
     return result
@@ -648,8 +688,23 @@ def parse_mrr(text: str) -> dict[str, list[BrokenRule]]:
     return results
 
 
-def expectation_for(document: str, language: str, layout: str, profile: Profile) -> Expectation:
+def expectation_for(document: str, language: str, layout: str, profile: Profile,
+                    inputs: tuple[str, ...] = (), root: Path | None = None) -> Expectation:
+    """What a PDF must be; ``inputs``, the files it was made from (relative to
+    ``root``), name its images."""
     pages = None
     if document.startswith("notice-"):
         pages = 2 if layout == "duplex" else 1
-    return Expectation(document, language, pages, profile.bleed_mm, profile.variant)
+    images = tuple(Path(name) for name in inputs if name.lower().endswith(RASTER))
+    return Expectation(document, language, pages, profile.bleed_mm, profile.variant,
+                       images, root)
+
+
+def claimed(path: Path) -> str | None:
+    """The PDF variant a file claims (PDF/X in its document information or XMP,
+    PDF/UA, PDF/A), or None: for checking a file without naming its profile."""
+    try:
+        with pikepdf.open(path) as pdf:
+            return _claimed_variant(pdf)
+    except (pikepdf.PdfError, OSError, ValueError):
+        return None

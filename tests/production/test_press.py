@@ -345,6 +345,55 @@ def test_preflight_finds_artbox_old_header_and_annotations(tmp_path: Path):
         "notice-link (en), page 1: 1 annotation (Link) on the printed page"]
 
 
+def image_pdf(folder: Path, pixels: int, variant: str | None) -> Path:
+    """A page with one image ``pixels`` wide shown one inch wide: ``pixels`` dpi."""
+    from conftest import _png
+    (folder / "figures").mkdir(exist_ok=True)
+    (folder / "figures/photo.png").write_bytes(_png(pixels, pixels // 2))
+    (folder / "figures/other.png").write_bytes(_png(50, 50))
+    html = (f"<img src='{(folder / 'figures/photo.png').as_uri()}' alt='A photograph' "
+            "style='width: 25.4mm'>")
+    if variant:
+        return cmyk_pdf(folder / "photo.pdf", html, variant)
+    HTML(string="<style>@page { size: A5; margin: 20mm }</style>" + html).write_pdf(
+        folder / "photo.pdf")
+    return folder / "photo.pdf"
+
+
+def test_preflight_image_resolution_by_profile(tmp_path: Path):
+    """The screen warns under 150 dpi, print fails under 300 at the printed size; the
+    message names the image the editor placed."""
+    images = (Path("figures/other.png"), Path("figures/photo.png"))
+    screen = image_pdf(tmp_path, 201, None)
+    report = check(screen, Expectation("notice-photo", "en", images=images, root=tmp_path))
+    assert report.ok and report.warnings == [] and round(report.lowest_dpi) == 201
+    low = image_pdf(tmp_path, 120, None)
+    report = check(low, Expectation("notice-photo", "en", images=images, root=tmp_path))
+    assert report.ok, report.failures
+    assert report.warnings == [
+        "notice-photo (en), page 1: the image figures/photo.png (120 × 60 px) prints at "
+        "120 dpi (at least 150 for the screen); use a larger image or print it smaller"]
+    printed = image_pdf(tmp_path, 201, "pdf/x-4")
+    report = check(printed, Expectation("notice-photo", "en", bleed_mm=3, variant="pdf/x-4",
+                                        images=images, root=tmp_path))
+    assert "notice-photo (en), page 1: the image figures/photo.png (201 × 100 px) prints " \
+           "at 201 dpi (at least 300 needed for print); use a larger image or print it " \
+           "smaller" in report.failures
+
+
+def test_preflight_of_a_file_reads_its_own_claim(tmp_path: Path, capsys):
+    """``preflight FILE`` without --profile checks a PDF/X file as PDF/X."""
+    from folio.cli import main
+    bad = cmyk_pdf(tmp_path / "notice-rgb.pdf", "<p>Ink <b style='color: #c8553d'>and "
+                                                 "RGB</b></p>")
+    assert main(["preflight", "--root", str(REPO), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "RGB colour ('rg' colour operator) in a file for a CMYK press" in err
+    good = cmyk_pdf(tmp_path / "notice-good.pdf", "<p>Ink only.</p>")
+    assert main(["preflight", "--root", str(REPO), str(good)]) == 0
+    assert "pdf/x-4" in capsys.readouterr().out
+
+
 def test_preflight_finds_text_outside_the_text_area(tmp_path: Path):
     pdf = tmp_path / "edge.pdf"
     HTML(string="<style>@page { size: A5; margin: 20mm }</style><p>Inside.</p>"
