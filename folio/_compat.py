@@ -23,6 +23,10 @@ CONTENT = "_folio_content"       # attribute set on margin boxes that are conten
 # Running strings whose margin box is content, not pagination: the "Cite this
 # article" line (templates/journal-running.css) is read out, a running head is not.
 CONTENT_STRINGS = ("cite-line",)
+# HTML attribute of a table laid out as parallel columns, one language each (the
+# side-by-side bilingual sheet): tagged as one section per column, read one after
+# the other, not as a table whose rows alternate the languages.
+COLUMNS = "data-pdf-columns"
 ROLE = "data-pdf-role"           # HTML attribute: the structure type to write
 _installed = False
 
@@ -70,6 +74,11 @@ def install_tagging() -> None:
             return
         if isinstance(inner, boxes.MarginBox) or getattr(inner, ARTIFACT, None):
             return                      # drawn as an artifact: not in the tree
+        if inner.element is not None and inner.element_tag == "table" \
+                and inner.element.get(COLUMNS) == "sections" and inner.is_table_wrapper:
+            yield from _column_sections(inner, parent, pdf, page_number, nums, annotations,
+                                        tags, pydyf, boxes, weasy_tags)
+            return
         for element in build_tree(box, parent, pdf, page_number, nums, annotations, tags):
             if inner.element is not None and inner.element_tag not in ("html", "body") \
                     and not isinstance(inner, boxes.PageBox):
@@ -149,6 +158,64 @@ def _margin_paragraph(box, parent, pdf, page_number, nums, tags, pydyf, boxes):
             element["K"].append(span.reference)
             nums[kid["mcid"]] = span.reference
     return element
+
+
+def _column_sections(wrapper, parent, pdf, page_number, nums, annotations, tags, pydyf,
+                     boxes, weasy_tags):
+    """A COLUMNS table as one ``Sect`` per column, with the column's language: the
+    cells of the first column, top to bottom, then the second's."""
+    def rows(box):
+        for child in box.children:
+            if isinstance(child, boxes.TableRowBox):
+                yield child
+            elif isinstance(child, boxes.ParentBox):
+                yield from rows(child)
+
+    def element(kind, above, lang):
+        made = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{kind}", "K": pydyf.Array([]),
+                                 "Pg": pdf.page_references[page_number],
+                                 "P": above.reference})
+        if lang:
+            made["Lang"] = pydyf.String(lang)
+        pdf.add_object(made)
+        return made
+
+    def fill(target, box):
+        for child in box.children:
+            for kid in child.children if isinstance(child, boxes.LineBox) else [child]:
+                if isinstance(kid, boxes.TextBox):
+                    if kid not in tags:
+                        continue
+                    marked = tags.pop(kid)
+                    span = element(marked["tag"], target, "")
+                    span["K"].append(marked["mcid"])
+                    nums[marked["mcid"]] = span.reference
+                    target["K"].append(span.reference)
+                else:
+                    for made in weasy_tags._build_box_tree(kid, target, pdf, page_number, nums,
+                                                           annotations, tags):
+                        target["K"].append(made.reference)
+
+    columns: dict[int, list] = {}
+    for table in wrapper.children:
+        for row in rows(table):
+            for index, cell in enumerate(c for c in row.children
+                                         if isinstance(c, boxes.TableCellBox)):
+                columns.setdefault(index, []).append(cell)
+    for index in sorted(columns):
+        cells = columns[index]
+        langs = [cell.element.get("lang", "") for cell in cells if cell.element is not None]
+        lang = max(langs, key=langs.count) if langs else ""     # the first, in a tie
+        section = element("Sect", parent, lang)
+        for cell in cells:
+            own = cell.element.get("lang", "") if cell.element is not None else ""
+            if own == lang:
+                fill(section, cell)
+            else:                       # a pending note, in the other language
+                division = element("Div", section, own)
+                section["K"].append(division.reference)
+                fill(division, cell)
+        yield section
 
 
 def _is_content_margin(box) -> bool:

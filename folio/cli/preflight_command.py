@@ -22,7 +22,7 @@ from folio.cli.common import (
 from folio.config.options import BuildOptions
 from folio.config.publication import Profile, load_config
 from folio.defaults import BILINGUAL, DEFAULT_PROFILE
-from folio.pipeline.run import load, output_path, plan_documents
+from folio.pipeline.run import imposed_paths, load, output_path, plan_documents
 from folio.production.preflight import (
     Expectation,
     check,
@@ -36,9 +36,16 @@ def planned(options: BuildOptions) -> list[tuple[Path, Expectation]]:
     """Every PDF the build plan writes for these options, with what it must be."""
     config, publication = load(options)
     profile = config.profile(options.profile)
-    return [(output_path(options, profile, d),
-             expectation_for(d.name, d.lang, d.layout, profile, tuple(d.inputs), options.root))
-            for d in plan_documents(publication, options)]
+    found = []
+    for d in plan_documents(publication, options):
+        found.append((output_path(options, profile, d),
+                      expectation_for(d.name, d.lang, d.layout, profile, tuple(d.inputs),
+                                      options.root)))
+        # Imposed sheets go to the printer too: the same variant, no bleed of their own.
+        for layout, path in imposed_paths(options, profile, d):
+            found.append((path, Expectation(f"{d.name} ({layout})", d.lang,
+                                            variant=profile.variant)))
+    return found
 
 
 def named(paths: list[Path], profile: Profile | None) -> list[tuple[Path, Expectation]]:

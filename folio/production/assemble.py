@@ -77,11 +77,9 @@ def assemble(front: Piece, pieces: list[Piece], stamps: list[Piece], plan: list[
                     hinting)
         before_saving(out)
         buffer = io.BytesIO()
-        # The structure tree's many small dictionaries take a third less room in
-        # object streams (as WeasyPrint writes them).
-        out.save(buffer, deterministic_id=True, min_version=out.pdf_version,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate if tree is not None
-                 else pikepdf.ObjectStreamMode.preserve)
+        out.save(buffer, deterministic_id=True, min_version=out.pdf_version)
+        if tree is not None:
+            buffer = _in_object_streams(buffer)
         return buffer.getvalue()
     finally:
         out.close()
@@ -180,6 +178,10 @@ class _Structure:
         """A stamp's form, drawn over the page just added, in the issue's tree: its
         elements are on that page, their marked content in the form (/Stm)."""
         page = self.out.pages[-1].obj
+        # The stamp's page is not in the issue: its elements are copied without it
+        # (it would bring its resources along, unseen).
+        for element in self._top(pdf).get(stamp.obj.objgen, ()):
+            _drop_pages(element)
         for element in self._adopt(form, pdf, stamp, "/StructParents"):
             self._in_form(element, form, page)
 
@@ -202,6 +204,28 @@ class _Structure:
 
     def finish(self) -> None:
         self.out.Root.StructTreeRoot.ParentTreeNextKey = self.next
+
+
+def _in_object_streams(buffer: io.BytesIO) -> io.BytesIO:
+    """The issue with its objects in object streams, as WeasyPrint writes them: the
+    structure tree's many small dictionaries take a third less room. Written from
+    the saved file, whose objects qpdf has numbered in the order it reached them,
+    so that the same issue makes the same bytes."""
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as saved:
+        packed = io.BytesIO()
+        saved.save(packed, deterministic_id=True, min_version=saved.pdf_version,
+                   object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return packed
+
+
+def _drop_pages(element) -> None:
+    """``element`` and the elements under it without their page (/Pg)."""
+    if "/Pg" in element:
+        del element["/Pg"]
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            _drop_pages(kid)
 
 
 def _names(out: pikepdf.Pdf, pieces: list[pikepdf.Pdf]) -> None:

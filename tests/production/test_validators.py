@@ -119,7 +119,26 @@ def test_passages_in_another_language_carry_their_own(outputs, tagged: pikepdf.P
     with pikepdf.open(accessible / "bilingual/notice-craft-fair.pdf") as sheet:
         assert sheet.Root.Lang == "ko-KR"
         english = [e for e in elements(sheet) if e.get("/Lang") == "en-US"]
-        assert len(english) >= 4                # title, two paragraphs, details
+        assert english                          # the English masthead and column
+
+
+def test_side_by_side_sheet_is_two_sections_read_one_after_the_other(outputs):
+    """Laid out as a table of paragraph pairs, the sheet is read as the Korean text,
+    then the English, each in its language (not alternating row by row)."""
+    path = outputs("rich", "accessible") / "bilingual/notice-craft-fair.pdf"
+    with pikepdf.open(path) as sheet:
+        sections = [e for e in elements(sheet) if e.S == "/Sect"]
+        assert [str(s.get("/Lang")) for s in sections] == ["ko-KR", "en-US"]
+        assert not [e for e in elements(sheet) if e.S in ("/Table", "/TR", "/TD")]
+    read = [(lang, text) for lang, text in read_aloud(path) if text.strip()]
+    korean = next(i for i, (_, text) in enumerate(read) if "공예 장터" in text)
+    english = next(i for i, (_, text) in enumerate(read) if "Craft Fair" in text)
+    assert korean < english
+    between = read[korean:english]
+    assert len(between) >= 4 and all(lang == "ko-KR" for lang, _ in between)
+    after = read[english:]
+    assert len(after) >= 4 and all(lang == "en-US" for lang, _ in after), after
+    assert not any(re.search(r"[가-힣]", text) for _, text in after)
 
 
 def marked_texts(path: Path) -> dict[tuple, str]:
