@@ -124,7 +124,7 @@ def _placements(path: Path) -> list[float]:
     found = []
     with pikepdf.open(path) as pdf:
         for sheet in pdf.pages:
-            for operands, operator in pikepdf.parse_content_stream(sheet, "cm"):
+            for operands, _ in pikepdf.parse_content_stream(sheet, "cm"):
                 found.append(round(float(operands[4]), 3))
     return found
 
