@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 import struct
 import subprocess
 import zlib
@@ -255,7 +256,8 @@ def test_print_build_imposes_previews_and_preflights(tiny: Path, capsys, monkeyp
                  "output/previews/print/en/notice-open-day/page-001.png"):
         assert (tiny / name).is_file(), name
     assert "preflight: 4 of 4 PDFs ready" in out        # the imposed files too
-    assert "journal-2024-no2  en" in out and "pdf/x-4" in out
+    assert re.search(r"journal-2024-no2\s+en", out) and "pdf/x-4" in out
+    assert re.search(r"journal-2024-no2 \(booklet\)\s+en .* pdf/x-4 .* ok", out)
 
     # The standalone command: the same verdict, and a missing file is a failure.
     assert main(["preflight", "--root", str(tiny), "--profile", "print", "--lang", "en"]) == 0
