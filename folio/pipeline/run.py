@@ -859,7 +859,7 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
                 import sys
 
                 from folio.production.impose import impose
-                for note in impose(pdf, target, layout).notes:
+                for note in impose(pdf, target, layout, profile.paper_mm).notes:
                     print(f"warning: {note}", file=sys.stderr)
                 on_extra(target)
             products.append(target)
