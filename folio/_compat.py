@@ -19,6 +19,14 @@ import re
 import uuid
 
 ARTIFACT = "_folio_artifact"     # attribute set on boxes drawn as artifacts
+CONTENT = "_folio_content"       # attribute set on margin boxes that are content
+# Running strings whose margin box is content, not pagination: the "Cite this
+# article" line (templates/journal-running.css) is read out, a running head is not.
+CONTENT_STRINGS = ("cite-line",)
+# HTML attribute of a table laid out as parallel columns, one language each (the
+# side-by-side bilingual sheet): tagged as one section per column, read one after
+# the other, not as a table whose rows alternate the languages.
+COLUMNS = "data-pdf-columns"
 ROLE = "data-pdf-role"           # HTML attribute: the structure type to write
 _installed = False
 
@@ -60,8 +68,17 @@ def install_tagging() -> None:
 
     def build_box_tree(box, parent, pdf, page_number, nums, annotations, tags):
         inner = box._box if isinstance(box, AbsolutePlaceholder) else box
+        if isinstance(inner, boxes.MarginBox) and getattr(inner, CONTENT, False):
+            yield _margin_paragraph(inner, parent, pdf, page_number, nums, tags, pydyf,
+                                    boxes)
+            return
         if isinstance(inner, boxes.MarginBox) or getattr(inner, ARTIFACT, None):
             return                      # drawn as an artifact: not in the tree
+        if inner.element is not None and inner.element_tag == "table" \
+                and inner.element.get(COLUMNS) == "sections" and inner.is_table_wrapper:
+            yield from _column_sections(inner, parent, pdf, page_number, nums, annotations,
+                                        tags, pydyf, boxes, weasy_tags)
+            return
         for element in build_tree(box, parent, pdf, page_number, nums, annotations, tags):
             if inner.element is not None and inner.element_tag not in ("html", "body") \
                     and not isinstance(inner, boxes.PageBox):
@@ -123,14 +140,102 @@ def _describe(element, box, notes: dict, pydyf) -> None:
         element["A"]["Scope"] = scope
 
 
+def _margin_paragraph(box, parent, pdf, page_number, nums, tags, pydyf, boxes):
+    """A margin box that is content (CONTENT_STRINGS) as a paragraph of the page,
+    read after the page's text as its footnotes are."""
+    element = pydyf.Dictionary({"Type": "/StructElem", "S": "/P", "K": pydyf.Array([]),
+                                "Pg": pdf.page_references[page_number],
+                                "P": parent.reference})
+    pdf.add_object(element)
+    for text in box.descendants():
+        if isinstance(text, boxes.TextBox) and text in tags:
+            kid = tags.pop(text)
+            span = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{kid['tag']}",
+                                     "K": pydyf.Array([kid["mcid"]]),
+                                     "Pg": pdf.page_references[page_number],
+                                     "P": element.reference})
+            pdf.add_object(span)
+            element["K"].append(span.reference)
+            nums[kid["mcid"]] = span.reference
+    return element
+
+
+def _column_sections(wrapper, parent, pdf, page_number, nums, annotations, tags, pydyf,
+                     boxes, weasy_tags):
+    """A COLUMNS table as one ``Sect`` per column, with the column's language: the
+    cells of the first column, top to bottom, then the second's."""
+    def rows(box):
+        for child in box.children:
+            if isinstance(child, boxes.TableRowBox):
+                yield child
+            elif isinstance(child, boxes.ParentBox):
+                yield from rows(child)
+
+    def element(kind, above, lang):
+        made = pydyf.Dictionary({"Type": "/StructElem", "S": f"/{kind}", "K": pydyf.Array([]),
+                                 "Pg": pdf.page_references[page_number],
+                                 "P": above.reference})
+        if lang:
+            made["Lang"] = pydyf.String(lang)
+        pdf.add_object(made)
+        return made
+
+    def fill(target, box):
+        for child in box.children:
+            for kid in child.children if isinstance(child, boxes.LineBox) else [child]:
+                if isinstance(kid, boxes.TextBox):
+                    if kid not in tags:
+                        continue
+                    marked = tags.pop(kid)
+                    span = element(marked["tag"], target, "")
+                    span["K"].append(marked["mcid"])
+                    nums[marked["mcid"]] = span.reference
+                    target["K"].append(span.reference)
+                else:
+                    for made in weasy_tags._build_box_tree(kid, target, pdf, page_number, nums,
+                                                           annotations, tags):
+                        target["K"].append(made.reference)
+
+    columns: dict[int, list] = {}
+    for table in wrapper.children:
+        for row in rows(table):
+            for index, cell in enumerate(c for c in row.children
+                                         if isinstance(c, boxes.TableCellBox)):
+                columns.setdefault(index, []).append(cell)
+    for index in sorted(columns):
+        cells = columns[index]
+        langs = [cell.element.get("lang", "") for cell in cells if cell.element is not None]
+        lang = max(langs, key=langs.count) if langs else ""     # the first, in a tie
+        section = element("Sect", parent, lang)
+        for cell in cells:
+            own = cell.element.get("lang", "") if cell.element is not None else ""
+            if own == lang:
+                fill(section, cell)
+            else:                       # a pending note, in the other language
+                division = element("Div", section, own)
+                section["K"].append(division.reference)
+                fill(division, cell)
+        yield section
+
+
+def _is_content_margin(box) -> bool:
+    return any(kind == "string()" and value and value[0] in CONTENT_STRINGS
+               for kind, value in box.style["content"] or ()
+               if isinstance(value, tuple))
+
+
 def flag_artifacts(document) -> None:
     """Mark what is drawn but is not content: margin boxes (running heads and
-    folios), leader dots, and elements with ``aria-hidden="true"`` (the draft band)."""
+    folios) but those that are content (CONTENT_STRINGS), leader dots, and elements
+    with ``aria-hidden="true"`` (the draft band)."""
     from weasyprint.formatting_structure import boxes
 
     for page in document.pages:
         for box in page._page_box.descendants(placeholders=True):
             kind = None
+            if isinstance(box, boxes.MarginBox) and _is_content_margin(box):
+                setattr(box, CONTENT, True)
+                continue
             if isinstance(box, boxes.MarginBox):
                 kind = "Header" if box.at_keyword.startswith("@top") else "Footer"
             elif getattr(box, "is_leader", False):

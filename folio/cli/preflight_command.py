@@ -22,26 +22,47 @@ from folio.cli.common import (
 from folio.config.options import BuildOptions
 from folio.config.publication import Profile, load_config
 from folio.defaults import BILINGUAL, DEFAULT_PROFILE
-from folio.pipeline.run import load, output_path, plan_documents
-from folio.production.preflight import Expectation, check, expectation_for, validate
+from folio.pipeline.run import imposed_paths, load, output_path, plan_documents
+from folio.production.preflight import (
+    Expectation,
+    check,
+    claimed,
+    expectation_for,
+    validate,
+)
 
 
 def planned(options: BuildOptions) -> list[tuple[Path, Expectation]]:
     """Every PDF the build plan writes for these options, with what it must be."""
     config, publication = load(options)
     profile = config.profile(options.profile)
-    return [(output_path(options, profile, d),
-             expectation_for(d.name, d.lang, d.layout, profile))
-            for d in plan_documents(publication, options)]
+    found = []
+    for d in plan_documents(publication, options):
+        found.append((output_path(options, profile, d),
+                      expectation_for(d.name, d.lang, d.layout, profile, tuple(d.inputs),
+                                      options.root)))
+        # Imposed sheets go to the printer too: the same variant, no bleed of their own.
+        for layout, path in imposed_paths(options, profile, d):
+            found.append((path, Expectation(f"{d.name} ({layout})", d.lang,
+                                            variant=profile.variant)))
+    return found
 
 
-def named(paths: list[Path], profile: Profile) -> list[tuple[Path, Expectation]]:
-    """PDFs given by name: a notice-… file must be one page, unless bilingual."""
+def named(paths: list[Path], profile: Profile | None) -> list[tuple[Path, Expectation]]:
+    """PDFs given by name: a notice-… file must be one page, unless bilingual. With
+    no profile, each file is checked as the variant it claims (PDF/X: its boxes,
+    colours and 300 dpi)."""
     result = []
     for path in paths:
         document = path.name.removesuffix(".pdf").removesuffix(".draft")
         language = path.parent.name
-        expectation = expectation_for(document, language, "", profile)
+        if profile is None:
+            variant = claimed(path)
+            own = Profile(f"claimed {variant}" if variant else DEFAULT_PROFILE,
+                          variant=variant)
+            expectation = expectation_for(document, language, "", own)
+        else:
+            expectation = expectation_for(document, language, "", profile)
         if language == BILINGUAL:       # one page, or two for a duplex sheet
             expectation = dataclasses.replace(expectation, pages=None)
         result.append((path.resolve(), expectation))
@@ -67,6 +88,9 @@ def report(items: list[tuple[Path, Expectation]], console: Console) -> int:
             Text("ok", "green") if item.ok else Text("FAIL", "bold red"))
     console.print(table)
     failing = [r for r in reports if not r.ok]
+    for item in reports:
+        for warning in item.warnings:
+            print(f"preflight: {shown(item.path)}: warning: {warning}", file=sys.stderr)
     for item in failing:
         for failure in item.failures:
             print(f"preflight: {shown(item.path)}: {failure}", file=sys.stderr)
@@ -91,9 +115,10 @@ def _parser() -> argparse.ArgumentParser:
                     "installed (FOLIO_VERAPDF or verapdf on PATH). Exit 1 if any PDF fails.")
     parser.add_argument("pdfs", nargs="*", type=Path, metavar="PDF",
                         help="PDFs to check (default: every PDF the build writes)")
-    parser.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
+    parser.add_argument("--profile", default=None, metavar="NAME",
                         help="the profile the PDFs were made with (its bleed and variant "
-                             "are checked)")
+                             "are checked); default: for PDFs named, the variant each "
+                             "claims (PDF/X, PDF/A, PDF/UA); else screen")
     parser.add_argument("--out", type=Path, metavar="DIR",
                         help="where the PDFs are (default: <root>/output)")
     parser.add_argument("--lang", action="append", default=[], metavar="CODE")
@@ -107,9 +132,10 @@ def run(argv: list[str], default_root: Path | None = None) -> int:
     def check_files() -> int:
         root = publication_root(args.root, default_root)
         if args.pdfs:
-            items = named(args.pdfs, load_config(root).profile(args.profile))
+            items = named(args.pdfs, load_config(root).profile(args.profile)
+                          if args.profile else None)
         else:
-            items = planned(BuildOptions(root=root, profile=args.profile,
+            items = planned(BuildOptions(root=root, profile=args.profile or DEFAULT_PROFILE,
                                          out=args.out.resolve() if args.out else None,
                                          languages=languages(args.lang),
                                          only=tuple(args.only)))

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from folio.cli.common import command_parser, publication_root, run_command, shown
 from folio.config.publication import load_config
+from folio.defaults import DEFAULT_PROFILE
 from folio.errors import BuildError
 from folio.files import inside_publication, not_over_sources, write_atomically
 
@@ -52,6 +53,12 @@ def run(argv: list[str], default_root: Path | None = None) -> int:
     return run_command(_parser(), argv, _run, default_root)
 
 
+def review_tagged(config) -> bool:
+    """The review sheet is tagged as the screen profile is (``tagged: false`` there
+    turns both off)."""
+    return config.profile(DEFAULT_PROFILE).is_tagged
+
+
 def _run(args: argparse.Namespace, default_root: Path | None) -> int:
     from folio.i18n import glossary, units
     from folio.pdf.writer import PdfJob, render_pdf
@@ -72,7 +79,8 @@ def _run(args: argparse.Namespace, default_root: Path | None) -> int:
     if args.out is None:
         inside_publication(output, config.root)
     rendered = render_pdf(PdfJob(name=shown(output), html=html, root=config.root,
-                                 output=output, source=document.target_path))
+                                 output=output, source=document.target_path,
+                                 tagged=review_tagged(config)))
     write_atomically(output, rendered.data)
     if args.html:
         write_atomically(output.with_suffix(".html"), html.encode("utf-8"))

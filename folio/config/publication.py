@@ -56,6 +56,17 @@ class Profile:
     description: str = ""
     output_intent: Path | None = None   # ICC profile of the printing condition (PDF/X)
     output_intent_line: int | None = field(default=None, compare=False)  # for messages
+    tagged: bool | None = None      # a structure tree for screen readers; None: the default
+    paper_mm: float = 0.1           # the paper's thickness: a booklet's creep
+
+    @property
+    def is_tagged(self) -> bool:
+        """Tagged unless turned off: files for reading (the screen, PDF/UA) are, by
+        default; print files (PDF/X) and the archive's (PDF/A-3b) are not, unless
+        the profile says ``tagged: true``."""
+        if self.tagged is not None:
+            return self.tagged or (self.variant or "").startswith("pdf/ua")
+        return self.variant is None or self.variant.startswith("pdf/ua")
 
     @property
     def output_subdir(self) -> Path:
@@ -132,6 +143,19 @@ def _length_mm(value, where, problems) -> float:
     return mm
 
 
+def _paper_mm(value, where, problems) -> float:
+    """The paper's thickness: ``0.1mm`` (80 g/m² office paper) to about 0.3 mm."""
+    text = str(value).strip()
+    try:
+        mm = float(text.removesuffix("mm")) if text.endswith("mm") else float("nan")
+    except ValueError:
+        mm = float("nan")
+    if not 0 < mm <= 1:
+        raise s.Invalid(f"'{text}' is not a paper thickness; write it in millimetres, "
+                        "e.g. 0.1mm")
+    return mm
+
+
 _PROFILE = s.record({
     "bleed": s.Field(_length_mm, default=0.0, doc="e.g. bleed: 3mm"),
     "crop_marks": s.Field(s.boolean, default=False, doc="crop_marks: true"),
@@ -139,6 +163,10 @@ _PROFILE = s.record({
     "description": s.Field(s.text, default=""),
     "output_intent": s.Field(s.text, doc="the printing condition's ICC profile, e.g. "
                              "/usr/share/color/icc/ghostscript/default_cmyk.icc"),
+    "paper_thickness": s.Field(_paper_mm, doc="paper_thickness: 0.1mm (the booklet's "
+                               "creep compensation)"),
+    "tagged": s.Field(s.boolean, doc="tagged: false (no structure tree for screen "
+                      "readers; the screen profile has one unless this says so)"),
 })
 
 
@@ -359,11 +387,18 @@ def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
                          hint="the ICC profile of the printing condition, e.g. "
                               "output_intent: /usr/share/color/icc/ghostscript/default_cmyk.icc")
             continue
+        if values["tagged"] is False and (values["variant"] or "").startswith("pdf/ua"):
+            problems.add(f"profiles.{name}: {values['variant']} is tagged PDF; it cannot "
+                         "be 'tagged: false'", path, data[name].line_of("tagged"),
+                         hint="remove 'tagged: false', or use another variant")
+            continue
         profiles[str(name)] = Profile(str(name), bleed_mm=values["bleed"] or 0.0,
                                       crop_marks=bool(values["crop_marks"]),
                                       variant=values["variant"],
                                       description=values["description"] or "",
                                       output_intent=intent,
                                       output_intent_line=data[name].line_of("output_intent")
-                                      if intent is not None else None)
+                                      if intent is not None else None,
+                                      tagged=values["tagged"],
+                                      paper_mm=values["paper_thickness"] or 0.1)
     return profiles

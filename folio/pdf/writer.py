@@ -58,6 +58,7 @@ class PdfJob:
     report: bool = False      # say what is on each page (anchors, bookmarks) and its fonts
     uncut: bool = False       # a part of an issue: fonts left whole, cut once assembled
     xmp: tuple[tuple[str, str], ...] = ()   # bibliographic metadata (production/xmp.py)
+    tagged: bool = False      # a structure tree (always for pdf/ua)
 
 
 @dataclass(frozen=True)
@@ -455,7 +456,7 @@ def _write(document, job: PdfJob) -> bytes:
     content, so it decides both.
     """
     identifier = digest(job.html.encode("utf-8"))
-    tagged = bool(job.variant and job.variant.startswith("pdf/ua"))
+    tagged = job.tagged or bool(job.variant and job.variant.startswith("pdf/ua"))
     if tagged:
         flag_artifacts(document)
     uncut = fonts_left_uncut() if job.uncut else contextlib.nullcontext()

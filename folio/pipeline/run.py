@@ -305,7 +305,7 @@ def _languages(config: PublicationConfig, templates: TemplateSet, reader: Reader
             result.problems[language.code] = list(error.problems)
             continue
         result.envs[language.code] = make_environment(templates, translations, language,
-                                                      reader)
+                                                      reader, tuple(config.languages))
         if language.code == MSGID_LANGUAGE:
             continue
         # A final build never prints a template string untranslated.
@@ -865,14 +865,15 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
         if not pdf.is_file():
             continue
         fresh = pdf in written
-        for layout in options.impose:
-            if (layout == "2up") == (document.kind == "notice"):
-                target = pdf.with_name(pdf.stem + f".{layout}.pdf")
-                if fresh or not target.is_file():
-                    from folio.production.impose import impose
-                    impose(pdf, target, layout)
-                    on_extra(target)
-                products.append(target)
+        for layout, target in imposed_paths(options, profile, document):
+            if fresh or not target.is_file():
+                import sys
+
+                from folio.production.impose import impose
+                for note in impose(pdf, target, layout, profile.paper_mm).notes:
+                    print(f"warning: {note}", file=sys.stderr)
+                on_extra(target)
+            products.append(target)
         if options.offprints and isinstance(document.content, Issue) and config is not None \
                 and not document.pending:
             products += write_offprints(pdf, document.content, config, profile, fresh, on_extra)
@@ -888,6 +889,14 @@ def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocum
 
 
 OFFPRINTS_DIR = "offprints"
+
+
+def imposed_paths(options: BuildOptions, profile: Profile, document: PlannedDocument
+                  ) -> list[tuple[str, Path]]:
+    """(layout, path) of each imposed PDF the build writes for ``document``."""
+    pdf = output_path(options, profile, document)
+    return [(layout, pdf.with_name(pdf.stem + f".{layout}.pdf")) for layout in options.impose
+            if (layout == "2up") == (document.kind == "notice")]
 
 
 def offprint_path(issue_pdf: Path, issue: Issue, slug: str) -> Path:
@@ -941,6 +950,7 @@ def _job(options, profile, config, document, html, output, stylesheets) -> PdfJo
         output_intent=profile.output_intent, stylesheets=stylesheets,
         output_intent_at=(config.path, profile.output_intent_line)
         if profile.output_intent else None,
+        tagged=profile.is_tagged,
         xmp=issue_metadata(document.content, config.title[document.content.language.code])
         if isinstance(document.content, Issue) else ())
 

@@ -12,7 +12,9 @@ Then what WeasyPrint does once for a whole document is done for the whole issue:
 one named destination tree, links from the contents to the articles (written by
 the front as ``folio-part:`` addresses), one outline built with WeasyPrint's own
 nesting rules from the parts' reports, one cut of each font (fontmerge.py), and
-the front's metadata, output intent and document information.
+the front's metadata, output intent and document information. A tagged issue (the
+screen profile's) gets one structure tree: each page's elements, in the order of
+the pages, with its stamp's (the "Cite this article" line) after them.
 """
 
 from __future__ import annotations
@@ -41,19 +43,29 @@ def assemble(front: Piece, pieces: list[Piece], stamps: list[Piece], plan: list[
     try:
         reports: list[PageReport] = list(front.report.pages)
         save = out.make_stream(b"q\n")
+        tree = _Structure(out) if "/StructTreeRoot" in out.Root else None
         for where in plan:
             chunk = stamps[where.stamps]
             stamp = stamps_pdf[where.stamps].pages[chunk.skip + where.stamp]
             if where.piece is None:
                 out.pages.append(stamp)
+                if tree is not None:
+                    tree.page(out.pages[-1], stamps_pdf[where.stamps], stamp)
                 reports.append(PageReport(chunk.report.pages[chunk.skip + where.stamp].height,
                                           (), ()))
                 continue
             piece = pieces[where.piece]
-            out.pages.append(pieces_pdf[where.piece].pages[piece.skip + where.page])
-            _overlay(out, out.pages[-1], out.copy_foreign(stamp.as_form_xobject()),
+            source = pieces_pdf[where.piece].pages[piece.skip + where.page]
+            out.pages.append(source)
+            form = out.copy_foreign(stamp.as_form_xobject())
+            if tree is not None:
+                tree.page(out.pages[-1], pieces_pdf[where.piece], source)
+                tree.form(form, stamps_pdf[where.stamps], stamp)
+            _overlay(out, out.pages[-1], form,
                      pikepdf.Name(f"/FolioStamp{len(out.pages)}"), save)
             reports.append(piece.report.pages[piece.skip + where.page])
+        if tree is not None:
+            tree.finish()
         _names(out, pieces_pdf)
         _links(out)
         _outline(out, reports)
@@ -66,11 +78,154 @@ def assemble(front: Piece, pieces: list[Piece], stamps: list[Piece], plan: list[
         before_saving(out)
         buffer = io.BytesIO()
         out.save(buffer, deterministic_id=True, min_version=out.pdf_version)
+        if tree is not None:
+            buffer = _in_object_streams(buffer)
         return buffer.getvalue()
     finally:
         out.close()
         for pdf in [*stamps_pdf, *pieces_pdf]:
             pdf.close()
+
+
+class _Structure:
+    """The issue's one structure tree, grown page by page from the pieces' trees.
+
+    WeasyPrint tags each page apart: the elements at the top of a piece's tree each
+    belong to one page (/Pg). A page copied into the issue brings its marked
+    content, numbered within the page, and its key (/StructParents) into its
+    piece's parent tree; it gets a key of the issue's, and its elements move under
+    the issue's Document. A stamp drawn over a page (a form XObject) does the same
+    with the key of the form.
+    """
+
+    def __init__(self, out: pikepdf.Pdf):
+        self.out = out
+        root = out.Root.StructTreeRoot
+        self.document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+        self.nums = root.ParentTree.Nums
+        keys = [int(self.nums[i]) for i in range(0, len(self.nums), 2)]
+        self.next = max(keys, default=-1) + 1
+        self.tops: dict[int, dict] = {}         # id(source pdf) -> page objgen -> elements
+
+    def _top(self, pdf: pikepdf.Pdf) -> dict:
+        if id(pdf) not in self.tops:
+            found: dict = {}
+            root = pdf.Root.get("/StructTreeRoot")
+            if root is not None:
+                document = root.K[0] if isinstance(root.K, pikepdf.Array) else root.K
+                kids = document.get("/K", pikepdf.Array())
+                for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+                    if isinstance(kid, pikepdf.Dictionary) and "/Pg" in kid:
+                        found.setdefault(kid.Pg.objgen, []).append(kid)
+            self.tops[id(pdf)] = found
+        return self.tops[id(pdf)]
+
+    def _copy(self, obj):
+        """``obj`` of another PDF in the issue; a direct array or dictionary by its items."""
+        if isinstance(obj, (pikepdf.Array, pikepdf.Dictionary, pikepdf.Stream)) \
+                and obj.is_indirect:
+            return self.out.copy_foreign(obj)
+        if isinstance(obj, pikepdf.Array):
+            return pikepdf.Array([self._copy(item) for item in obj])
+        if isinstance(obj, pikepdf.Dictionary):
+            return pikepdf.Dictionary({key: self._copy(obj[key]) for key in obj.keys()})
+        return obj
+
+    def _key(self, pdf: pikepdf.Pdf, key: int):
+        nums = pdf.Root.StructTreeRoot.ParentTree.Nums
+        for index in range(0, len(nums), 2):
+            if int(nums[index]) == key:
+                return nums[index + 1]
+        return None
+
+    def _adopt(self, holder: pikepdf.Object, pdf: pikepdf.Pdf, page: pikepdf.Page,
+               key_name: str) -> list:
+        if "/StructTreeRoot" not in pdf.Root or "/StructParents" not in page.obj:
+            return []
+        marked = self._key(pdf, int(page.obj.StructParents))
+        if marked is not None:
+            self.nums.append(self.next)
+            self.nums.append(self._copy(marked))
+            holder[key_name] = self.next
+            self.next += 1
+        adopted = []
+        for element in self._top(pdf).get(page.obj.objgen, ()):
+            copied = self._copy(element)
+            copied.P = self.document
+            self.document.K.append(copied)
+            adopted.append(copied)
+        return adopted
+
+    def page(self, copied: pikepdf.Page, pdf: pikepdf.Pdf, source: pikepdf.Page) -> None:
+        """``copied`` (a copy of ``source``, a page of ``pdf``) in the issue's tree."""
+        if "/StructParents" in copied.obj:
+            del copied.obj["/StructParents"]
+        self._adopt(copied.obj, pdf, source, "/StructParents")
+        if "/StructTreeRoot" not in pdf.Root:
+            return
+        for annotation in copied.obj.get("/Annots", ()):
+            if "/StructParent" in annotation:
+                element = self._key(pdf, int(annotation.StructParent))
+                if element is None:
+                    del annotation["/StructParent"]
+                    continue
+                self.nums.append(self.next)
+                self.nums.append(self._copy(element))
+                annotation.StructParent = self.next
+                self.next += 1
+
+    def form(self, form: pikepdf.Object, pdf: pikepdf.Pdf, stamp: pikepdf.Page) -> None:
+        """A stamp's form, drawn over the page just added, in the issue's tree: its
+        elements are on that page, their marked content in the form (/Stm)."""
+        page = self.out.pages[-1].obj
+        # The stamp's page is not in the issue: its elements are copied without it
+        # (it would bring its resources along, unseen).
+        for element in self._top(pdf).get(stamp.obj.objgen, ()):
+            _drop_pages(element)
+        for element in self._adopt(form, pdf, stamp, "/StructParents"):
+            self._in_form(element, form, page)
+
+    def _in_form(self, element, form, page) -> None:
+        element.Pg = page
+        kids = element.get("/K")
+        if kids is None:
+            return
+        listed = kids if isinstance(kids, pikepdf.Array) else [kids]
+        moved = pikepdf.Array()
+        for kid in listed:
+            if isinstance(kid, int):
+                moved.append(pikepdf.Dictionary(Type=pikepdf.Name.MCR, MCID=kid, Pg=page,
+                                                Stm=form))
+            else:
+                if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                    self._in_form(kid, form, page)
+                moved.append(kid)
+        element.K = moved
+
+    def finish(self) -> None:
+        self.out.Root.StructTreeRoot.ParentTreeNextKey = self.next
+
+
+def _in_object_streams(buffer: io.BytesIO) -> io.BytesIO:
+    """The issue with its objects in object streams, as WeasyPrint writes them: the
+    structure tree's many small dictionaries take a third less room. Written from
+    the saved file, whose objects qpdf has numbered in the order it reached them,
+    so that the same issue makes the same bytes."""
+    with pikepdf.open(io.BytesIO(buffer.getvalue())) as saved:
+        packed = io.BytesIO()
+        saved.save(packed, deterministic_id=True, min_version=saved.pdf_version,
+                   object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return packed
+
+
+def _drop_pages(element) -> None:
+    """``element`` and the elements under it without their page (/Pg)."""
+    if "/Pg" in element:
+        del element["/Pg"]
+    kids = element.get("/K")
+    for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
+        if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+            _drop_pages(kid)
 
 
 def _names(out: pikepdf.Pdf, pieces: list[pikepdf.Pdf]) -> None:

@@ -6,11 +6,23 @@ A4 sheet, with cut marks at the cut line: print, cut once, hand out two.
 A4 sheet sides (print double-sided, flip on the short edge, fold, staple), padded
 with blank pages to a multiple of four.
 Pages are placed by their TrimBox, and anything outside it (a bleed) is clipped.
+
+Both are for an office printer, which prints nothing in the 4 to 5 mm at a sheet's
+edges: pages are scaled to keep PRINTABLE_MM clear at the sheet's edges (the
+cover's band would be cut off there), and the cut marks start inside it. A booklet
+compensates creep: the inner sheets of a folded stack stick out at the fore-edge,
+so their pages move toward the spine by the thickness of the paper folded around
+them. A booklet thicker than STAPLE_SHEETS sheets cannot be stapled: it is
+imposed in signatures (folded sections of SIGNATURE_SHEETS sheets, gathered for
+perfect binding) and the build says so. The imposed file of a PDF/X file is PDF/X
+too: the same output intent, claim and version, sheets with TrimBox and BleedBox,
+marks in the registration colour.
 """
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pikepdf
@@ -20,6 +32,16 @@ from folio.files import write_atomically
 MM = 72 / 25.4
 A4_LANDSCAPE = (297 * MM, 210 * MM)
 CUT_MARK_MM = 5.0
+PRINTABLE_MM = 5.0              # what an office printer leaves white at a sheet's edges
+PAPER_MM = 0.1                  # 80 g/m² office paper
+STAPLE_SHEETS = 20              # the most sheets a saddle stitch holds (80 pages)
+SIGNATURE_SHEETS = 4            # a signature of 4 sheets: 16 pages
+
+
+@dataclass
+class Imposed:
+    sides: int
+    notes: list[str] = field(default_factory=list)    # for the editor: a warning
 
 
 def booklet_order(pages: int) -> list[tuple[int | None, int | None]]:
@@ -38,41 +60,130 @@ def booklet_order(pages: int) -> list[tuple[int | None, int | None]]:
     return sides
 
 
-def impose(source: Path, target: Path, layout: str) -> int:
-    """Write the imposed PDF of ``source``; returns the number of sheet sides."""
+def signature_order(pages: int, sheets: int = SIGNATURE_SHEETS
+                    ) -> list[tuple[int | None, int | None, int]]:
+    """Sheet sides for perfect binding: signatures of ``sheets`` sheets, each in
+    saddle-stitch order, one after the other; (left, right, sheet within its
+    signature from the outside)."""
+    per = 4 * sheets
+    total = -(-pages // 4) * 4 if pages else 0
+    sides = []
+    for start in range(0, total, per):
+        count = min(per, total - start)
+        for index, (left, right) in enumerate(booklet_order(count)):
+            sides.append(tuple(start + n if n is not None and start + n <= pages else None
+                               for n in (left, right)) + (index // 2,))
+    return sides                        # type: ignore[return-value]
+
+
+def impose(source: Path, target: Path, layout: str, paper_mm: float = PAPER_MM) -> Imposed:
+    """Write the imposed PDF of ``source``: its sheet sides, and what the editor
+    should know (a booklet too thick to staple)."""
+    notes: list[str] = []
     with pikepdf.open(io.BytesIO(source.read_bytes())) as reader, pikepdf.new() as writer:
         pages = list(reader.pages)
-        sides: list[tuple[pikepdf.Page | None, pikepdf.Page | None]]
+        placed: list[tuple[pikepdf.Page | None, pikepdf.Page | None, int]]
         if layout == "2up":
-            sides = [(page, page) for page in pages]
+            placed = [(page, page, 0) for page in pages]
         else:
-            sides = [(pages[left - 1] if left else None, pages[right - 1] if right else None)
-                     for left, right in booklet_order(len(pages))]
+            order = [(left, right, side // 2) for side, (left, right)
+                     in enumerate(booklet_order(len(pages)))]
+            sheets = len(order) // 2
+            if sheets > STAPLE_SHEETS:
+                order = signature_order(len(pages))
+                notes.append(
+                    f"{source.name}: {sheets} sheets are more than a saddle stitch holds "
+                    f"(at most {STAPLE_SHEETS}); the booklet is imposed in signatures of "
+                    f"{SIGNATURE_SHEETS} sheets ({4 * SIGNATURE_SHEETS} pages) to fold, "
+                    "gather and bind (perfect binding)")
+            placed = [(pages[left - 1] if left else None, pages[right - 1] if right else None,
+                       nested) for left, right, nested in order]
+        press = _is_pdfx(reader)
         half = A4_LANDSCAPE[0] / 2
-        for left, right in sides:
+        margin = PRINTABLE_MM * MM
+        for left, right, nested in placed:
             writer.add_blank_page(page_size=A4_LANDSCAPE)
             sheet = writer.pages[-1]
+            # Creep: the pages of a sheet inside others move toward the fold.
+            creep = 0.0 if layout == "2up" else nested * paper_mm * MM
             for index, page in enumerate((left, right)):
-                if page is not None:
-                    # The page's trim area (its form's bounding box: the bleed and
-                    # marks are clipped), scaled into one half and centred there.
-                    sheet.add_overlay(page, pikepdf.Rectangle(index * half, 0,
-                                                              (index + 1) * half,
-                                                              A4_LANDSCAPE[1]))
+                if page is None:
+                    continue
+                # The page's trim area (its form's bounding box: the bleed and marks
+                # are clipped), scaled into one half inside the printable area (at
+                # the fold, a booklet needs none) and centred there.
+                inner = margin if layout == "2up" else 0.0
+                x0 = index * half + (margin if index == 0 else inner)
+                x1 = (index + 1) * half - (inner if index == 0 else margin)
+                shift = creep if index == 0 else -creep
+                sheet.add_overlay(page, pikepdf.Rectangle(x0 + shift, margin, x1 + shift,
+                                                          A4_LANDSCAPE[1] - margin))
             if layout == "2up":
-                sheet.contents_add(writer.make_stream(_cut_marks()))
+                sheet.contents_add(writer.make_stream(_cut_marks(press)))
+            if press:
+                box = pikepdf.Array([0, 0, *A4_LANDSCAPE])
+                sheet.obj.TrimBox = box
+                sheet.obj.BleedBox = box
+        if press and layout == "2up":
+            _registration(writer)
         title = str(reader.docinfo.get("/Title", "")) or "document"
         writer.docinfo["/Title"] = f"{title} ({layout})"
+        version = "1.3"
+        if press:
+            version = _as_pdfx(reader, writer, f"{title} ({layout})")
         out = io.BytesIO()
-        writer.save(out, deterministic_id=True)
+        writer.save(out, deterministic_id=True, min_version=version)
     write_atomically(target, out.getvalue())
-    return len(sides)
+    return Imposed(len(placed), notes)
 
 
-def _cut_marks() -> bytes:
-    """Ticks at the cut line, on the top and bottom edges of the sheet."""
+def _is_pdfx(pdf: pikepdf.Pdf) -> bool:
+    return "/OutputIntents" in pdf.Root and any(
+        intent.get("/S") == "/GTS_PDFX" for intent in pdf.Root.OutputIntents)
+
+
+def _as_pdfx(reader: pikepdf.Pdf, writer: pikepdf.Pdf, title: str) -> str:
+    """The PDF/X claim of ``reader`` on ``writer``: output intent, document
+    information, XMP (its title the imposed file's); the version to write."""
+    writer.Root.OutputIntents = pikepdf.Array([
+        writer.copy_foreign(intent if intent.is_indirect else reader.make_indirect(intent))
+        for intent in reader.Root.OutputIntents])
+    for key in ("/GTS_PDFXVersion", "/GTS_PDFXConformance", "/Trapped", "/CreationDate",
+                "/ModDate", "/Producer", "/Creator"):
+        if key in reader.docinfo:
+            writer.docinfo[key] = reader.docinfo[key]
+    if "/Metadata" in reader.Root:
+        writer.Root.Metadata = writer.copy_foreign(reader.Root.Metadata)
+        with writer.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta["dc:title"] = title
+    return str(reader.pdf_version)
+
+
+REGISTRATION = "/FolioRegistration"
+
+
+def _registration(writer: pikepdf.Pdf) -> None:
+    """The registration colour (on every plate) for the cut marks of a PDF/X sheet."""
+    colour = writer.make_indirect(pikepdf.Array([
+        pikepdf.Name.Separation, pikepdf.Name.All, pikepdf.Name.DeviceCMYK,
+        pikepdf.Dictionary(FunctionType=2, Domain=pikepdf.Array([0, 1]),
+                           C0=pikepdf.Array([0, 0, 0, 0]), C1=pikepdf.Array([1, 1, 1, 1]),
+                           N=1)]))
+    for sheet in writer.pages:
+        if "/Resources" not in sheet.obj:
+            sheet.obj.Resources = pikepdf.Dictionary()
+        if "/ColorSpace" not in sheet.obj.Resources:
+            sheet.obj.Resources.ColorSpace = pikepdf.Dictionary()
+        sheet.obj.Resources.ColorSpace[REGISTRATION] = colour
+
+
+def _cut_marks(press: bool) -> bytes:
+    """Ticks at the cut line, at the top and bottom of the sheet, inside what an
+    office printer prints (PRINTABLE_MM from the edge)."""
     x = A4_LANDSCAPE[0] / 2
-    length = CUT_MARK_MM * MM
+    start, length = PRINTABLE_MM * MM, CUT_MARK_MM * MM
     top = A4_LANDSCAPE[1]
-    return (f"q 0.3 w 0 G {x:.3f} 0 m {x:.3f} {length:.3f} l S "
-            f"{x:.3f} {top:.3f} m {x:.3f} {top - length:.3f} l S Q\n").encode()
+    colour = f"{REGISTRATION} CS 1 SCN" if press else "0 G"
+    return (f"q 0.3 w {colour} {x:.3f} {start:.3f} m {x:.3f} {start + length:.3f} l S "
+            f"{x:.3f} {top - start:.3f} m {x:.3f} {top - start - length:.3f} l S Q\n"
+            ).encode()

@@ -63,6 +63,7 @@ def cut(issue: bytes, offprint: Offprint, pdfa: bool) -> tuple[bytes, tuple[int,
         if pdf.pages[index].obj.objgen not in keep:
             del pdf.pages[index]
     _keep_names(pdf, inside)
+    _untag(pdf)
     pdf.Root.PageLabels = pikepdf.Dictionary(Nums=pikepdf.Array([
         0, pikepdf.Dictionary(S=pikepdf.Name.D, St=first)]))
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as meta:
@@ -140,6 +141,20 @@ def _kept_items(pdf: pikepdf.Pdf, items, keep: set) -> list:
         else:
             kept += children
     return kept
+
+
+def _untag(pdf: pikepdf.Pdf) -> None:
+    """An offprint of a tagged issue (the screen's) is not tagged: the issue's
+    structure tree holds every page, and would bring them all back."""
+    for key in ("/StructTreeRoot", "/MarkInfo"):
+        if key in pdf.Root:
+            del pdf.Root[key]
+    for page in pdf.pages:
+        if "/StructParents" in page.obj:
+            del page.obj["/StructParents"]
+        for annotation in page.obj.get("/Annots", ()):
+            if "/StructParent" in annotation:
+                del annotation["/StructParent"]
 
 
 def _keep_names(pdf: pikepdf.Pdf, inside: set[str]) -> None:

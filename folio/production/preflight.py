@@ -28,7 +28,8 @@ import pikepdf
 from folio.config.publication import Profile
 from folio.production.press import transparency
 
-MIN_DPI = 300
+MIN_DPI = 300                   # print (PDF/X): less is an error, at the printed size
+SCREEN_MIN_DPI = 150            # the screen: less is a warning (soft on a sharp display)
 MM = 72 / 25.4
 SAFE_MARGIN_MM = 5.0            # text must stay this far inside the trim edge
 # The lowest header each variant allows: PDF/X-4 is built on PDF 1.6, and
@@ -55,6 +56,10 @@ class Expectation:
     pages: int | None = None            # exactly this many (notices), or any
     bleed_mm: float = 0.0
     variant: str | None = None
+    # The raster images the document was made from (relative paths), to name the
+    # one an image in the PDF came from.
+    images: tuple[Path, ...] = ()
+    root: Path | None = None            # where ``images`` are
 
 
 @dataclass
@@ -71,6 +76,7 @@ class Report:
     variant: str = "—"
     validator: str = "—"
     failures: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)     # for the print shop to judge
 
     @property
     def ok(self) -> bool:
@@ -83,6 +89,10 @@ class Report:
     def fail(self, message: str, page: int | None = None) -> None:
         at = f", page {page}" if page is not None else ""
         self.failures.append(f"{self.where}{at}: {message}")
+
+    def warn(self, message: str, page: int | None = None) -> None:
+        at = f", page {page}" if page is not None else ""
+        self.warnings.append(f"{self.where}{at}: {message}")
 
 
 def check(path: Path, expectation: Expectation) -> Report:
@@ -123,14 +133,7 @@ def _check_pdf(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
         report.fail(f"{report.pages} pages, a notice sheet must have {expectation.pages}")
 
     _check_fonts(pdf, report)
-    # Resolution matters on paper: not for the archive or screen-reader variants.
-    images = _image_dpi(path) if not expectation.variant or \
-        expectation.variant.startswith("pdf/x") else []
-    for page, dpi in images:
-        report.lowest_dpi = dpi if report.lowest_dpi is None else min(report.lowest_dpi, dpi)
-        if dpi < MIN_DPI:
-            report.fail(f"an image prints at {dpi:.0f} dpi (at least {MIN_DPI} needed); "
-                        "use a larger image", page)
+    _check_images(path, report)
     if expectation.bleed_mm:
         _check_bleed(pdf, report)
     _check_text_area(pdf, path, report)
@@ -149,6 +152,7 @@ def _check_pdf(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
             report.fail(f"the file is PDF {pdf.pdf_version}; {variant} allows at most {most}")
     if variant and variant.startswith("pdf/x"):
         _check_press(pdf, report)
+        _check_text_inks(pdf, report)
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -285,8 +289,49 @@ def _missing_glyphs(stream, fonts, checkers) -> int:
 
 # -- images, bleed, text area ----------------------------------------------------------
 
-def _image_dpi(path: Path) -> list[tuple[int, float]]:
-    """(page, the lower of x and y resolution) for each raster image placed."""
+def _check_images(path: Path, report: Report) -> None:
+    """Resolution at the printed size, as the variant needs it: print (PDF/X) fails
+    under MIN_DPI, the screen warns under SCREEN_MIN_DPI; the archive and
+    screen-reader variants keep what they are given."""
+    variant = report.expectation.variant
+    if variant and not variant.startswith("pdf/x"):
+        return
+    least, failing = (MIN_DPI, True) if variant else (SCREEN_MIN_DPI, False)
+    named: dict[tuple[int, int], str] = {}
+    for page, dpi, width, height in _image_dpi(path):
+        report.lowest_dpi = dpi if report.lowest_dpi is None else min(report.lowest_dpi, dpi)
+        if dpi >= least:
+            continue
+        if (width, height) not in named:
+            named[width, height] = _image_name(width, height, report.expectation)
+        message = (f"{named[width, height]} prints at {dpi:.0f} dpi (at least {least} "
+                   f"{'needed for print' if failing else 'for the screen'}); use a larger "
+                   "image or print it smaller")
+        (report.fail if failing else report.warn)(message, page)
+
+
+def _image_name(width: int, height: int, expectation: Expectation) -> str:
+    """The image as the editor knows it: the source file of these pixel dimensions."""
+    from PIL import Image, UnidentifiedImageError
+    found = []
+    for image in expectation.images:
+        try:
+            with Image.open((expectation.root or Path()) / image) as opened:
+                if opened.size == (width, height):
+                    found.append(str(image))
+        except (OSError, UnidentifiedImageError):
+            continue
+    if found:
+        return f"the image {' or '.join(found)} ({width} × {height} px)"
+    return f"an image of {width} × {height} px"
+
+
+RASTER = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".tif", ".tiff", ".bmp")
+
+
+def _image_dpi(path: Path) -> list[tuple[int, float, int, int]]:
+    """(page, the lower of x and y resolution, width and height in pixels) for each
+    raster image placed."""
     if shutil.which("pdfimages") is None:
         return []
     listing = subprocess.run(["pdfimages", "-list", str(path)], capture_output=True,
@@ -296,7 +341,8 @@ def _image_dpi(path: Path) -> list[tuple[int, float]]:
         parts = line.split()
         if len(parts) >= 14 and parts[2] in ("image", "stencil"):
             try:
-                result.append((int(parts[0]), min(float(parts[12]), float(parts[13]))))
+                result.append((int(parts[0]), min(float(parts[12]), float(parts[13])),
+                               int(parts[3]), int(parts[4])))
             except ValueError:
                 continue
     return result
@@ -410,6 +456,112 @@ def _check_press(pdf: pikepdf.Pdf, report: Report) -> None:
     if profile is None or int(profile.get("/N", 0)) != 4:
         report.fail("no CMYK output intent: PDF/X needs the printing condition's ICC "
                     "profile")
+
+
+SMALL_TEXT_PT = 12.0
+INK = 0.005                     # less than this of an ink is no ink
+
+
+def _text_colours(holder, ctm: tuple = (1, 0, 0, 1, 0, 0), seen: set | None = None):
+    """(CMYK fill, text size in points) for each glyph shown in a content stream
+    and the forms it draws; colours not in DeviceCMYK are skipped."""
+    seen = set() if seen is None else seen
+    resources = holder.get("/Resources")
+    forms = resources.get("/XObject", {}) if resources is not None else {}
+    fill = None
+    space = ""
+    size = 0.0
+    text: tuple = (1, 0, 0, 1, 0, 0)
+    stack: list = []
+    for instruction in pikepdf.parse_content_stream(holder):
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            continue
+        operands, name = instruction.operands, str(instruction.operator)
+        if name == "q":
+            stack.append((fill, space, ctm))
+        elif name == "Q" and stack:
+            fill, space, ctm = stack.pop()
+        elif name == "cm":
+            ctm = _product(tuple(map(float, operands)), ctm)
+        elif name == "BT":
+            text = (1, 0, 0, 1, 0, 0)
+        elif name == "Tm":
+            text = tuple(map(float, operands))
+        elif name == "Tf":
+            size = abs(float(operands[1]))
+        elif name == "k":
+            fill = tuple(float(v) for v in operands)
+        elif name == "g":
+            fill = (0.0, 0.0, 0.0, 1 - float(operands[0]))
+        elif name == "cs":
+            space, fill = str(operands[0]), None
+        elif name in ("sc", "scn"):
+            fill = None
+            if space == "/DeviceCMYK" and len(operands) == 4:
+                fill = tuple(float(v) for v in operands)
+            elif space == "/DeviceGray" and len(operands) == 1:
+                fill = (0.0, 0.0, 0.0, 1 - float(operands[0]))
+        elif name == "rg":
+            fill = None
+        elif name in ("Tj", "TJ", "'", '"') and fill is not None:
+            shown = operands[-1]
+            strings = shown if name == "TJ" else [shown]
+            glyphs = sum(len(bytes(s)) for s in strings if isinstance(s, pikepdf.String))
+            matrix = _product(text, ctm)
+            points = size * abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]) ** 0.5
+            yield fill, round(points, 1), glyphs
+        elif name == "Do" and operands:
+            form = forms.get(str(operands[0]))
+            if form is not None and form.get("/Subtype") == "/Form" \
+                    and form.objgen not in seen:
+                seen.add(form.objgen)
+                matrix = tuple(map(float, form.get("/Matrix", [1, 0, 0, 1, 0, 0])))
+                yield from _text_colours(form, _product(matrix, ctm), seen)
+
+
+def _product(a, b) -> tuple:
+    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+
+
+def _ink_name(cmyk) -> str:
+    return " ".join(f"{letter}{round(v * 100)}"
+                    for letter, v in zip("CMYK", cmyk, strict=True) if v > INK)
+
+
+def _check_text_inks(pdf: pikepdf.Pdf, report: Report) -> None:
+    """Warnings a prepress department gives: small text in three or four inks (it
+    blurs when the plates are a hair apart), black text in several inks (rich black)
+    or as a tint of black (screened into dots)."""
+    small: dict[tuple, list] = {}
+    rich: dict[tuple, list] = {}
+    tint: dict[tuple, list] = {}
+    for number, page in enumerate(pdf.pages, 1):
+        for cmyk, size, glyphs in _text_colours(page.obj):
+            inks = sum(1 for v in cmyk if v > INK)
+            if cmyk[3] >= 0.8 and max(cmyk[:3]) > INK:
+                found = rich.setdefault(cmyk, [0, number, size])
+            elif cmyk[3] >= 0.8 and cmyk[3] < 1 - INK and inks == 1:
+                found = tint.setdefault(cmyk, [0, number, size])
+            elif inks >= 3 and size < SMALL_TEXT_PT:
+                found = small.setdefault(cmyk, [0, number, size])
+            else:
+                continue
+            found[0] += glyphs // 2 or glyphs
+    for cmyk, (glyphs, page, size) in small.items():
+        report.warn(f"{glyphs} glyphs of small text (under {SMALL_TEXT_PT:g} pt, e.g. "
+                    f"{size:g} pt) in {sum(1 for v in cmyk if v > INK)} inks "
+                    f"({_ink_name(cmyk)}), first on page {page}: they blur if the plates "
+                    "are a hair out of register; a grey (black ink) or a colour of one or "
+                    "two inks prints sharp")
+    for cmyk, (glyphs, page, _) in rich.items():
+        report.warn(f"{glyphs} glyphs of text in rich black ({_ink_name(cmyk)}), first on "
+                    f"page {page}: black text prints sharp in black ink alone")
+    for cmyk, (glyphs, page, _) in tint.items():
+        report.warn(f"{glyphs} glyphs of near-black text as a {round(cmyk[3] * 100)} % tint "
+                    f"of black, first on page {page}: the press screens it into dots; "
+                    "solid black (100 % K) prints it sharp")
 
 
 def _rgb_use(page) -> str:
@@ -536,8 +688,23 @@ def parse_mrr(text: str) -> dict[str, list[BrokenRule]]:
     return results
 
 
-def expectation_for(document: str, language: str, layout: str, profile: Profile) -> Expectation:
+def expectation_for(document: str, language: str, layout: str, profile: Profile,
+                    inputs: tuple[str, ...] = (), root: Path | None = None) -> Expectation:
+    """What a PDF must be; ``inputs``, the files it was made from (relative to
+    ``root``), name its images."""
     pages = None
     if document.startswith("notice-"):
         pages = 2 if layout == "duplex" else 1
-    return Expectation(document, language, pages, profile.bleed_mm, profile.variant)
+    images = tuple(Path(name) for name in inputs if name.lower().endswith(RASTER))
+    return Expectation(document, language, pages, profile.bleed_mm, profile.variant,
+                       images, root)
+
+
+def claimed(path: Path) -> str | None:
+    """The PDF variant a file claims (PDF/X in its document information or XMP,
+    PDF/UA, PDF/A), or None: for checking a file without naming its profile."""
+    try:
+        with pikepdf.open(path) as pdf:
+            return _claimed_variant(pdf)
+    except (pikepdf.PdfError, OSError, ValueError):
+        return None

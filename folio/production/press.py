@@ -136,6 +136,7 @@ def press_ready(data: bytes, *, variant: str | None, intent: Path | None,
             del page.obj["/ArtBox"]
     if crop_marks_mm is not None:
         add_crop_marks(pdf, crop_marks_mm)
+    share_profiles(pdf)
     if variant == "pdf/x-1a":
         return _pdfx_1a(pdf, intent)
     out = io.BytesIO()
@@ -192,6 +193,7 @@ def _pdfx_1a(pdf: pikepdf.Pdf, intent: Path | None) -> bytes:
         raise NotPressReady(f"PDF/X-1a allows no transparency, and Ghostscript would "
                             f"print these pages as images: {listed}")
     identifier = pdf.trailer.get("/ID")
+    dests = _named_destinations(pdf)
     info = {key: pdf.docinfo[key] for key in ("/Title", "/Author", "/Subject", "/Keywords",
                                                "/CreationDate", "/ModDate")
             if key in pdf.docinfo}
@@ -230,6 +232,7 @@ def _pdfx_1a(pdf: pikepdf.Pdf, intent: Path | None) -> bytes:
         written.docinfo[key] = value
     if identifier is not None:          # gs draws a random one; qpdf keeps the first
         written.trailer.ID = Array([identifier[0], identifier[0]])
+    _restore_destinations(written, dests)
     out = io.BytesIO()
     written.save(out, deterministic_id=True)
     return out.getvalue()
@@ -265,6 +268,38 @@ def _ghostscript_failed(done, intent: Path) -> NotPressReady:
     return NotPressReady(f"Ghostscript could not write PDF/X-1a ({said})",
                          "fix what Ghostscript names, or use a pdf/x-4 profile (written "
                          "without Ghostscript)")
+
+
+def _named_destinations(pdf: pikepdf.Pdf) -> list[tuple[str, int, list]]:
+    """(name, page index, the rest of the destination) for each named destination
+    (the offprint cutter finds the articles by them: offprints.py)."""
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+    found = []
+    for name, dest in pikepdf.NameTree(names.Dests).items():
+        if isinstance(dest, Dictionary) and "/D" in dest:
+            dest = dest.D
+        if isinstance(dest, Array) and len(dest) and isinstance(dest[0], Dictionary) \
+                and dest[0].objgen in pages:
+            found.append((str(name), pages[dest[0].objgen], list(dest)[1:]))
+    return found
+
+
+def _restore_destinations(pdf: pikepdf.Pdf, dests: list[tuple[str, int, list]]) -> None:
+    """Ghostscript's PDF/X-1a drops the named destinations: put them back, on the
+    same pages (it keeps the pages, their order and their coordinates)."""
+    if not dests:
+        return
+    tree = pikepdf.NameTree.new(pdf)
+    for name, index, rest in dests:
+        if index < len(pdf.pages):
+            tree[name] = Array([pdf.pages[index].obj, *rest])
+    if "/Names" not in pdf.Root:
+        pdf.Root.Names = Dictionary()
+    pdf.Root.Names.Dests = tree.obj
+
 
 
 _RESOURCE_OPERATORS = {"gs": "/ExtGState", "Do": "/XObject", "sh": "/Shading", "Tf": "/Font",
@@ -523,44 +558,222 @@ def _convert_function(function, converter, name) -> None:
         raise UnconvertibleColour(f"gradient {name} uses a colour function of type {kind}")
 
 
-_FILL = {"rg": "k", "RG": "K"}
+# What a content stream draws with its current colour, and how that colour is
+# chosen (_ink): text by its size, lines and areas by their kind.
+_TEXT_SHOW = {"Tj", "TJ", "'", '"'}
+_FILL_PAINT = {"f", "F", "f*"}
+_STROKE_PAINT = {"S", "s"}
+_BOTH_PAINT = {"B", "B*", "b", "b*"}
+_PATH_BUILD = {"m", "l", "c", "v", "y", "h", "re"}
+_PATH_END = _FILL_PAINT | _STROKE_PAINT | _BOTH_PAINT | {"n"}
+SMALL_TEXT_PT = 12.0        # below this, text is "small": running heads, captions, notes
+RULE_PT = 4.0               # a fill this thin (or clipped this thin) is a line: a rule
+GREYISH = 0.1               # text and rules whose channels differ less: black ink only
+NEAR_BLACK = 0.8            # a black-ink tint at least this dark prints as solid black
+
+
+def ink(converter: CmykConverter, rgb: tuple[float, float, float], use: str) -> tuple:
+    """The CMYK for an sRGB colour drawn as ``use``: "text", "small text", "line"
+    or "area".
+
+    Text and lines in a grey, even a slightly tinted one (#5a5f70), print in black
+    ink alone: in four inks small type blurs with any misregistration. A near-black
+    (the CSS ink #1d1d1f) prints as solid black, not as a screened 88 % tint. Areas
+    keep the profile's colour unless they are strictly grey.
+    """
+    r, g, b = rgb
+    spread = max(rgb) - min(rgb)
+    if use != "area" and spread < GREYISH:
+        black = round(1 - (0.299 * r + 0.587 * g + 0.114 * b), 4)
+        return (0.0, 0.0, 0.0, 1.0 if black >= NEAR_BLACK else black)
+    return converter.colour(r, g, b)
+
+
+@dataclass
+class _Paint:
+    """One of the fill or stroke colours of the graphics state: the sRGB colour set
+    (None when the stream set a colour of another space), and the CMYK written for it."""
+
+    rgb: tuple[float, float, float] | None = None
+    written: tuple | None = None
+
+
+def _matrix(a, b) -> tuple:
+    """The product of two PDF matrices [a b c d e f]."""
+    return (a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3],
+            a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3],
+            a[4] * b[0] + a[5] * b[2] + b[4], a[4] * b[1] + a[5] * b[3] + b[5])
+
+
+def _thinness(path: list, ctm: tuple) -> float:
+    """The smaller side, in points on the page, of the box around a path."""
+    points = []
+    for operands, operator in path:
+        values = [float(v) for v in operands]
+        if operator == "re" and len(values) == 4:
+            x, y, w, h = values
+            points += [(x, y), (x + w, y + h), (x + w, y), (x, y + h)]
+        else:
+            points += list(zip(values[::2], values[1::2], strict=False))
+    if not points:
+        return float("inf")
+    placed = [(x * ctm[0] + y * ctm[2] + ctm[4], x * ctm[1] + y * ctm[3] + ctm[5])
+              for x, y in points]
+    xs, ys = [p[0] for p in placed], [p[1] for p in placed]
+    return min(max(xs) - min(xs), max(ys) - min(ys))
+
+
+def _scale(m) -> float:
+    return abs(m[0] * m[3] - m[1] * m[2]) ** 0.5
 
 
 def _convert_stream(stream, resources, converter) -> None:
-    """Rewrite the colour operators of one content stream."""
+    """Rewrite the colour operators of one content stream.
+
+    An RGB colour is written in CMYK only where something is drawn with it, as then
+    it is known whether it is small text, text, a line or an area (_ink). Colour
+    operators may not stand inside a path, so a path is held back until it is
+    painted and its colour written before it.
+    """
     spaces = resources.get("/ColorSpace", {}) if resources is not None else {}
-    out = []
-    # Whether the current fill / stroke colour space is RGB, saved by q and Q.
-    state = {"fill": False, "stroke": False}
-    stack: list[dict] = []
+    out: list = []
+    fill, stroke = _Paint(), _Paint()
+    ctm: tuple = (1, 0, 0, 1, 0, 0)
+    text_matrix: tuple = (1, 0, 0, 1, 0, 0)
+    font_size = 0.0
+    outlined = False        # text rendering modes that stroke the glyphs
+    stack: list = []
+    path: list = []         # path construction held back until it is painted
+    thin_clip = False       # the clipping path is a rule's (WeasyPrint clips borders)
     changed = False
+
+    def emit(operands, operator) -> None:
+        out.append(pikepdf.ContentStreamInstruction(operands, Operator(operator)))
+
+    def paint(which: _Paint, operator: str, use: str) -> None:
+        if which.rgb is None:
+            return
+        cmyk = ink(converter, which.rgb, use)
+        if cmyk != which.written:
+            emit(list(cmyk), operator)
+            which.written = cmyk
+
     for instruction in pikepdf.parse_content_stream(stream):
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
             raise UnconvertibleColour("an inline image cannot be converted to CMYK")
         operands, operator = list(instruction.operands), str(instruction.operator)
+        if operator in _PATH_BUILD or (path and operator in ("W", "W*")):
+            path.append((operands, operator))
+            continue
         if operator == "q":
-            stack.append(dict(state))
+            stack.append((_Paint(fill.rgb, fill.written), _Paint(stroke.rgb, stroke.written),
+                          ctm, thin_clip))
         elif operator == "Q" and stack:
-            state = stack.pop()
-        elif operator in _FILL and len(operands) == 3:
-            operands = list(converter.colour(*map(float, operands)))
-            operator = _FILL[operator]
+            fill, stroke, ctm, thin_clip = stack.pop()
+        elif operator == "cm" and len(operands) == 6:
+            ctm = _matrix(tuple(map(float, operands)), ctm)
+        elif operator == "BT":
+            text_matrix = (1, 0, 0, 1, 0, 0)
+        elif operator == "Tm" and len(operands) == 6:
+            text_matrix = tuple(map(float, operands))
+        elif operator == "Tr" and operands:
+            outlined = int(operands[0]) in (1, 2, 5, 6)
+        elif operator == "Tf" and len(operands) == 2:
+            font_size = abs(float(operands[1]))
+        elif operator in ("rg", "RG") and len(operands) == 3:
+            which = fill if operator == "rg" else stroke
+            which.rgb = tuple(float(v) for v in operands)      # type: ignore[assignment]
             changed = True
+            continue                    # written where it is used
         elif operator in ("cs", "CS"):
-            which = "fill" if operator == "cs" else "stroke"
+            which = fill if operator == "cs" else stroke
             name = str(operands[0])
-            state[which] = name == "/DeviceRGB" or _is_rgb(spaces.get(name))
-            if name == "/DeviceRGB":
-                operands = [Name.DeviceCMYK]
+            if name == "/DeviceRGB" or _is_rgb(spaces.get(name)):
+                which.rgb, which.written = (0.0, 0.0, 0.0), None    # the initial colour
                 changed = True
+                continue
+            which.rgb, which.written = None, None
         elif operator in ("sc", "scn", "SC", "SCN"):
-            which = "fill" if operator in ("sc", "scn") else "stroke"
-            if state[which] and len(operands) == 3:
-                operands = list(converter.colour(*map(float, operands)))
-                changed = True
-        out.append(pikepdf.ContentStreamInstruction(operands, Operator(operator)))
+            which = fill if operator in ("sc", "scn") else stroke
+            if which.rgb is not None and len(operands) == 3:
+                which.rgb = tuple(float(v) for v in operands)  # type: ignore[assignment]
+                continue
+        elif operator in ("g", "G", "k", "K"):
+            which = fill if operator in ("g", "k") else stroke
+            which.rgb = which.written = None
+        elif operator in _TEXT_SHOW:
+            size = font_size * _scale(_matrix(text_matrix, ctm))
+            use = "small text" if size < SMALL_TEXT_PT else "text"
+            paint(fill, "k", use)
+            if outlined:
+                paint(stroke, "K", use)
+        elif operator in _PATH_END:
+            shape = [(o, op) for o, op in path if op in _PATH_BUILD]
+            thin = thin_clip or _thinness(shape, ctm) < RULE_PT
+            if any(op in ("W", "W*") for _, op in path) and _thinness(shape, ctm) < RULE_PT:
+                thin_clip = True
+            if operator in _FILL_PAINT | _BOTH_PAINT:
+                paint(fill, "k", "line" if thin else "area")
+            if operator in _STROKE_PAINT | _BOTH_PAINT:
+                paint(stroke, "K", "line")
+            for held in path:
+                emit(*held)
+            path = []
+        elif operator == "Do":
+            # A form draws with the colours it inherits, an image mask with the fill.
+            paint(fill, "k", "area")
+            paint(stroke, "K", "line")
+        emit(operands, operator)
+    for held in path:
+        emit(*held)
     if changed:
         stream.write(pikepdf.unparse_content_stream(out))
+
+
+def share_profiles(pdf: pikepdf.Pdf) -> int:
+    """Make every copy of an ICC profile one object; the number of copies dropped.
+
+    An issue put together from pieces (assemble.py) has each piece's colour spaces,
+    each with its own copy of the output intent's profile: 139 KB again for every
+    piece. Identical profiles (same bytes) become the first one met, the output
+    intent's; the copies are then referenced nowhere and not written.
+    """
+    import hashlib
+    kept: dict[str, Any] = {}
+    dropped = 0
+
+    def key(stream) -> str:
+        return hashlib.sha256(stream.read_raw_bytes()
+                              + repr(stream.get("/Filter")).encode()).hexdigest()
+
+    intents = pdf.Root.get("/OutputIntents")
+    for intent in intents if intents is not None else []:
+        profile = intent.get("/DestOutputProfile")
+        if isinstance(profile, pikepdf.Stream):
+            kept.setdefault(key(profile), profile)
+
+    def visit(obj) -> None:
+        nonlocal dropped
+        if isinstance(obj, Array):
+            if len(obj) == 2 and obj[0] == Name.ICCBased and isinstance(obj[1], pikepdf.Stream):
+                first = kept.setdefault(key(obj[1]), obj[1])
+                if first.objgen != obj[1].objgen:
+                    obj[1] = first
+                    dropped += 1
+                return
+            for item in obj:
+                if isinstance(item, (Array, Dictionary)) and not item.is_indirect:
+                    visit(item)
+        elif isinstance(obj, (Dictionary, pikepdf.Stream)):
+            for name in obj.keys():
+                item = obj[name]
+                if isinstance(item, (Array, Dictionary)) and not item.is_indirect:
+                    visit(item)
+
+    for obj in pdf.objects:
+        if isinstance(obj, (Array, Dictionary, pikepdf.Stream)):
+            visit(obj)
+    return dropped
 
 
 # -- crop marks ----------------------------------------------------------------------
@@ -573,7 +786,13 @@ def add_crop_marks(pdf: pikepdf.Pdf, bleed_mm: float) -> None:
     the slug; TrimBox (the cut page) and BleedBox stay as WeasyPrint set them.
     """
     slug = (bleed_mm + GAP_MM + MARK_LENGTH_MM + GAP_MM) * MM
+    registration = pdf.make_indirect(registration_colour())
     for page in pdf.pages:
+        if "/Resources" not in page.obj:
+            page.obj.Resources = Dictionary()
+        if "/ColorSpace" not in page.obj.Resources:
+            page.obj.Resources.ColorSpace = Dictionary()
+        page.obj.Resources.ColorSpace[REGISTRATION] = registration
         left, bottom, right, top = (float(v) for v in page.obj.TrimBox)
         media = Array([left - slug, bottom - slug, right + slug, top + slug])
         page.obj.MediaBox = media
@@ -583,12 +802,24 @@ def add_crop_marks(pdf: pikepdf.Pdf, bleed_mm: float) -> None:
                                                              bleed_mm)))
 
 
+REGISTRATION = "/FolioRegistration"
+
+
+def registration_colour() -> Array:
+    """The registration colour: the Separation /All, which a RIP puts on every plate
+    (separations included), where ``1 1 1 1 K`` is four process inks only and is
+    counted as a 400 % ink area."""
+    return Array([Name.Separation, Name.All, Name.DeviceCMYK, Dictionary(
+        FunctionType=2, Domain=Array([0, 1]), C0=Array([0, 0, 0, 0]),
+        C1=Array([1, 1, 1, 1]), N=1)])
+
+
 def _marks(left: float, bottom: float, right: float, top: float, bleed_mm: float) -> bytes:
     """Two short lines per corner, on the lines of the trim, starting past the bleed,
-    in registration colour (every ink), as printers' marks are."""
+    in registration colour, as printers' marks are."""
     start = (bleed_mm + GAP_MM) * MM
     end = start + MARK_LENGTH_MM * MM
-    ops = [f"{LINE_WIDTH_PT} w 1 1 1 1 K [] 0 d"]
+    ops = [f"{LINE_WIDTH_PT} w {REGISTRATION} CS 1 SCN [] 0 d"]
     for x, sx in ((left, -1), (right, 1)):
         for y, sy in ((bottom, -1), (top, 1)):
             ops.append(f"{x + sx * start:.3f} {y:.3f} m {x + sx * end:.3f} {y:.3f} l S")

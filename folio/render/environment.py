@@ -7,6 +7,7 @@ A publication's own ``templates/`` overrides the bundled ones file by file.
 
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 
 import jinja2
@@ -66,8 +67,10 @@ def recording(env: jinja2.Environment, record: Record):
 
 
 def make_environment(templates: TemplateSet, translations: NullTranslations,
-                     language: Language, reader: Reader) -> jinja2.Environment:
-    """One environment per language: gettext is installed on the environment."""
+                     language: Language, reader: Reader,
+                     languages: tuple[Language, ...] = ()) -> jinja2.Environment:
+    """One environment per language: gettext is installed on the environment.
+    ``languages`` are the publication's, for ``passage_lang``."""
     env = jinja2.Environment(
         loader=PublicationLoader(templates, reader),
         # No template cache: each document's render asks the loader for every
@@ -95,10 +98,45 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
     # "A, B and C" / "A, B 및 C", as the language joins a list of names.
     env.filters["join_list"] = lambda items: format_list(list(items),
                                                          locale=language.locale)
+    env.filters["passage_lang"] = lambda text: passage_language(str(text), language,
+                                                                languages)
     env.globals["stylesheet"] = lambda name: _raw_file(env, name)
     # A content file as the HTML names it (data-source), relative to the publication.
     env.filters["source"] = lambda path: reader.key(path)
     return env
+
+
+_HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_SCRIPTS = {"ko": "Hang", "ja": "Jpan", "zh": "Hani"}
+
+
+def _script(text: str) -> str | None:
+    """The script most of a passage's letters are in (a Korean style's 편 in an
+    English reference does not make it Korean)."""
+    text = re.sub(r"<[^>]*>|&\w+;", "", text)     # the passage's text, not its markup
+    counts = {script: len(pattern.findall(text)) for script, pattern in
+              (("Hang", _HANGUL), ("Jpan", _KANA), ("Hani", _HAN), ("Latn", _LATIN))}
+    if counts["Jpan"]:
+        counts["Jpan"] += counts.pop("Hani")        # Japanese is written with kanji too
+    script, count = max(counts.items(), key=lambda item: item[1])
+    return script if count else None
+
+
+def passage_language(text: str, language: Language, languages: tuple[Language, ...]) -> str:
+    """The BCP 47 tag of a passage written in another of the publication's languages
+    than ``language`` (an English reference in a Korean article), judged by its
+    script; "" when it is in ``language``, or its language cannot be told. A screen
+    reader reads a passage with the voice of its /Lang (tagging: _compat.py)."""
+    script = _script(text)
+    if script is None or script == _SCRIPTS.get(language.code, "Latn"):
+        return ""
+    for other in languages:
+        if other.code != language.code and _SCRIPTS.get(other.code, "Latn") == script:
+            return other.tag
+    return ""
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

@@ -376,6 +376,20 @@ def test_review_sheet_sets_source_and_translation_side_by_side(rich: Path, capsy
     fonts = pdffonts(pdf)
     assert fonts and all(f["emb"] == "yes" for f in fonts)
     assert any("CJK" in f["name"] for f in fonts)
+    # Tagged, as the screen profile is: a table with header cells, each column in
+    # its language.
+    import pikepdf
+    with pikepdf.open(pdf) as tagged:
+        kinds = {}
+        pending = [tagged.Root.StructTreeRoot.K]
+        while pending:
+            node = pending.pop()
+            if isinstance(node, pikepdf.Array):
+                pending += list(node)
+            elif isinstance(node, pikepdf.Dictionary) and "/S" in node:
+                kinds.setdefault(str(node.S), []).append(str(node.get("/Lang", "")))
+                pending.append(node.get("/K", pikepdf.Array()))
+    assert len(kinds["/TH"]) % 3 == 0 and kinds["/TD"].count("ko-KR") >= 21
 
 
 def test_review_of_an_unknown_document_names_the_known_ones(rich: Path, capsys):

@@ -4,6 +4,7 @@ validator), and a preflight that finds each defect the validators find."""
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 
 import pikepdf
@@ -85,17 +86,123 @@ def test_print_files_meet_pdfx_4(outputs):
         assert images and images[0].Width == 1800
 
 
+def glyphs_by_fill(path: Path) -> dict[tuple, int]:
+    """How many glyphs each CMYK fill colour draws, read from the content streams
+    (pages and forms), independently of press.py."""
+    counts: dict[tuple, int] = {}
+    with pikepdf.open(path) as pdf:
+        for stream in content_streams(pdf):
+            fill, stack = None, []
+            for operands, operator in pikepdf.parse_content_stream(stream):
+                name = str(operator)
+                if name == "q":
+                    stack.append(fill)
+                elif name == "Q" and stack:
+                    fill = stack.pop()
+                elif name == "k":
+                    fill = tuple(round(float(v), 3) for v in operands)
+                elif name in ("Tj", "TJ") and fill is not None:
+                    shown = operands[0] if name == "TJ" else [operands[0]]
+                    counts[fill] = counts.get(fill, 0) + sum(
+                        len(bytes(s)) // 2 for s in shown if isinstance(s, pikepdf.String))
+    return counts
+
+
 def test_print_text_is_black_ink_only(outputs):
-    """Grey and black text print with black ink alone, not four inks; colours
-    are converted through the output intent's profile."""
+    """Black text prints in solid black ink (the CSS ink #1d1d1f is not screened as
+    an 88 % tint), grey text (#5a5f70) as a tint of black alone, not four inks;
+    colours are converted through the output intent's profile."""
+    counts = glyphs_by_fill(outputs("sample", "print") / f"en/{SAMPLE_ISSUE}.pdf")
+    solid = counts.get((0, 0, 0, 1), 0)
+    assert solid > 0.6 * sum(counts.values()), counts
+    grey = [fill for fill in counts if fill[:3] == (0, 0, 0) and 0.5 < fill[3] < 0.7]
+    assert grey, counts                                     # #5a5f70: K 63 %
+    assert not [fill for fill in counts if fill[:3] == (0, 0, 0) and 0.8 <= fill[3] < 1]
     with pikepdf.open(outputs("rich", "print") / "en/journal-2024-crafts.pdf") as pdf:
         fills = [tuple(float(v) for v in operands)
                  for page in pdf.pages
                  for operands, operator in pikepdf.parse_content_stream(page, "k")]
-    # #1d1d1f, the ink of the text: black ink at 88 %.
-    assert any(f[:3] == (0, 0, 0) and f[3] == pytest.approx(0.884, abs=0.005) for f in fills)
     coloured = [f for f in fills if max(f[:3]) > 0.2]        # the indigo and the accent
     assert coloured and all(0 <= v <= 1 for f in coloured for v in f)
+
+
+def separations(path: Path, page: int, folder: Path) -> dict[str, list[int]]:
+    """Ghostscript's plates of one page at 72 dpi: ink name -> pixel values (0: solid
+    ink, 255: none), an independent reading of the colours."""
+    from PIL import Image
+    folder.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["gs", "-q", "-dNOPAUSE", "-dBATCH", "-dSAFER", "-sDEVICE=tiffsep",
+                    "-r72", f"-dFirstPage={page}", f"-dLastPage={page}",
+                    f"-sOutputFile={folder / 'p.tif'}", str(path)], check=True)
+    plates = {}
+    for ink in ("Cyan", "Magenta", "Yellow", "Black"):
+        with Image.open(folder / f"p({ink}).tif") as image:
+            plates[ink] = list(image.convert("L").tobytes())
+    return plates
+
+
+def test_body_text_on_the_black_plate_alone(outputs, tmp_path: Path):
+    """On the plates Ghostscript separates, the body text of an article page is solid
+    on the black plate, with no cyan, magenta or yellow under it."""
+    path = outputs("sample", "print") / f"en/{SAMPLE_ISSUE}.pdf"
+    plates = separations(path, 5, tmp_path)
+    solid = [i for i, value in enumerate(plates["Black"]) if value == 0]
+    assert len(solid) > 2000
+    under = [i for i in solid if any(plates[ink][i] < 255 for ink in ("Cyan", "Magenta",
+                                                                      "Yellow"))]
+    assert len(under) < 0.02 * len(solid)
+
+
+def test_crop_marks_in_registration_colour_on_every_plate(outputs, tmp_path: Path):
+    path = outputs("sample", "print") / "en/notice-creative-city.pdf"
+    with pikepdf.open(path) as pdf:
+        page = pdf.pages[0].obj
+        media, trim = [float(v) for v in page.MediaBox], [float(v) for v in page.TrimBox]
+        spaces = [space for space in page.Resources.ColorSpace.values()
+                  if space[0] == "/Separation"]
+        assert [str(space[1]) for space in spaces] == ["/All"]
+        strokes = [(list(map(float, operands)), str(operator)) for operands, operator
+                   in pikepdf.parse_content_stream(pdf.pages[0], "K SCN")]
+        assert ([1.0] * 4, "K") not in strokes and ([1.0], "SCN") in strokes
+    plates = separations(path, 1, tmp_path)
+    width = round(media[2] - media[0])
+    # A mark's line, left of the bottom-left corner, on the trim's bottom line.
+    row = round(media[3] - trim[1])
+    columns = range(round(trim[0] - media[0]) - 20, round(trim[0] - media[0]) - 10)
+    for ink, plate in plates.items():
+        assert any(plate[(row + dy) * width + x] < 128 for x in columns
+                   for dy in (-1, 0, 1)), ink
+
+
+def test_the_output_intent_profile_is_stored_once(outputs):
+    """An issue put together from pieces used to carry the profile once per piece."""
+    with pikepdf.open(outputs("sample", "print") / f"en/{SAMPLE_ISSUE}.pdf") as pdf:
+        profile = pdf.Root.OutputIntents[0].DestOutputProfile.read_raw_bytes()
+        copies = [o for o in pdf.objects if isinstance(o, pikepdf.Stream)
+                  and o.read_raw_bytes() == profile]
+        assert len(copies) == 1
+        assert any(space[0] == "/ICCBased" for page in pdf.pages
+                   for space in page.Resources.get("/ColorSpace", {}).values())
+
+
+def test_preflight_warns_of_small_text_in_four_inks_and_rich_black(tmp_path: Path):
+    path = cmyk_pdf(tmp_path / "inks.pdf",
+                    "<p>Solid black body text.</p>"
+                    "<p style='font-size: 8pt; color: device-cmyk(0.7 0.6 0.4 0.2)'>Small</p>"
+                    "<p style='font-size: 18pt; color: device-cmyk(0.7 0.6 0.4 0.2)'>Big</p>"
+                    "<p style='color: device-cmyk(0.6 0.5 0.4 1)'>Rich black</p>"
+                    "<p style='color: device-cmyk(0 0 0 0.885)'>Tint</p>")
+    report = check(path, print_expectation("notice-inks"))
+    assert report.ok, report.failures
+    assert len(report.warnings) == 3, report.warnings
+    small, rich, tint = report.warnings
+    assert "5 glyphs of small text (under 12 pt, e.g. 8 pt) in 4 inks (C70 M60 Y40 K20)" \
+        in small
+    assert "text in rich black (C60 M50 Y40 K100), first on page 1" in rich
+    assert "near-black text as a 88 % tint of black" in tint or "89 % tint" in tint
+    plain = cmyk_pdf(tmp_path / "plain.pdf", "<p>Black.</p><p style='font-size: 8pt; "
+                     "color: device-cmyk(0 0 0 0.6)'>Grey caption</p>")
+    assert check(plain, print_expectation("notice-plain")).warnings == []
 
 
 @pytest.fixture(scope="module")
@@ -130,6 +237,29 @@ def test_pdfx_1a_is_reproducible(x1a: Path, tmp_path: Path):
                        languages=("bilingual",), only=("notice-jinju-designation",)))
     name = "bilingual/notice-jinju-designation.pdf"
     assert (tmp_path / "print-x1a" / name).read_bytes() == (x1a / name).read_bytes()
+
+
+def test_pdfx_1a_offprints_are_cut_from_the_issue(tmp_path: Path):
+    """Ghostscript drops the named destinations the offprint cutter finds the articles
+    by; they are put back, on the same pages."""
+    build(BuildOptions(root=REPO, out=tmp_path, profile="print-x1a", jobs=2,
+                       languages=("en",), only=(SAMPLE_ISSUE,), offprints=True))
+    issue = tmp_path / f"print-x1a/en/{SAMPLE_ISSUE}.pdf"
+    offprints = sorted((issue.parent / "offprints").glob("*.pdf"))
+    assert len(offprints) >= 2
+    with pikepdf.open(issue) as pdf:
+        names = pikepdf.NameTree(pdf.Root.Names.Dests)
+        assert any(str(name).startswith("article-") for name in names.keys())
+    issue_pages = pdftotext(issue).split("\f")
+    for path in offprints:
+        with pikepdf.open(path) as pdf:
+            assert pdf.pdf_version == "1.3"
+            assert pdf.docinfo.GTS_PDFXConformance == "PDF/X-1a:2001"
+            first = int(pdf.Root.PageLabels.Nums[1].St)
+            count = len(pdf.pages)
+        report = check(path, Expectation(path.stem, "en", bleed_mm=3, variant="pdf/x-1a"))
+        assert report.ok, report.failures
+        assert pdftotext(path).split("\f")[:count] == issue_pages[first - 1:first - 1 + count]
 
 
 def test_pdfx_1a_refuses_transparency_instead_of_printing_pixels(tmp_path: Path):
@@ -213,6 +343,55 @@ def test_preflight_finds_artbox_old_header_and_annotations(tmp_path: Path):
                                              "inherit; text-decoration: none'>a link</a></p>")
     assert check(linked, print_expectation("notice-link")).failures == [
         "notice-link (en), page 1: 1 annotation (Link) on the printed page"]
+
+
+def image_pdf(folder: Path, pixels: int, variant: str | None) -> Path:
+    """A page with one image ``pixels`` wide shown one inch wide: ``pixels`` dpi."""
+    from conftest import _png
+    (folder / "figures").mkdir(exist_ok=True)
+    (folder / "figures/photo.png").write_bytes(_png(pixels, pixels // 2))
+    (folder / "figures/other.png").write_bytes(_png(50, 50))
+    html = (f"<img src='{(folder / 'figures/photo.png').as_uri()}' alt='A photograph' "
+            "style='width: 25.4mm'>")
+    if variant:
+        return cmyk_pdf(folder / "photo.pdf", html, variant)
+    HTML(string="<style>@page { size: A5; margin: 20mm }</style>" + html).write_pdf(
+        folder / "photo.pdf")
+    return folder / "photo.pdf"
+
+
+def test_preflight_image_resolution_by_profile(tmp_path: Path):
+    """The screen warns under 150 dpi, print fails under 300 at the printed size; the
+    message names the image the editor placed."""
+    images = (Path("figures/other.png"), Path("figures/photo.png"))
+    screen = image_pdf(tmp_path, 201, None)
+    report = check(screen, Expectation("notice-photo", "en", images=images, root=tmp_path))
+    assert report.ok and report.warnings == [] and round(report.lowest_dpi) == 201
+    low = image_pdf(tmp_path, 120, None)
+    report = check(low, Expectation("notice-photo", "en", images=images, root=tmp_path))
+    assert report.ok, report.failures
+    assert report.warnings == [
+        "notice-photo (en), page 1: the image figures/photo.png (120 × 60 px) prints at "
+        "120 dpi (at least 150 for the screen); use a larger image or print it smaller"]
+    printed = image_pdf(tmp_path, 201, "pdf/x-4")
+    report = check(printed, Expectation("notice-photo", "en", bleed_mm=3, variant="pdf/x-4",
+                                        images=images, root=tmp_path))
+    assert "notice-photo (en), page 1: the image figures/photo.png (201 × 100 px) prints " \
+           "at 201 dpi (at least 300 needed for print); use a larger image or print it " \
+           "smaller" in report.failures
+
+
+def test_preflight_of_a_file_reads_its_own_claim(tmp_path: Path, capsys):
+    """``preflight FILE`` without --profile checks a PDF/X file as PDF/X."""
+    from folio.cli import main
+    bad = cmyk_pdf(tmp_path / "notice-rgb.pdf", "<p>Ink <b style='color: #c8553d'>and "
+                                                 "RGB</b></p>")
+    assert main(["preflight", "--root", str(REPO), str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "RGB colour ('rg' colour operator) in a file for a CMYK press" in err
+    good = cmyk_pdf(tmp_path / "notice-good.pdf", "<p>Ink only.</p>")
+    assert main(["preflight", "--root", str(REPO), str(good)]) == 0
+    assert "pdf/x-4" in capsys.readouterr().out
 
 
 def test_preflight_finds_text_outside_the_text_area(tmp_path: Path):

@@ -155,6 +155,23 @@ def test_unknown_profile_and_pdfx_without_output_intent(tiny: Path):
     assert problem.line == 9 and "pdf/x-1a needs an output_intent" in problem.message
 
 
+def test_profile_paper_thickness_and_tagging_settings(tiny: Path):
+    from folio.config.publication import load_config
+    config = tiny / "publication.yaml"
+    base = config.read_text(encoding="utf-8")
+    config.write_text(base + "profiles:\n  print: {paper_thickness: 0.15mm}\n",
+                      encoding="utf-8")
+    assert load_config(tiny).profile("print").paper_mm == 0.15
+    for wrong, message in (("{paper_thickness: thick}", "'thick' is not a paper thickness"),
+                           ("{variant: pdf/ua-1, tagged: false}",
+                            "pdf/ua-1 is tagged PDF; it cannot be 'tagged: false'")):
+        config.write_text(base + f"profiles:\n  print: {wrong}\n", encoding="utf-8")
+        with pytest.raises(BuildError) as caught:
+            build(BuildOptions(root=tiny, profile="print"))
+        [problem] = caught.value.problems
+        assert problem.line == 9 and message in problem.message, problem.message
+
+
 # -- bilingual handouts ----------------------------------------------------------
 
 def two_paragraph_notices(root: Path, layout: str | None, ko_paragraphs: int = 2) -> None:
