@@ -20,8 +20,9 @@ import uuid
 
 ARTIFACT = "_folio_artifact"     # attribute set on boxes drawn as artifacts
 CONTENT = "_folio_content"       # attribute set on margin boxes that are content
-# Running strings whose margin box is content, not pagination: the "Cite this
-# article" line (templates/journal-running.css) is read out, a running head is not.
+# Running strings and elements whose margin box is content, not pagination: the
+# "Cite this article" line (templates/journal-running.css) is read out, a running
+# head is not.
 CONTENT_STRINGS = ("cite-line",)
 # HTML attribute of a table laid out as parallel columns, one language each (the
 # side-by-side bilingual sheet): tagged as one section per column, read one after
@@ -219,7 +220,8 @@ def _column_sections(wrapper, parent, pdf, page_number, nums, annotations, tags,
 
 
 def _is_content_margin(box) -> bool:
-    return any(kind == "string()" and value and value[0] in CONTENT_STRINGS
+    """Whether a margin box shows a running string or element that is content."""
+    return any(kind in ("string()", "element()") and value and value[0] in CONTENT_STRINGS
                for kind, value in box.style["content"] or ()
                if isinstance(value, tuple))
 
