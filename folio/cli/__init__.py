@@ -15,6 +15,7 @@ from pathlib import Path
 # name -> (module under folio.cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("build_command", "build the PDFs (the default command)"),
+    "new": ("new_command", "create a new publication in a folder, ready to build"),
     "status": ("status_command", "what each language is missing or has out of date "
                                  "(--json, --check)"),
     "i18n": ("i18n_command", "translation catalogs: extract, update, compile; mark "

@@ -61,6 +61,20 @@ SCREEN = Profile(DEFAULT_PROFILE, description="links and bookmarks, no bleed")
 
 
 @dataclass(frozen=True)
+class Cover:
+    """The journal cover's fixed strings, per language, from ``cover:`` in
+    publication.yaml; a language left out prints nothing in that place."""
+
+    kicker: dict[str, str] = field(default_factory=dict)    # the line above the title
+    series: dict[str, str] = field(default_factory=dict)    # above the issue number
+    lines: tuple[dict[str, str], ...] = ()                   # under the title
+
+    def for_language(self, code: str) -> dict:
+        return {"kicker": self.kicker.get(code, ""), "series": self.series.get(code, ""),
+                "lines": [line[code] for line in self.lines if line.get(code)]}
+
+
+@dataclass(frozen=True)
 class PublicationConfig:
     root: Path
     path: Path
@@ -75,6 +89,7 @@ class PublicationConfig:
     profiles: dict[str, Profile] = field(default_factory=lambda: {DEFAULT_PROFILE: SCREEN})
     allow_html: bool = False          # raw HTML in Markdown, sanitised; off by default
     citation_style: str = DEFAULT_CITATION_STYLE   # a CSL style: templates/csl/<name>.csl
+    cover: Cover | None = None        # None: the bundled catalog's kicker
     prepared_fonts: tuple = ()        # set by the build: fontprep.PreparedFace, first in stacks
 
     def profile(self, name: str) -> Profile:
@@ -159,7 +174,22 @@ def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
         "profiles": s.Field(lambda v, w, p: v,
                             doc="profiles: {print: {bleed: 3mm, crop_marks: true, "
                                 "variant: pdf/x-4}}"),
+        "cover": s.Field(_cover_schema(languages),
+                         doc="the cover's strings: cover: {kicker: {ko: …, en: …}, "
+                             "series: {…}, lines: [{…}]}"),
     }
+
+
+def _cover_schema(languages: tuple[str, ...]) -> s.Check:
+    text = s.localized(languages)
+    return s.record({
+        "kicker": s.Field(text, doc="the small line above the title, {ko: …, en: …}"),
+        "series": s.Field(text, doc="the series name, {ko: …, en: …}"),
+        "lines": s.Field(s.list_of(text), default=(),
+                         doc="lines under the title: [{ko: …, en: …}]"),
+    }, into=lambda kicker, series, lines: Cover(
+        kicker=dict(kicker or {}), series=dict(series or {}),
+        lines=tuple(dict(line) for line in lines or ())))
 
 
 def language_for(code: str) -> Language:
@@ -228,6 +258,7 @@ def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
         profiles=profiles,
         allow_html=bool(values["allow_html"]),
         citation_style=values["citation_style"],
+        cover=values["cover"],
     )
 
 

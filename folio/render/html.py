@@ -54,6 +54,7 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
             "other_titles": [{"lang": other, "title": config.title[other.code]}
                              for other in config.languages if other.code != code],
             "prepared_fonts": config.prepared_fonts,
+            "cover": config.cover.for_language(code) if config.cover else None,
         },
         "fonts": fonts,
         "page_size": config.page_size,
