@@ -322,6 +322,29 @@ def ink_boxes(root):
             stack.append((child, source, line))
 
 
+def class_heights(document, classes: tuple[str, ...]) -> dict[tuple[str, str], float]:
+    """The laid-out height (CSS px, margins included) of the elements with one of
+    ``classes``, summed over the pages they run over, by (class, ``lang`` of the
+    nearest element that has one)."""
+    heights: dict[tuple[str, str], float] = {}
+    for page in document.pages:
+        seen: set[int] = set()
+        stack = [(page_box(page), "")]
+        while stack:
+            box, lang = stack.pop()
+            element = box.element
+            if element is not None and "::" not in (box.element_tag or ""):
+                lang = element.get("lang", lang)
+                names = set((element.get("class") or "").split())
+                if id(element) not in seen:
+                    seen.add(id(element))
+                    for name in names.intersection(classes):
+                        key = (name, lang)
+                        heights[key] = heights.get(key, 0.0) + box.margin_height()
+            stack.extend((child, lang) for child in reversed(getattr(box, "children", ())))
+    return heights
+
+
 FONT_FOLDER_PREFIX = "weasyprint-folio-"
 
 

@@ -24,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                  "by side, as an A4 PDF"),
     "serve": ("serve_command", "a live preview in the browser: rebuild on every save, "
                                "see the pages change"),
+    "handouts": ("handouts_command", "one bilingual handout per event of a programme "
+                                     "(YAML or CSV): print shop PDF, N-up sheets, contact "
+                                     "sheet"),
     "preflight": ("preflight_command", "check built PDFs for print and archive (fonts, "
                                        "glyphs, dpi, bleed, variant, veraPDF)"),
 }

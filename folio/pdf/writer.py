@@ -56,6 +56,7 @@ class PdfJob:
     report: bool = False      # say what is on each page (anchors, bookmarks) and its fonts
     uncut: bool = False       # a part of an issue: fonts left whole, cut once assembled
     xmp: tuple[tuple[str, str], ...] = ()   # bibliographic metadata (production/xmp.py)
+    zoom: float = 1.0         # written scaled: a handout laid out on a larger page, shrunk
 
 
 @dataclass(frozen=True)
@@ -386,5 +387,5 @@ def _write(document, job: PdfJob) -> bytes:
         flag_artifacts(document)
     uncut = fonts_left_uncut() if job.uncut else contextlib.nullcontext()
     with fixed_document_id(identifier), uncut:
-        return document.write_pdf(pdf_variant=job.variant,
+        return document.write_pdf(zoom=job.zoom, pdf_variant=job.variant,
                                   pdf_identifier=identifier[:32].encode(), pdf_tags=tagged)
