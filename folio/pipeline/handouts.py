@@ -217,10 +217,17 @@ def _too_long(event: Event, config: PublicationConfig, job: PdfJob,
         half = layout.heights.get(("notice-half", language.tag), 0.0)
         if half > share:
             overs.append((language, half - share))
-    if not overs:                       # the halves fit their shares; the page breaks did not
+    # A language may use the room another leaves: what is over, in all, is the
+    # excess of the page, shared among the languages over their share.
+    excess = sum(h for (name, _), h in layout.heights.items() if name == "notice-half") \
+        - available
+    if not overs or excess <= 0:        # the halves fit; the page breaks did not
         language = max(config.languages,
                        key=lambda lang: layout.heights.get(("notice-half", lang.tag), 0.0))
-        overs = [(language, layout.page_height * 0.05)]
+        overs = [(language, layout.page_height * 0.03)]
+    elif sum(over for _, over in overs) > excess:
+        total = sum(over for _, over in overs)
+        overs = [(language, over * excess / total) for language, over in overs]
     problems = []
     for language, over in overs:
         code = language.code
