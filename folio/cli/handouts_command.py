@@ -49,7 +49,7 @@ def _handouts(args: argparse.Namespace, default_root: Path | None) -> int:
         out=args.out.absolute() if args.out else None))
     for handout in result.handouts:
         event = handout.event
-        shrunk = f", type at {handout.zoom:.0%}" if handout.zoom < 1 else ""
+        shrunk = f", shrunk: type {handout.type_pt:.1f} pt" if handout.shrunk else ""
         print(f"event {event.number}: {next(iter(event.title.values()))} "
               f"({handout.pages} page{'s' if handout.pages > 1 else ''}{shrunk})")
     for path in result.files:

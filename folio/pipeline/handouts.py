@@ -39,7 +39,8 @@ from folio.pipeline.jobs import make_pdf, write_output
 PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0), "A5": (148.0, 210.0),
             "A6": (105.0, 148.0), "B5": (176.0, 250.0), "letter": (215.9, 279.4)}
 UPS = (1, 2, 4, 8)
-BODY_TYPE_PT = 9.0        # the stacked sheet's body type (notice.css: .stacked)
+HANDOUT_TEMPLATE = "handout.html.j2"
+BODY_TYPE_PT = 9.0        # the stacked sheet's body type (notice.css: .stacked), on A5
 MIN_TYPE_PT = 7.0         # fit: shrink goes no smaller (a stated minimum)
 SHRINK_STEP = 0.05
 # Languages whose editors count characters, not words.
@@ -63,6 +64,11 @@ class Handout:
     screen: bytes
     pages: int
     zoom: float
+    shrunk: bool = False
+
+    @property
+    def type_pt(self) -> float:
+        return BODY_TYPE_PT * self.zoom
 
 
 @dataclass(frozen=True)
@@ -155,16 +161,24 @@ def _html(event: Event, config: PublicationConfig, envs: dict, size: str, zoom: 
     if profile is not None:
         profile = dataclasses.replace(profile, bleed_mm=profile.bleed_mm / zoom)
     return render_bilingual_notice_html(_notices(event, config), sized, envs, "stacked",
-                                        profile or SCREEN)
+                                        profile or SCREEN, template=HANDOUT_TEMPLATE)
 
 
-def _zooms(event: Event) -> list[float]:
+def design_zoom(size: str) -> float:
+    """The handout is designed for A5: larger paper enlarges it all (an A3 poster's
+    type is twice as large), smaller paper reduces it, but never below the minimum."""
+    return max(PAPER_MM[size][0] / PAPER_MM["A5"][0], MIN_TYPE_PT / BODY_TYPE_PT + 0.02)
+
+
+def _zooms(event: Event, size: str) -> list[float]:
+    first = design_zoom(size)
     if event.fit != "shrink":
-        return [1.0]
-    steps = int((1 - MIN_TYPE_PT / BODY_TYPE_PT) / SHRINK_STEP + 1e-9)
-    zooms = [round(1 - SHRINK_STEP * i, 3) for i in range(steps + 1)]
+        return [first]
     smallest = MIN_TYPE_PT / BODY_TYPE_PT
-    return zooms if zooms[-1] - smallest < 1e-6 else [*zooms, smallest]
+    zooms = [first]
+    while zooms[-1] * (1 - SHRINK_STEP) > smallest + 1e-6:
+        zooms.append(zooms[-1] * (1 - SHRINK_STEP))
+    return [*zooms, smallest] if first > smallest else zooms
 
 
 def _job(event: Event, config: PublicationConfig, html: str, zoom: float,
@@ -177,12 +191,13 @@ def _fitted(event: Event, config: PublicationConfig, envs: dict, size: str) -> H
     """The handout at the largest type it fits at, or an error saying by how much
     which language is too long."""
     job = None
-    for zoom in _zooms(event):
+    for zoom in _zooms(event, size):
         job = _job(event, config, _html(event, config, envs, size, zoom), zoom,
                    config.root / "output" / "handouts")
         rendered = render_pdf(job)
         if rendered.pages <= event.pages:
-            return Handout(event, rendered.data, rendered.pages, zoom)
+            return Handout(event, rendered.data, rendered.pages, zoom,
+                           zoom < design_zoom(size))
     assert job is not None
     raise BuildError(*_too_long(event, config, job, size))
 
