@@ -199,15 +199,15 @@ def _write(root: Path, codes: tuple[str, ...], source: str, titles: dict[str, st
         root / "content" / "assets" / "logo.svg": LOGO,
         issue / "issue.yaml": _issue_yaml(codes, today),
     }
-    for folder, name, text in ((issue, "welcome", _article), (notices, "welcome", _notice)):
+    for folder, name, make in ((issue, "welcome", _article), (notices, "welcome", _notice)):
         source_path = folder / f"{name}.{source}.md"
-        source_text = text(source, today, codes)
+        source_text = make(source, today, codes)
         files[source_path] = source_text
         for code in codes:
             if code != source:
                 path = folder / f"{name}.{code}.md"
                 # Marked as translating the source as it is: the build prints it final.
-                files[path] = with_hash(text(code, today, codes),
+                files[path] = with_hash(make(code, today, codes),
                                         hash_text(source_text, source_path), path)
     for path, text in files.items():
         path.write_text(text, encoding="utf-8")

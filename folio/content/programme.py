@@ -38,7 +38,8 @@ class Event:
     pages: int = 1                    # 2: the handout may take both sides of the sheet
 
     def name(self, code: str) -> str:
-        return f"event {self.number} “{self.title.get(code) or next(iter(self.title.values()), '')}”"
+        title = self.title.get(code) or next(iter(self.title.values()), "")
+        return f"event {self.number} “{title}”"
 
 
 def read_programme(path: Path, config: PublicationConfig) -> list[Event]:
@@ -76,7 +77,7 @@ def _yaml_rows(text: str, path: Path, problems: ProblemCollector) -> list[tuple[
         raise BuildError.at("the programme should be a list of events, each starting "
                             "with '- title: …'", path, 1,
                             hint="see README, 'Handouts by the hundred'")
-    rows = []
+    rows: list[tuple[int, dict]] = []
     for index, item in enumerate(data):
         line = data.line_of(index)
         if not isinstance(item, YamlMap):
@@ -103,7 +104,7 @@ def _csv_rows(text: str, path: Path, codes: tuple[str, ...],
             problems.add(f"unknown column '{column}'", path, 1,
                          hint="the columns are " + ", ".join(
                              [f"{f}_{c}" for f in TEXTS for c in codes] + list(PLAIN)))
-    rows = []
+    rows: list[tuple[int, dict]] = []
     start = 2
     try:
         for row in reader:

@@ -8,9 +8,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import pdftotext
 
 from folio.cli import main
-from conftest import pdftotext
 
 JOURNAL = f"journal-{dt.date.today().year}-vol1-no1.pdf"     # the issue `new` starts
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import make_tiny, pdftotext
+
 from folio.cli import main
 
 JOURNAL = "journal-2024-no2"

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-
 from conftest import make_tiny, pdftotext, with_profiles
+
 from folio.cli import main
 
 MM = 72 / 25.4
