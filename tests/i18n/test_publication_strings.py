@@ -93,6 +93,17 @@ def test_a_catalog_of_one_string_overrides_it_and_no_other(pub: Path, capsys) ->
     assert not list(pub.rglob("*.draft.pdf"))
 
 
+def test_status_counts_the_bundled_strings_as_translated(pub: Path, capsys) -> None:
+    import json
+    _catalog(pub, '\nmsgid "Contents"\nmsgstr "이번 호 차례"\n')
+    main(["status", "--root", str(pub), "--json", "--lang", "ko"])
+    report = json.loads(capsys.readouterr().out)
+    ko = report["languages"]["ko"]
+    assert ko["catalog"]["file"].endswith("locales/ko/LC_MESSAGES/messages.po")
+    assert ko["catalog"]["untranslated"] == [] and ko["counts"]["untranslated_strings"] == 0
+    assert ko["catalog"]["translated"] == ko["catalog"]["total"] > 20
+
+
 def test_an_untranslated_entry_falls_back_too(pub: Path, capsys) -> None:
     _catalog(pub, '\nmsgid "Contents"\nmsgstr ""\n\nmsgid "Editorial Board"\n'
                   'msgstr "편집진"\n')
