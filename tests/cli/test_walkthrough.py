@@ -11,6 +11,7 @@ import subprocess
 from pathlib import Path
 
 from conftest import REPO, pdftotext
+
 from folio.cli import main
 
 SECTION = "## Your first publication in ten minutes"
