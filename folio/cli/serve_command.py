@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="the address to listen on (default 127.0.0.1: this computer "
                              "only; 0.0.0.0 shows the preview to the network, read-only)")
     add_build_options(parser)
+    parser.add_argument("--draft", action="store_true",
+                        help="build as build --draft does: a translation out of date or "
+                             "missing is shown with its draft band, and keeps updating")
     return parser
 
 
@@ -59,7 +62,7 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
     options = BuildOptions(root=publication_root(args.root, default_root),
                            out=args.out.resolve() if args.out else None,
                            languages=languages(args.lang), profile=args.profile,
-                           jobs=max(1, args.jobs))
+                           jobs=max(1, args.jobs), draft=args.draft)
     from folio.defaults import CONFIG_FILE
     if not (options.root / CONFIG_FILE).is_file():
         raise BuildError.at(f"no {CONFIG_FILE} in {options.root}", options.root,

@@ -18,16 +18,29 @@ from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import jinja2
 
-from folio.preview.pages import PageImages
+from folio.preview.pages import SCREEN_DPI, PageImages
 from folio.preview.state import DocumentState, Snapshot
 
 TEMPLATES = Path(__file__).parent / "templates"
 KEEPALIVE = 15.0                # seconds between SSE comments on a quiet connection
 _NAME = r"[a-z0-9][a-z0-9._-]*"
+PAGE_WIDTH = 600                     # px: a page as the document view shows it at 100 %
+ZOOMS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+DPIS = (SCREEN_DPI, 144, 192, 288)   # what a page image may be drawn at
+
+
+def _choice(text: str, allowed: tuple, default):
+    """``text`` as one of ``allowed`` numbers, else ``default``: the address names
+    nothing else (a page is drawn at a few resolutions only)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return next((a for a in allowed if abs(a - value) < 1e-9), default)
 ROUTES = [
     ("dashboard", re.compile(r"/")),
     ("document", re.compile(rf"/doc/({_NAME})/({_NAME})")),
@@ -208,10 +221,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _dashboard(self, head: bool) -> None:
         self._page_html("dashboard.html.j2", head)
 
+    def _query(self, name: str) -> str:
+        return (parse_qs(urlsplit(self.path).query).get(name) or [""])[0]
+
     def _document(self, head: bool, lang: str, name: str) -> None:
         document = self._known(lang, name)
         if document is not None:
-            self._page_html("document.html.j2", head, document=document)
+            zoom = _choice(self._query("zoom"), ZOOMS, 1.0)
+            # Drawn at the resolution the width needs (a page 600 px wide is read
+            # at 96 dpi; twice as wide, at 192).
+            dpi = next(d for d in DPIS if d >= SCREEN_DPI * zoom or d == DPIS[-1])
+            self._page_html("document.html.j2", head, document=document, zoom=zoom,
+                            zooms=ZOOMS, width=round(PAGE_WIDTH * zoom), dpi=dpi)
 
     def _pdf(self, head: bool, lang: str, name: str) -> None:
         document = self._known(lang, name)
@@ -229,7 +250,8 @@ class _Handler(BaseHTTPRequestHandler):
         if document is None:
             return
         page = int(number)
-        data = self.images.png(document.pdf, page, drawing=document.drawing(page))
+        dpi = int(_choice(self._query("dpi"), DPIS, SCREEN_DPI))
+        data = self.images.png(document.pdf, page, dpi, drawing=document.drawing(page))
         if data is None:
             self.send_error(HTTPStatus.NOT_FOUND, "no such page")
             return

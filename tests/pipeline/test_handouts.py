@@ -88,6 +88,8 @@ def test_a_programme_gives_every_handout_in_every_form(pub: Path, tmp_path: Path
             assert _box(page, "/TrimBox") == (148, 210)
             assert _box(page, "/BleedBox") == (154, 216)
     assert "Silk Dyeing" in pdftotext(printed)
+    assert main(["preflight", "--root", str(pub), "--profile", "print", str(printed)]) == 0
+    assert "1 of 1 PDFs ready" in capsys.readouterr().out
 
     # N-up: 2 on A4 landscape, 4 and 8 on A4, every handout once, with cut marks.
     for up, sheets in ((2, 2), (4, 1), (8, 1)):
