@@ -126,8 +126,9 @@ def test_pages_are_large_and_zoom(built_tiny: Path):
         assert {int(w) for w in re.findall(r'alt="page \d+" width="(\d+)"', zoomed)} == {1200}
         [image] = re.findall(r'<img src="(/page/en/journal-2024-no2/1\.png[^"]*)"', zoomed)
         assert "dpi=192" in image.replace("&amp;", "&")
-        from PIL import Image
         import io
+
+        from PIL import Image
         with urllib.request.urlopen(base + image.replace("&amp;", "&"), timeout=30) as r:
             png = Image.open(io.BytesIO(r.read()))
         assert png.width >= 1500                        # A4 at 192 dpi: 1587 px
