@@ -36,6 +36,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="the address to listen on (default 127.0.0.1: this computer "
                              "only; 0.0.0.0 shows the preview to the network, read-only)")
     add_build_options(parser)
+    parser.add_argument("--editor", default="", metavar="URL",
+                        help="make each page's source file a link that opens it in your "
+                             "editor: a URL with {path} and {line}, e.g. "
+                             "'vscode://file/{path}:{line}'")
     parser.add_argument("--draft", action="store_true",
                         help="build as build --draft does: a translation out of date or "
                              "missing is shown with its draft band, and keeps updating")
@@ -69,7 +73,8 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
                             hint="pass --root the folder of a publication")
     live = Live()
     try:
-        server = make_server(live, args.host, args.port, local_only=args.host == "127.0.0.1")
+        server = make_server(live, args.host, args.port, local_only=args.host == "127.0.0.1",
+                             editor=args.editor, root=options.root)
     except OSError as error:
         hint = ("choose another --port, or stop the program using it"
                 if error.errno == errno.EADDRINUSE else

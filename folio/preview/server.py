@@ -18,7 +18,7 @@ from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import jinja2
 
@@ -122,16 +122,25 @@ class _Server(ThreadingHTTPServer):
 LOCAL_NAMES = {"127.0.0.1", "localhost", "[::1]"}
 
 
-def make_server(live: Live, host: str, port: int,
-                local_only: bool = True) -> ThreadingHTTPServer:
+def make_server(live: Live, host: str, port: int, local_only: bool = True,
+                editor: str = "", root: Path | None = None) -> ThreadingHTTPServer:
     """``local_only``: answer only requests addressed to this computer by name
     (``Host: 127.0.0.1``/``localhost``), so that a web page elsewhere cannot
-    read the preview through a DNS name that points here (DNS rebinding)."""
+    read the preview through a DNS name that points here (DNS rebinding).
+    ``editor``: a URL with ``{path}`` and ``{line}`` (``vscode://file/{path}:{line}``)
+    that opens a file of the publication (``root``) in the editor's program."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                      autoescape=True, undefined=jinja2.StrictUndefined)
     environment.filters["when"] = lambda epoch: datetime.fromtimestamp(epoch).strftime(
         "%H:%M:%S") if epoch else "—"
     environment.filters["spreads"] = _spreads
+
+    def editor_link(where: tuple[str, int]) -> str:
+        if not editor or root is None:
+            return ""
+        path = (root / where[0]).resolve()
+        return editor.replace("{path}", quote(str(path))).replace("{line}", str(where[1] or 1))
+    environment.globals["editor_link"] = editor_link
     class Handler(_Handler):
         pass
 

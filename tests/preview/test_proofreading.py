@@ -137,3 +137,29 @@ def test_pages_are_large_and_zoom(built_tiny: Path):
     finally:
         live.stop()
         stop()
+
+
+def test_each_page_names_the_file_its_text_is_written_in(built_tiny: Path):
+    """Cover, board and contents: issue.yaml; then each article from its first page
+    (pdftotext says which page shows which title)."""
+    live = Live()
+    Rebuilder(BuildOptions(root=built_tiny, jobs=1), live, report=lambda line: None).rebuild()
+    server = make_server(live, "127.0.0.1", 0, editor="vscode://file/{path}:{line}",
+                         root=built_tiny)
+    stop = serve_in_thread(server)
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        page = _get(base + "/doc/en/journal-2024-no2")
+        found = dict(re.findall(r'id="page-(\d+)".*?data-file="([^"]+)"', page, re.S))
+        pdf = built_tiny / "output/en/journal-2024-no2.pdf"
+        texts = pdftotext(pdf).split("\f")
+        first = next(n for n, t in enumerate(texts, 1) if "Creative cities solve" in t)
+        second = next(n for n, t in enumerate(texts, 1) if "Cities share their" in t)
+        assert found["1"] == "content/journal/2024-no2/issue.yaml"
+        assert found[str(first)] == "content/journal/2024-no2/first.en.md"
+        assert found[str(second)] == "content/journal/2024-no2/second.en.md"
+        link = f'href="vscode://file/{built_tiny.resolve()}/content/journal/2024-no2/first.en.md:1"'
+        assert link in page
+    finally:
+        live.stop()
+        stop()
