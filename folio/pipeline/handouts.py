@@ -86,6 +86,7 @@ def make_handouts(options: HandoutOptions) -> HandoutResult:
     if options.profile is not None:
         profile = config.profile(options.profile)
     events = read_programme(options.programme, config)
+    _check_glyphs(events, config)
     config = with_prepared(config, prepare(config))
     envs = _environments(config)
     handouts: list[Handout] = []
@@ -123,6 +124,28 @@ def make_handouts(options: HandoutOptions) -> HandoutResult:
     contact.replace(final)
     files.append(final)
     return HandoutResult(tuple(handouts), tuple(files))
+
+
+def _check_glyphs(events: list[Event], config: PublicationConfig) -> None:
+    """Every character of a handout must be drawable by its language's fonts, as
+    in a build: else a box, or a font nobody chose."""
+    from folio.errors import ProblemCollector
+    from folio.pdf import fonts
+    problems: list[Problem] = []
+    for language in config.languages:
+        code = language.code
+        covered = fonts.coverage(config.fonts[code].families, config.path)
+        for event in events:
+            found = ProblemCollector()
+            text = " ".join([event.title.get(code, ""), event.place.get(code, ""),
+                             event.description.get(code, ""), event.time, *event.contact])
+            fonts.check_glyphs(" ".join(text.split()), event.path, covered,
+                               config.fonts[code].families, found, event.line)
+            problems += [Problem(f"{event.name(code)}, {language.name}: {p.message}",
+                                 event.path, event.line, hint=p.hint)
+                         for p in found.problems]
+    if problems:
+        raise BuildError(*problems)
 
 
 def _environments(config: PublicationConfig) -> dict:

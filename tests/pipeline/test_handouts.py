@@ -222,6 +222,8 @@ def test_a_csv_programme(pub: Path, tmp_path: Path, capsys) -> None:
      r"p\.csv:3: event 2: no Korean description — fill in the column description_ko"),
     ("p.csv", "title_ko,title_fr\nㄱ,A\n", r"p\.csv:1: unknown column 'title_fr'"),
     ("p.txt", "hello", r"p\.txt: a programme is a \.yaml or \.csv file"),
+    ("p.yaml", PROGRAMME.replace("Dye Jinju silk.", "Dye Jinju silk \U0001F9F5."),
+     r"p\.yaml:9: event 2 “Silk Dyeing”, English: no declared font can draw"),
 ])
 def test_programme_mistakes_are_located(pub: Path, tmp_path: Path, capsys, name, text,
                                         says) -> None:
