@@ -297,6 +297,12 @@ def is_line_box(box) -> bool:
     return isinstance(box, boxes.LineBox)
 
 
+def line_text(box) -> str:
+    """The text a laid-out line box shows (its ``TextBox``es' ``text``)."""
+    from weasyprint.formatting_structure import boxes
+    return " ".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
+
+
 def ink_boxes(root):
     """(box, data-source, data-line) for each laid-out text and image of a page but
     those of its margin boxes (the running heads): where the HTML says (Markdown
