@@ -27,7 +27,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--up", type=int, action="append", choices=(1, 2, 4, 8),
                         metavar="N", help="handouts per office sheet: 1, 2, 4 or 8 "
                                           "(repeatable; default 2)")
-    parser.add_argument("--profile", default="print", metavar="NAME",
+    parser.add_argument("--profile", metavar="NAME",
                         help="the profile of the print shop's PDF (default print; "
                              "'none' for no such PDF)")
     parser.add_argument("--out", type=Path, metavar="DIR",
@@ -45,8 +45,12 @@ def _handouts(args: argparse.Namespace, default_root: Path | None) -> int:
     result = make_handouts(HandoutOptions(
         root=root, programme=args.programme.absolute(), size=args.size, sheet=args.sheet,
         ups=tuple(dict.fromkeys(args.up or [2])),
-        profile=None if args.profile == "none" else args.profile,
+        profile=None if args.profile == "none" else args.profile or "print",
+        require_profile=args.profile is not None,
         out=args.out.absolute() if args.out else None))
+    if args.profile is None and not any(p.name.endswith(".print.pdf") for p in result.files):
+        print("note: publication.yaml has no 'print' profile: no PDF for the print shop "
+              "(see its profiles: section)")
     for handout in result.handouts:
         event = handout.event
         shrunk = f", shrunk: type {handout.type_pt:.1f} pt" if handout.shrunk else ""

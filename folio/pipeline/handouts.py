@@ -56,6 +56,8 @@ class HandoutOptions:
     ups: tuple[int, ...] = (2,)
     profile: str | None = "print"     # the print shop's PDF; None: none
     out: Path | None = None
+    # False: a publication without that profile gets no print-shop PDF, and a note.
+    require_profile: bool = True
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,8 @@ def make_handouts(options: HandoutOptions) -> HandoutResult:
     from folio.production.previews import previews_for
     config = load_config(options.root)
     profile = None
-    if options.profile is not None:
+    if options.profile is not None and (options.require_profile
+                                        or options.profile in config.profiles):
         profile = config.profile(options.profile)
     events = read_programme(options.programme, config)
     _check_glyphs(events, config)

@@ -232,3 +232,15 @@ def test_programme_mistakes_are_located(pub: Path, tmp_path: Path, capsys, name,
     assert code == 1 and "Traceback" not in err
     assert re.search(says, err), err
     assert not (tmp_path / "out").exists()
+
+
+def test_without_a_print_profile_there_is_no_print_shop_pdf(tmp_path: Path, capsys) -> None:
+    root = make_tiny(tmp_path)                       # declares no profiles
+    programme = _write(tmp_path, "one.yaml", PROGRAMME.split("- title: {ko: 비단")[0])
+    code, out, err = _run(capsys, root, programme)
+    assert code == 0, err
+    assert "no 'print' profile" in out
+    assert not list((root / "output/handouts/one").glob("*.print.pdf"))
+    assert (root / "output/handouts/one/one.pdf").is_file()
+    code, _, err = _run(capsys, root, programme, "--profile", "print")
+    assert code == 1 and "unknown profile 'print'" in err
