@@ -122,7 +122,9 @@ def make_handouts(options: HandoutOptions) -> HandoutResult:
         target = folder / f"{stem}.{up}up-{options.sheet}.pdf"
         nup(screen, target, up, PAPER_MM[options.sheet])
         files.append(target)
-    _, contact = previews_for(screen, folder / "contact")
+    labels = [f"event {h.event.number}" + (f" ({side}/{h.pages})" if h.pages > 1 else "")
+              for h in handouts for side in range(1, h.pages + 1)]
+    _, contact = previews_for(screen, folder / "contact", labels)
     final = folder / f"{stem}.contact.png"
     contact.replace(final)
     files.append(final)
