@@ -242,7 +242,7 @@ title: {_localized(titles)}
 languages: [{", ".join(codes)}]
 source_language: {source}           # the language texts are written in first
 page_size: A4              # journal issues: A4, A5, B5 or letter
-notice_page_size: A4       # notice sheets
+notice_page_size: A4       # notice sheets: A3, A4, A5, A6, B5 or letter
 # The cover's mark: replace the placeholder with your logo (SVG, PNG or JPEG).
 logo: content/assets/logo.svg
 

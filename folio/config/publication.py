@@ -15,6 +15,7 @@ from folio.defaults import CONFIG_FILE, DEFAULT_PROFILE
 from folio.errors import BuildError, ProblemCollector
 
 PAGE_SIZES = ("A4", "A5", "B5", "letter")
+NOTICE_PAGE_SIZES = ("A3", "A4", "A5", "A6", "B5", "letter")   # posters to cards
 DEFAULT_CITATION_STYLE = "chicago-author-date"
 PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a-3u",
                 "pdf/a-4u", "pdf/ua-1")
@@ -160,7 +161,7 @@ def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
         "short_title": s.Field(s.localized(languages), doc="used in running headers"),
         "source_language": s.Field(_language_code, doc="the language texts are written in first"),
         "page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
-        "notice_page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
+        "notice_page_size": s.Field(s.one_of(*NOTICE_PAGE_SIZES), default="A4"),
         "fonts": s.Field(lambda v, w, p: v, required=True,
                          doc="font families per language: fonts: {ko: {serif: […], sans: […]}}"),
         "logo": s.Field(s.text, default="content/assets/logo.svg"),

@@ -244,3 +244,21 @@ def test_without_a_print_profile_there_is_no_print_shop_pdf(tmp_path: Path, caps
     assert (root / "output/handouts/one/one.pdf").is_file()
     code, _, err = _run(capsys, root, programme, "--profile", "print")
     assert code == 1 and "unknown profile 'print'" in err
+
+
+@pytest.mark.parametrize("size, mm", [("A6", (105, 148)), ("A3", (297, 420))])
+def test_notice_sheets_from_a3_posters_to_a6_cards(tmp_path: Path, capsys, size, mm) -> None:
+    root = make_tiny(tmp_path)
+    config = root / "publication.yaml"
+    config.write_text(config.read_text("utf-8").replace(
+        "page_size: A4", f"page_size: A4\nnotice_page_size: {size}"), encoding="utf-8")
+    assert main(["build", "--root", str(root), "--jobs", "1", "--only", "notice-open-day",
+                 "--lang", "en"]) == 0, capsys.readouterr().err
+    with pikepdf.open(root / "output/en/notice-open-day.pdf") as pdf:
+        assert _box(pdf.pages[0], "/MediaBox") == mm
+    # A journal is not set on them: its page size is refused, with the sizes it has.
+    config.write_text(config.read_text("utf-8").replace("page_size: A4\n",
+                                                        f"page_size: {size}\n", 1),
+                      encoding="utf-8")
+    assert main(["build", "--root", str(root), "--jobs", "1"]) == 1
+    assert f"'{size}' is not one of A4, A5, B5, letter" in capsys.readouterr().err
