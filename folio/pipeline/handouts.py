@@ -38,7 +38,6 @@ from folio.pipeline.jobs import make_pdf, write_output
 
 PAPER_MM = {"A3": (297.0, 420.0), "A4": (210.0, 297.0), "A5": (148.0, 210.0),
             "A6": (105.0, 148.0), "B5": (176.0, 250.0), "letter": (215.9, 279.4)}
-UPS = (1, 2, 4, 8)
 HANDOUT_TEMPLATE = "handout.html.j2"
 BODY_TYPE_PT = 9.0        # the stacked sheet's body type (notice.css: .stacked), on A5
 MIN_TYPE_PT = 7.0         # fit: shrink goes no smaller (a stated minimum)
