@@ -7,6 +7,7 @@ end, so a refused or interrupted ``new`` leaves nothing behind.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -111,6 +112,7 @@ def _new(args: argparse.Namespace) -> int:
     source = args.source_language or codes[0]
     _check(target, codes, source)
     titles = _titles(args.title, codes)
+    missing = [p for p in (target.parent, *target.parent.parents) if not p.exists()]
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
@@ -120,6 +122,9 @@ def _new(args: argparse.Namespace) -> int:
         os.replace(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        for folder in missing:                  # the folders made for it, innermost first
+            with contextlib.suppress(OSError):
+                folder.rmdir()
         raise
     made = sorted(p.relative_to(target).as_posix() for p in target.rglob("*") if p.is_file())
     print(f"created {shown(target)}: " + ", ".join(made))
