@@ -404,6 +404,12 @@ def is_line_box(box) -> bool:
     return isinstance(box, boxes.LineBox)
 
 
+def line_text(box) -> str:
+    """The text a laid-out line box shows (its ``TextBox``es' ``text``)."""
+    from weasyprint.formatting_structure import boxes
+    return " ".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
+
+
 def ink_boxes(root):
     """(box, data-source, data-line) for each laid-out text and image of a page but
     those of its margin boxes (the running heads): where the HTML says (Markdown
@@ -433,6 +439,29 @@ def preformatted(box) -> bool:
     """Whether a laid-out text keeps its lines as written (code: ``white-space:
     pre``), so a line too long can only be broken in the source."""
     return box.style["white_space"] in ("pre", "nowrap")
+
+
+def class_heights(document, classes: tuple[str, ...]) -> dict[tuple[str, str], float]:
+    """The laid-out height (CSS px, margins included) of the elements with one of
+    ``classes``, summed over the pages they run over, by (class, ``lang`` of the
+    nearest element that has one)."""
+    heights: dict[tuple[str, str], float] = {}
+    for page in document.pages:
+        seen: set[int] = set()
+        stack = [(page_box(page), "")]
+        while stack:
+            box, lang = stack.pop()
+            element = box.element
+            if element is not None and "::" not in (box.element_tag or ""):
+                lang = element.get("lang", lang)
+                names = set((element.get("class") or "").split())
+                if id(element) not in seen:
+                    seen.add(id(element))
+                    for name in names.intersection(classes):
+                        key = (name, lang)
+                        heights[key] = heights.get(key, 0.0) + box.margin_height()
+            stack.extend((child, lang) for child in reversed(getattr(box, "children", ())))
+    return heights
 
 
 FONT_FOLDER_PREFIX = "weasyprint-folio-"

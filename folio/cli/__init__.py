@@ -15,6 +15,7 @@ from pathlib import Path
 # name -> (module under folio.cli, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "build": ("build_command", "build the PDFs (the default command)"),
+    "new": ("new_command", "create a new publication in a folder, ready to build"),
     "status": ("status_command", "what each language is missing or has out of date "
                                  "(--json, --check)"),
     "i18n": ("i18n_command", "translation catalogs: extract, update, compile; mark "
@@ -23,6 +24,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                  "by side, as an A4 PDF"),
     "serve": ("serve_command", "a live preview in the browser: rebuild on every save, "
                                "see the pages change"),
+    "handouts": ("handouts_command", "one bilingual handout per event of a programme "
+                                     "(YAML or CSV): print shop PDF, N-up sheets, contact "
+                                     "sheet"),
     "preflight": ("preflight_command", "check built PDFs for print and archive (fonts, "
                                        "glyphs, dpi, bleed, variant, veraPDF)"),
 }

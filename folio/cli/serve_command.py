@@ -37,6 +37,13 @@ def _parser() -> argparse.ArgumentParser:
                              "only, as are localhost, 127.x.x.x and ::1; 0.0.0.0 shows the "
                              "preview to the network, read-only)")
     add_build_options(parser)
+    parser.add_argument("--editor", default="", metavar="URL",
+                        help="make each page's source file a link that opens it in your "
+                             "editor: a URL with {path} and {line}, e.g. "
+                             "'vscode://file/{path}:{line}'")
+    parser.add_argument("--draft", action="store_true",
+                        help="build as build --draft does: a translation out of date or "
+                             "missing is shown with its draft band, and keeps updating")
     return parser
 
 
@@ -60,7 +67,7 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
     options = BuildOptions(root=publication_root(args.root, default_root),
                            out=args.out.resolve() if args.out else None,
                            languages=languages(args.lang), profile=args.profile,
-                           jobs=max(1, args.jobs))
+                           jobs=max(1, args.jobs), draft=args.draft)
     from folio.defaults import CONFIG_FILE
     if not (options.root / CONFIG_FILE).is_file():
         raise BuildError.at(f"no {CONFIG_FILE} in {options.root}", options.root,
@@ -69,7 +76,8 @@ def _serve(args: argparse.Namespace, default_root: Path | None) -> int:
     try:
         # Listening on this computer only (whichever local name or address --host
         # gave): answer only requests addressed to it by name (DNS rebinding).
-        server = make_server(live, args.host, args.port)
+        server = make_server(live, args.host, args.port, editor=args.editor,
+                             root=options.root)
     except OSError as error:
         hint = ("choose another --port, or stop the program using it"
                 if error.errno == errno.EADDRINUSE else

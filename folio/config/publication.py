@@ -15,6 +15,7 @@ from folio.defaults import CONFIG_FILE, DEFAULT_PROFILE
 from folio.errors import BuildError, ProblemCollector
 
 PAGE_SIZES = ("A4", "A5", "B5", "letter")
+NOTICE_PAGE_SIZES = ("A3", "A4", "A5", "A6", "B5", "letter")   # posters to cards
 DEFAULT_CITATION_STYLE = "chicago-author-date"
 PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a-3u",
                 "pdf/a-4u", "pdf/ua-1")
@@ -78,6 +79,20 @@ SCREEN = Profile(DEFAULT_PROFILE, description="links and bookmarks, no bleed")
 
 
 @dataclass(frozen=True)
+class Cover:
+    """The journal cover's fixed strings, per language, from ``cover:`` in
+    publication.yaml; a language left out prints nothing in that place."""
+
+    kicker: dict[str, str] = field(default_factory=dict)    # the line above the title
+    series: dict[str, str] = field(default_factory=dict)    # above the issue number
+    lines: tuple[dict[str, str], ...] = ()                   # under the title
+
+    def for_language(self, code: str) -> dict:
+        return {"kicker": self.kicker.get(code, ""), "series": self.series.get(code, ""),
+                "lines": [line[code] for line in self.lines if line.get(code)]}
+
+
+@dataclass(frozen=True)
 class PublicationConfig:
     root: Path
     path: Path
@@ -93,6 +108,7 @@ class PublicationConfig:
     allow_html: bool = False          # raw HTML in Markdown, sanitised; off by default
     citation_style: str = DEFAULT_CITATION_STYLE   # a CSL style: templates/csl/<name>.csl
     references_korean_first: bool = False          # Korean works before Western ones
+    cover: Cover | None = None        # None: the bundled catalog's kicker
     prepared_fonts: tuple = ()        # set by the build: fontprep.PreparedFace, first in stacks
 
     def profile(self, name: str) -> Profile:
@@ -180,7 +196,7 @@ def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
         "short_title": s.Field(s.localized(languages), doc="used in running headers"),
         "source_language": s.Field(_language_code, doc="the language texts are written in first"),
         "page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
-        "notice_page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
+        "notice_page_size": s.Field(s.one_of(*NOTICE_PAGE_SIZES), default="A4"),
         "fonts": s.Field(lambda v, w, p: v, required=True,
                          doc="font families per language: fonts: {ko: {serif: […], sans: […]}}"),
         "logo": s.Field(s.text, default="content/assets/logo.svg"),
@@ -198,7 +214,22 @@ def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
         "profiles": s.Field(lambda v, w, p: v,
                             doc="profiles: {print: {bleed: 3mm, crop_marks: true, "
                                 "variant: pdf/x-4}}"),
+        "cover": s.Field(_cover_schema(languages),
+                         doc="the cover's strings: cover: {kicker: {ko: …, en: …}, "
+                             "series: {…}, lines: [{…}]}"),
     }
+
+
+def _cover_schema(languages: tuple[str, ...]) -> s.Check:
+    text = s.localized(languages)
+    return s.record({
+        "kicker": s.Field(text, doc="the small line above the title, {ko: …, en: …}"),
+        "series": s.Field(text, doc="the series name, {ko: …, en: …}"),
+        "lines": s.Field(s.list_of(text), default=(),
+                         doc="lines under the title: [{ko: …, en: …}]"),
+    }, into=lambda kicker, series, lines: Cover(
+        kicker=dict(kicker or {}), series=dict(series or {}),
+        lines=tuple(dict(line) for line in lines or ())))
 
 
 def language_for(code: str) -> Language:
@@ -268,6 +299,7 @@ def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
         allow_html=bool(values["allow_html"]),
         citation_style=values["citation_style"],
         references_korean_first=bool(values["references_korean_first"]),
+        cover=values["cover"],
     )
 
 

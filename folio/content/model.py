@@ -178,6 +178,7 @@ class Notice:
     text_language: Language | None = None   # set when the text is not the document's language
     texts: tuple[SourceText, ...] = ()
     inputs: Inputs = ()
+    time: str = ""                          # printed after the date (handouts)
 
 
 @dataclass(frozen=True)

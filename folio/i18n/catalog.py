@@ -6,6 +6,7 @@ compiled in memory with Babel, so no ``.mo`` file is ever committed or stale.
 
 from __future__ import annotations
 
+import difflib
 import io
 import json
 import os
@@ -41,27 +42,74 @@ def catalog_path(locales_dirs: tuple[Path, ...], code: str, reader: Reader | Non
 
 
 def load_translations(locales_dirs: tuple[Path, ...], language: Language,
-                      reader: Reader | None = None,
-                      record: Record | None = None) -> NullTranslations:
-    """Compile the language's catalog in memory; no catalog means the msgids show.
+                      reader: Reader | None = None, record: Record | None = None,
+                      known: set[str] | None = None) -> NullTranslations:
+    """Compile the language's catalogs in memory; no catalog means the msgids show.
 
-    The catalog is checked at least as strictly as GNU gettext's ``msgfmt -c`` (which
+    Catalogs along the override chain stack: a publication's catalog may translate
+    only the strings it words its own way, the bundled one giving the rest. With
+    ``known`` (the templates' msgids), a msgid of a catalog in front of another that
+    is not among them (a misspelling, which would silently change nothing) is an
+    error at its line.
+
+    Each catalog is checked at least as strictly as GNU gettext's ``msgfmt -c`` (which
     is run when installed), and every problem is located."""
     reader = reader or Reader(locales_dirs[0].parent if locales_dirs else Path.cwd(),
                               also=locales_dirs)
-    path = catalog_path(locales_dirs, language.code, reader, record)
-    if path is None:
+    paths = catalog_paths(locales_dirs, language.code, reader, record)
+    if not paths:
         return NullTranslations()
-    text = reader.read_text(path, record, what="catalog")
-    catalog = parse_catalog(text, path, language.locale)
-    problems = check_catalog(catalog, text, path, language)
-    if problems:
-        raise BuildError(*problems)
-    # Fuzzy entries are guesses awaiting review: gettext leaves them out, so do we.
-    buffer = io.BytesIO()
-    write_mo(buffer, catalog, use_fuzzy=False)
-    buffer.seek(0)
-    return Translations(fp=buffer, domain=DOMAIN)
+    result: NullTranslations | None = None
+    for index, path in enumerate(paths):
+        text = reader.read_text(path, record, what="catalog")
+        catalog = parse_catalog(text, path, language.locale)
+        problems = check_catalog(catalog, text, path, language)
+        if known is not None and index < len(paths) - 1:
+            problems += unknown_msgids(catalog, path, known)
+        if problems:
+            raise BuildError(*problems)
+        # Fuzzy entries are guesses awaiting review: gettext leaves them out, so do we;
+        # untranslated ones are left out too, so the next catalog's stand.
+        buffer = io.BytesIO()
+        write_mo(buffer, catalog, use_fuzzy=False)
+        buffer.seek(0)
+        translations = Translations(fp=buffer, domain=DOMAIN)
+        if result is None:
+            result = translations
+        else:
+            result.add_fallback(translations)
+    assert result is not None
+    return result
+
+
+def catalog_paths(locales_dirs: tuple[Path, ...], code: str, reader: Reader | None = None,
+                  record: Record | None = None) -> list[Path]:
+    """Every ``messages.po`` for ``code`` along the override chain, front first."""
+    found = []
+    for directory in locales_dirs:
+        candidate = directory / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if reader.exists(candidate, record) if reader is not None else candidate.is_file():
+            found.append(candidate)
+    return found
+
+
+def unknown_msgids(catalog: Catalog, path: Path, known: set[str]) -> list[Problem]:
+    """Entries of a catalog that overrides another whose msgid no template prints."""
+    problems = []
+    for message in catalog:
+        if not message.id:
+            continue
+        msgid = message.id if isinstance(message.id, str) else message.id[0]
+        if msgid in known:
+            continue
+        close = difflib.get_close_matches(msgid, sorted(known), n=1)
+        problems.append(Problem(
+            f"no template prints the msgid '{msgid}': this entry would change nothing",
+            path, message.lineno,
+            hint=(f"did you mean '{close[0]}'? " if close else "")
+            + "copy the msgid exactly from the bundled locales/messages.pot, or delete "
+              "the entry"))
+    return problems
 
 
 def read_catalog(path: Path, locale: str, reader: Reader | None = None) -> Catalog:

@@ -29,7 +29,13 @@ from folio.config.publication import PublicationConfig
 from folio.content.translations import last_commit
 from folio.defaults import BUNDLED
 from folio.files import write_atomically
-from folio.i18n.catalog import DOMAIN, catalog_path, load_translations, read_catalog
+from folio.i18n.catalog import (
+    DOMAIN,
+    catalog_path,
+    catalog_paths,
+    load_translations,
+    read_catalog,
+)
 
 MSGID_LANGUAGE = "en"
 TEMPLATE_FILE = "messages.pot"
@@ -239,12 +245,19 @@ def stats(template: Catalog, config: PublicationConfig,
         path = catalog_path(locales_dirs, language.code)
         catalog = read_catalog(path, language.locale) if path else Catalog(locale="en")
         have = {_key(m): m for m in catalog if m.id}
+        # A catalog in front of another (a publication's over the bundled one) may
+        # hold only some strings: the others are the next one's (load_translations).
+        behind: dict = {}
+        for later in reversed(catalog_paths(locales_dirs, language.code)[1:]):
+            behind.update({_key(m): m for m in read_catalog(later, language.locale)
+                           if m.id and not m.fuzzy and _translated(m)})
         untranslated, fuzzy = [], []
         for key, message in wanted.items():
             entry = have.get(key)
             if entry is not None and entry.fuzzy:
                 fuzzy.append(_text(message.id))
-            elif language.code != MSGID_LANGUAGE and (entry is None or not _translated(entry)):
+            elif language.code != MSGID_LANGUAGE and (entry is None or not _translated(entry)) \
+                    and key not in behind:
                 untranslated.append(_text(message.id))
         obsolete = [_text(m.id) for m in catalog.obsolete.values()]
         obsolete += [_text(m.id) for key, m in have.items() if key not in wanted]

@@ -59,6 +59,7 @@ class PdfJob:
     uncut: bool = False       # a part of an issue: fonts left whole, cut once assembled
     xmp: tuple[tuple[str, str], ...] = ()   # bibliographic metadata (production/xmp.py)
     tagged: bool = False      # a structure tree (always for pdf/ua)
+    zoom: float = 1.0         # written scaled: a handout laid out on a larger page, shrunk
 
 
 @dataclass(frozen=True)
@@ -371,9 +372,10 @@ def _find_declaration(declaration: str, files: tuple[Path, ...]) -> tuple[Path, 
 def _too_long(job: PdfJob, document) -> Problem:
     """How far past its page limit a document runs, in mm and lines of text."""
     assert job.max_pages is not None
-    from folio._compat import is_line_box
+    from folio._compat import is_line_box, line_text
     extra_height = 0.0
     lines = 0
+    texts = []
     for page in document.pages[job.max_pages:]:
         box = page_box(page)
         top = box.content_box_y()
@@ -381,13 +383,30 @@ def _too_long(job: PdfJob, document) -> Problem:
         for descendant in box.descendants():
             if is_line_box(descendant):
                 lines += 1
+                texts.append(line_text(descendant))
                 bottom = max(bottom, descendant.position_y + descendant.height)
         extra_height += bottom - top
     pages = "one page" if job.max_pages == 1 else f"{job.max_pages} pages"
+    amount = _amount(" ".join(texts))
     return Problem(
         f"{job.name} does not fit on {pages}: it runs {extra_height * PX_TO_MM:.0f} mm "
-        f"({lines} lines) onto {len(document.pages) - job.max_pages} more",
-        job.source, hint="shorten the text by about that much")
+        f"({lines} lines) onto {len(document.pages) - job.max_pages} more"
+        + (f": about {amount} too long" if amount else ""),
+        job.source, hint=f"shorten the text by about {amount}" if amount else
+        "shorten the text by about that much")
+
+
+def _amount(text: str) -> str:
+    """How much ``text`` is, as its editors count: characters in Korean (spaces
+    count, one for a run of them), words otherwise."""
+    text = " ".join(text.split())
+    hangul = sum(1 for c in text if "\uac00" <= c <= "\ud7a3")
+    letters = sum(1 for c in text if c.isalpha())
+    if not text:
+        return ""
+    if letters and hangul * 2 > letters:
+        return f"{len(text)} characters"
+    return f"{len(text.split())} words"
 
 
 def _overflow(document, job: PdfJob) -> list[Problem]:
@@ -461,5 +480,5 @@ def _write(document, job: PdfJob) -> bytes:
         flag_artifacts(document)
     uncut = fonts_left_uncut() if job.uncut else contextlib.nullcontext()
     with fixed_document_id(identifier), uncut:
-        return document.write_pdf(pdf_variant=job.variant,
+        return document.write_pdf(zoom=job.zoom, pdf_variant=job.variant,
                                   pdf_identifier=identifier[:32].encode(), pdf_tags=tagged)

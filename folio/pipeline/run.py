@@ -28,7 +28,7 @@ from folio.content.model import Issue, Notice, Publication, SourceText
 from folio.defaults import BILINGUAL, BUNDLED, command
 from folio.errors import BuildError, Problem, ProblemCollector
 from folio.files import inside_publication, not_over_sources, publication_lock, temporary_pattern
-from folio.i18n.catalog import catalog_path, load_translations
+from folio.i18n.catalog import catalog_path, catalog_paths, load_translations
 from folio.pdf import fonts
 from folio.pdf.fontprep import prepare as prepare_fonts
 from folio.pdf.fontprep import with_prepared
@@ -296,11 +296,18 @@ def _languages(config: PublicationConfig, templates: TemplateSet, reader: Reader
     result = _Languages()
     needed = [lang for lang in config.languages if lang.code in codes]
     template_strings = None
+    known = None
     for language in needed:
         record: Record = {}
         result.records[language.code] = record
+        if known is None and len(catalog_paths(locales, language.code)) > 1:
+            # A publication's catalog in front of the bundled one: its msgids are
+            # checked against what the templates print.
+            from folio.i18n.maintenance import template_strings as extract_strings
+            template_strings = template_strings or extract_strings(templates.dirs)
+            known = {singular for singular, _ in template_strings}
         try:
-            translations = load_translations(locales, language, reader, record)
+            translations = load_translations(locales, language, reader, record, known)
         except BuildError as error:
             result.problems[language.code] = list(error.problems)
             continue

@@ -26,6 +26,23 @@ FINGERPRINT_DPI = 36
 PDFIUM = threading.Lock()
 
 
+def outline(pdf: bytes) -> list[tuple[int, str, int]]:
+    """The PDF's bookmarks in order: (level from 0, title, page from 1)."""
+    import pypdfium2
+    with PDFIUM:
+        document = pypdfium2.PdfDocument(pdf)
+        try:
+            found = []
+            for item in document.get_toc():
+                destination = item.get_dest()
+                index = destination.get_index() if destination is not None else None
+                if index is not None:
+                    found.append((item.level, item.get_title(), index + 1))
+            return found
+        finally:
+            document.close()
+
+
 def page_keys(pdf: bytes, numbers: list[int] | None = None) -> list[str]:
     """A key per page (or per page of ``numbers``, from 1, that it has) of what
     draws it: its size, its content streams and, through its resources, every form

@@ -20,11 +20,11 @@ from datetime import datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 import jinja2
 
-from folio.preview.pages import PageImages
+from folio.preview.pages import SCREEN_DPI, PageImages
 from folio.preview.state import DocumentState, Snapshot
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -37,6 +37,19 @@ KEEPALIVE = 15.0                # seconds between SSE comments on a quiet connec
 REQUEST_TIMEOUT = 5.0
 WAITING = 32
 _NAME = r"[a-z0-9][a-z0-9._-]*"
+PAGE_WIDTH = 600                     # px: a page as the document view shows it at 100 %
+ZOOMS = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+DPIS = (SCREEN_DPI, 144, 192, 288)   # what a page image may be drawn at
+
+
+def _choice(text: str, allowed: tuple, default):
+    """``text`` as one of ``allowed`` numbers, else ``default``: the address names
+    nothing else (a page is drawn at a few resolutions only)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return default
+    return next((a for a in allowed if abs(a - value) < 1e-9), default)
 ROUTES = [
     ("dashboard", re.compile(r"/")),
     ("document", re.compile(rf"/doc/({_NAME})/({_NAME})")),
@@ -171,18 +184,28 @@ def host_name(header: str) -> str:
     return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
 
 
-def make_server(live: Live, host: str, port: int,
-                local_only: bool | None = None) -> ThreadingHTTPServer:
+def make_server(live: Live, host: str, port: int, local_only: bool | None = None,
+                editor: str = "", root: Path | None = None) -> ThreadingHTTPServer:
     """``local_only``: answer only requests addressed to this computer by name
     (``Host: localhost``, 127.x.x.x or ``[::1]``), so that a web page elsewhere
     cannot read the preview through a DNS name that points here (DNS rebinding).
     By default, whenever the address it listens on is this computer's only
-    (``--host localhost``, 127.0.0.0/8, ``::1``, or a name that means one)."""
+    (``--host localhost``, 127.0.0.0/8, ``::1``, or a name that means one).
+    ``editor``: a URL with ``{path}`` and ``{line}`` (``vscode://file/{path}:{line}``)
+    that opens a file of the publication (``root``) in the editor's program."""
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
                                      autoescape=True, undefined=jinja2.StrictUndefined)
     environment.filters["when"] = lambda epoch: datetime.fromtimestamp(epoch).strftime(
         "%H:%M:%S") if epoch else "—"
     environment.filters["spreads"] = _spreads
+
+    def editor_link(where: tuple[str, int]) -> str:
+        if not editor or root is None:
+            return ""
+        path = (root / where[0]).resolve()
+        return editor.replace("{path}", quote(str(path))).replace("{line}", str(where[1] or 1))
+    environment.globals["editor_link"] = editor_link
+
     class Handler(_Handler):
         timeout = REQUEST_TIMEOUT
 
@@ -279,10 +302,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _dashboard(self, head: bool) -> None:
         self._page_html("dashboard.html.j2", head)
 
+    def _query(self, name: str) -> str:
+        return (parse_qs(urlsplit(self.path).query).get(name) or [""])[0]
+
     def _document(self, head: bool, lang: str, name: str) -> None:
         document = self._known(lang, name)
         if document is not None:
-            self._page_html("document.html.j2", head, document=document)
+            zoom = _choice(self._query("zoom"), ZOOMS, 1.0)
+            # Drawn at the resolution the width needs (a page 600 px wide is read
+            # at 96 dpi; twice as wide, at 192).
+            dpi = next(d for d in DPIS if d >= SCREEN_DPI * zoom or d == DPIS[-1])
+            self._page_html("document.html.j2", head, document=document, zoom=zoom,
+                            zooms=ZOOMS, width=round(PAGE_WIDTH * zoom), dpi=dpi)
 
     def _pdf(self, head: bool, lang: str, name: str) -> None:
         document = self._known(lang, name)
@@ -300,7 +331,8 @@ class _Handler(BaseHTTPRequestHandler):
         if document is None:
             return
         page = int(number)
-        data = self.images.png(document.pdf, page, drawing=document.drawing(page))
+        dpi = int(_choice(self._query("dpi"), DPIS, SCREEN_DPI))
+        data = self.images.png(document.pdf, page, dpi, drawing=document.drawing(page))
         if data is None:
             self.send_error(HTTPStatus.NOT_FOUND, "no such page")
             return

@@ -55,6 +55,13 @@ class DocumentState:
     version: int = 0                        # the PDF's mtime
     size: tuple[float, float] = (595.0, 842.0)  # of its pages, in points
     page_keys: tuple[str, ...] = ()         # what draws each page (pages.page_keys)
+    # Where each page's text is written: (file relative to the root, line or 0).
+    page_files: tuple[tuple[str, int], ...] = ()
+
+    def page_file(self, number: int) -> tuple[str, int] | None:
+        if 1 <= number <= len(self.page_files) and self.page_files[number - 1][0]:
+            return self.page_files[number - 1]
+        return None
 
     def drawing(self, number: int) -> tuple[int, str] | None:
         """The PDF's version and page ``number``'s key, as ``PageImages.png`` keeps
@@ -104,6 +111,7 @@ class Tracker:
     preflight: dict[tuple[Path, int], tuple[str, tuple[str, ...]]] = \
         field(default_factory=dict)
     seconds: dict[Path, float] = field(default_factory=dict)
+    files: dict[Path, tuple[tuple[str, int], ...]] = field(default_factory=dict)
     # A document's translation state, by its files' versions (mtime and size).
     translations: dict[tuple, str] = field(default_factory=dict)
     lengths: dict[str, Length] = field(default_factory=dict)     # by the texts measured
@@ -252,13 +260,68 @@ def _document(planned, pdf: Path, root: Path, translation, tracker: Tracker,
         tracker.pdfs[pdf] = after
     verdict, notes = tracker.preflight.get((pdf, stat.st_mtime_ns), (CHECKING, ()))
     known = tracker.keys.get(pdf)
-    return replace(state, pages=len(known) if known is not None
-                   else page_count(tracker.pdfs[pdf]),
+    pages = len(known) if known is not None else page_count(tracker.pdfs[pdf])
+    if rebuilt or before is None or pdf not in tracker.files:
+        tracker.files[pdf] = _page_files(content, tracker.pdfs[pdf], pages, root)
+    return replace(state, pages=pages, page_files=tracker.files[pdf],
                    built=stat.st_mtime,
                    seconds=tracker.seconds.get(pdf), preflight=verdict,
                    preflight_notes=notes, changed=changed, looked=looked,
                    version=stat.st_mtime_ns,
                    size=page_size(pdf), page_keys=tuple(tracker.keys.get(pdf, ())))
+
+
+def _page_files(content, pdf: bytes, pages: int,
+                root: Path) -> tuple[tuple[str, int], ...]:
+    """Which file (and line, where known) each page's text comes from: a notice's
+    file; in an issue, the article whose bookmark is on the page or before it (at
+    the line of its last heading there), else issue.yaml (cover, board, contents,
+    section titles, colophon)."""
+    if isinstance(content, Notice):
+        return ((_relative(content.source, root), 1),) * pages
+    if not isinstance(content, Issue):
+        return ()
+    from folio.preview.pages import outline
+    articles = {a.title: a for a in content.articles}
+    here = (_relative(content.source, root), 1)
+    article = None
+    starts: list[tuple[int, tuple[str, int]]] = []
+    for level, title, page in outline(pdf):
+        if title in articles:
+            article = articles[title]
+            here = (_relative(article.source, root), 1)
+        elif article is not None and level > 1:
+            here = (here[0], _heading_line(article.source, title) or here[1])
+        else:                               # a section title, the colophon
+            article = None
+            here = (_relative(content.source, root), 1)
+        starts.append((page, here))
+    files = []
+    current = (_relative(content.source, root), 1)
+    for number in range(1, pages + 1):
+        on_page = [where for page, where in starts if page == number]
+        # A page shows the text that runs onto it: what was current at its top,
+        # unless an article or heading begins on it.
+        if on_page:
+            current = next((w for w in on_page if w[0] != _relative(content.source, root)),
+                           on_page[-1])
+            files.append(current)
+            current = on_page[-1]
+        else:
+            files.append(current)
+    return tuple(files)
+
+
+def _heading_line(path: Path, title: str) -> int:
+    """The line of the Markdown heading ``title`` in ``path`` (0: not found)."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return 0
+    for number, line in enumerate(lines, 1):
+        if line.lstrip().startswith("#") and line.lstrip("# ").strip() == title.strip():
+            return number
+    return 0
 
 
 def _preflight(planned: DocumentState, pdf: Path, version: int, profile, tracker: Tracker):

@@ -137,6 +137,78 @@ def impose(source: Path, target: Path, layout: str, paper_mm: float = PAPER_MM) 
     return Imposed(len(placed), notes)
 
 
+SHEET_MARGIN_MM = 8.0       # office printers do not print to the edge
+GUTTER_MM = 6.0             # between handouts: room for the marks and the blade
+
+
+def grid(up: int, page: tuple[float, float], sheet: tuple[float, float]
+         ) -> tuple[tuple[float, float], int, int, float]:
+    """The sheet's orientation, columns, rows and the pages' scale that print
+    ``up`` pages of size ``page`` (mm) largest on ``sheet`` (mm)."""
+    best = None
+    for size in (sheet, (sheet[1], sheet[0])):
+        for columns in range(1, up + 1):
+            if up % columns:
+                continue
+            rows = up // columns
+            cell_w = (size[0] - 2 * SHEET_MARGIN_MM - (columns - 1) * GUTTER_MM) / columns
+            cell_h = (size[1] - 2 * SHEET_MARGIN_MM - (rows - 1) * GUTTER_MM) / rows
+            scale = min(cell_w / page[0], cell_h / page[1], 1.0)
+            if best is None or scale > best[3] + 1e-9:
+                best = (size, columns, rows, scale)
+    assert best is not None
+    return best
+
+
+def nup(source: Path, target: Path, up: int, sheet_mm: tuple[float, float]) -> int:
+    """``up`` pages of ``source`` on each sheet, in reading order, each scaled alike
+    (never enlarged) and centred in its cell, with gutters between them and cut
+    marks at every corner; returns the number of sheets."""
+    with pikepdf.open(io.BytesIO(source.read_bytes())) as reader, pikepdf.new() as writer:
+        pages = list(reader.pages)
+        box = [float(v) for v in pages[0].trimbox]
+        page_mm = ((box[2] - box[0]) / MM, (box[3] - box[1]) / MM)
+        size, columns, rows, scale = grid(up, page_mm, sheet_mm)
+        width, height = page_mm[0] * scale, page_mm[1] * scale
+        # The block of cells, centred on the sheet.
+        block_w = columns * width + (columns - 1) * GUTTER_MM
+        block_h = rows * height + (rows - 1) * GUTTER_MM
+        x0, y0 = (size[0] - block_w) / 2, (size[1] - block_h) / 2
+        sheets = 0
+        for first in range(0, len(pages), up):
+            writer.add_blank_page(page_size=(size[0] * MM, size[1] * MM))
+            sheet = writer.pages[-1]
+            sheets += 1
+            marks = []
+            for index, page in enumerate(pages[first:first + up]):
+                column, row = index % columns, index // columns
+                left = x0 + column * (width + GUTTER_MM)
+                top = size[1] - y0 - row * (height + GUTTER_MM)
+                rect = (left * MM, (top - height) * MM, (left + width) * MM, top * MM)
+                sheet.add_overlay(page, pikepdf.Rectangle(*rect))
+                marks.append(rect)
+            sheet.contents_add(writer.make_stream(_corner_marks(marks)))
+        title = str(reader.docinfo.get("/Title", "")) or "handouts"
+        writer.docinfo["/Title"] = f"{title} ({up} per sheet)"
+        out = io.BytesIO()
+        writer.save(out, deterministic_id=True)
+    write_atomically(target, out.getvalue())
+    return sheets
+
+
+def _corner_marks(rects: list[tuple[float, float, float, float]]) -> bytes:
+    """Cut marks in the gutter, 1 mm off each corner of each handout, 3 mm long."""
+    gap, length = 1 * MM, 3 * MM
+    ops = ["q 0.3 w 0 G"]
+    for x1, y1, x2, y2 in rects:
+        for x, y, dx, dy in ((x1, y1, -1, -1), (x2, y1, 1, -1), (x1, y2, -1, 1),
+                             (x2, y2, 1, 1)):
+            ops.append(f"{x + dx * gap:.3f} {y:.3f} m {x + dx * (gap + length):.3f} {y:.3f} l S")
+            ops.append(f"{x:.3f} {y + dy * gap:.3f} m {x:.3f} {y + dy * (gap + length):.3f} l S")
+    ops.append("Q")
+    return ("\n".join(ops) + "\n").encode()
+
+
 def _is_pdfx(pdf: pikepdf.Pdf) -> bool:
     return "/OutputIntents" in pdf.Root and any(
         intent.get("/S") == "/GTS_PDFX" for intent in pdf.Root.OutputIntents)

@@ -18,8 +18,10 @@ GAP = 16
 LABEL = 22
 
 
-def previews_for(pdf: Path, folder: Path) -> tuple[list[Path], Path]:
-    """Write ``folder/page-001.png``… and ``folder.png`` (the contact sheet)."""
+def previews_for(pdf: Path, folder: Path,
+                 labels: list[str] | None = None) -> tuple[list[Path], Path]:
+    """Write ``folder/page-001.png``… and ``folder.png`` (the contact sheet), each
+    page labelled with its number or with ``labels``."""
     import pypdfium2
     from PIL import Image, ImageDraw
 
@@ -49,7 +51,8 @@ def previews_for(pdf: Path, folder: Path) -> tuple[list[Path], Path]:
         y = GAP + (index // columns) * (height + LABEL + GAP)
         sheet.paste(image, (x, y))
         draw.rectangle((x - 1, y - 1, x + image.width, y + image.height), outline=(150, 150, 160))
-        draw.text((x, y + image.height + 5), str(index + 1), fill=(40, 40, 60))
+        label = labels[index] if labels and index < len(labels) else str(index + 1)
+        draw.text((x, y + image.height + 5), label, fill=(40, 40, 60))
     contact = folder.with_suffix(".png")
     write_atomically(contact, _png(sheet))
     return pages, contact

@@ -55,6 +55,7 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
             "other_titles": [{"lang": other, "title": config.title[other.code]}
                              for other in config.languages if other.code != code],
             "prepared_fonts": config.prepared_fonts,
+            "cover": config.cover.for_language(code) if config.cover else None,
         },
         "fonts": fonts,
         "page_size": config.page_size,
@@ -116,7 +117,8 @@ def render_notice_html(notice: Notice, config: PublicationConfig, env: jinja2.En
 
 def render_bilingual_notice_html(notices: tuple[Notice, ...], config: PublicationConfig,
                                  envs: dict[str, jinja2.Environment],
-                                 layout: str = "stacked", profile: Profile = SCREEN) -> str:
+                                 layout: str = "stacked", profile: Profile = SCREEN,
+                                 template: str | None = None) -> str:
     """Each language is rendered with its own catalog, then the sheet puts them together.
 
     ``side-by-side`` pairs the notices' body blocks row by row, so they must have
@@ -137,7 +139,7 @@ def render_bilingual_notice_html(notices: tuple[Notice, ...], config: Publicatio
                        "masthead": Markup(masthead), "fonts": config.fonts[code],
                        "title": notice.title, "notice": notice, "info": Markup(info)})
     first = notices[0].language
-    return _render(envs[first.code], BILINGUAL_TEMPLATES[layout], halves=halves,
+    return _render(envs[first.code], template or BILINGUAL_TEMPLATES[layout], halves=halves,
                    notices=notices, **_context(config, first, config.fonts[first.code],
                                                any(n.pending for n in notices), profile))
 

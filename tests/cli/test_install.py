@@ -29,6 +29,7 @@ def wheel(tmp_path_factory) -> Path:
 def test_the_wheel_carries_templates_catalogs_and_the_extraction_map(wheel: Path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for bundled in ("folio/_bundled/templates/notice.html.j2",
+                    "folio/_bundled/templates/handout.html.j2",
                     "folio/_bundled/templates/journal.css",
                     "folio/_bundled/locales/ko/LC_MESSAGES/messages.po",
                     "folio/_bundled/babel.cfg"):
@@ -78,3 +79,13 @@ def test_an_installed_folio_builds_a_publication_found_from_the_current_folder(
                             capture_output=True, text=True, cwd=tmp_path, env=clean)
     assert status.returncode == 0, status.stderr
     assert "ko" in status.stdout and "en" in status.stdout
+
+    # `folio new`, then `folio build` in the new folder: the first build succeeds.
+    made = subprocess.run([str(folio), "new", "journal", "--title", "Harbour Notes"],
+                          capture_output=True, text=True, cwd=tmp_path, env=clean)
+    assert made.returncode == 0, made.stderr
+    assert "cd journal && folio build" in made.stdout
+    first = subprocess.run([str(folio), "build", "--jobs", "1"], capture_output=True,
+                           text=True, cwd=tmp_path / "journal", env=clean)
+    assert first.returncode == 0, first.stderr
+    assert "Harbour Notes" in pdftotext(tmp_path / "journal/output/en/notice-welcome.pdf")

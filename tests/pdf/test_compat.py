@@ -49,6 +49,23 @@ def test_box_internals():
     assert boxes.InlineBox.is_leader is False          # set True on leader() boxes
 
 
+def test_class_heights_sum_an_element_over_its_pages_by_language():
+    """Boxes' ``element``, ``element_tag`` and ``margin_height()``: what handouts
+    measure a language's share of the page with (pipeline/handouts.py)."""
+    from folio._compat import class_heights
+    document = HTML(string='<style>@page { size: 100mm 100mm; margin: 0 } p { margin: 0; '
+                           'height: 30mm }</style><div class="half" lang="ko"><p>a</p><p>b'
+                           '</p><p>c</p><p>d</p></div><div class="half" lang="en">'
+                           '<p>e</p></div>').render()
+    heights = class_heights(document, ("half",))
+    px = 96 / 25.4
+    assert len(document.pages) == 2
+    # 90 mm of paragraphs on the first page (whose fragment runs on to the page's
+    # foot: the room it leaves cannot be used), then 30 mm on the second.
+    assert 120 <= round(heights[("half", "ko")] / px) <= 130
+    assert round(heights[("half", "en")] / px) == 30
+
+
 def test_document_id_is_a_uuid4_of_the_metadata_module():
     from weasyprint.pdf import metadata
 

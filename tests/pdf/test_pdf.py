@@ -147,6 +147,10 @@ def test_notice_that_overflows_says_which_and_by_how_much(tiny: Path):
     message = caught.value.problems[0].format()
     assert "open-day.en.md" in message
     assert re.search(r"does not fit on one page: it runs \d+ mm \(\d+ lines\)", message)
+    # In words an editor acts on: the lines that do not fit hold 40 to 90 sentences
+    # of 9 words (the notice's head and info block stay on the first page).
+    words = int(re.search(r"about (\d+) words too long", message)[1])
+    assert 9 * 40 <= words <= 9 * 90 and f"shorten the text by about {words} words" in message
     # The failed document is not written: the last good PDF stays, and no temporary file.
     assert (tiny / "output/en/notice-open-day.pdf").read_bytes() == previous
     assert [p.name for p in (tiny / "output/en").iterdir()] == ["notice-open-day.pdf"]

@@ -323,17 +323,23 @@ def test_catalogs_are_read_as_strictly_as_msgfmt(tiny: Path, change, expected):
 
 
 def test_a_final_build_never_prints_an_untranslated_template_string(tiny: Path):
+    # The publication's own template prints a string no catalog translates (its
+    # catalog's other strings come from the bundled one, see test_publication_strings).
+    masthead = (REPO / "templates/notice_masthead.html.j2").read_text(encoding="utf-8")
+    write(tiny, "templates/notice_masthead.html.j2", masthead.replace(
+        '{{ _("Notice") }}', '{{ _("Notice") }} · {{ _("Free entry") }}'))
     po = tiny / "locales/ko/LC_MESSAGES/messages.po"
     po.parent.mkdir(parents=True)
     text = (REPO / "locales/ko/LC_MESSAGES/messages.po").read_text(encoding="utf-8")
-    po.write_text(text.replace('msgstr "목차"', 'msgstr ""'), encoding="utf-8")
+    po.write_text(text[:text.index("#:")] + 'msgid "Contents"\nmsgstr "목차"\n',
+                  encoding="utf-8")
     [message] = problems_of(tiny, languages=("ko",))
     assert message.startswith("locales/ko/LC_MESSAGES/messages.po: 1 template string not "
-                              "translated into Korean: 'Contents'")
+                              "translated into Korean: 'Free entry'")
     assert not (tiny / "output").exists()
     build(BuildOptions(root=tiny, jobs=1, languages=("ko",), draft=True))
-    journal = tiny / "output/ko/journal-2024-no2.draft.pdf"
-    assert "Translation pending" in pdftotext(journal) and "Contents" in pdftotext(journal)
+    notice = tiny / "output/ko/notice-open-day.draft.pdf"
+    assert "Translation pending" in pdftotext(notice) and "FREE ENTRY" in pdftotext(notice)
 
 
 # -- 7. Markdown leftovers ----------------------------------------------------------------------

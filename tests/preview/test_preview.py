@@ -528,6 +528,11 @@ def test_the_open_page_updates_itself_and_keeps_its_place(served, tmp_path: Path
                                encoding="utf-8")
             page.wait_for_selector("[role=alert]", timeout=60_000)
             assert re.search(rf"{EDITORS_KO}:\d+", page.inner_text("[role=alert]"))
+            # Scrolled down the issue, the reader sees it in the bar at the top.
+            assert page.evaluate("window.scrollY") == 1500
+            bar = page.locator("#alert a").bounding_box()
+            assert bar is not None and 0 <= bar["y"] < 60
+            assert "1 problem" in page.inner_text("#alert")
             assert page.locator("figure.page img").count() == pages
             article.write_text(good, encoding="utf-8")
             page.wait_for_selector("[role=alert]", state="detached", timeout=60_000)
