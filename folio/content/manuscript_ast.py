@@ -1,0 +1,501 @@
+"""A manuscript's Pandoc AST made into the journal's Markdown: the walk over the
+JSON that Pandoc's docx/odt reader gives, before Pandoc's Markdown writer writes it.
+
+Pandoc reads Word and LibreOffice files; what it reads is more than the journal
+prints (underline, colours of style, comments, tracked changes, raw fields). This
+walk keeps what folio's Markdown has (headings one level down, emphasis, links,
+lists, quotes, footnotes, captioned tables and figures, citations, language spans)
+and lists everything else, with where it was, for the import report. The text is
+composed (NFC), and what Word's runs leave behind (zero-width characters, soft
+hyphens, manual line breaks) is taken out.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+Node = dict
+Inlines = list[dict]
+Blocks = list[dict]
+
+# Paragraph and character styles that mean nothing the Markdown must keep: Word's,
+# LibreOffice's and Pandoc's own names for body text, notes, captions, links.
+PLAIN_STYLES = {
+    "normal", "body text", "first paragraph", "compact", "text body", "default",
+    "default paragraph font", "hyperlink", "footnote text", "footnote reference",
+    "endnote text", "endnote reference", "footnote", "endnote", "list paragraph",
+    "table", "table contents", "table heading", "table grid", "figure", "captioned figure",
+    "block text", "quote", "quotation", "intense quote", "quotations", "source code",
+    "verbatim char", "strong", "emphasis", "body text first indent", "normal (web)",
+    "no spacing", "list bullet", "list number", "internet link", "footnote characters",
+    "endnote characters", "footnote anchor", "endnote anchor", "followedhyperlink",
+    "bibliography", "plain text", "standard", "text", "frame contents", "graphics",
+}
+CAPTION_STYLES = {"caption", "table caption", "image caption", "illustration", "drawing"}
+META_STYLES = {"title", "subtitle", "author", "abstract", "abstract title", "keywords",
+               "date", "affiliation"}
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+# "Table 3:", "표 3.", "Figure 2 –", "그림 2." opening a caption Word numbered itself.
+_CAPTION_NUMBER = re.compile(r"^\s*(?:Table|Tab\.|Figure|Fig\.|표|그림|사진)\s*\d+\s*[.:–—-]?\s*",
+                             re.I)
+# Author-date citations typed by hand: "(Landry 2000)", "(Kim, 2019, p. 3)", "(김민지 2019)".
+HAND_CITATION = re.compile(r"\((?:see |e\.g\. |cf\. )?[A-Z\uac00-\ud7af][^()]{0,80}?"
+                           r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b[^()]{0,40}\)")
+_KEYWORDS_LEAD = re.compile(r"^\s*(?:key\s*words?|주제어|핵심어|키워드|검색어)\s*[:：]?\s*", re.I)
+_LOCATOR_LABELS = {"page": "p.", "pages": "pp.", "p.": "p.", "pp.": "pp.", "chapter": "chap.",
+                   "section": "sec.", "쪽": "p."}
+
+
+def text(node) -> str:
+    """The plain text of inlines, blocks or one node."""
+    if isinstance(node, list):
+        parts = [text(item) for item in node]
+        return "".join(parts)
+    if not isinstance(node, dict):
+        return ""
+    kind, content = node.get("t"), node.get("c")
+    if kind == "Str":
+        return content
+    if kind in ("Space", "SoftBreak", "LineBreak"):
+        return " "
+    if kind in ("Code", "Math", "RawInline"):
+        return content[1]
+    if kind in ("Para", "Plain"):
+        return text(content) + "\n"
+    if kind in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript",
+                "SmallCaps", "BlockQuote", "Note"):
+        return text(content)
+    if kind == "Span" and {"comment-start", "deletion"} & set(content[0][1]):
+        return ""
+    if kind in ("Span", "Div", "Quoted", "Link", "Image", "Cite"):
+        return text(content[1])
+    if kind == "Header":
+        return text(content[2]) + "\n"
+    if kind in ("BulletList",):
+        return "".join(text(item) for item in content)
+    if kind == "OrderedList":
+        return "".join(text(item) for item in content[1])
+    return ""
+
+
+def clean(value: str) -> str:
+    """Composed (NFC), without zero-width characters and soft hyphens, spaces single."""
+    value = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+    return re.sub(r"[ \t\u00a0]*\n[ \t\u00a0]*|[ \t]{2,}", " ", value).strip()
+
+
+def snippet(value: str, size: int = 40) -> str:
+    value = clean(value)
+    return "“" + (value if len(value) <= size else value[:size].rstrip() + "…") + "”"
+
+
+def attr(identifier: str = "", classes: list | None = None, pairs: list | None = None) -> list:
+    return [identifier, classes or [], pairs or []]
+
+
+def style_of(node: Node) -> str:
+    """The Word/LibreOffice style Pandoc's ``+styles`` put on a Div or Span, lower case."""
+    return next((value for key, value in node["c"][0][2] if key == "custom-style"), "").lower()
+
+
+@dataclass
+class Image:
+    """An image the manuscript shows as a figure: where Pandoc extracted it, and
+    where the Markdown will name it (filled in by the import)."""
+
+    source: str                     # as Pandoc's --extract-media wrote it
+    caption: str
+    label: str
+    place: str
+    target: str = ""                # figures/<slug>-<n>.<ext>
+
+
+@dataclass
+class Walk:
+    """One manuscript's walk: the body kept, the metadata found, what was left out."""
+
+    keys: dict[str, str]                     # citation item id -> key in references.json
+    accept_changes: bool
+    label_of: Callable[[str, str, int], str]  # (kind, caption, number) -> label
+    place_image: Callable[[Image], bool]      # sets its target; False: it cannot be printed
+    meta: dict[str, object] = field(default_factory=dict)
+    report: list[tuple[str, str]] = field(default_factory=list)   # (place, what)
+    changes: list[tuple[str, str]] = field(default_factory=list)  # unaccepted changes
+    images: list[Image] = field(default_factory=list)
+    cited: list[str] = field(default_factory=list)
+    section: str = ""
+    block: str = ""
+    _once: set = field(default_factory=set)
+    _tables: int = 0
+
+    # ---- where ----
+    def place(self) -> str:
+        where = f"section “{self.section}”, " if self.section else ""
+        return f"{where}at {snippet(self.block)}" if self.block else where.rstrip(", ") or \
+            "the start"
+
+    def note(self, what: str, once: str | None = None) -> None:
+        if once is not None:
+            if once in self._once:
+                return
+            self._once.add(once)
+        self.report.append((self.place(), what))
+
+    # ---- blocks ----
+    def blocks(self, blocks: Blocks, top: bool = False) -> Blocks:
+        result: Blocks = []
+        index = 0
+        while index < len(blocks):
+            node = blocks[index]
+            if top:
+                self.block = text(node)
+            following = blocks[index + 1] if index + 1 < len(blocks) else None
+            caption = _caption_text(following)
+            if node["t"] == "Table" and caption is not None and not node["c"][1][1]:
+                node["c"][1] = [None, [{"t": "Plain", "c": [{"t": "Str", "c": caption}]}]]
+                index += 1
+            elif caption is not None and _lone_image(node) is not None:
+                node = {"t": "Figure", "c": [attr(), [None, [{"t": "Plain", "c": [
+                    {"t": "Str", "c": caption}]}]], [{"t": "Plain", "c": [_lone_image(node)]}]]}
+                index += 1
+            elif (_caption_text(node) is not None and following is not None
+                  and following["t"] == "Table" and not following["c"][1][1]):
+                following["c"][1] = [None, [{"t": "Plain", "c": [
+                    {"t": "Str", "c": _caption_text(node)}]}]]
+                index += 1
+                continue
+            result.extend(self.block_node(node))
+            index += 1
+        return result
+
+    def block_node(self, node: Node) -> Blocks:
+        kind, content = node["t"], node.get("c")
+        if kind in ("Para", "Plain"):
+            image = _lone_image(node)
+            if image is not None:
+                return self.figure(attr(), text(image["c"][1]), image)
+            inlines = self.inlines(content)
+            self.hand_citations(inlines)
+            return [{"t": kind, "c": inlines}] if _visible(inlines) else []
+        if kind == "Header":
+            level, _, inlines = content
+            self.section = clean(text(inlines))
+            return [{"t": "Header", "c": [min(level + 1, 6), attr(), self.inlines(inlines)]}]
+        if kind == "BlockQuote":
+            return [{"t": "BlockQuote", "c": self.blocks(content)}]
+        if kind == "BulletList":
+            return [{"t": "BulletList", "c": [self.blocks(item) for item in content]}]
+        if kind == "OrderedList":
+            start = content[0][0]
+            return [{"t": "OrderedList", "c": [[start, {"t": "Decimal"}, {"t": "Period"}],
+                                               [self.blocks(item) for item in content[1]]]}]
+        if kind == "Div":
+            return self.div(node)
+        if kind == "Table":
+            return [self.table(node)]
+        if kind == "Figure":
+            images = [n for n in _walk_inlines(content[2]) if n["t"] == "Image"]
+            caption = clean(text(content[1][1]))
+            if len(images) != 1:
+                self.note(f"a figure of {len(images)} images: each image imported as a "
+                          "figure of its own")
+                return [b for image in images for b in self.figure(attr(), caption, image)]
+            return self.figure(content[0], caption, images[0])
+        if kind == "DefinitionList":
+            self.note("a definition list: each term set as a bold paragraph", once="deflist")
+            result: Blocks = []
+            for term, definitions in content:
+                result.append({"t": "Para", "c": [{"t": "Strong", "c": self.inlines(term)}]})
+                for definition in definitions:
+                    result.extend(self.blocks(definition))
+            return result
+        if kind == "LineBlock":
+            self.note("a block of lines (verse, address): its lines joined", once="lineblock")
+            joined: Inlines = []
+            for line in content:
+                joined += ([{"t": "Space"}] if joined else []) + line
+            return [{"t": "Para", "c": self.inlines(joined)}]
+        if kind == "CodeBlock":
+            return [{"t": "CodeBlock", "c": [attr(), content[1]]}]
+        if kind == "RawBlock":
+            self.note(f"raw {content[0]} content left out")
+            return []
+        if kind == "HorizontalRule":
+            self.note("a horizontal rule left out", once="rule")
+            return []
+        self.note(f"a {kind} block left out")
+        return []
+
+    def div(self, node: Node) -> Blocks:
+        style = style_of(node)
+        body = node["c"][1]
+        if style in ("abstract",):
+            self.meta.setdefault("abstract_parts", []).append(clean(text(body)))  # type: ignore
+            return []
+        if style in ("keywords",):
+            self.meta["keywords_text"] = clean(text(body))
+            return []
+        if style in ("title", "subtitle", "date", "affiliation", "author"):
+            self.meta.setdefault(f"{style}_style", []).append(clean(text(body)))  # type: ignore
+            return []
+        if style == "abstract title":
+            return []
+        if style in ("bibliography",):
+            self.note("a bibliography typed as text left out: the build prints the "
+                      "references of the citations", once="bibliography")
+            return []
+        if style and style not in PLAIN_STYLES and style not in CAPTION_STYLES \
+                and not re.fullmatch(r"(heading|제목|overskrift|titre) ?\d|toc.*|list.*", style):
+            self.note(f"paragraph style “{style_of_original(node)}” has no equivalent: "
+                      "its text imported as plain paragraphs", once=f"style:{style}")
+        if style in CAPTION_STYLES:
+            self.note(f"a caption not next to a table or image, kept as a paragraph: "
+                      f"{snippet(text(body))}")
+        return self.blocks(body)
+
+    def figure(self, figure_attr: list, caption: str, image: Node) -> Blocks:
+        source = image["c"][2][0]
+        if not caption:
+            caption = clean(text(image["c"][1]))
+        if not caption:
+            self.note(f"an image without a caption ({source.rsplit('/', 1)[-1]}): "
+                      "imported as a figure; write its caption")
+        number = len(self.images) + 1
+        entry = Image(source, caption, self.label_of("fig", caption, number), self.place())
+        if not self.place_image(entry):
+            return []
+        self.images.append(entry)
+        return [{"t": "Figure", "c": [attr(entry.label), [None, [{"t": "Plain", "c": [
+            {"t": "Str", "c": caption}]}]], [{"t": "Plain", "c": [
+                {"t": "Image", "c": [attr(), [{"t": "Str", "c": caption}],
+                                     [entry.target, ""]]}]}]]}]
+
+    def table(self, node: Node) -> Node:
+        table_attr, caption, specs, head, bodies, foot = node["c"]
+        caption_text = clean(_CAPTION_NUMBER.sub("", text(caption[1])))
+        rows = [*head[1], *[row for body in bodies for row in (*body[2], *body[3])], *foot[1]]
+        header_rows = len(head[1])
+        cells_rows = []
+        for row in rows:
+            cells = []
+            for cell in row[1]:
+                _, _, rowspan, colspan, blocks = cell
+                if rowspan != 1 or colspan != 1:
+                    self.note("merged table cells split: check the table", once=f"merge{id(node)}")
+                parts = [b for b in blocks if b["t"] in ("Para", "Plain")]
+                if len(parts) != len(blocks) or len(parts) > 1:
+                    self.note("a table cell of several paragraphs or a list: joined into one "
+                              "line", once=f"cell{id(node)}")
+                inlines: Inlines = []
+                for block in blocks:
+                    inner = self.inlines(_block_inlines(block))
+                    if inner:
+                        inlines += ([{"t": "Space"}] if inlines else []) + inner
+                cells.append(inlines)
+                cells.extend([] for _ in range(colspan - 1))
+            cells_rows.append(cells)
+        width = max((len(r) for r in cells_rows), default=0)
+        cells_rows = [r + [[] for _ in range(width - len(r))] for r in cells_rows]
+        if header_rows == 0 and cells_rows:
+            header_rows = 1          # a pipe table has a header row: the first row
+        if header_rows > 1:
+            self.note("a table with several header rows: the first one kept as header",
+                      once=f"heads{id(node)}")
+
+        def row(cells):
+            return [attr(), [[attr(), {"t": "AlignDefault"}, 1, 1,
+                              [{"t": "Plain", "c": c}] if c else []] for c in cells]]
+        label = ""
+        if caption_text:
+            self._tables += 1
+            label = self.label_of("tbl", caption_text, self._tables)
+        new_caption = [None, [{"t": "Plain", "c": [{"t": "Str", "c": caption_text}]}]
+                       if caption_text else []]
+        return {"t": "Table", "c": [
+            attr(label), new_caption, [[{"t": "AlignDefault"}, {"t": "ColWidthDefault"}]] * width,
+            [attr(), [row(r) for r in cells_rows[:1]]],
+            [[attr(), 0, [], [row(r) for r in cells_rows[1:]]]],
+            [attr(), []]]}
+
+    # ---- inlines ----
+    def inlines(self, inlines: Inlines) -> Inlines:
+        result: Inlines = []
+        for node in inlines:
+            result.extend(self.inline(node))
+        return _tidy(result)
+
+    def inline(self, node: Node) -> Inlines:
+        kind, content = node["t"], node.get("c")
+        if kind == "Str":
+            value = unicodedata.normalize("NFC", content).translate(_INVISIBLE)
+            return [{"t": "Str", "c": value}] if value else []
+        if kind in ("Space", "SoftBreak"):
+            return [{"t": "Space"}]
+        if kind == "LineBreak":
+            self.note("manual line breaks inside paragraphs joined with a space",
+                      once="linebreak")
+            return [{"t": "Space"}]
+        if kind in ("Emph", "Strong", "Strikeout"):
+            inner = self.inlines(content)
+            return [{"t": kind, "c": inner}] if _visible(inner) else inner
+        if kind in ("Underline", "SmallCaps", "Superscript", "Subscript"):
+            name = {"Underline": "underlining", "SmallCaps": "small capitals",
+                    "Superscript": "superscript", "Subscript": "subscript"}[kind]
+            self.note(f"{name} has no equivalent: the text kept plain, e.g. "
+                      f"{snippet(text(content))}", once=kind)
+            return self.inlines(content)
+        if kind == "Quoted":
+            marks = ("“", "”") if content[0]["t"] == "DoubleQuote" else ("‘", "’")
+            return [{"t": "Str", "c": marks[0]}, *self.inlines(content[1]),
+                    {"t": "Str", "c": marks[1]}]
+        if kind == "Cite":
+            return self.cite(content)
+        if kind == "Code":
+            return [{"t": "Code", "c": [attr(), content[1]]}]
+        if kind == "Math":
+            self.note(f"an equation kept as its TeX source in code: {snippet(content[1])}")
+            return [{"t": "Code", "c": [attr(), content[1]]}]
+        if kind == "RawInline":
+            self.note(f"raw {content[0]} content left out: {snippet(content[1])}")
+            return []
+        if kind == "Link":
+            url = content[2][0]
+            inner = self.inlines(content[1])
+            if url.startswith("#"):
+                self.note(f"an internal link (to a bookmark) kept as text: {snippet(text(inner))}")
+                return inner
+            return [{"t": "Link", "c": [attr(), inner, [url, ""]]}]
+        if kind == "Image":
+            self.note(f"an image inside a line of text left out "
+                      f"({content[2][0].rsplit('/', 1)[-1]}): place it as a figure")
+            return []
+        if kind == "Note":
+            saved = self.block
+            body = self.blocks([b for b in content if _visible_block(b)])
+            self.block = saved
+            return [{"t": "Note", "c": body}] if body else []
+        if kind == "Span":
+            return self.span(node)
+        self.note(f"{kind} left out")
+        return []
+
+    def span(self, node: Node) -> Inlines:
+        (_, classes, pairs), inner = node["c"]
+        values = dict(pairs)
+        if "insertion" in classes or "deletion" in classes:
+            what = "inserted" if "insertion" in classes else "deleted"
+            self.changes.append((self.place(), f"{what} by {values.get('author', '?')}: "
+                                               f"{snippet(text(inner))}"))
+            return self.inlines(inner) if "insertion" in classes else []
+        if "comment-start" in classes:
+            self.note(f"comment by {values.get('author', '?')} left out: {snippet(text(inner))}")
+            return []
+        if "comment-end" in classes or "paragraph-insertion" in classes \
+                or "paragraph-deletion" in classes:
+            return []
+        style = values.get("custom-style", "").lower()
+        if style and style not in PLAIN_STYLES:
+            self.note(f"character style “{values['custom-style']}” has no equivalent: the "
+                      f"text kept plain, e.g. {snippet(text(inner))}", once=f"char:{style}")
+        result = self.inlines(inner)
+        lang = values.get("lang")
+        if lang and _visible(result):
+            return [{"t": "Span", "c": [attr("", [], [["lang", lang]]), result]}]
+        return result
+
+    def cite(self, content: list) -> Inlines:
+        citations = []
+        for citation in content[0]:
+            key = self.keys.get(citation["citationId"])
+            if key is None:
+                self.note(f"a citation of an item the field does not describe "
+                          f"({citation['citationId']}) kept as its text")
+                return self.inlines(content[1])
+            self.cited.append(key)
+            citations.append({**citation, "citationId": key,
+                              "citationPrefix": self.inlines(citation["citationPrefix"]),
+                              "citationSuffix": _locator(self.inlines(
+                                  citation["citationSuffix"]))})
+        return [{"t": "Cite", "c": [citations, []]}]
+
+    def hand_citations(self, inlines: Inlines) -> None:
+        plain = clean(text([n for n in inlines if n["t"] != "Cite"]))
+        for match in HAND_CITATION.finditer(plain):
+            self.note(f"a citation typed by hand left as text: {match.group(0)} — cite it "
+                      "as [@key] with its entry in references.json")
+
+
+def style_of_original(node: Node) -> str:
+    return next((value for key, value in node["c"][0][2] if key == "custom-style"), "")
+
+
+def _walk_inlines(blocks: Blocks):
+    for block in blocks:
+        if block["t"] in ("Plain", "Para"):
+            yield from block["c"]
+
+
+def _block_inlines(block: Node) -> Inlines:
+    if block["t"] in ("Plain", "Para"):
+        return block["c"]
+    return [{"t": "Str", "c": clean(text(block))}]
+
+
+def _lone_image(node: Node | None):
+    """The image of a paragraph that holds only an image (and spaces)."""
+    if node is None or node["t"] not in ("Para", "Plain"):
+        return None
+    shown = [n for n in node["c"] if n["t"] not in ("Space", "SoftBreak", "LineBreak")]
+    return shown[0] if len(shown) == 1 and shown[0]["t"] == "Image" else None
+
+
+def _caption_text(node: Node | None) -> str | None:
+    """The caption a Div in a caption style holds, without Word's own numbering."""
+    if node is None or node["t"] != "Div" or style_of(node) not in CAPTION_STYLES:
+        return None
+    return clean(_CAPTION_NUMBER.sub("", text(node["c"][1])))
+
+
+def _visible(inlines: Inlines) -> bool:
+    return any(n["t"] not in ("Space", "SoftBreak", "LineBreak") for n in inlines)
+
+
+def _visible_block(block: Node) -> bool:
+    return not (block["t"] in ("Para", "Plain") and not clean(text(block)))
+
+
+def _tidy(inlines: Inlines) -> Inlines:
+    """No space at either end, never two in a row, none around a footnote call."""
+    result: Inlines = []
+    for node in inlines:
+        if node["t"] == "Space" and (not result or result[-1]["t"] == "Space"):
+            continue
+        if node["t"] == "Note" and result and result[-1]["t"] == "Space":
+            result.pop()
+        if (node["t"] == "Str" and result and result[-1]["t"] == "Str"):
+            result[-1] = {"t": "Str", "c": result[-1]["c"] + node["c"]}
+            continue
+        result.append(node)
+    while result and result[-1]["t"] == "Space":
+        result.pop()
+    return result
+
+
+def _locator(suffix: Inlines) -> Inlines:
+    """Pandoc's ", page 12" from a Zotero field as folio writes it: ", p. 12"."""
+    value = clean(text(suffix))
+    match = re.fullmatch(r",?\s*(page|pages|p\.|pp\.|chapter|section|쪽)\s+(.+)", value)
+    if match:
+        value = f", {_LOCATOR_LABELS[match.group(1)]} {match.group(2)}"
+    elif value and not value.startswith(","):
+        value = ", " + value
+    return [{"t": "Str", "c": value}] if value else []
+
+
+def keywords(value: str) -> list[str]:
+    """"Keywords: a, b; c" as a list."""
+    value = _KEYWORDS_LEAD.sub("", value)
+    return [word.strip(" .") for word in re.split(r"[,;，、·]", value) if word.strip(" .")]
