@@ -74,6 +74,8 @@ def text(node) -> str:
         return text(content[1])
     if kind == "Header":
         return text(content[2]) + "\n"
+    if kind in ("Figure", "Table"):
+        return text(content[1][1]) or (text(content[2]) if kind == "Figure" else "")
     if kind in ("BulletList",):
         return "".join(text(item) for item in content)
     if kind == "OrderedList":

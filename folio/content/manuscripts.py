@@ -119,8 +119,7 @@ def import_manuscript(config: PublicationConfig, source: Path, issue: str, slug:
             if to.exists() and not force:
                 raise BuildError.at(f"{to.name} already exists in figures/: nothing "
                                     "imported", to, hint="pass --force to replace it")
-        text = "---\n" + yaml.safe_dump(front, allow_unicode=True, sort_keys=False,
-                                        width=10_000, default_flow_style=None) + "---\n" + markdown
+        text = "---\n" + _yaml(front) + "---\n" + markdown
         new_items = [item for key, item in _items_with_keys(inventory.items, keys).items()
                      if key in walk.cited and key not in existing]
         report = origin + [f"{place}: {what}" for place, what in
@@ -387,6 +386,7 @@ def _place(image: ast.Image, media: Path, folder: Path, slug: str,
                         "imported", source, hint="scale it down in the manuscript (300 dpi "
                         "at its printed size is enough) and import again")
                 if kind in ("WMF", "EMF"):
+                    kind = "EMF" if data[40:44] == b" EMF" else "WMF"
                     image.target = ""
                     notes.append((image.place, f"an image in {kind} format ({path.name}) left out: it "
                                       "cannot be printed; save it as PNG or SVG and place it"))
@@ -433,6 +433,19 @@ def _labeller():
 
 
 # ---- front matter ----
+
+class _Flow(list):
+    """A list YAML writes on one line: keywords: [a, b]."""
+
+
+def _yaml(front: dict) -> str:
+    class Dumper(yaml.SafeDumper):
+        pass
+    Dumper.add_representer(_Flow, lambda dumper, value: dumper.represent_sequence(
+        "tag:yaml.org,2002:seq", value, flow_style=True))
+    return yaml.dump(front, Dumper=Dumper, allow_unicode=True, sort_keys=False, width=10_000,
+                     default_flow_style=False)
+
 
 def _meta_text(value) -> str:
     if not isinstance(value, dict):
@@ -499,7 +512,7 @@ def _front_matter(meta: dict, walk: ast.Walk, inventory: Inventory,
     words = ast.keywords(str(found["keywords_text"])) if "keywords_text" in found \
         else inventory.keywords
     if words:
-        front["keywords"] = words
+        front["keywords"] = _Flow(words)
     return front, origin
 
 
