@@ -319,7 +319,7 @@ def _odt_body(found: Inventory, content) -> None:
     ns_office = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
     ns_draw = "urn:oasis:names:tc:opendocument:xmlns:drawing:1.0"
     for region in content.iter(f"{{{ns_text}}}changed-region"):
-        found.tracked.append(f"tracked change {region.get('{%s}id' % ns_text, '')}".strip())
+        found.tracked.append(f"tracked change {region.get(f'{{{ns_text}}}id', '')}".strip())
     for note in content.iter(f"{{{ns_office}}}annotation"):
         found.report.append(("a comment", f"left out: {ast.snippet(''.join(note.itertext()))}"))
     for box in content.iter(f"{{{ns_draw}}}text-box"):
@@ -388,8 +388,9 @@ def _place(image: ast.Image, media: Path, folder: Path, slug: str,
                 if kind in ("WMF", "EMF"):
                     kind = "EMF" if data[40:44] == b" EMF" else "WMF"
                     image.target = ""
-                    notes.append((image.place, f"an image in {kind} format ({path.name}) left out: it "
-                                      "cannot be printed; save it as PNG or SVG and place it"))
+                    notes.append((image.place, f"an image in {kind} format ({path.name}) "
+                                  "left out: it cannot be printed; save it as PNG or SVG "
+                                  "and place it"))
                     return False
                 if kind in _PRINTABLE:
                     extension, converted = _PRINTABLE[kind], None
@@ -408,8 +409,8 @@ def _place(image: ast.Image, media: Path, folder: Path, slug: str,
                                     hint="scale it down in the manuscript") from None
             kind = "EMF" if data[40:44] == b" EMF" else "WMF" if data[:4] in (
                 b"\xd7\xcd\xc6\x9a", b"\x01\x00\x09\x00") else "an unknown"
-            notes.append((image.place, f"an image in {kind} format ({path.name}) left out: it cannot "
-                              "be printed; save it as PNG or SVG and place it"))
+            notes.append((image.place, f"an image in {kind} format ({path.name}) left out: "
+                          "it cannot be printed; save it as PNG or SVG and place it"))
             return False
     to = folder / "figures" / f"{slug}-{number}{extension}"
     image.target = f"figures/{to.name}"

@@ -13,12 +13,12 @@ from pathlib import Path
 import docx
 import pypandoc
 import pytest
+from conftest import pdftotext
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
 from folio.cli import main
-from conftest import pdftotext
 
 ISSUE = "2024-no2"
 
@@ -62,7 +62,8 @@ abstract: 공예가 창의도시를 어떻게 만드는가.
 ---
 # 들어가며
 
-공예와 민속예술은 진주 사람들의 일상이다.[^silk] 이를 「창의도시」라고 부르며 “손의 도시”라고도 한다.
+공예와 민속예술은 진주 사람들의 일상이다.[^silk] 이를 「창의도시」라고 부르며
+“손의 도시”라고도 한다.
 
 | 도시 | 연도 |
 | --- | --- |
@@ -117,7 +118,8 @@ def test_round_trip_markdown_docx_import_pdf(tiny: Path, tmp_path: Path, capsys)
     text = (issue / "first.en.md").read_text(encoding="utf-8")
     assert text.startswith("---\ntype: article\ntitle: Crafts in the City\n")
     assert "subtitle: Hands and places" in text
-    assert "authors:\n- name: Kim Minji\n- name: Lee Jun\n" in text and "abstract: How crafts shape" in text
+    assert "authors:\n- name: Kim Minji\n- name: Lee Jun\n" in text
+    assert "abstract: How crafts shape" in text
     assert "\n## Introduction\n" in text and "\n### Later years\n" in text
     assert "*part* of **daily** life in [Jinju](https://jinju.go.kr).[^1]" in text
     assert "> Cities are made by hands." in text
