@@ -16,10 +16,11 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
-Node = dict
-Inlines = list[dict]
-Blocks = list[dict]
+Node = dict[str, Any]
+Inlines = list[Node]
+Blocks = list[Node]
 
 # Paragraph and character styles that mean nothing the Markdown must keep: Word's,
 # LibreOffice's and Pandoc's own names for body text, notes, captions, links.
@@ -56,7 +57,8 @@ def text(node) -> str:
         return "".join(parts)
     if not isinstance(node, dict):
         return ""
-    kind, content = node.get("t"), node.get("c")
+    kind: Any = node.get("t")
+    content: Any = node.get("c")
     if kind == "Str":
         return content
     if kind in ("Space", "SoftBreak", "LineBreak"):
@@ -123,7 +125,7 @@ class Walk:
     accept_changes: bool
     label_of: Callable[[str, str, int], str]  # (kind, caption, number) -> label
     place_image: Callable[[Image], bool]      # sets its target; False: it cannot be printed
-    meta: dict[str, object] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
     report: list[tuple[str, str]] = field(default_factory=list)   # (place, what)
     changes: list[tuple[str, str]] = field(default_factory=list)  # unaccepted changes
     images: list[Image] = field(default_factory=list)
@@ -174,7 +176,8 @@ class Walk:
         return result
 
     def block_node(self, node: Node) -> Blocks:
-        kind, content = node["t"], node.get("c")
+        kind: str = node["t"]
+        content: Any = node.get("c")
         if kind in ("Para", "Plain"):
             image = _lone_image(node)
             if image is not None:
@@ -235,13 +238,13 @@ class Walk:
         style = style_of(node)
         body = node["c"][1]
         if style in ("abstract",):
-            self.meta.setdefault("abstract_parts", []).append(clean(text(body)))  # type: ignore
+            self.meta.setdefault("abstract_parts", []).append(clean(text(body)))
             return []
         if style in ("keywords",):
             self.meta["keywords_text"] = clean(text(body))
             return []
         if style in ("title", "subtitle", "date", "affiliation", "author"):
-            self.meta.setdefault(f"{style}_style", []).append(clean(text(body)))  # type: ignore
+            self.meta.setdefault(f"{style}_style", []).append(clean(text(body)))
             return []
         if style == "abstract title":
             return []
@@ -307,7 +310,7 @@ class Walk:
             self.note("a table with several header rows: the first one kept as header",
                       once=f"heads{id(node)}")
 
-        def row(cells):
+        def cells_row(cells):
             return [attr(), [[attr(), {"t": "AlignDefault"}, 1, 1,
                               [{"t": "Plain", "c": c}] if c else []] for c in cells]]
         label = ""
@@ -318,8 +321,8 @@ class Walk:
                        if caption_text else []]
         return {"t": "Table", "c": [
             attr(label), new_caption, [[{"t": "AlignDefault"}, {"t": "ColWidthDefault"}]] * width,
-            [attr(), [row(r) for r in cells_rows[:1]]],
-            [[attr(), 0, [], [row(r) for r in cells_rows[1:]]]],
+            [attr(), [cells_row(r) for r in cells_rows[:1]]],
+            [[attr(), 0, [], [cells_row(r) for r in cells_rows[1:]]]],
             [attr(), []]]}
 
     # ---- inlines ----
@@ -330,7 +333,8 @@ class Walk:
         return _tidy(result)
 
     def inline(self, node: Node) -> Inlines:
-        kind, content = node["t"], node.get("c")
+        kind: str = node["t"]
+        content: Any = node.get("c")
         if kind == "Str":
             value = unicodedata.normalize("NFC", content).translate(_INVISIBLE)
             return [{"t": "Str", "c": value}] if value else []

@@ -23,6 +23,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -451,7 +452,8 @@ def _yaml(front: dict) -> str:
 def _meta_text(value) -> str:
     if not isinstance(value, dict):
         return ""
-    kind, content = value.get("t"), value.get("c")
+    kind: Any = value.get("t")
+    content: Any = value.get("c")
     if kind in ("MetaInlines", "MetaBlocks"):
         return ast.clean(ast.text(content))
     if kind == "MetaString":
@@ -491,7 +493,7 @@ def _front_matter(meta: dict, walk: ast.Walk, inventory: Inventory,
     authors = [_meta_text(a) for a in meta.get("author", {}).get("c", [])] \
         if meta.get("author", {}).get("t") == "MetaList" else \
         ([_meta_text(meta["author"])] if "author" in meta else [])
-    authors = [a for a in authors if a] or list(found.get("author_style", []))  # type: ignore
+    authors = [a for a in authors if a] or list(found.get("author_style", []))
     if authors:
         origin.append(f"authors {', '.join(authors)}: from the Author style — add "
                       "affiliations")
@@ -502,12 +504,12 @@ def _front_matter(meta: dict, walk: ast.Walk, inventory: Inventory,
     else:
         origin.append("authors: none found (no Author style or property) — write them")
     if authors:
-        affiliations = list(found.get("affiliation_style", []))  # type: ignore
+        affiliations = list(found.get("affiliation_style", []))
         front["authors"] = [{"name": name, **({"affiliation": affiliations[i]}
                                               if i < len(affiliations) else {})}
                             for i, name in enumerate(authors)]
     abstract = _meta_text(meta.get("abstract")) or " ".join(
-        found.get("abstract_parts", []))  # type: ignore
+        found.get("abstract_parts", []))
     if abstract:
         front["abstract"] = abstract
     words = ast.keywords(str(found["keywords_text"])) if "keywords_text" in found \
