@@ -112,9 +112,11 @@ def import_manuscript(config: PublicationConfig, source: Path, issue: str, slug:
                                                if len(changes) > 3 else "")
             raise BuildError.at(f"the manuscript has {len(changes)} tracked change"
                                 f"{'s' if len(changes) != 1 else ''} not accepted ({shown})",
-                                source, hint="accept or reject them in Word and save, or "
+                                source, hint="accept or reject them in Word or LibreOffice and save, or "
                                 "pass --accept-changes to import the text as if accepted")
         front, origin = _front_matter(document.get("meta", {}), walk, inventory, body)
+        _reference_heading(body, walk)
+        _heading_levels(body, walk)
         markdown = _markdown(body)
         for _, to, _ in figures:
             if to.exists() and not force:
@@ -183,12 +185,28 @@ def check_container(source: Path) -> str:
     if broken is not None:
         raise BuildError.at(f"the file is damaged (its part {broken} is corrupt)", source,
                             hint="open it in Word or LibreOffice and save it again")
-    if "word/document.xml" in names:
+    if "word/document.xml" in names or _main_part(source):
         return "docx"
     if mimetype == b"application/vnd.oasis.opendocument.text" and "content.xml" in names:
         return "odt"
     raise BuildError.at("a zip file but not a Word (.docx) or LibreOffice Writer (.odt) "
                         "document", source, hint="save the manuscript as .docx or .odt")
+
+
+_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+
+
+def _main_part(source: Path) -> str | None:
+    """The name of a docx file's document part, as its content types declare it
+    (word/document.xml, unless the writer chose another)."""
+    with zipfile.ZipFile(source) as archive:
+        types = _xml(archive, "[Content_Types].xml")
+    if types is None:
+        return None
+    for override in types:
+        if override.get("ContentType") == _MAIN and override.get("PartName"):
+            return override.get("PartName").lstrip("/")
+    return None
 
 
 def _xml(archive: zipfile.ZipFile, name: str):
@@ -209,7 +227,7 @@ def read_inventory(source: Path, kind: str) -> Inventory:
         with zipfile.ZipFile(source) as archive:
             if kind == "docx":
                 _properties(found, _xml(archive, "docProps/core.xml"))
-                document = _xml(archive, "word/document.xml")
+                document = _xml(archive, _main_part(source) or "word/document.xml")
                 if document is not None:
                     _docx_body(found, document)
             else:
@@ -234,7 +252,7 @@ def _properties(found: Inventory, root) -> None:
         if name == "title":
             found.title = value
         elif name in ("creator", "initial-creator") and not found.authors:
-            found.authors = [a.strip() for a in re.split(r"[;,]| and |·", value) if a.strip()]
+            found.authors = [a.strip() for a in value.split(";") if a.strip()]
         elif name in ("keywords", "keyword"):
             found.keywords += ast.keywords(value)
 
@@ -343,6 +361,7 @@ def _pandoc(source: Path, kind: str, media: Path) -> dict:
                                     sandbox=False)
     except (RuntimeError, OSError) as error:
         message = str(error).strip().splitlines()[-1] if str(error).strip() else "failed"
+        message = re.sub(r'^Pandoc died with exitcode "\d+" during conversion:\s*', "", message)
         raise BuildError.at(f"Pandoc could not read the manuscript: {message}", source,
                             hint="open it in Word or LibreOffice and save it again") from None
     return json.loads(out)
@@ -432,6 +451,45 @@ def _labeller():
         used.add(f"{kind}:{candidate}")
         return f"{kind}:{candidate}"
     return label
+
+
+_REFERENCES = re.compile(r"(references?( list)?|bibliography|works cited|literature( cited)?|sources|"
+                         r"참고\s*문헌|인용\s*문헌|참고\s*자료)\s*:?", re.I)
+
+
+def _reference_heading(body: list, walk: ast.Walk) -> None:
+    """The heading of the reference list Zotero or Mendeley wrote (left out), when
+    nothing follows it: the build prints the references under its own heading."""
+    if body and body[-1]["t"] == "Header" and _REFERENCES.fullmatch(
+            ast.clean(ast.text(body[-1]["c"][2]))):
+        heading = body.pop()
+        walk.report.append((f"heading “{ast.clean(ast.text(heading['c'][2]))}”",
+                            "the reference list's heading left out: the build prints its own"))
+    elif any(b["t"] == "Header" and _REFERENCES.fullmatch(ast.clean(ast.text(b["c"][2])))
+             for b in body):
+        walk.report.append(("the reference list", "a reference list typed as text kept: the "
+                            "build prints the works cited with [@key] after it; remove it once "
+                            "its works are in references.json and cited"))
+
+
+def _heading_levels(body: list, walk: ast.Walk) -> None:
+    """The body's top headings at ##, the article's first level under its title, and
+    no level skipped (Word lets a Heading 3 follow a Heading 1; folio does not)."""
+    levels = [block["c"][0] for block in body if block["t"] == "Header"]
+    if not levels:
+        return
+    shift, previous, skipped = min(levels) - 2, 1, ""
+    for block in body:
+        if block["t"] != "Header":
+            continue
+        level = block["c"][0] - shift
+        if level > previous + 1:
+            skipped = skipped or ast.clean(ast.text(block["c"][2]))
+            level = previous + 1
+        block["c"][0] = previous = min(level, 6)
+    if skipped:
+        walk.report.append((f"heading “{skipped}”", "a heading level skipped in the "
+                            "manuscript: made one level below the heading before it"))
 
 
 # ---- front matter ----

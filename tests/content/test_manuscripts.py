@@ -208,6 +208,7 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
     paragraph.add_run(". 또한 “손”의 도시이다")
     _field(paragraph, zotero(KIM).replace("ZOTERO_ITEM ", ""), "(김 2019)")   # Mendeley's
     paragraph.add_run(". 손으로 적은 인용 (Florida 2002).")
+    document.add_paragraph("세부", style="Heading 3")        # a level skipped
     _field(document.add_paragraph("Page "), "PAGE", "1")
     commented = document.add_paragraph("검토할 문장이다.")
     document.add_comment(commented.runs, text="확인 바람", author="편집자")
@@ -217,6 +218,9 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
         f'<w:r {w} xmlns:v="urn:schemas-microsoft-com:vml"><w:pict><v:shape><v:textbox>'
         '<w:txbxContent><w:p><w:r><w:t>상자 속 글</w:t></w:r></w:p></w:txbxContent>'
         '</v:textbox></v:shape></w:pict></w:r>'))
+    document.add_paragraph("참고문헌", style="Heading 1")
+    _field(document.add_paragraph(), 'ADDIN ZOTERO_BIBL {"uncited":[]} CSL_BIBLIOGRAPHY',
+           "Landry, Charles. 2000. The Creative City.")
     if changes:
         tracked = document.add_paragraph("고친 곳: ")
         tracked._p.append(parse_xml(
@@ -242,7 +246,8 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
     assert "keywords: [공예, 창의도시, 진주]" in text
     assert ("창의도시는 *「공예」* 그 대안이다[@landry2000, p. 12]. 또한 “손”의 도시이다"
             "[@ref2019]. 손으로 적은 인용 (Florida 2002).") in text
-    assert "상자 밖 문장." in text and "## 서론" in text
+    assert "상자 밖 문장." in text and "\n## 서론\n" in text and "\n### 세부\n" in text
+    assert "참고문헌" not in text and "Creative City" not in text
     assert "확인 바람" not in text
     references = json.loads((issue / "references.json").read_text(encoding="utf-8"))
     assert [r["id"] for r in references] == ["landry2000", "ref2019"]
@@ -254,7 +259,10 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
                      "field PAGE kept as the text Word last showed",
                      "paragraph style “Fancy Box” has no equivalent",
                      "a citation typed by hand left as text: (Florida 2002)",
-                     "authors 김민지, 이준: from the document properties"):
+                     "authors 김민지, 이준: from the document properties",
+                     "a heading level skipped in the manuscript",
+                     "the reference list Zotero/Mendeley wrote left out",
+                     "heading “참고문헌”: the reference list's heading left out"):
         assert expected in report, expected
         assert expected in out, expected
     assert "add 'crafts' to the articles of a section" in out
