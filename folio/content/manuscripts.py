@@ -112,8 +112,9 @@ def import_manuscript(config: PublicationConfig, source: Path, issue: str, slug:
                                                if len(changes) > 3 else "")
             raise BuildError.at(f"the manuscript has {len(changes)} tracked change"
                                 f"{'s' if len(changes) != 1 else ''} not accepted ({shown})",
-                                source, hint="accept or reject them in Word or LibreOffice and save, or "
-                                "pass --accept-changes to import the text as if accepted")
+                                source, hint="accept or reject them in Word or LibreOffice "
+                                "and save, or pass --accept-changes to import the text as if "
+                                "accepted")
         front, origin = _front_matter(document.get("meta", {}), walk, inventory, body)
         _reference_heading(body, walk)
         _heading_levels(body, walk)
@@ -453,8 +454,8 @@ def _labeller():
     return label
 
 
-_REFERENCES = re.compile(r"(references?( list)?|bibliography|works cited|literature( cited)?|sources|"
-                         r"참고\s*문헌|인용\s*문헌|참고\s*자료)\s*:?", re.I)
+_REFERENCES = re.compile(r"(references?( list)?|bibliography|works cited|literature( cited)?|"
+                         r"sources|참고\s*문헌|인용\s*문헌|참고\s*자료)\s*:?", re.I)
 
 
 def _reference_heading(body: list, walk: ast.Walk) -> None:
