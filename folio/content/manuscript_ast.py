@@ -45,6 +45,9 @@ _CAPTION_NUMBER = re.compile(r"^\s*(?:Table|Tab\.|Figure|Fig\.|표|그림|사진
 # Author-date citations typed by hand: "(Landry 2000)", "(Kim, 2019, p. 3)", "(김민지 2019)".
 HAND_CITATION = re.compile(r"\((?:see |e\.g\. |cf\. )?[A-Z\uac00-\ud7af][^()]{0,80}?"
                            r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b[^()]{0,40}\)")
+# ... and in the sentence: "Landry (2000)", "Landry (2000, 12)", "김민지(2019)".
+HAND_NARRATIVE = re.compile(r"(?:\b[A-Z][\w'’-]+|[\uac00-\ud7af]{2,5})\s?\((?:1[5-9]\d\d|20\d\d)"
+                            r"[a-z]?(?:[,:;][^()]{0,30})?\)")
 _KEYWORDS_LEAD = re.compile(r"^\s*(?:key\s*words?|주제어|핵심어|키워드|검색어)\s*[:：]?\s*", re.I)
 _LOCATOR_LABELS = {"page": "p.", "pages": "pp.", "p.": "p.", "pp.": "pp.", "chapter": "chap.",
                    "section": "sec.", "쪽": "p."}
@@ -429,7 +432,7 @@ class Walk:
 
     def hand_citations(self, inlines: Inlines) -> None:
         plain = clean(text([n for n in inlines if n["t"] != "Cite"]))
-        for match in HAND_CITATION.finditer(plain):
+        for match in [*HAND_CITATION.finditer(plain), *HAND_NARRATIVE.finditer(plain)]:
             self.note(f"a citation typed by hand left as text: {match.group(0)} — cite it "
                       "as [@key] with its entry in references.json")
 

@@ -30,7 +30,7 @@ import yaml
 from folio.config.publication import PublicationConfig
 from folio.content import manuscript_ast as ast
 from folio.errors import BuildError
-from folio.files import write_atomically
+from folio.files import publication_lock, write_atomically
 
 SUFFIXES = (".docx", ".odt")
 MAX_PIXELS = 50_000_000         # a 7000 × 7000 image: beyond what a page prints at 600 dpi
@@ -77,7 +77,14 @@ def import_manuscript(config: PublicationConfig, source: Path, issue: str, slug:
                       lang: str, force: bool = False,
                       accept_changes: bool = False) -> Imported:
     """Read ``source``, write the article and its figures and references; refuse
-    (BuildError, nothing written) a file that is not a readable manuscript."""
+    (BuildError, nothing written) a file that is not a readable manuscript. Holds the
+    publication's lock, as every import does: no build reads a half-imported article."""
+    with publication_lock(config.root, exclusive=True):
+        return _import(config, source, issue, slug, lang, force, accept_changes)
+
+
+def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang: str,
+            force: bool, accept_changes: bool) -> Imported:
     config.language(lang)
     folder = config.root / "content" / "journal" / issue
     if not (folder / "issue.yaml").is_file():

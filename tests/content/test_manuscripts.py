@@ -208,6 +208,7 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
     paragraph.add_run(". 또한 “손”의 도시이다")
     _field(paragraph, zotero(KIM).replace("ZOTERO_ITEM ", ""), "(김 2019)")   # Mendeley's
     paragraph.add_run(". 손으로 적은 인용 (Florida 2002).")
+    document.add_paragraph("김민지(2019)도 그렇게 보았다.")
     document.add_paragraph("세부", style="Heading 3")        # a level skipped
     _field(document.add_paragraph("Page "), "PAGE", "1")
     commented = document.add_paragraph("검토할 문장이다.")
@@ -259,6 +260,7 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
                      "field PAGE kept as the text Word last showed",
                      "paragraph style “Fancy Box” has no equivalent",
                      "a citation typed by hand left as text: (Florida 2002)",
+                     "a citation typed by hand left as text: 김민지(2019)",
                      "authors 김민지, 이준: from the document properties",
                      "a heading level skipped in the manuscript",
                      "the reference list Zotero/Mendeley wrote left out",
@@ -285,12 +287,12 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
 
 def test_tracked_changes_refused_unless_accepted(tiny: Path, tmp_path: Path, capsys):
     manuscript = word_manuscript(tmp_path / "changes.docx", changes=True)
-    before = files(tiny)
+    before = files(tiny / "content")
     assert run_import(tiny, manuscript, "crafts", "ko") == 1
     err = capsys.readouterr().err
     assert "changes.docx" in err and "2 tracked changes not accepted" in err
     assert "--accept-changes" in err
-    assert files(tiny) == before
+    assert files(tiny / "content") == before
     assert run_import(tiny, manuscript, "crafts", "ko", "--accept-changes") == 0
     text = (tiny / "content/journal" / ISSUE / "crafts.ko.md").read_text(encoding="utf-8")
     assert "고친 곳: 넣은 말" in text and "지운 말" not in text
@@ -323,11 +325,11 @@ def test_unprintable_and_enormous_images(tiny: Path, tmp_path: Path, capsys, mon
 
     from folio.content import manuscripts
     monkeypatch.setattr(manuscripts, "MAX_PIXELS", 300 * 200 - 1)
-    before = files(tiny)
+    before = files(tiny / "content")
     assert run_import(tiny, manuscript, "big", "en") == 1
     err = capsys.readouterr().err
     assert "images.docx" in err and "300 × 200 pixels" in err and "nothing imported" in err
-    assert files(tiny) == before
+    assert files(tiny / "content") == before
 
 
 def _broken_zip(path: Path, good: Path) -> Path:
@@ -366,11 +368,11 @@ def test_bad_input_one_message_nothing_written(tiny: Path, tmp_path: Path, capsy
         at = data.find(b"<w:body>")
         data[at + 3] ^= 0x20
         path.write_bytes(bytes(data))
-    before = files(tiny)
+    before = files(tiny / "content")
     assert run_import(tiny, path, "new", "en") == 1
     captured = capsys.readouterr()
     problem = [line for line in captured.err.splitlines() if line.startswith("error")]
     assert len(problem) == 1 and path.name in problem[0] and expected in problem[0], \
         captured.err
     assert "Traceback" not in captured.err + captured.out
-    assert files(tiny) == before
+    assert files(tiny / "content") == before
