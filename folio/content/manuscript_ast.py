@@ -40,7 +40,8 @@ META_STYLES = {"title", "subtitle", "author", "abstract", "abstract title", "key
                "date", "affiliation"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # "Table 3:", "표 3.", "Figure 2 –", "그림 2." opening a caption Word numbered itself.
-_CAPTION_NUMBER = re.compile(r"^\s*(?:Table|Tab\.|Figure|Fig\.|표|그림|사진)\s*\d+\s*[.:–—-]?\s*",
+_CAPTION_NUMBER = re.compile(r"^\s*(?:Table|Tab\.|Figure|Fig\.|표|그림|사진|<표>|\[표\])\s*"
+                             r"\d+(?:[.-]\d+)*\s*[.:–—-]?\s*",
                              re.I)
 # Author-date citations typed by hand: "(Landry 2000)", "(Kim, 2019, p. 3)", "(김민지 2019)".
 HAND_CITATION = re.compile(r"\((?:see |e\.g\. |cf\. )?[A-Z\uac00-\ud7af][^()]{0,80}?"
@@ -135,8 +136,11 @@ class Walk:
     cited: list[str] = field(default_factory=list)
     section: str = ""
     block: str = ""
+    anchor_labels: dict[str, str] = field(default_factory=dict)   # bookmark -> label
+    xrefs: list[tuple[str, str, str]] = field(default_factory=list)  # (bookmark, text, place)
     _once: set = field(default_factory=set)
     _tables: int = 0
+    _anchors: list[str] = field(default_factory=list)
 
     # ---- where ----
     def place(self) -> str:
@@ -160,20 +164,16 @@ class Walk:
             if top:
                 self.block = text(node)
             following = blocks[index + 1] if index + 1 < len(blocks) else None
-            caption = _caption_text(following)
-            if node["t"] == "Table" and caption is not None and not node["c"][1][1]:
-                node["c"][1] = [None, [{"t": "Plain", "c": [{"t": "Str", "c": caption}]}]]
+            if node["t"] in ("Table", "Para", "Plain") and _is_caption(following) and (
+                    node["t"] == "Table" and not node["c"][1][1]
+                    or node["t"] != "Table" and _lone_image(node) is not None):
+                node = _captioned(node, following)
                 index += 1
-            elif caption is not None and _lone_image(node) is not None:
-                node = {"t": "Figure", "c": [attr(), [None, [{"t": "Plain", "c": [
-                    {"t": "Str", "c": caption}]}]], [{"t": "Plain", "c": [_lone_image(node)]}]]}
+            elif _is_caption(node) and following is not None and (
+                    following["t"] == "Table" and not following["c"][1][1]
+                    or _lone_image(following) is not None):
+                node = _captioned(following, node)
                 index += 1
-            elif (_caption_text(node) is not None and following is not None
-                  and following["t"] == "Table" and not following["c"][1][1]):
-                following["c"][1] = [None, [{"t": "Plain", "c": [
-                    {"t": "Str", "c": _caption_text(node)}]}]]
-                index += 1
-                continue
             result.extend(self.block_node(node))
             index += 1
         return result
@@ -190,6 +190,8 @@ class Walk:
             return [{"t": kind, "c": inlines}] if _visible(inlines) else []
         if kind == "Header":
             level, _, inlines = content
+            if not clean(text(inlines)):
+                return []
             self.section = clean(text(inlines))
             return [{"t": "Header", "c": [min(level + 1, 6), attr(), self.inlines(inlines)]}]
         if kind == "BlockQuote":
@@ -206,7 +208,8 @@ class Walk:
             return [self.table(node)]
         if kind == "Figure":
             images = [n for n in _walk_inlines(content[2]) if n["t"] == "Image"]
-            caption = clean(text(content[1][1]))
+            caption = caption_text(content[1][1])
+            self._anchors = anchors(content[1][1])
             if len(images) != 1:
                 self.note(f"a figure of {len(images)} images: each image imported as a "
                           "figure of its own")
@@ -273,8 +276,10 @@ class Walk:
                       "imported as a figure; write its caption")
         number = len(self.images) + 1
         entry = Image(source, caption, self.label_of("fig", caption, number), self.place())
+        found, self._anchors = self._anchors, []
         if not self.place_image(entry):
             return []
+        self.anchor_labels.update(dict.fromkeys(found, entry.label))
         self.images.append(entry)
         return [{"t": "Figure", "c": [attr(entry.label), [None, [{"t": "Plain", "c": [
             {"t": "Str", "c": caption}]}]], [{"t": "Plain", "c": [
@@ -283,7 +288,10 @@ class Walk:
 
     def table(self, node: Node) -> Node:
         table_attr, caption, specs, head, bodies, foot = node["c"]
-        caption_text = clean(_CAPTION_NUMBER.sub("", text(caption[1])))
+        caption_words = caption_text(caption[1])
+        if not caption_words and text(caption[1]).strip():
+            self.note(f"a table captioned only by its number ({snippet(text(caption[1]))}): "
+                      "write its caption, ': Caption {#tbl:…}', to number it")
         rows = [*head[1], *[row for body in bodies for row in (*body[2], *body[3])], *foot[1]]
         header_rows = len(head[1])
         cells_rows = []
@@ -317,11 +325,14 @@ class Walk:
             return [attr(), [[attr(), {"t": "AlignDefault"}, 1, 1,
                               [{"t": "Plain", "c": c}] if c else []] for c in cells]]
         label = ""
-        if caption_text:
+        if caption_words:
             self._tables += 1
-            label = self.label_of("tbl", caption_text, self._tables)
-        new_caption = [None, [{"t": "Plain", "c": [{"t": "Str", "c": caption_text}]}]
-                       if caption_text else []]
+            label = self.label_of("tbl", caption_words, self._tables)
+            self.anchor_labels.update(dict.fromkeys(anchors(caption[1]) + [table_attr[0]],
+                                                    label))
+            self.anchor_labels.pop("", None)
+        new_caption = [None, [{"t": "Plain", "c": [{"t": "Str", "c": caption_words}]}]
+                       if caption_words else []]
         return {"t": "Table", "c": [
             attr(label), new_caption, [[{"t": "AlignDefault"}, {"t": "ColWidthDefault"}]] * width,
             [attr(), [cells_row(r) for r in cells_rows[:1]]],
@@ -374,8 +385,8 @@ class Walk:
             url = content[2][0]
             inner = self.inlines(content[1])
             if url.startswith("#"):
-                self.note(f"an internal link (to a bookmark) kept as text: {snippet(text(inner))}")
-                return inner
+                self.xrefs.append((url[1:], clean(text(inner)), self.place()))
+                return [{"t": "Str", "c": f"folioxref{len(self.xrefs)}x"}]
             return [{"t": "Link", "c": [attr(), inner, [url, ""]]}]
         if kind == "Image":
             self.note(f"an image inside a line of text left out "
@@ -437,6 +448,20 @@ class Walk:
                       "as [@key] with its entry in references.json")
 
 
+    def resolve(self, markdown: str) -> str:
+        """Word's cross-references (links to a caption's bookmark) as @tbl:…/@fig:…,
+        which print the number; any other internal link as its text, reported."""
+        def replace(match: re.Match) -> str:
+            anchor, shown, place = self.xrefs[int(match.group(1)) - 1]
+            label = self.anchor_labels.get(anchor)
+            if label:
+                return "@" + label
+            self.report.append((place, f"an internal link (to a bookmark) kept as text: "
+                                       f"{snippet(shown)}"))
+            return re.sub(r"([\\`*_\[\]<>#!|~])", r"\\\1", shown)
+        return re.sub(r"folioxref(\d+)x", replace, markdown)
+
+
 def style_of_original(node: Node) -> str:
     return next((value for key, value in node["c"][0][2] if key == "custom-style"), "")
 
@@ -461,11 +486,38 @@ def _lone_image(node: Node | None):
     return shown[0] if len(shown) == 1 and shown[0]["t"] == "Image" else None
 
 
-def _caption_text(node: Node | None) -> str | None:
-    """The caption a Div in a caption style holds, without Word's own numbering."""
-    if node is None or node["t"] != "Div" or style_of(node) not in CAPTION_STYLES:
-        return None
-    return clean(_CAPTION_NUMBER.sub("", text(node["c"][1])))
+def _is_caption(node: Node | None) -> bool:
+    """A paragraph in a caption style (Pandoc's +styles puts it in a Div)."""
+    return node is not None and node["t"] == "Div" and style_of(node) in CAPTION_STYLES
+
+
+def _captioned(node: Node, caption: Node) -> Node:
+    """A table, or a paragraph of one image, with the caption paragraph beside it."""
+    if node["t"] == "Table":
+        node["c"][1] = [None, caption["c"][1]]
+        return node
+    return {"t": "Figure", "c": [attr(), [None, caption["c"][1]],
+                                 [{"t": "Plain", "c": [_lone_image(node)]}]]}
+
+
+def caption_text(blocks: Blocks) -> str:
+    """A caption's text without the number Word gave it ("Table 5.1:", "그림 2.")."""
+    return clean(_CAPTION_NUMBER.sub("", clean(text(blocks))))
+
+
+def anchors(node) -> list[str]:
+    """The bookmarks (Pandoc: spans with an id) inside a node: what Word's
+    cross-references point at."""
+    found: list[str] = []
+    if isinstance(node, list):
+        for item in node:
+            found += anchors(item)
+    elif isinstance(node, dict):
+        if node.get("t") == "Span" and node["c"][0][0]:
+            found.append(node["c"][0][0])
+        if "c" in node:
+            found += anchors(node["c"])
+    return found
 
 
 def _visible(inlines: Inlines) -> bool:

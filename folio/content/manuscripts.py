@@ -122,10 +122,11 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
                                 source, hint="accept or reject them in Word or LibreOffice "
                                 "and save, or pass --accept-changes to import the text as if "
                                 "accepted")
-        front, origin = _front_matter(document.get("meta", {}), walk, inventory, body)
+        front, origin = _front_matter(document.get("meta", {}), walk, inventory, body,
+                                      source)
         _reference_heading(body, walk)
         _heading_levels(body, walk)
-        markdown = _markdown(body)
+        markdown = walk.resolve(_markdown(body))
         for _, to, _ in figures:
             if to.exists() and not force:
                 raise BuildError.at(f"{to.name} already exists in figures/: nothing "
@@ -332,7 +333,7 @@ def _field(found: Inventory, instruction: str, place: str) -> None:
                                     "library as CSL JSON and cite it as [@key]"))
         return
     if words[0].upper() in _QUIET_FIELDS:
-        if words[0].upper() in ("REF", "PAGEREF", "NOTEREF"):
+        if words[0].upper() in ("REF", "PAGEREF", "NOTEREF") and "\\h" not in words:
             found.report.append((place, f"a cross-reference field ({words[0]}) kept as its "
                                         "shown text: write @tbl:… or @fig:…"))
         return
@@ -529,8 +530,18 @@ def _meta_text(value) -> str:
     return ""
 
 
+def _title_line(body: list) -> bool:
+    """Whether the body's first block looks like a title: a heading, or a short line
+    that does not end a sentence, with more text after it."""
+    if len(body) < 2 or body[0]["t"] not in ("Header", "Para"):
+        return False
+    line = ast.clean(ast.text(body[0]))
+    return bool(line) and (body[0]["t"] == "Header" or (
+        len(line) <= 120 and not re.search(r"[.。:;]$", line)))
+
+
 def _front_matter(meta: dict, walk: ast.Walk, inventory: Inventory,
-                  body: list) -> tuple[dict, list[str]]:
+                  body: list, source: Path) -> tuple[dict, list[str]]:
     """The article's front matter and where each field came from, for the editor to
     confirm."""
     origin: list[str] = []
@@ -541,16 +552,14 @@ def _front_matter(meta: dict, walk: ast.Walk, inventory: Inventory,
     elif inventory.title:
         title = inventory.title
         origin.append(f"title “{title}”: from the document properties — confirm it")
+    elif _title_line(body):
+        first = body.pop(0)
+        title = ast.clean(ast.text(first))
+        origin.append(f"title “{title}”: the first line of the text — confirm it")
     else:
-        first = next((b for b in body if b["t"] in ("Para", "Header")), None)
-        if first is not None and len(ast.clean(ast.text(first))) <= 200:
-            title = ast.clean(ast.text(first))
-            body.remove(first)
-            origin.append(f"title “{title}”: the first line of the text — confirm it")
-        else:
-            title = "UNTITLED"
-            origin.append("title: none found (no Title style, no document property) — "
-                          "write it")
+        title = source.stem
+        origin.append(f"title “{title}”: the file's name (no Title style, document property "
+                      "or title line) — write the title")
     front: dict[str, object] = {"type": "article", "title": title}
     subtitle = _meta_text(meta.get("subtitle")) or next(iter(found.get("subtitle_style", [])),
                                                        "")

@@ -190,6 +190,8 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
     comment, a text box, a PAGE field, a style with no equivalent, a citation typed by
     hand, Hangul split across runs and decomposed (NFD)."""
     w = nsdecls("w")
+    picture = path.with_suffix(".png")
+    _png(picture)
     document = docx.Document()
     document.core_properties.author = "김민지; 이준"
     document.core_properties.keywords = "공예, 도시"
@@ -209,6 +211,24 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
     _field(paragraph, zotero(KIM).replace("ZOTERO_ITEM ", ""), "(김 2019)")   # Mendeley's
     paragraph.add_run(". 손으로 적은 인용 (Florida 2002).")
     document.add_paragraph("김민지(2019)도 그렇게 보았다.")
+    # Word's captions, bookmarked, and cross-references to them (REF fields as links).
+    see = document.add_paragraph("회원 도시는 ")
+    for anchor, shown, after in (("_Ref1", "표 1", "에 있고 위치는 "), ("_Ref2", "그림 1", "에 있다.")):
+        see._p.append(parse_xml(f'<w:hyperlink {w} w:anchor="{anchor}"><w:r><w:t>{shown}'
+                                '</w:t></w:r></w:hyperlink>'))
+        see._p.append(parse_xml(f'<w:r {w}><w:t xml:space="preserve">{after}</w:t></w:r>'))
+    caption = document.add_paragraph(style="Caption")
+    caption._p.append(parse_xml(f'<w:bookmarkStart {w} w:id="1" w:name="_Ref1"/>'))
+    caption.add_run("표 1. 회원 도시")
+    caption._p.append(parse_xml(f'<w:bookmarkEnd {w} w:id="1"/>'))
+    table = document.add_table(rows=2, cols=2)
+    for cell, value in zip(table._cells, ("도시", "연도", "이천", "2010"), strict=True):
+        cell.text = value
+    document.add_picture(str(picture))
+    caption = document.add_paragraph(style="Caption")
+    caption._p.append(parse_xml(f'<w:bookmarkStart {w} w:id="2" w:name="_Ref2"/>'))
+    caption.add_run("그림 1: 붉은 사각형")
+    caption._p.append(parse_xml(f'<w:bookmarkEnd {w} w:id="2"/>'))
     document.add_paragraph("세부", style="Heading 3")        # a level skipped
     _field(document.add_paragraph("Page "), "PAGE", "1")
     commented = document.add_paragraph("검토할 문장이다.")
@@ -249,6 +269,9 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
             "[@ref2019]. 손으로 적은 인용 (Florida 2002).") in text
     assert "상자 밖 문장." in text and "\n## 서론\n" in text and "\n### 세부\n" in text
     assert "참고문헌" not in text and "Creative City" not in text
+    assert "회원 도시는 @tbl:table-1에 있고 위치는 @fig:figure-1에 있다." in text
+    assert "| 이천 | 2010 |\n\n: 회원 도시 {#tbl:table-1}" in text
+    assert "![붉은 사각형](figures/crafts-1.png){#fig:figure-1}" in text
     assert "확인 바람" not in text
     references = json.loads((issue / "references.json").read_text(encoding="utf-8"))
     assert [r["id"] for r in references] == ["landry2000", "ref2019"]
@@ -283,6 +306,8 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
                    pdftotext(tmp_path / f"out/ko/journal-{ISSUE}.pdf").split())
     assert "창의도시는 「공예」 그 대안이다(Landry 2000, 12)" in pdf
     assert "The Creative City" in pdf and "도시연구" in pdf
+    assert "회원 도시는 표 1에 있고 위치는 그림 1에 있다." in pdf
+    assert "표 1. 회원 도시" in pdf and "그림 1. 붉은 사각형" in pdf
 
 
 def test_tracked_changes_refused_unless_accepted(tiny: Path, tmp_path: Path, capsys):
