@@ -213,7 +213,8 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
     document.add_paragraph("김민지(2019)도 그렇게 보았다.")
     # Word's captions, bookmarked, and cross-references to them (REF fields as links).
     see = document.add_paragraph("회원 도시는 ")
-    for anchor, shown, after in (("_Ref1", "표 1", "에 있고 위치는 "), ("_Ref2", "그림 1", "에 있다.")):
+    for anchor, shown, after in (("_Ref1", "표 1", "에 있고 위치는 "),
+                                 ("_Ref2", "그림 1", "에 있다.")):
         see._p.append(parse_xml(f'<w:hyperlink {w} w:anchor="{anchor}"><w:r><w:t>{shown}'
                                 '</w:t></w:r></w:hyperlink>'))
         see._p.append(parse_xml(f'<w:r {w}><w:t xml:space="preserve">{after}</w:t></w:r>'))
