@@ -164,7 +164,8 @@ class Walk:
             if top:
                 self.block = text(node)
             following = blocks[index + 1] if index + 1 < len(blocks) else None
-            if node["t"] in ("Table", "Para", "Plain") and _is_caption(following) and (
+            if following is not None and node["t"] in ("Table", "Para", "Plain") \
+                    and _is_caption(following) and (
                     node["t"] == "Table" and not node["c"][1][1]
                     or node["t"] != "Table" and _lone_image(node) is not None):
                 node = _captioned(node, following)
