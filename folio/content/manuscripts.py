@@ -60,6 +60,7 @@ class Inventory:
     items: dict[str, dict] = field(default_factory=dict)     # citation item id -> CSL-JSON
     report: list[tuple[str, str]] = field(default_factory=list)
     tracked: list[str] = field(default_factory=list)          # places of tracked changes
+    boxes: list[tuple[str, str]] = field(default_factory=list)  # text boxes: place, text
 
 
 @dataclass
@@ -124,6 +125,7 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
                                 "accepted")
         front, origin = _front_matter(document.get("meta", {}), walk, inventory, body,
                                       source)
+        _text_boxes(inventory, body)
         _reference_heading(body, walk)
         _heading_levels(body, walk)
         markdown = walk.resolve(_markdown(body))
@@ -298,8 +300,7 @@ def _docx_body(found: Inventory, document) -> None:
         elif tag == _W + "txbxContent" and not any(a.tag == _MC_FALLBACK
                                                     for a in element.iterancestors()):
             inside = "".join(t.text or "" for t in element.iter(_W + "t"))
-            found.report.append((place, f"a text box: its text {ast.snippet(inside)} is "
-                                        "imported where Pandoc found it — check its place"))
+            found.boxes.append((place, ast.clean(inside)))
         elif tag in (_W + "moveFrom", _W + "moveTo", _W + "pPrChange", _W + "rPrChange"):
             found.tracked.append(f"{place}: a tracked {tag.rsplit('}', 1)[1]}")
 
@@ -351,8 +352,7 @@ def _odt_body(found: Inventory, content) -> None:
     for note in content.iter(f"{{{ns_office}}}annotation"):
         found.report.append(("a comment", f"left out: {ast.snippet(''.join(note.itertext()))}"))
     for box in content.iter(f"{{{ns_draw}}}text-box"):
-        found.report.append(("a text box", f"{ast.snippet(''.join(box.itertext()))}: check "
-                                            "where its text came in"))
+        found.boxes.append(("a text box", ast.clean("".join(box.itertext()))))
     raw = "".join(str(v) for e in content.iter() if isinstance(e.tag, str) for v in e.values())
     if "ZOTERO_ITEM" in raw or "CSL_CITATION" in raw:
         found.report.append(("citations", "Zotero citations of a LibreOffice file are kept as "
@@ -460,6 +460,21 @@ def _labeller():
         used.add(f"{kind}:{candidate}")
         return f"{kind}:{candidate}"
     return label
+
+
+def _text_boxes(inventory: Inventory, body: list) -> None:
+    """Whether each text box's text came in (Pandoc reads some kinds, not others)."""
+    shown = re.sub(r"\s+", "", ast.text(body))
+    for place, inside in inventory.boxes:
+        if not inside:
+            inventory.report.append((place, "a text box without text (a picture or drawing "
+                                            "in a box): check that its picture came in"))
+        elif re.sub(r"\s+", "", inside) in shown:
+            inventory.report.append((place, f"a text box: its text {ast.snippet(inside)} came "
+                                            "in where the box is anchored — check its place"))
+        else:
+            inventory.report.append((place, f"a text box left out: {ast.snippet(inside)} — "
+                                            "copy its text in by hand"))
 
 
 _REFERENCES = re.compile(r"(references?( list)?|bibliography|works cited|literature( cited)?|"

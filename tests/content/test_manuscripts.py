@@ -280,7 +280,7 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
     assert references[1]["container-title"] == "도시연구"
     report = (issue / "crafts.ko.import-report.txt").read_text(encoding="utf-8")
     for expected in ("comment by 편집자 left out: “확인 바람”",
-                     "a text box: its text “상자 속 글”",
+                     "a text box left out: “상자 속 글”",
                      "field PAGE kept as the text Word last showed",
                      "paragraph style “Fancy Box” has no equivalent",
                      "a citation typed by hand left as text: (Florida 2002)",
