@@ -36,6 +36,11 @@ PLAIN_STYLES = {
     "bibliography", "plain text", "standard", "text", "frame contents", "graphics",
 }
 CAPTION_STYLES = {"caption", "table caption", "image caption", "illustration", "drawing"}
+ABSTRACT_STYLES = {"abstract", "초록", "요약", "국문초록", "영문초록", "summary"}
+KEYWORDS_STYLES = {"keywords", "key words", "주제어", "키워드", "핵심어"}
+_ABSTRACT_LEAD = re.compile(r"^\s*(?:abstract|summary|초록|요약|국문\s*초록|영문\s*초록)\s*"
+                            r"(?:[:：.]\s*|$)", re.I)
+_KEYWORDS_MARK = re.compile(r"^\s*(?:key\s*words?|주제어|핵심어|키워드|검색어)\s*[:：]", re.I)
 META_STYLES = {"title", "subtitle", "author", "abstract", "abstract title", "keywords",
                "date", "affiliation"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
@@ -141,6 +146,7 @@ class Walk:
     _once: set = field(default_factory=set)
     _tables: int = 0
     _anchors: list[str] = field(default_factory=list)
+    _skip_next: bool = False
 
     # ---- where ----
     def place(self) -> str:
@@ -163,6 +169,9 @@ class Walk:
             node = blocks[index]
             if top:
                 self.block = text(node)
+                if not self.section and self._marked(node, blocks[index + 1:index + 2]):
+                    index += 2 if self._skip_next else 1
+                    continue
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             if following is not None and node["t"] in ("Table", "Para", "Plain") \
                     and _is_caption(following) and (
@@ -178,6 +187,31 @@ class Walk:
             result.extend(self.block_node(node))
             index += 1
         return result
+
+    def _marked(self, node: Node, following: Blocks) -> bool:
+        """A paragraph before the first heading marked "Abstract:", "초록:", "Keywords:",
+        "주제어:" (or "Abstract" alone, with the abstract next) goes to the front matter."""
+        self._skip_next = False
+        node = _unwrapped(node)
+        following = [_unwrapped(f) for f in following]
+        if node["t"] not in ("Para", "Plain"):
+            return False
+        line = clean(text(node))
+        if _KEYWORDS_MARK.match(line):
+            self.meta["keywords_text"] = line
+            return True
+        lead = _ABSTRACT_LEAD.match(line)
+        if not lead:
+            return False
+        rest = line[lead.end():].strip()
+        if rest:
+            self.meta.setdefault("abstract_parts", []).append(rest)
+            return True
+        if following and following[0]["t"] in ("Para", "Plain"):
+            self.meta.setdefault("abstract_parts", []).append(clean(text(following[0])))
+            self._skip_next = True
+            return True
+        return False
 
     def block_node(self, node: Node) -> Blocks:
         kind: str = node["t"]
@@ -244,10 +278,11 @@ class Walk:
     def div(self, node: Node) -> Blocks:
         style = style_of(node)
         body = node["c"][1]
-        if style in ("abstract",):
-            self.meta.setdefault("abstract_parts", []).append(clean(text(body)))
+        if style in ABSTRACT_STYLES:
+            self.meta.setdefault("abstract_parts", []).append(
+                _ABSTRACT_LEAD.sub("", clean(text(body))))
             return []
-        if style in ("keywords",):
+        if style in KEYWORDS_STYLES:
             self.meta["keywords_text"] = clean(text(body))
             return []
         if style in ("title", "subtitle", "date", "affiliation", "author"):
@@ -256,9 +291,9 @@ class Walk:
         if style == "abstract title":
             return []
         if style in ("bibliography",):
-            self.note("a bibliography typed as text left out: the build prints the "
-                      "references of the citations", once="bibliography")
-            return []
+            self.note("a reference list typed as text kept as paragraphs: put its works in "
+                      "references.json, cite them as [@key], then remove it (the build "
+                      "prints the works cited)", once="bibliography")
         if style and style not in PLAIN_STYLES and style not in CAPTION_STYLES \
                 and not re.fullmatch(r"(heading|제목|overskrift|titre) ?\d|toc.*|list.*", style):
             self.note(f"paragraph style “{style_of_original(node)}” has no equivalent: "
@@ -485,6 +520,14 @@ def _lone_image(node: Node | None):
         return None
     shown = [n for n in node["c"] if n["t"] not in ("Space", "SoftBreak", "LineBreak")]
     return shown[0] if len(shown) == 1 and shown[0]["t"] == "Image" else None
+
+
+def _unwrapped(node: Node) -> Node:
+    """The paragraph inside a Div of a body-text style ("First Paragraph", "Normal")."""
+    while node["t"] == "Div" and style_of(node) in PLAIN_STYLES | {""} \
+            and len(node["c"][1]) == 1:
+        node = node["c"][1][0]
+    return node
 
 
 def _is_caption(node: Node | None) -> bool:

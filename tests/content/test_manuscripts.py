@@ -58,8 +58,11 @@ ARTICLE_KO = """\
 ---
 title: 도시의 공예
 author: [김민지]
-abstract: 공예가 창의도시를 어떻게 만드는가.
 ---
+초록: 공예가 창의도시를 어떻게 만드는가.
+
+주제어: 공예, 도시
+
 # 들어가며
 
 공예와 민속예술은 진주 사람들의 일상이다.[^silk] 이를 「창의도시」라고 부르며
@@ -129,6 +132,8 @@ def test_round_trip_markdown_docx_import_pdf(tiny: Path, tmp_path: Path, capsys)
     ko_text = (issue / "first.ko.md").read_text(encoding="utf-8")
     assert "이를 「창의도시」라고 부르며 “손의 도시”라고도 한다." in ko_text
     assert ": 회원 도시 {#tbl:table-1}" in ko_text
+    assert "abstract: 공예가 창의도시를 어떻게 만드는가.\nkeywords: [공예, 도시]\n" in ko_text
+    assert "초록" not in ko_text and "주제어" not in ko_text
     assert (issue / "first.en.import-report.txt").is_file()
 
     assert main(["--root", str(tiny), "--only", f"journal-{ISSUE}", "--out",
@@ -175,6 +180,26 @@ def _field(paragraph, instruction: str, shown: str) -> None:
         paragraph._p.append(parse_xml(xml))
 
 
+def _endnote(document, paragraph, note: str) -> None:
+    """An endnote, as Word writes it: a reference in the text, the note in endnotes.xml
+    (python-docx makes no notes: the part is added by hand)."""
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    w = nsdecls("w")
+    blob = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:endnotes {w}>'
+            '<w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+            '</w:endnote><w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+            '<w:continuationSeparator/></w:r></w:p></w:endnote><w:endnote w:id="1"><w:p>'
+            '<w:r><w:rPr><w:rStyle w:val="EndnoteReference"/></w:rPr><w:endnoteRef/></w:r>'
+            f'<w:r><w:t xml:space="preserve"> {note}</w:t></w:r></w:p></w:endnote>'
+            '</w:endnotes>').encode()
+    part = Part(PackURI("/word/endnotes.xml"), "application/vnd.openxmlformats-"
+                "officedocument.wordprocessingml.endnotes+xml", blob, document.part.package)
+    document.part.relate_to(part, RELATIONSHIP_TYPE.ENDNOTES)
+    paragraph._p.append(parse_xml(f'<w:r {w}><w:endnoteReference w:id="1"/></w:r>'))
+
+
 def zotero(*items: dict, locator: str = "") -> str:
     data = {"citationID": "x1", "properties": {"formattedCitation": "(…)"},
             "citationItems": [{"id": item["id"], "uris": ["http://zotero.org/users/1/items/A"],
@@ -211,6 +236,8 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
     _field(paragraph, zotero(KIM).replace("ZOTERO_ITEM ", ""), "(김 2019)")   # Mendeley's
     paragraph.add_run(". 손으로 적은 인용 (Florida 2002).")
     document.add_paragraph("김민지(2019)도 그렇게 보았다.")
+    _endnote(document, document.add_paragraph("이 연구는 도시 정책에 영향을 주었다."),
+             "미주로 단 설명.")
     # Word's captions, bookmarked, and cross-references to them (REF fields as links).
     see = document.add_paragraph("회원 도시는 ")
     for anchor, shown, after in (("_Ref1", "표 1", "에 있고 위치는 "),
