@@ -36,6 +36,7 @@ SUFFIXES = (".docx", ".odt")
 MAX_PIXELS = 50_000_000         # a 7000 × 7000 image: beyond what a page prints at 600 dpi
 MAX_UNPACKED = 512 * 1024 ** 2  # a manuscript that unpacks to more is refused (zip bomb)
 _OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
+MAX_SCAN = 16 * 1024 ** 2       # how much of an OLE2 file is searched for its stream names
 _PRINTABLE = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
 _CONVERTED = {"BMP", "TIFF", "DIB", "PCX", "PPM", "ICO"}      # made PNG with Pillow
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -174,9 +175,21 @@ def check_container(source: Path) -> str:
     with open(source, "rb") as stream:
         head = stream.read(8)
     if head == _OLE2:
-        raise BuildError.at("the file is encrypted (password-protected) or an old Word "
-                            "97–2003 document, which cannot be read", source,
-                            hint="open it in Word or LibreOffice, remove the password, and "
+        # An OLE2 compound file: Office's encrypted OOXML, or a Word 97–2003 .doc.
+        # Its directory names the streams (UTF-16): EncryptionInfo, or WordDocument.
+        with open(source, "rb") as stream:
+            data = stream.read(MAX_SCAN)
+        if "EncryptionInfo".encode("utf-16-le") in data:
+            raise BuildError.at("the file is encrypted (password-protected)", source,
+                                hint="open it in Word or LibreOffice, remove the password "
+                                     "(File › Info › Protect Document), and save it again")
+        if "WordDocument".encode("utf-16-le") in data:
+            raise BuildError.at("an old Word 97–2003 document (.doc), which cannot be read",
+                                source, hint="open it in Word or LibreOffice and save it "
+                                             "as .docx or .odt")
+        raise BuildError.at("the file is encrypted (password-protected) or an old Office "
+                            "document, which cannot be read", source,
+                            hint="open it in Word or LibreOffice, remove any password, and "
                                  "save it as .docx or .odt")
     if not head.startswith(b"PK"):
         raise BuildError.at("not a Word (.docx) or LibreOffice (.odt) document", source,

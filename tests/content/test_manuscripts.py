@@ -393,7 +393,8 @@ def _broken_zip(path: Path, good: Path) -> Path:
 
 @pytest.mark.parametrize("kind, expected", [
     ("text", "not a Word (.docx) or LibreOffice (.odt) document"),
-    ("ole2", "encrypted (password-protected) or an old Word 97–2003"),
+    ("encrypted", "the file is encrypted (password-protected)"),
+    ("doc", "an old Word 97–2003 document (.doc)"),
     ("broken", "damaged"),
     ("zip", "a zip file but not a Word (.docx) or LibreOffice Writer (.odt) document"),
     ("corrupt", "damaged"),
@@ -403,8 +404,14 @@ def test_bad_input_one_message_nothing_written(tiny: Path, tmp_path: Path, capsy
     path = tmp_path / f"manuscript-{kind}.docx"
     if kind == "text":
         path.write_text("Dear editor, here is my paper.\n", encoding="utf-8")
-    elif kind == "ole2":
-        path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504))
+    elif kind in ("encrypted", "doc"):
+        # An OLE2 compound file's header, and its directory naming the streams that
+        # Office's encryption (EncryptionInfo, EncryptedPackage) or Word 97 writes.
+        names = ("EncryptionInfo", "EncryptedPackage") if kind == "encrypted" else (
+            "WordDocument", "1Table")
+        directory = b"".join(name.encode("utf-16-le").ljust(64, b"\0") + bytes(64)
+                             for name in ("Root Entry", *names))
+        path.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + bytes(504) + directory)
     elif kind == "broken":
         _broken_zip(path, pandoc_manuscript(tmp_path, ARTICLE_EN, "good.docx"))
     elif kind == "zip":
