@@ -254,6 +254,11 @@ def read_inventory(source: Path, kind: str) -> Inventory:
                 document = _xml(archive, _main_part(source) or "word/document.xml")
                 if document is not None:
                     _docx_body(found, document)
+                for part, name in (("word/footnotes.xml", "footnotes"),
+                                   ("word/endnotes.xml", "endnotes")):
+                    notes = _xml(archive, part) if part in archive.namelist() else None
+                    if notes is not None:
+                        _docx_body(found, notes, f"{name}, ")
             else:
                 meta = _xml(archive, "meta.xml")
                 _properties(found, meta)
@@ -281,7 +286,7 @@ def _properties(found: Inventory, root) -> None:
             found.keywords += ast.keywords(value)
 
 
-def _docx_body(found: Inventory, document) -> None:
+def _docx_body(found: Inventory, document, part: str = "") -> None:
     """Fields (citations, shown text), text boxes and tracked changes of document.xml,
     each with the paragraph it is in."""
     paragraph, number = "", 0
@@ -293,7 +298,7 @@ def _docx_body(found: Inventory, document) -> None:
         if tag == _W + "p":
             number += 1
             paragraph = "".join(t.text or "" for t in element.iter(_W + "t"))
-        place = f"paragraph {number}" + (f" at {ast.snippet(paragraph)}" if paragraph.strip()
+        place = f"{part}paragraph {number}" + (f" at {ast.snippet(paragraph)}" if paragraph.strip()
                                          else "")
         if tag == _W + "fldChar":
             state = element.get(_W + "fldCharType")

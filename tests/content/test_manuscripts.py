@@ -8,6 +8,7 @@ import io
 import json
 import unicodedata
 import zipfile
+from xml.sax.saxutils import escape
 from pathlib import Path
 
 import docx
@@ -165,6 +166,10 @@ def test_odt_manuscript(tiny: Path, tmp_path: Path):
 LANDRY = {"id": 123, "type": "book", "title": "The Creative City",
           "author": [{"family": "Landry", "given": "Charles"}],
           "issued": {"date-parts": [["2000"]]}, "publisher": "Earthscan"}
+FLORIDA = {"id": "http://zotero.org/users/1/items/FL", "type": "book",
+           "title": "The Rise of the Creative Class", "author": [{"family": "Florida",
+                                                                  "given": "Richard"}],
+           "issued": {"date-parts": [[2002]]}, "publisher": "Basic Books"}
 KIM = {"id": "abc", "type": "article-journal", "title": "공예도시의 형성",
        "author": [{"family": "김", "given": "민지"}], "issued": {"date-parts": [[2019]]},
        "container-title": "도시연구"}
@@ -180,24 +185,29 @@ def _field(paragraph, instruction: str, shown: str) -> None:
         paragraph._p.append(parse_xml(xml))
 
 
-def _endnote(document, paragraph, note: str) -> None:
-    """An endnote, as Word writes it: a reference in the text, the note in endnotes.xml
-    (python-docx makes no notes: the part is added by hand)."""
+def _note(document, paragraph, note: str, kind: str = "endnote", field: str = "") -> None:
+    """A footnote or endnote, as Word writes it: a reference in the text, the note in
+    footnotes.xml or endnotes.xml, maybe with a field in it (python-docx makes no
+    notes: the part is added by hand)."""
     from docx.opc.constants import RELATIONSHIP_TYPE
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
     w = nsdecls("w")
-    blob = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:endnotes {w}>'
-            '<w:endnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
-            '</w:endnote><w:endnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
-            '<w:continuationSeparator/></w:r></w:p></w:endnote><w:endnote w:id="1"><w:p>'
-            '<w:r><w:rPr><w:rStyle w:val="EndnoteReference"/></w:rPr><w:endnoteRef/></w:r>'
-            f'<w:r><w:t xml:space="preserve"> {note}</w:t></w:r></w:p></w:endnote>'
-            '</w:endnotes>').encode()
-    part = Part(PackURI("/word/endnotes.xml"), "application/vnd.openxmlformats-"
-                "officedocument.wordprocessingml.endnotes+xml", blob, document.part.package)
-    document.part.relate_to(part, RELATIONSHIP_TYPE.ENDNOTES)
-    paragraph._p.append(parse_xml(f'<w:r {w}><w:endnoteReference w:id="1"/></w:r>'))
+    cited = "".join((f'<w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText '
+                     f'xml:space="preserve"> {escape(field)} </w:instrText></w:r><w:r>'
+                     '<w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>(…)</w:t></w:r>'
+                     '<w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>.</w:t></w:r>')
+                    if field else "")
+    blob = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:{kind}s {w}>'
+            f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+            f'</w:{kind}><w:{kind} w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+            f'<w:continuationSeparator/></w:r></w:p></w:{kind}><w:{kind} w:id="1"><w:p>'
+            f'<w:r><w:{kind}Ref/></w:r><w:r><w:t xml:space="preserve"> {note}</w:t></w:r>'
+            f'{cited}</w:p></w:{kind}></w:{kind}s>').encode()
+    part = Part(PackURI(f"/word/{kind}s.xml"), "application/vnd.openxmlformats-"
+                f"officedocument.wordprocessingml.{kind}s+xml", blob, document.part.package)
+    document.part.relate_to(part, getattr(RELATIONSHIP_TYPE, f"{kind.upper()}S"))
+    paragraph._p.append(parse_xml(f'<w:r {w}><w:{kind}Reference w:id="1"/></w:r>'))
 
 
 def zotero(*items: dict, locator: str = "") -> str:
@@ -236,8 +246,10 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
     _field(paragraph, zotero(KIM).replace("ZOTERO_ITEM ", ""), "(김 2019)")   # Mendeley's
     paragraph.add_run(". 손으로 적은 인용 (Florida 2002).")
     document.add_paragraph("김민지(2019)도 그렇게 보았다.")
-    _endnote(document, document.add_paragraph("이 연구는 도시 정책에 영향을 주었다."),
-             "미주로 단 설명.")
+    _note(document, document.add_paragraph("이 연구는 도시 정책에 영향을 주었다."),
+          "미주로 단 설명.")
+    _note(document, document.add_paragraph("창의 계급이 있다."), "각주의 인용",
+          kind="footnote", field=zotero(FLORIDA))
     # Word's captions, bookmarked, and cross-references to them (REF fields as links).
     see = document.add_paragraph("회원 도시는 ")
     for anchor, shown, after in (("_Ref1", "표 1", "에 있고 위치는 "),
@@ -302,9 +314,11 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
     assert "![붉은 사각형](figures/crafts-1.png){#fig:figure-1}" in text
     assert "확인 바람" not in text
     references = json.loads((issue / "references.json").read_text(encoding="utf-8"))
-    assert [r["id"] for r in references] == ["landry2000", "ref2019"]
-    assert references[0]["title"] == "The Creative City"
-    assert references[1]["container-title"] == "도시연구"
+    assert sorted(r["id"] for r in references) == ["florida2002", "landry2000", "ref2019"]
+    by_key = {r["id"]: r for r in references}
+    assert by_key["landry2000"]["title"] == "The Creative City"
+    assert by_key["ref2019"]["container-title"] == "도시연구"
+    assert by_key["florida2002"]["publisher"] == "Basic Books"
     report = (issue / "crafts.ko.import-report.txt").read_text(encoding="utf-8")
     for expected in ("comment by 편집자 left out: “확인 바람”",
                      "a text box left out: “상자 속 글”",
