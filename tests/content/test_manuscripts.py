@@ -8,8 +8,8 @@ import io
 import json
 import unicodedata
 import zipfile
-from xml.sax.saxutils import escape
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import docx
 import pypandoc
