@@ -104,7 +104,8 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
     kind = check_container(source)
     inventory = read_inventory(source, kind)
     references_path = folder / "references.json"
-    existing = _existing_references(references_path)
+    entries = _existing_references(references_path)
+    existing = {str(item.get("id")): item for item in entries if isinstance(item, dict)}
     keys = _keys(inventory.items, existing)
     with tempfile.TemporaryDirectory(prefix="folio-import-") as media:
         document = _pandoc(source, kind, Path(media))
@@ -147,7 +148,7 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
             write_atomically(to, converted if converted is not None else origin_path.read_bytes())
             written.append(to)
     if new_items:
-        merged = [*existing.values(), *new_items]
+        merged = [*entries, *new_items]
         write_atomically(references_path, (json.dumps(merged, ensure_ascii=False, indent=2)
                                            + "\n").encode())
         written.append(references_path)
@@ -629,9 +630,10 @@ def _front_matter(meta: dict, walk: ast.Walk, inventory: Inventory,
 
 # ---- references ----
 
-def _existing_references(path: Path) -> dict[str, dict]:
+def _existing_references(path: Path) -> list:
+    """The issue's references.json as it is (new works are added after its own)."""
     if not path.is_file():
-        return {}
+        return []
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as error:
@@ -639,7 +641,7 @@ def _existing_references(path: Path) -> dict[str, dict]:
                             path, hint="fix references.json first") from None
     if not isinstance(data, list):
         raise BuildError.at("cannot add the citations' works: not a CSL JSON list", path)
-    return {str(item.get("id")): item for item in data if isinstance(item, dict)}
+    return data
 
 
 def _same_work(a: dict, b: dict) -> bool:

@@ -450,3 +450,20 @@ def test_bad_input_one_message_nothing_written(tiny: Path, tmp_path: Path, capsy
         captured.err
     assert "Traceback" not in captured.err + captured.out
     assert files(tiny / "content") == before
+
+
+def test_works_already_in_references_keep_their_keys(tiny: Path, tmp_path: Path):
+    """A cited work already in references.json (same title, year, authors) is cited by
+    its key and not added again; a new work whose key is taken gets another."""
+    issue = tiny / "content/journal" / ISSUE
+    same = {**LANDRY, "id": "landry-cc"}
+    other = {"id": "ref2019", "type": "book", "title": "Another Work",
+             "issued": {"date-parts": [[2019]]}}
+    (issue / "references.json").write_text(json.dumps([same, other]), encoding="utf-8")
+    assert run_import(tiny, word_manuscript(tmp_path / "m.docx"), "crafts", "ko") == 0
+    text = (issue / "crafts.ko.md").read_text(encoding="utf-8")
+    assert "[@landry-cc, p. 12]" in text and "[@ref2019a]" in text
+    references = json.loads((issue / "references.json").read_text(encoding="utf-8"))
+    assert [r["id"] for r in references] == ["landry-cc", "ref2019", "ref2019a",
+                                             "florida2002"]
+    assert references[2]["title"] == "공예도시의 형성"
