@@ -34,6 +34,8 @@ PLAIN_STYLES = {
     "no spacing", "list bullet", "list number", "internet link", "footnote characters",
     "endnote characters", "footnote anchor", "endnote anchor", "followedhyperlink",
     "bibliography", "plain text", "standard", "text", "frame contents", "graphics",
+    "annotation reference", "annotation text", "comment reference", "comment text",
+    "balloon text", "header", "footer", "page number", "line number", "placeholder text",
 }
 CAPTION_STYLES = {"caption", "table caption", "image caption", "illustration", "drawing"}
 ABSTRACT_STYLES = {"abstract", "초록", "요약", "국문초록", "영문초록", "summary"}

@@ -40,6 +40,8 @@ MAX_SCAN = 16 * 1024 ** 2       # how much of an OLE2 file is searched for its s
 _PRINTABLE = {"PNG": ".png", "JPEG": ".jpg", "GIF": ".gif", "WEBP": ".webp"}
 _CONVERTED = {"BMP", "TIFF", "DIB", "PCX", "PPM", "ICO"}      # made PNG with Pillow
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+_R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _SLUG = re.compile(r"[a-z0-9][a-z0-9-]*")
 # Pandoc's Markdown writer limited to what folio's Markdown reads (see README):
@@ -115,6 +117,12 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
                         place_image=lambda image: _place(image, Path(media), folder, slug,
                                                          figures, source, notes))
         body = walk.blocks(document["blocks"], top=True)
+        if not any(ast.clean(ast.text(block)) or block["t"] in ("Figure", "Table")
+                   for block in body):
+            left = "; ".join(what for _, what in inventory.report[:1])
+            raise BuildError.at("the manuscript has no text: nothing imported", source,
+                                hint="check that this is the right file"
+                                     + (f" ({left})" if left else ""))
         walk.report += notes
         changes = [f"{place}: {what}" for place, what in walk.changes] + inventory.tracked
         if changes and not accept_changes:
@@ -320,6 +328,10 @@ def _docx_body(found: Inventory, document, part: str = "") -> None:
                                                     for a in element.iterancestors()):
             inside = "".join(t.text or "" for t in element.iter(_W + "t"))
             found.boxes.append((place, ast.clean(inside)))
+        elif tag == _BLIP and element.get(_R + "link") and not element.get(_R + "embed"):
+            found.report.append((place, "a picture linked to a file outside the manuscript, "
+                                        "not in it, left out: put the picture in figures/ "
+                                        "and place it as a figure"))
         elif tag in (_W + "moveFrom", _W + "moveTo", _W + "pPrChange", _W + "rPrChange"):
             found.tracked.append(f"{place}: a tracked {tag.rsplit('}', 1)[1]}")
 

@@ -467,3 +467,46 @@ def test_works_already_in_references_keep_their_keys(tiny: Path, tmp_path: Path)
     assert [r["id"] for r in references] == ["landry-cc", "ref2019", "ref2019a",
                                              "florida2002"]
     assert references[2]["title"] == "공예도시의 형성"
+
+
+PUBLIC = Path(__file__).parent / "manuscripts"      # Word's own files (see its README)
+
+
+def test_public_word_files(tiny: Path, tmp_path: Path, capsys):
+    """Files Word wrote (mammoth's test data): endnotes and a footnote with a link
+    become footnotes, a comment and a text box are reported, a table comes in, and
+    the issue builds with them."""
+    for name in ("endnotes", "footnote-hyperlink", "comments", "text-box", "tables",
+                 "underline"):
+        assert run_import(tiny, PUBLIC / f"{name}.docx", name, "en") == 0, name
+    out = capsys.readouterr().out
+    issue = tiny / "content/journal" / ISSUE
+    read = {name: (issue / f"{name}.en.md").read_text(encoding="utf-8") for name in
+            ("endnotes", "footnote-hyperlink", "comments", "text-box", "tables")}
+    assert "Ouch[^1].[^2]\n\n[^1]: A tachyon walks into a bar.\n\n[^2]: Fin.\n" in \
+        read["endnotes"]
+    assert "[^1]: [Example](http://www.example.com)" in read["footnote-hyperlink"]
+    assert "comment by Michael Williamson left out: “A tachyon walks into a bar.”" in out
+    assert "A tachyon" not in read["comments"]
+    assert "a text box: its text “Datum plane”" in out
+    assert "| Top left    | Top right    |" in read["tables"]
+    assert "underlining has no equivalent" in out
+
+    # A picture linked, not embedded, and nothing else: refused, saying so.
+    assert run_import(tiny, PUBLIC / "external-picture.docx", "picture", "en") == 1
+    err = capsys.readouterr().err
+    assert "external-picture.docx: the manuscript has no text" in err
+    assert "a picture linked to a file outside the manuscript" in err
+
+    yaml_path = issue / "issue.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8").replace(
+        "[first, second]", "[first, second, endnotes, footnote-hyperlink, tables]"),
+        encoding="utf-8")
+    for name in ("comments", "text-box", "underline"):
+        (issue / f"{name}.en.md").unlink()
+    assert main(["--root", str(tiny), "--only", f"journal-{ISSUE}", "--lang", "en",
+                 "--out", str(tmp_path / "out")]) == 0
+    pdf = " ".join(pdftotext(tmp_path / f"out/en/journal-{ISSUE}.pdf").split())
+    for text in ("A tachyon walks into a bar.", "Fin.", "Top left Top right",
+                 "Bottom left Bottom right", "Example"):
+        assert text in pdf, text
