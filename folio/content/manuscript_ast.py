@@ -87,12 +87,25 @@ def text(node) -> str:
         return text(content[1])
     if kind == "Header":
         return text(content[2]) + "\n"
-    if kind in ("Figure", "Table"):
-        return text(content[1][1]) or (text(content[2]) if kind == "Figure" else "")
-    if kind in ("BulletList",):
-        return "".join(text(item) for item in content)
-    if kind == "OrderedList":
-        return "".join(text(item) for item in content[1])
+    if kind == "Figure":
+        return text(content[1][1]) or text(content[2])
+    if kind == "Table":                 # the caption first, then the cells
+        return text(content[1][1]) + _cells(content[3:])
+    if kind == "CodeBlock":
+        return content[1] + "\n"
+    if kind in ("Space", "SoftBreak", "LineBreak", "HorizontalRule", "RawBlock") \
+            or content is None:
+        return ""
+    return text(content) if isinstance(content, list) else ""
+
+
+def _cells(parts) -> str:
+    """The text of a table's rows, each cell's followed by a space."""
+    if isinstance(parts, list):
+        if len(parts) == 5 and isinstance(parts[4], list) and isinstance(parts[1], dict) \
+                and str(parts[1].get("t", "")).startswith("Align"):
+            return text(parts[4]).strip() + " "          # a cell
+        return "".join(_cells(part) for part in parts)
     return ""
 
 

@@ -510,3 +510,17 @@ def test_public_word_files(tiny: Path, tmp_path: Path, capsys):
     for text in ("A tachyon walks into a bar.", "Fin.", "Top left Top right",
                  "Bottom left Bottom right", "Example"):
         assert text in pdf, text
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    (["--issue", "2099-no9", "--slug", "x", "--lang", "en"], "there is no issue '2099-no9'"),
+    (["--issue", ISSUE, "--slug", "Bad Slug", "--lang", "en"], "'Bad Slug' is not a slug"),
+    (["--issue", ISSUE, "--slug", "x", "--lang", "fr"], "unknown language 'fr'"),
+])
+def test_wrong_options_one_message(tiny: Path, tmp_path: Path, capsys, arguments, expected):
+    manuscript = pandoc_manuscript(tmp_path, ARTICLE_EN, "good.docx")
+    before = files(tiny / "content")
+    assert main(["import", str(manuscript), "--root", str(tiny), *arguments]) == 1
+    err = capsys.readouterr().err
+    assert expected in err and "Traceback" not in err
+    assert files(tiny / "content") == before
