@@ -149,6 +149,7 @@ class Walk:
     accept_changes: bool
     label_of: Callable[[str, str, int], str]  # (kind, caption, number) -> label
     place_image: Callable[[Image], bool]      # sets its target; False: it cannot be printed
+    tokens: dict[int, dict] = field(default_factory=dict)   # FOLIOCITE<n>X -> CSL citation
     meta: dict[str, Any] = field(default_factory=dict)
     report: list[tuple[str, str]] = field(default_factory=list)   # (place, what)
     changes: list[tuple[str, str]] = field(default_factory=list)  # unaccepted changes
@@ -402,6 +403,8 @@ class Walk:
         content: Any = node.get("c")
         if kind == "Str":
             value = unicodedata.normalize("NFC", content).translate(_INVISIBLE)
+            if "FOLIOCITE" in value:
+                return self.tokens_cited(value)
             return [{"t": "Str", "c": value}] if value else []
         if kind in ("Space", "SoftBreak"):
             return [{"t": "Space"}]
@@ -491,6 +494,40 @@ class Walk:
                               "citationSuffix": _locator(self.inlines(
                                   citation["citationSuffix"]))})
         return [{"t": "Cite", "c": [citations, []]}]
+
+    def tokens_cited(self, value: str) -> Inlines:
+        """A LibreOffice file's Zotero citations, which stand as FOLIOCITE<n>X."""
+        result: Inlines = []
+        for index, part in enumerate(re.split(r"FOLIOCITE(\d+)X", value)):
+            if index % 2 == 0:
+                result += [{"t": "Str", "c": part}] if part else []
+                continue
+            data = self.tokens.get(int(part), {})
+            citations = []
+            for cited in data.get("citationItems") or []:
+                ident = str((cited.get("itemData") or {}).get("id", cited.get("id", "")))
+                if ident not in self.keys:
+                    continue
+                self.cited.append(self.keys[ident])
+                locator = str(cited.get("locator") or "")
+                suffix = ", ".join(filter(None, [
+                    f"{_LOCATOR_LABELS.get(str(cited.get('label', 'page')), '')} {locator}"
+                    .strip() if locator else "", str(cited.get("suffix") or "")]))
+                citations.append({
+                    "citationId": self.keys[ident],
+                    "citationPrefix": [{"t": "Str", "c": str(cited.get("prefix") or "")}]
+                    if cited.get("prefix") else [],
+                    "citationSuffix": [{"t": "Str", "c": ", " + suffix}] if suffix else [],
+                    "citationMode": {"t": "SuppressAuthor" if cited.get("suppress-author")
+                                     else "NormalCitation"},
+                    "citationNoteNum": 0, "citationHash": 0})
+            if citations:
+                result.append({"t": "Cite", "c": [citations, []]})
+            else:
+                formatted = (data.get("properties") or {}).get("plainCitation", "")
+                self.note(f"a Zotero citation without its works kept as text: {formatted}")
+                result += [{"t": "Str", "c": formatted}] if formatted else []
+        return result
 
     def hand_citations(self, inlines: Inlines) -> None:
         plain = clean(text([n for n in inlines if n["t"] != "Cite"]))

@@ -64,6 +64,7 @@ class Inventory:
     report: list[tuple[str, str]] = field(default_factory=list)
     tracked: list[str] = field(default_factory=list)          # places of tracked changes
     boxes: list[tuple[str, str]] = field(default_factory=list)  # text boxes: place, text
+    odt_citations: dict[int, dict] = field(default_factory=dict)  # a LibreOffice file's
 
 
 @dataclass
@@ -110,10 +111,12 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
     existing = {str(item.get("id")): item for item in entries if isinstance(item, dict)}
     keys = _keys(inventory.items, existing)
     with tempfile.TemporaryDirectory(prefix="folio-import-") as media:
-        document = _pandoc(source, kind, Path(media))
+        read = source if kind == "docx" else _odt_with_tokens(source, Path(media))
+        document = _pandoc(read, kind, Path(media) / "media", source)
         figures: list[tuple[Path, Path, bytes | None]] = []     # (from, to, converted)
         notes: list[tuple[str, str]] = []
         walk = ast.Walk(keys=keys, accept_changes=accept_changes, label_of=_labeller(),
+                        tokens=inventory.odt_citations,
                         place_image=lambda image: _place(image, Path(media), folder, slug,
                                                          figures, source, notes))
         body = walk.blocks(document["blocks"], top=True)
@@ -344,17 +347,12 @@ def _field(found: Inventory, instruction: str, place: str) -> None:
     if not words:
         return
     if words[0] == "ADDIN" and ("ZOTERO_ITEM" in instruction or "CSL_CITATION" in instruction):
-        start = instruction.find("{")
-        try:
-            data, _ = json.JSONDecoder().raw_decode(instruction[start:])
-            for cited in data.get("citationItems", []):
-                item = dict(cited.get("itemData") or {})
-                ident = str(item.get("id", cited.get("id", "")))
-                if item and ident:
-                    found.items[ident] = item
-        except (ValueError, AttributeError):
+        data = _citation_data(instruction)
+        if data is None:
             found.report.append((place, "a Zotero/Mendeley citation whose data is damaged, "
                                         "kept as its text"))
+        else:
+            _citation_items(found, data)
         return
     if words[0] == "ADDIN" and ("BIBL" in instruction or "CSL_BIBLIOGRAPHY" in instruction):
         found.report.append((place, "the reference list Zotero/Mendeley wrote left out: the "
@@ -384,20 +382,91 @@ def _odt_body(found: Inventory, content) -> None:
         found.report.append(("a comment", f"left out: {ast.snippet(''.join(note.itertext()))}"))
     for box in content.iter(f"{{{ns_draw}}}text-box"):
         found.boxes.append(("a text box", ast.clean("".join(box.itertext()))))
-    raw = "".join(str(v) for e in content.iter() if isinstance(e.tag, str) for v in e.values())
-    if "ZOTERO_ITEM" in raw or "CSL_CITATION" in raw:
-        found.report.append(("citations", "Zotero citations of a LibreOffice file are kept as "
-                                          "their text: cite them as [@key]"))
+    for number, (start, _) in enumerate(_odt_marks(content), 1):
+        data = _citation_data(start.get(f"{{{ns_text}}}name") or "")
+        if data is None:
+            found.report.append((f"citation {number}", "a Zotero citation whose data is "
+                                                      "damaged, kept as its text"))
+            continue
+        found.odt_citations[number] = data
+        _citation_items(found, data)
 
 
-def _pandoc(source: Path, kind: str, media: Path) -> dict:
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+
+
+def _odt_marks(content) -> list:
+    """Zotero's citations in a LibreOffice file: reference marks named "ZOTERO_ITEM
+    CSL_CITATION {…} RND…", each a start and an end among the same paragraph's
+    children (Pandoc's odt reader keeps only their text)."""
+    marks = []
+    for start in content.iter(_TEXT + "reference-mark-start"):
+        name = start.get(_TEXT + "name") or ""
+        if "CSL_CITATION" not in name and "ZOTERO_ITEM" not in name:
+            continue
+        end = next((node for node in start.itersiblings()
+                    if node.tag == _TEXT + "reference-mark-end"
+                    and node.get(_TEXT + "name") == name), None)
+        if end is not None:
+            marks.append((start, end))
+    return marks
+
+
+def _citation_data(instruction: str) -> dict | None:
+    """The CSL citation JSON in a field code or a reference mark's name."""
+    start = instruction.find("{")
+    try:
+        data, _ = json.JSONDecoder().raw_decode(instruction[start:])
+    except ValueError:
+        return None
+    return data if start >= 0 and isinstance(data, dict) else None
+
+
+def _citation_items(found: Inventory, data: dict) -> None:
+    for cited in data.get("citationItems") or []:
+        if not isinstance(cited, dict):
+            continue
+        item = dict(cited.get("itemData") or {})
+        ident = str(item.get("id", cited.get("id", "")))
+        if item and ident:
+            found.items[ident] = item
+
+
+def _odt_with_tokens(source: Path, folder: Path) -> Path:
+    """A copy of the LibreOffice file whose Zotero citations read FOLIOCITE<n>X, so
+    that each comes out of Pandoc where it stood, to be made a citation."""
+    from lxml import etree
+    with zipfile.ZipFile(source) as archive:
+        content = _xml(archive, "content.xml")
+        marks = _odt_marks(content) if content is not None else []
+        if not marks:
+            return source
+        for number, (start, end) in enumerate(marks, 1):
+            for node in list(start.itersiblings()):
+                if node is end:
+                    break
+                start.getparent().remove(node)
+            start.tail = f"FOLIOCITE{number}X"
+        copy = folder / source.name
+        with zipfile.ZipFile(copy, "w") as target:
+            for info in archive.infolist():
+                data = archive.read(info.filename)
+                if info.filename == "content.xml":
+                    data = etree.tostring(content, xml_declaration=True, encoding="UTF-8")
+                target.writestr(info, data)
+    return copy
+
+
+def _pandoc(read: Path, kind: str, media: Path, source: Path) -> dict:
+    """Pandoc's JSON AST of ``read`` (the manuscript, or its copy with citation
+    tokens); problems name ``source``."""
     import pypandoc
     reader = "docx+citations+styles" if kind == "docx" else "odt"
     arguments = [f"--extract-media={media}"]
     if kind == "docx":
         arguments.append("--track-changes=all")
     try:
-        out = pypandoc.convert_file(str(source), "json", format=reader, extra_args=arguments,
+        out = pypandoc.convert_file(str(read), "json", format=reader, extra_args=arguments,
                                     sandbox=False)
     except (RuntimeError, OSError) as error:
         message = str(error).strip().splitlines()[-1] if str(error).strip() else "failed"

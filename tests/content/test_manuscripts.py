@@ -524,3 +524,34 @@ def test_wrong_options_one_message(tiny: Path, tmp_path: Path, capsys, arguments
     err = capsys.readouterr().err
     assert expected in err and "Traceback" not in err
     assert files(tiny / "content") == before
+
+
+def test_libreoffice_zotero_citations(tiny: Path, tmp_path: Path):
+    """Zotero in LibreOffice marks a citation with a reference mark named by its
+    CSL JSON: the citation becomes [@key], its work goes to references.json."""
+    odt = pandoc_manuscript(tmp_path, "---\ntitle: Cities\n---\nCreative cities ZZCITEZZ "
+                                      "grow.[^1]\n\n[^1]: As ZZNOTEZZ says.\n",
+                            "cities.odt", to="odt")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(odt) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "content.xml":
+                text = data.decode()
+                for token, citation, shown in (
+                        ("ZZCITEZZ", zotero(LANDRY, locator="12"), "(Landry 2000, 12)"),
+                        ("ZZNOTEZZ", zotero(FLORIDA), "Florida (2002)")):
+                    name = escape(citation + " RNDa1b2c3d4e5", {'"': "&quot;"})
+                    text = text.replace(token, f'<text:reference-mark-start text:name="{name}"/>'
+                                               f'<text:span>{shown}</text:span>'
+                                               f'<text:reference-mark-end text:name="{name}"/>')
+                data = text.encode()
+            target.writestr(info, data)
+    odt.write_bytes(buffer.getvalue())
+    assert run_import(tiny, odt, "cities", "en") == 0
+    issue = tiny / "content/journal" / ISSUE
+    text = (issue / "cities.en.md").read_text(encoding="utf-8")
+    assert "Creative cities [@landry2000, p. 12] grow.[^1]" in text
+    assert "[^1]: As [@florida2002] says." in text
+    references = json.loads((issue / "references.json").read_text(encoding="utf-8"))
+    assert sorted(r["id"] for r in references) == ["florida2002", "landry2000"]
