@@ -122,7 +122,7 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
         body = walk.blocks(document["blocks"], top=True)
         if not any(ast.clean(ast.text(block)) or block["t"] in ("Figure", "Table")
                    for block in body):
-            left = "; ".join(what for _, what in inventory.report[:1])
+            left = "; ".join(what for _, what in (inventory.report + walk.report)[:1])
             raise BuildError.at("the manuscript has no text: nothing imported", source,
                                 hint="check that this is the right file"
                                      + (f" ({left})" if left else ""))
@@ -466,8 +466,10 @@ def _pandoc(read: Path, kind: str, media: Path, source: Path) -> dict:
     if kind == "docx":
         arguments.append("--track-changes=all")
     try:
+        # --sandbox: Pandoc reads the manuscript and nothing else (a picture it links
+        # to is not fetched from the disk or the web).
         out = pypandoc.convert_file(str(read), "json", format=reader, extra_args=arguments,
-                                    sandbox=False)
+                                    sandbox=True)
     except (RuntimeError, OSError) as error:
         message = str(error).strip().splitlines()[-1] if str(error).strip() else "failed"
         message = re.sub(r'^Pandoc died with exitcode "\d+" during conversion:\s*', "", message)
@@ -480,7 +482,7 @@ def _markdown(blocks: list) -> str:
     import pypandoc
     document = {"pandoc-api-version": [1, 23, 1, 1], "meta": {}, "blocks": blocks}
     out = pypandoc.convert_text(json.dumps(document), MARKDOWN, format="json",
-                                extra_args=["--wrap=none"], sandbox=False)
+                                extra_args=["--wrap=none"], sandbox=True)
     return unicodedata.normalize("NFC", out.replace("\r\n", "\n")).rstrip() + "\n"
 
 
@@ -491,14 +493,14 @@ def _place(image: ast.Image, media: Path, folder: Path, slug: str,
     """Choose where the image goes in figures/; refuse an enormous one; report (and
     leave out) one that cannot be printed."""
     from PIL import Image, UnidentifiedImageError
-    path = Path(image.source)
-    if not path.is_absolute():
-        path = media / image.source if not (Path.cwd() / path).is_file() else Path.cwd() / path
-    if not path.is_file():
-        candidates = list(media.rglob(Path(image.source).name))
-        if not candidates:
-            return False
-        path = candidates[0]
+    # Only what Pandoc took out of the manuscript: a picture the file links to
+    # (another file, a web address) is never read.
+    path = (media / image.source).resolve()
+    if not path.is_relative_to(media.resolve()) or not path.is_file():
+        notes.append((image.place, f"a picture linked to a file outside the manuscript "
+                                   f"({image.source}), not in it, left out: put the picture "
+                                   "in figures/ and place it as a figure"))
+        return False
     number = len(figures) + 1
     data = path.read_bytes()
     if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg "):

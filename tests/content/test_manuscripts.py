@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import unicodedata
 import zipfile
 from pathlib import Path
@@ -555,3 +556,29 @@ def test_libreoffice_zotero_citations(tiny: Path, tmp_path: Path):
     assert "[^1]: As [@florida2002] says." in text
     references = json.loads((issue / "references.json").read_text(encoding="utf-8"))
     assert sorted(r["id"] for r in references) == ["florida2002", "landry2000"]
+
+
+def test_a_picture_linked_outside_is_never_read(tiny: Path, tmp_path: Path, monkeypatch,
+                                                capsys):
+    """A manuscript may name a picture by a path outside itself ("../../secret.png",
+    resolved from wherever folio runs): the import reads only what is inside it."""
+    odt = pandoc_manuscript(tmp_path, "---\ntitle: Linked\n---\nText.\n\n"
+                                      "![A photo.](red.png)\n", "linked.odt", to="odt")
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(odt) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "content.xml":
+                data = re.sub(rb'xlink:href="Pictures/[^"]+"', b'xlink:href="../../secret.png"',
+                              data)
+            if not info.filename.startswith("Pictures/"):
+                target.writestr(info, data)
+    odt.write_bytes(buffer.getvalue())
+    _png(tmp_path / "secret.png")
+    here = tmp_path / "a" / "b"
+    here.mkdir(parents=True)
+    monkeypatch.chdir(here)
+    assert run_import(tiny, odt, "linked", "en") == 0
+    assert "a picture linked to a file outside the manuscript (../../secret.png)" in \
+        capsys.readouterr().out
+    assert not (tiny / "content/journal" / ISSUE / "figures").exists()
