@@ -9,6 +9,7 @@ from pathlib import Path
 from folio.cli.common import command_parser, publication_root, run_command
 from folio.config.publication import load_config
 from folio.content.manuscripts import import_manuscript
+from folio.defaults import command
 from folio.errors import shown_path
 
 
@@ -51,4 +52,8 @@ def _run(args: argparse.Namespace, default_root: Path | None) -> int:
     print(f"report: {shown_path(done.report_file, root)}")
     if done.issue_hint:
         print(done.issue_hint)
+    if args.lang != config.source_language:
+        article = shown_path(done.article, root)
+        print(f"{article} translates {args.slug}.{config.source_language}.md: once it "
+              f"matches it, record so with: {command()} i18n mark {article}")
     return 0

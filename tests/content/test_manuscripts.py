@@ -119,6 +119,7 @@ def test_round_trip_markdown_docx_import_pdf(tiny: Path, tmp_path: Path, capsys)
     assert run_import(tiny, ko, "first", "ko", "--force") == 0
     out = capsys.readouterr().out
     assert "issue.yaml" not in out                          # 'first' is listed already
+    assert "first.ko.md translates first.en.md" in out and "i18n mark" in out
     issue = tiny / "content/journal" / ISSUE
     text = (issue / "first.en.md").read_text(encoding="utf-8")
     assert text.startswith("---\ntype: article\ntitle: Crafts in the City\n")
