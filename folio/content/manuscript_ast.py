@@ -146,7 +146,6 @@ class Walk:
     """One manuscript's walk: the body kept, the metadata found, what was left out."""
 
     keys: dict[str, str]                     # citation item id -> key in references.json
-    accept_changes: bool
     label_of: Callable[[str, str, int], str]  # (kind, caption, number) -> label
     place_image: Callable[[Image], bool]      # sets its target; False: it cannot be printed
     tokens: dict[int, dict] = field(default_factory=dict)   # FOLIOCITE<n>X -> CSL citation

@@ -115,7 +115,7 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
         document = _pandoc(read, kind, Path(media) / "media", source)
         figures: list[tuple[Path, Path, bytes | None]] = []     # (from, to, converted)
         notes: list[tuple[str, str]] = []
-        walk = ast.Walk(keys=keys, accept_changes=accept_changes, label_of=_labeller(),
+        walk = ast.Walk(keys=keys, label_of=_labeller(),
                         tokens=inventory.odt_citations,
                         place_image=lambda image: _place(image, Path(media), folder, slug,
                                                          figures, source, notes))
