@@ -43,8 +43,6 @@ KEYWORDS_STYLES = {"keywords", "key words", "주제어", "키워드", "핵심어
 _ABSTRACT_LEAD = re.compile(r"^\s*(?:abstract|summary|초록|요약|국문\s*초록|영문\s*초록)\s*"
                             r"(?:[:：.]\s*|$)", re.I)
 _KEYWORDS_MARK = re.compile(r"^\s*(?:key\s*words?|주제어|핵심어|키워드|검색어)\s*[:：]", re.I)
-META_STYLES = {"title", "subtitle", "author", "abstract", "abstract title", "keywords",
-               "date", "affiliation"}
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 # "Table 3:", "표 3.", "Figure 2 –", "그림 2." opening a caption Word numbered itself.
 _CAPTION_NUMBER = re.compile(r"^\s*(?:Table|Tab\.|Figure|Fig\.|표|그림|사진|<표>|\[표\])\s*"
