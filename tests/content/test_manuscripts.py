@@ -248,6 +248,9 @@ def word_manuscript(path: Path, changes: bool = False) -> Path:
     _field(paragraph, zotero(KIM).replace("ZOTERO_ITEM ", ""), "(김 2019)")   # Mendeley's
     paragraph.add_run(". 손으로 적은 인용 (Florida 2002).")
     document.add_paragraph("김민지(2019)도 그렇게 보았다.")
+    broken = document.add_paragraph("줄을")                  # Shift+Enter, a zero-width space
+    broken.add_run().add_break()
+    broken.add_run("바꾼 공\u200b예 문장.")
     _note(document, document.add_paragraph("이 연구는 도시 정책에 영향을 주었다."),
           "미주로 단 설명.")
     _note(document, document.add_paragraph("창의 계급이 있다."), "각주의 인용",
@@ -309,6 +312,7 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
     assert "keywords: [공예, 창의도시, 진주]" in text
     assert ("창의도시는 *「공예」* 그 대안이다[@landry2000, p. 12]. 또한 “손”의 도시이다"
             "[@ref2019]. 손으로 적은 인용 (Florida 2002).") in text
+    assert "\n줄을 바꾼 공예 문장.\n" in text
     assert "상자 밖 문장." in text and "\n## 서론\n" in text and "\n### 세부\n" in text
     assert "참고문헌" not in text and "Creative City" not in text
     assert "회원 도시는 @tbl:table-1에 있고 위치는 @fig:figure-1에 있다." in text
@@ -330,6 +334,7 @@ def test_word_manuscript_citations_korean_and_report(tiny: Path, tmp_path: Path,
                      "a citation typed by hand left as text: 김민지(2019)",
                      "authors 김민지, 이준: from the document properties",
                      "a heading level skipped in the manuscript",
+                     "manual line breaks inside paragraphs joined with a space",
                      "the reference list Zotero/Mendeley wrote left out",
                      "heading “참고문헌”: the reference list's heading left out"):
         assert expected in report, expected
