@@ -136,6 +136,7 @@ class Image:
     caption: str
     label: str
     place: str
+    number: int = 0                 # its figure number in the manuscript
     target: str = ""                # figures/<slug>-<n>.<ext>
 
 
@@ -324,7 +325,8 @@ class Walk:
             self.note(f"an image without a caption ({source.rsplit('/', 1)[-1]}): "
                       "imported as a figure; write its caption")
         number = len(self.images) + 1
-        entry = Image(source, caption, self.label_of("fig", caption, number), self.place())
+        entry = Image(source, caption, self.label_of("fig", caption, number), self.place(),
+                      number)
         found, self._anchors = self._anchors, []
         if not self.place_image(entry):
             return []

@@ -118,7 +118,7 @@ def _import(config: PublicationConfig, source: Path, issue: str, slug: str, lang
         walk = ast.Walk(keys=keys, label_of=_labeller(),
                         tokens=inventory.odt_citations,
                         place_image=lambda image: _place(image, Path(media), folder, slug,
-                                                         figures, source, notes))
+                                                         lang, force, figures, source, notes))
         body = walk.blocks(document["blocks"], top=True)
         if not any(ast.clean(ast.text(block)) or block["t"] in ("Figure", "Table")
                    for block in body):
@@ -488,7 +488,7 @@ def _markdown(blocks: list) -> str:
 
 # ---- images ----
 
-def _place(image: ast.Image, media: Path, folder: Path, slug: str,
+def _place(image: ast.Image, media: Path, folder: Path, slug: str, lang: str, force: bool,
            figures: list, source: Path, notes: list[tuple[str, str]]) -> bool:
     """Choose where the image goes in figures/; refuse an enormous one; report (and
     leave out) one that cannot be printed."""
@@ -501,7 +501,7 @@ def _place(image: ast.Image, media: Path, folder: Path, slug: str,
                                    f"({image.source}), not in it, left out: put the picture "
                                    "in figures/ and place it as a figure"))
         return False
-    number = len(figures) + 1
+    number = image.number
     data = path.read_bytes()
     if path.suffix.lower() == ".svg" or data.lstrip()[:5] in (b"<?xml", b"<svg "):
         extension, converted = ".svg", None
@@ -543,10 +543,23 @@ def _place(image: ast.Image, media: Path, folder: Path, slug: str,
             notes.append((image.place, f"an image in {kind} format ({path.name}) left out: "
                           "it cannot be printed; save it as PNG or SVG and place it"))
             return False
+    # The same picture in the article's other language is shared; a different one
+    # (its labels translated, say) gets the language in its name.
+    content = converted if converted is not None else data
     to = folder / "figures" / f"{slug}-{number}{extension}"
+    if to.is_file() and to.read_bytes() != content and _named_by_other_language(
+            folder, slug, lang, to):
+        to = to.with_name(f"{slug}-{number}.{lang}{extension}")
     image.target = f"figures/{to.name}"
-    figures.append((path, to, converted))
+    if not (to.is_file() and to.read_bytes() == content):
+        figures.append((path, to, converted))
     return True
+
+
+def _named_by_other_language(folder: Path, slug: str, lang: str, figure: Path) -> bool:
+    """Whether the article in another language shows ``figure``."""
+    return any(f"figures/{figure.name}" in other.read_text(encoding="utf-8", errors="replace")
+               for other in folder.glob(f"{slug}.*.md") if other.name != f"{slug}.{lang}.md")
 
 
 def _labeller():

@@ -19,6 +19,7 @@ from conftest import pdftotext
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
+from PIL import Image
 
 from folio.cli import main
 
@@ -80,9 +81,8 @@ author: [김민지]
 """
 
 
-def _png(path: Path, size=(60, 40)) -> None:
-    from PIL import Image
-    Image.new("RGB", size, (200, 30, 30)).save(path)
+def _png(path: Path, size=(60, 40), colour=(200, 30, 30)) -> None:
+    Image.new("RGB", size, colour).save(path)
 
 
 def pandoc_manuscript(tmp_path: Path, text: str, name: str, to: str = "docx") -> Path:
@@ -588,3 +588,27 @@ def test_a_picture_linked_outside_is_never_read(tiny: Path, tmp_path: Path, monk
     assert "a picture linked to a file outside the manuscript (../../secret.png)" in \
         capsys.readouterr().out
     assert not (tiny / "content/journal" / ISSUE / "figures").exists()
+
+
+def test_figures_shared_between_languages_unless_they_differ(tiny: Path, tmp_path: Path):
+    """The Korean manuscript's picture, the same as the English one's, is shared; a
+    different one (its labels translated) gets the language in its name."""
+    issue = tiny / "content/journal" / ISSUE
+    for lang, colour, name in (("en", (200, 30, 30), "A map."), ("ko", (200, 30, 30), "지도."),
+                               ("ko", (30, 30, 200), "지도.")):
+        folder = tmp_path / f"{lang}-{colour[0]}"
+        folder.mkdir()
+        _png(folder / "map.png", colour=colour)
+        (folder / "m.md").write_text(f"---\ntitle: Maps\n---\nText.\n\n![{name}](map.png)\n",
+                                     encoding="utf-8")
+        manuscript = folder / "m.docx"
+        pypandoc.convert_file(str(folder / "m.md"), "docx", outputfile=str(manuscript),
+                              sandbox=False, extra_args=[f"--resource-path={folder}"])
+        assert run_import(tiny, manuscript, "maps", lang, "--force") == 0
+        if colour[0] == 200:
+            assert f"![{name}](figures/maps-1.png)" in (issue / f"maps.{lang}.md").read_text(
+                encoding="utf-8")
+    assert "![A map.](figures/maps-1.png)" in (issue / "maps.en.md").read_text(encoding="utf-8")
+    assert "![지도.](figures/maps-1.ko.png)" in (issue / "maps.ko.md").read_text(encoding="utf-8")
+    assert Image.open(issue / "figures/maps-1.png").getpixel((0, 0)) == (200, 30, 30)
+    assert Image.open(issue / "figures/maps-1.ko.png").getpixel((0, 0)) == (30, 30, 200)
