@@ -29,6 +29,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                      "sheet"),
     "preflight": ("preflight_command", "check built PDFs for print and archive (fonts, "
                                        "glyphs, dpi, bleed, variant, veraPDF)"),
+    "import": ("import_command", "a Word (.docx) or LibreOffice (.odt) manuscript as an "
+                                 "article of an issue, with a report of what did not carry over"),
 }
 
 
