@@ -180,6 +180,8 @@ def _glue(parts: list[str], paragraph: list[int]) -> None:
     if len(spaces) == 1 and window > 0:
         return                          # the last two words are too long to glue
     last = spaces[-1]
+    if _syllables(text[last.end():end]) >= 2:
+        return          # a Korean word of two syllables or more may stand alone (KLREQ)
     start = spaces[-2].end() if len(spaces) > 1 else 0
     pair = text[start:last.start()] + " " + text[last.end():end]
     if len(pair) > LAST_PAIR_EM and _ems(pair) > LAST_PAIR_EM:   # no character is wider
@@ -194,6 +196,12 @@ def _glue(parts: list[str], paragraph: list[int]) -> None:
         offset += len(piece)
 
 
+def _syllables(word: str) -> int:
+    """How many Hangul syllables ``word`` (HTML: its tags do not count) holds."""
+    return len(_HANGUL_SYLLABLE.findall(_TAG.sub("", word)))
+
+
+_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _PAIR_CHARACTERS = 400        # far more characters than LAST_PAIR_EM ems can hold
 
 
