@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 import pymupdf
@@ -54,7 +55,7 @@ class Line:
     def track(self) -> float:
         """The widest gap between two letters or digits that touch (one word)."""
         return max((max(0.0, b[1] - a[2]) / max(a[3], b[3])
-                    for a, b in zip(self.chars, self.chars[1:])
+                    for a, b in pairwise(self.chars)
                     if a[0].isalnum() and b[0].isalnum()), default=0.0)
 
     def space(self) -> float:
@@ -113,9 +114,10 @@ class Measures:
                 f"{show(self.letter_spaced, Line.track)}, loose "
                 f"{self.pct(self.korean_loose, self.korean):.1f} % "
                 f"{show(self.korean_loose, Line.space)}, KLREQ {self.klreq[:5]}; English: "
-                f"{len(self.english)} full lines, loose {self.pct(self.english_loose, self.english):.1f} %"
-                f", hyphenated {self.pct(self.hyphenated, self.english):.1f} % "
-                f"{self.hyphenated[:12]}, fragments {self.fragments[:5]}, ladders {self.ladders[:5]}")
+                f"{len(self.english)} full lines, loose "
+                f"{self.pct(self.english_loose, self.english):.1f} %, hyphenated "
+                f"{self.pct(self.hyphenated, self.english):.1f} % {self.hyphenated[:12]}, "
+                f"fragments {self.fragments[:5]}, ladders {self.ladders[:5]}")
 
 
 def measure(paths: list[Path]) -> Measures:
