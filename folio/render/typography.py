@@ -19,7 +19,8 @@ least two words: a word joiner after the space before its last word forbids a
 break there (``KEPT_SPACE``; U+00A0 NO-BREAK SPACE would do the same, but PDF
 readers copy and search it as a character of its own, not a space), unless the two
 words together are wider than ``LAST_PAIR_EM`` ems, which a narrow column might not
-hold.
+hold, or the last word is Korean of two syllables or more: KLREQ accepts it alone,
+and keeping it with the word before made the line above the loosest of a page.
 """
 
 from __future__ import annotations
