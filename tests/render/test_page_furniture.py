@@ -1,0 +1,85 @@
+"""Page furniture as a typesetter would sign it (issue 30), read from the PDFs with
+PyMuPDF: no running head on a page that opens an article or the front matter,
+one on every other page of text, whether the issue is laid out by articles
+(the heads printed from the stamps) or whole (set from the headings)."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pymupdf
+import pytest
+from conftest import REPO, SAMPLE_ISSUE, made_once
+
+HEAD_BAND = 62          # pt from the top: the running heads sit above it, text below
+OPENER_SIZE = 17        # pt: an article's title, the board's and the contents' heading
+
+
+def heads(pdf: Path) -> list[tuple[int, bool, bool, bool]]:
+    """Per page between the cover and the colophon (the last page: back matter,
+    which carries none): (page, has a running head, is an opener, has text)."""
+    found = []
+    with pymupdf.open(pdf) as doc:
+        for number, page in enumerate(doc, 1):
+            if number in (1, len(doc)):
+                continue
+            spans = [(span["bbox"], span["size"]) for block in page.get_text("dict")["blocks"]
+                     if block["type"] == 0 for line in block["lines"] for span in line["spans"]
+                     if span["text"].strip()]
+            head = any(box[3] < HEAD_BAND for box, _ in spans)
+            opener = any(size >= OPENER_SIZE and box[1] < page.rect.height / 3
+                         for box, size in spans)
+            text = any(HEAD_BAND < box[1] < page.rect.height - 80 for box, _ in spans)
+            found.append((number, head, opener, text))
+    return found
+
+
+def check_heads(pdf: Path) -> tuple[int, int]:
+    """Openers carry no running head, every other page with text one; returns how
+    many of each there were."""
+    pages = heads(pdf)
+    wrong = [(number, "opener with a head" if opener else "text page without a head")
+             for number, head, opener, text in pages if text and head == opener]
+    assert wrong == [], f"{pdf.name}: {wrong}"
+    return (sum(1 for _, _, opener, text in pages if opener and text),
+            sum(1 for _, _, opener, text in pages if text and not opener))
+
+
+@pytest.fixture(scope="module")
+def long_issue(tmp_path_factory) -> Path:
+    """A copy of the sample with an issue of 24 long Korean articles (the benchmark's
+    generator): contents of two pages, articles of several. Built in Korean by
+    articles (output/) and whole (whole/)."""
+    spec = importlib.util.spec_from_file_location("folio_benchmarks",
+                                                  REPO / "benchmarks/run.py")
+    assert spec and spec.loader
+    benchmarks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmarks)
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+
+    def make(folder: Path) -> None:
+        root = benchmarks._generated_issue(folder, "pub", 24)
+        for whole, out in ((False, root / "output"), (True, root / "whole")):
+            build(BuildOptions(root=root, out=out, languages=("ko",),
+                               only=("journal-generated",), jobs=2, whole=whole))
+    return made_once(tmp_path_factory, "furniture-issue", make) / "pub"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_running_heads_of_the_sample(sample_screen: Path, lang: str):
+    openers, others = check_heads(sample_screen / f"{lang}/{SAMPLE_ISSUE}.pdf")
+    assert openers >= 8 and others >= 1, (openers, others)
+
+
+@pytest.mark.parametrize("folder", ["output", "whole"])
+def test_running_heads_of_a_long_issue(long_issue: Path, folder: str):
+    """Laid out by articles and whole: the contents run over two pages, a left and a
+    right one, and each article over several."""
+    pdf = long_issue / folder / "ko/journal-generated.pdf"
+    openers, others = check_heads(pdf)
+    assert openers >= 26 and others >= 90, (openers, others)
+    pages = heads(pdf)
+    contents = [number for number, head, opener, text in pages[:6] if head and text]
+    assert any(number % 2 == 1 for number in contents), pages[:6]   # a right-hand one
