@@ -83,3 +83,25 @@ def test_running_heads_of_a_long_issue(long_issue: Path, folder: str):
     pages = heads(pdf)
     contents = [number for number, head, opener, text in pages[:6] if head and text]
     assert any(number % 2 == 1 for number in contents), pages[:6]   # a right-hand one
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_contents_leaders_end_at_one_place(sample_screen: Path, lang: str):
+    """Pages 4 and 12 alike: the numbers are in tabular figures, padded to two, so
+    the dots of every entry end at one place (the sample's contents, page 3)."""
+    rows: dict[int, list] = {}
+    with pymupdf.open(sample_screen / f"{lang}/{SAMPLE_ISSUE}.pdf") as doc:
+        for block in doc[2].get_text("rawdict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    for c in span["chars"]:
+                        rows.setdefault(round(c["origin"][1]), []).append(c)
+    ends, numbers = [], []
+    for chars in rows.values():
+        chars.sort(key=lambda c: c["bbox"][0])
+        dots = [c for c in chars if c["c"] == "."]
+        if len(dots) > 10:
+            ends.append(dots[-1]["bbox"][2])
+            numbers.append("".join(c["c"] for c in chars[chars.index(dots[-1]) + 1:]).strip())
+    assert len(ends) >= 6 and {len(n) for n in numbers} == {1, 2}, numbers
+    assert max(ends) - min(ends) < 0.5, ends
