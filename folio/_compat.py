@@ -262,6 +262,7 @@ def install_korean_justification() -> None:
 
 
 HYPHENATED_IN_A_ROW = 2      # lines; CSS's hyphenate-limit-lines, which WeasyPrint 70 lacks
+_BREAK = re.compile(r"[ \t\n]")   # where a line may break (a kept space has a joiner after it)
 _hyphenating = False
 
 
@@ -269,8 +270,9 @@ def install_hyphenation_limits() -> None:
     """Hyphenate as a typesetter does, where CSS cannot tell WeasyPrint 70 to: at
     most ``HYPHENATED_IN_A_ROW`` hyphenated lines in a row (``hyphenate-limit-lines``
     is not supported), no hyphenation in ragged text (a line not justified has no
-    spaces to save), and none in a capitalised word: a name ("Jin-ju") or a
-    sentence's first word, which cannot be told apart.
+    spaces to save), none in a capitalised word: a name ("Jin-ju") or a
+    sentence's first word, which cannot be told apart, and none in the last word
+    of a text, which would end its paragraph in half a word ("opment.").
 
     Wraps ``split_first_line`` as the inline layout calls it: a line is laid out
     with ``hyphens: manual`` (soft hyphens still break) when its text is what
@@ -316,6 +318,10 @@ def install_hyphenation_limits() -> None:
             hyphenated = (layout.text.endswith(hyphen)
                           and len(layout.text.encode()) == length + len(hyphen.encode()))
             rest = text.encode()[resume:].decode(errors="replace")
+            if hyphenated and not _BREAK.search(rest.strip()):
+                # The text's last word: a paragraph does not end in half a word.
+                return original(text, unhyphenated(style), context, max_width,
+                                justification_spacing, is_line_start, minimum)
             if len(in_a_row) > 100_000:
                 in_a_row.clear()
             in_a_row[(hash(rest), len(rest))] = before + 1 if hyphenated else 0

@@ -20,7 +20,7 @@ from folio.config.publication import Language
 from folio.config.reading import Reader, Record
 from folio.files import cache_root
 from folio.i18n.formatting import Formatter
-from folio.render.typography import join_korean_words
+from folio.render.typography import curly_quotes, join_korean_words
 
 
 class PublicationLoader(jinja2.BaseLoader):
@@ -74,6 +74,8 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
         # Compiling the templates took half a second of every build; Jinja keys its
         # cache by each template's source, so an edited template is compiled again.
         bytecode_cache=_bytecode_cache(),
+        # Every text field printed gets typographic quotes, as the Markdown does.
+        finalize=_typographic,
     )
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     formatter = Formatter(language)
@@ -93,7 +95,9 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    directory = cache_root() / "jinja"
+    # Compiled code depends on the environment too (its finalize, which Jinja
+    # compiles in, not only on the source): a folder per form of it.
+    directory = cache_root() / "jinja-quotes"
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -105,9 +109,18 @@ def _font_families(families) -> Markup:
     return Markup(", ".join('"' + f.replace('"', "") + '"' for f in families))
 
 
+def _typographic(value):
+    """A printed value: a plain string (not markup, which is the Markdown's HTML or a
+    filter's) with typographic quotes and apostrophes."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return curly_quotes(str(value))
+    return value
+
+
 def _css_string(value: str) -> Markup:
     """Text for inside a double-quoted CSS string (``<style>`` is not HTML-escaped)."""
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    text = curly_quotes(str(value))
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
     return Markup(escaped.replace("<", "\\3c "))
 
 

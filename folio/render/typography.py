@@ -29,6 +29,8 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from markdown_it import MarkdownIt
+
 WORD_JOINER = "\u2060"
 KEPT_SPACE = " " + WORD_JOINER     # a space no line may break at
 HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
@@ -88,6 +90,7 @@ def keep_korean_words(html: str) -> str:
             out.append(part)
             continue
         text = _wrap_words(part) if heading > 0 else _join_words(part)
+        text = keep_dates(text)
         if previous_glues and not part[0].isspace() and (
                 HANGUL.match(part[0]) or HANGUL.match(last_char)):
             text = WORD_JOINER + text
@@ -211,3 +214,29 @@ def _ems(text: str) -> float:
     other character (an entity counts as one) a little more than half."""
     return sum(1.0 if len(c) == 1 and unicodedata.east_asian_width(c) in "WF" else 0.55
                for c in _CHARACTER.findall(text))
+
+
+_QUOTES = MarkdownIt("zero", {"typographer": True}).enable(["smartquotes"])
+
+
+@lru_cache(maxsize=4096)
+def curly_quotes(text: str) -> str:
+    """``text`` with typographic quotes and apostrophes, as the Markdown body gets
+    them (markdown-it's smartquotes): for the text fields a template prints, a
+    title or subtitle from the front matter, a name from issue.yaml."""
+    if "'" not in text and '"' not in text:
+        return text
+    tokens = _QUOTES.parseInline(text)
+    return "".join(child.content for child in tokens[0].children or ())
+
+
+# A month and its day stay on one line ("October 30"): the space between them
+# takes a word joiner, as the last words of a paragraph do.
+_MONTH_DAY = re.compile(
+    r"\b((?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)) (\d{1,2})\b")
+
+
+def keep_dates(text: str) -> str:
+    """``text`` with no line break between a month and its day."""
+    return _MONTH_DAY.sub(lambda m: f"{m[1]}{KEPT_SPACE}{m[2]}", text) if " " in text else text

@@ -6,6 +6,7 @@ one on every other page of text, whether the issue is laid out by articles
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 
 import pymupdf
@@ -105,3 +106,60 @@ def test_contents_leaders_end_at_one_place(sample_screen: Path, lang: str):
             numbers.append("".join(c["c"] for c in chars[chars.index(dots[-1]) + 1:]).strip())
     assert len(ends) >= 6 and {len(n) for n in numbers} == {1, 2}, numbers
     assert max(ends) - min(ends) < 0.5, ends
+
+
+# -- quotes, dates and capitals --------------------------------------------------
+
+def _text(pdf: Path) -> str:
+    with pymupdf.open(pdf) as doc:
+        return "\n".join(page.get_text() for page in doc)
+
+
+def test_every_text_field_has_typographic_quotes(sample_screen: Path):
+    """The front matter's subtitles and titles too, not only the Markdown body
+    ("a city's future" in a subtitle)."""
+    pdfs = sorted(sample_screen.glob("*/*.pdf"))
+    assert len(pdfs) >= 6
+    text = "\n".join(_text(pdf) for pdf in pdfs)
+    assert "city’s future" in text
+    assert re.findall(r"\w'\w|\"\w|\w\"", text) == []
+
+
+def test_keep_dates_joins_a_month_and_its_day():
+    from folio.render.typography import KEPT_SPACE, keep_dates, keep_korean_words
+    assert keep_dates("on October 30, 2019 and Sept. 3") == \
+        f"on October{KEPT_SPACE}30, 2019 and Sept.{KEPT_SPACE}3"
+    assert KEPT_SPACE + "30" in keep_korean_words("<p>It was on October 30, 2019.</p>")
+
+
+def test_no_line_breaks_between_a_month_and_its_day(tmp_path: Path):
+    """In a column where "October" ends a line unless it is kept with its day."""
+    from weasyprint import HTML
+
+    from folio.render.typography import keep_korean_words
+    words = "The city was designated on October 30, 2019, by the network. " * 12
+    html = ("<html lang='en-US'><style>@page { size: A5 } p { width: 13em; font: 10pt "
+            "'Noto Serif'; text-align: left }</style><body>"
+            + "".join(f"<p>{'x ' * n}{words}</p>" for n in range(8)) + "</body></html>")
+    pdf = tmp_path / "dates.pdf"
+    HTML(string=keep_korean_words(html)).write_pdf(pdf)
+    lines = [line.strip() for line in _text(pdf).splitlines() if line.strip()]
+    assert sum("October 30" in line for line in lines) >= 80, lines[:20]
+    assert [line for line in lines if line.endswith("October")] == []
+
+
+def test_labels_in_capitals_are_letter_spaced(sample_screen: Path):
+    """The section label over the first article (OPENING): its capitals stand
+    apart by more than the font's own spacing; the Korean one (여는 글) is not
+    spread."""
+    gaps = {}
+    for lang in ("en", "ko"):
+        with pymupdf.open(sample_screen / f"{lang}/{SAMPLE_ISSUE}.pdf") as doc:
+            label = [span for block in doc[3].get_text("rawdict")["blocks"]
+                     for line in block.get("lines", []) for span in line["spans"]
+                     if len(span["chars"]) >= 2 and 8 <= span["size"] <= 9][0]
+        chars = label["chars"]
+        gaps[lang] = min((b["bbox"][0] - a["bbox"][2]) / label["size"]
+                         for a, b in zip(chars, chars[1:], strict=False))
+    assert gaps["en"] >= 0.05, gaps
+    assert gaps["ko"] < 0.01, gaps
