@@ -182,3 +182,18 @@ def test_korean_brackets_carry_no_blank_half(sample_screen: Path):
                                           (after["bbox"][0] - before["bbox"][2]) / size))
     assert len(found) >= 6, found
     assert [(text, round(width, 2)) for text, width in found if width > 0.55] == []
+
+
+@pytest.mark.parametrize(("lang", "caption", "first", "last"), [
+    ("en", "Table 1. Korean member cities", "Seoul", "Gimhae"),
+    ("ko", "표 1. 가입 연도순으로", "서울", "김해")])
+def test_a_short_table_is_kept_whole(sample_screen: Path, lang: str, caption: str,
+                                     first: str, last: str):
+    """The sample's table of ten rows, with its caption, on one page (it split 4/6)."""
+    with pymupdf.open(sample_screen / f"{lang}/{SAMPLE_ISSUE}.pdf") as doc:
+        pages = [page.get_text() for page in doc]
+    def on(text: str) -> list[int]:
+        return [n for n, page in enumerate(pages, 1)
+                if any(line.strip().startswith(text) for line in page.splitlines())]
+    assert len(on(caption)) == 1
+    assert on(caption) == on(first) == on(last), (on(caption), on(first), on(last))
