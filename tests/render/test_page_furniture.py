@@ -197,3 +197,42 @@ def test_a_short_table_is_kept_whole(sample_screen: Path, lang: str, caption: st
                 if any(line.strip().startswith(text) for line in page.splitlines())]
     assert len(on(caption)) == 1
     assert on(caption) == on(first) == on(last), (on(caption), on(first), on(last))
+
+
+# -- the bilingual sheet -------------------------------------------------------------
+
+def test_english_italics_stay_italic_on_a_korean_page(tmp_path: Path):
+    """Hangul has no italic, so Korean emphasis is bold (base.css); an English
+    passage on a Korean page (a bilingual sheet) keeps its italics."""
+    from weasyprint import CSS, HTML
+    html = ("<html lang='ko-KR'><body><p><em>강조</em></p>"
+            "<table><tr><td lang='en-US'><p><em>Jinju in italics</em></p></td></tr></table>"
+            "</body></html>")
+    pdf = tmp_path / "em.pdf"
+    HTML(string=html).write_pdf(pdf, stylesheets=[CSS(filename=REPO / "templates/base.css")])
+    with pymupdf.open(pdf) as doc:
+        spans = {span["text"]: span["font"] for block in doc[0].get_text("dict")["blocks"]
+                 for line in block.get("lines", []) for span in line["spans"]}
+    assert "Italic" in spans["Jinju in italics"], spans
+    assert "Bold" in spans["강조"] and "Italic" not in spans["강조"], spans
+
+
+def test_the_side_by_side_titles_share_a_first_baseline(tmp_path: Path):
+    """The Korean and English titles of the side-by-side sheet: their first lines on
+    one baseline (they were 4.4 pt apart: the Korean leading on the title's words),
+    their lines as far apart."""
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    build(BuildOptions(root=REPO, out=tmp_path, bilingual="side-by-side",
+                       only=("notice-jinju-designation",), jobs=1))
+    with pymupdf.open(tmp_path / "bilingual/notice-jinju-designation.pdf") as doc:
+        titles: dict[bool, list[float]] = {}
+        for block in doc[0].get_text("dict")["blocks"]:
+            for line in block.get("lines", []):
+                span = line["spans"][0]
+                if span["size"] >= 14:
+                    titles.setdefault(span["origin"][0] > 300, []).append(span["origin"][1])
+    korean, english = titles[False], titles[True]
+    assert len(korean) >= 2 and len(english) >= 2, titles
+    assert abs(korean[0] - english[0]) < 1.0, titles
+    assert abs((korean[1] - korean[0]) - (english[1] - english[0])) < 0.5, titles
