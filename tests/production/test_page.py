@@ -54,10 +54,7 @@ def test_every_word_lies_inside_the_page_margins(screen: Path):
                 top, right, bottom, left = NOTICE
             for x1, y1, x2, y2, text in page_words:
                 where = f"{path.relative_to(screen)} page {number}: {text!r}"
-                # An opening bracket set half-width (KLREQ; OpenType halt, base.css)
-                # is drawn from the margin on; its box keeps the blank half before it.
-                blank = (y2 - y1) / 2 if text[:1] in "「『" else 0
-                assert x1 >= left * MM - 0.5 - blank and x2 <= width - right * MM + 0.5, where
+                assert x1 >= left * MM - 0.5 and x2 <= width - right * MM + 0.5, where
                 assert y1 >= top * MM - 0.5 and y2 <= height - bottom * MM + 0.5, where
 
 

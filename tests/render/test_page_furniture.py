@@ -165,25 +165,6 @@ def test_labels_in_capitals_are_letter_spaced(sample_screen: Path):
     assert gaps["ko"] < 0.01, gaps
 
 
-def test_korean_brackets_carry_no_blank_half(sample_screen: Path):
-    """「」『』 are full-width, half of each blank; beside a space or a mark ("는 「",
-    "」.") that half is a hole. Set half-width (KLREQ's adjustment): from the glyph
-    before a bracket to the glyph after it is half an em."""
-    found = []
-    with pymupdf.open(sample_screen / f"ko/{SAMPLE_ISSUE}.pdf") as doc:
-        for page in doc:
-            for block in page.get_text("rawdict")["blocks"]:
-                for line in block.get("lines", []):
-                    chars = [(c, span["size"]) for span in line["spans"] for c in span["chars"]]
-                    for (before, _), (mark, size), (after, _) in zip(
-                            chars, chars[1:], chars[2:], strict=False):
-                        if mark["c"] in "「」『』" and before["c"] != " ":
-                            found.append((before["c"] + mark["c"] + after["c"],
-                                          (after["bbox"][0] - before["bbox"][2]) / size))
-    assert len(found) >= 6, found
-    assert [(text, round(width, 2)) for text, width in found if width > 0.55] == []
-
-
 @pytest.mark.parametrize(("lang", "caption", "first", "last"), [
     ("en", "Table 1. Korean member cities", "Seoul", "Gimhae"),
     ("ko", "표 1. 가입 연도순으로", "서울", "김해")])
