@@ -111,8 +111,9 @@ def _font_families(families) -> Markup:
 
 def _typographic(value):
     """A printed value: a plain string (not markup, which is the Markdown's HTML or a
-    filter's) with typographic quotes and apostrophes."""
-    if isinstance(value, str) and not isinstance(value, Markup):
+    filter's) with typographic quotes and apostrophes; not a path or an address (it
+    has a "/"), whose apostrophe is part of a name to find."""
+    if isinstance(value, str) and not isinstance(value, Markup) and "/" not in value:
         return curly_quotes(str(value))
     return value
 

@@ -125,6 +125,16 @@ def test_every_text_field_has_typographic_quotes(sample_screen: Path):
     assert re.findall(r"\w'\w|\"\w|\w\"", text) == []
 
 
+def test_printed_text_fields_get_curly_quotes_but_paths_do_not():
+    import jinja2
+
+    from folio.render.environment import _typographic
+    env = jinja2.Environment(autoescape=True, finalize=_typographic)
+    page = env.from_string('<p>{{ title }}</p><img src="{{ logo }}">')
+    html = page.render(title="a city's \"future\"", logo="/pub/Kim's logo.svg")
+    assert html == '<p>a city’s “future”</p><img src="/pub/Kim&#39;s logo.svg">'
+
+
 def test_keep_dates_joins_a_month_and_its_day():
     from folio.render.typography import KEPT_SPACE, keep_dates, keep_korean_words
     assert keep_dates("on October 30, 2019 and Sept. 3") == \
