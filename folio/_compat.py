@@ -252,19 +252,27 @@ def flag_artifacts(document) -> None:
 
 # -- reproducible identifiers ------------------------------------------------------
 
-KOREAN_SPACE_CAP_EM = 0.1        # most a space of a Korean line widens; the rest between syllables
+# A Korean line is justified as KLREQ describes: its word spaces widen first, up to
+# KOREAN_SPACE_MAX_EM; only then, as a last resort, its Hangul syllables move apart,
+# at most KOREAN_SYLLABLE_MAX_EM between two of them; whatever is left goes to the
+# spaces again. Digits and Latin words are never spread.
+KOREAN_SPACE_MAX_EM = 0.4
+KOREAN_SYLLABLE_MAX_EM = 0.04
+SYLLABLE_SPACING = "folio_syllable_spacing"   # a text box's style key: pt per syllable
 _justifying = False
 
 
 def install_korean_justification() -> None:
-    """Justify a Korean line as Korean typesetting does: when spreading the line's
-    spare width over its spaces alone would open gaps wider than
-    ``KOREAN_SPACE_CAP_EM`` beyond a space, the spaces widen by that much and the
-    rest goes between the syllables (letter-spacing on the line's Hangul text).
+    """Justify a Korean line as Korean typesetting does (KLREQ): word spaces
+    stretch first, up to ``KOREAN_SPACE_MAX_EM`` more than a space; if that leaves
+    the line short, the gaps between neighbouring Hangul syllables of a word open,
+    by at most ``KOREAN_SYLLABLE_MAX_EM``; the rest goes to the spaces.
 
     WeasyPrint 70 justifies by widening spaces only (``layout.inline.justify_line``),
-    and Korean words never break (render/typography.py), so a line before a long
-    word opened gaps three times the usual space. This wraps ``justify_line``; a
+    and sets letter-spacing on a whole text box, digits and Latin letters included.
+    This wraps ``justify_line`` and ``Layout.set_text``: the syllable spacing is a
+    key of the text box's style, which drawing reads again (``Layout.reactivate``),
+    and it is set as Pango letter-spacing on the runs of Hangul syllables only. A
     line that is not Korean, or not loose, is justified by WeasyPrint as before."""
     global _justifying
     if _justifying:
@@ -273,11 +281,15 @@ def install_korean_justification() -> None:
 
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout import inline
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import ffi, pango
     from weasyprint.text.line_break import create_layout, line_size
 
-    hangul = re.compile(r"[\uac00-\ud7af]")
+    # Two or more Hangul syllables in a row, word joiners (render/typography.py) between.
+    runs = re.compile("[\uac00-\ud7a3](?:\u2060?[\uac00-\ud7a3])+")
     original = inline.justify_line
     count_spaces = inline.count_expandable_spaces
+    set_text = line_break.Layout.set_text
 
     def text_boxes(box):
         if isinstance(box, boxes.TextBox):
@@ -287,33 +299,37 @@ def install_korean_justification() -> None:
                 if child.is_in_normal_flow():
                     yield from text_boxes(child)
 
+    def units(text: str) -> int:
+        """The characters letter-spacing widens: Pango adds it once per character
+        of a run (half before its first, half after its last)."""
+        return sum(len(match[0]) for match in runs.finditer(text))
+
     def justify_line(context, line, extra_width):
         spaces = count_spaces(line)
         lang = line.style["lang"] or ""
         if not spaces or not lang.startswith("ko"):
             return original(context, line, extra_width)
-        cap = KOREAN_SPACE_CAP_EM * line.style["font_size"]
-        if extra_width / spaces <= cap:
+        size = line.style["font_size"]
+        space_max = KOREAN_SPACE_MAX_EM * size
+        if extra_width / spaces <= space_max:
             return original(context, line, extra_width)
-        units = sum(len(b.text) for b in text_boxes(line) if hangul.search(b.text))
-        if not units:
-            return original(context, line, extra_width)
-        spread(context, line, cap, (extra_width - cap * spaces) / units, 0)
+        count = sum(units(b.text) for b in text_boxes(line))
+        # Two units (a syllable and a word joiner) lie between two syllables.
+        letter = min((extra_width - space_max * spaces) / count,
+                     KOREAN_SYLLABLE_MAX_EM * size / 2) if count else 0
+        spread(context, line, (extra_width - letter * count) / spaces, letter, 0)
 
     def spread(context, box, spacing, letter, x_advance):
         if isinstance(box, boxes.TextBox):
             box.position_x += x_advance
             box.justification_spacing = spacing
-            style = box.style
-            if hangul.search(box.text):
-                style = box.style.copy()
-                base = 0 if style["letter_spacing"] == "normal" else style["letter_spacing"]
-                style["letter_spacing"] = base + letter
-                box.style = style
-            layout = create_layout(box.text, style, context, None, spacing)
+            if letter and units(box.text):
+                box.style = box.style.copy()
+                box.style[SYLLABLE_SPACING] = letter
+            layout = create_layout(box.text, box.style, context, None, spacing)
             layout.set_text(box.text, justify=True)
             first, _ = layout.get_first_line()
-            width, _ = line_size(first, style)
+            width, _ = line_size(first, box.style)
             layout.deactivate()
             x_advance += width - box.width
             box.width = width
@@ -329,8 +345,103 @@ def install_korean_justification() -> None:
             box.translate(x_advance, 0)
         return x_advance
 
+    def spaced_set_text(self, text, justify=False):
+        set_text(self, text, justify)
+        letter = self.style.get(SYLLABLE_SPACING) if justify else None
+        if not letter:
+            return
+        base = self.style["letter_spacing"]
+        base = 0 if base == "normal" else base
+        attributes = pango.pango_layout_get_attributes(self.layout)
+        if attributes == ffi.NULL:
+            attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+        for match in runs.finditer(self.text):
+            attribute = pango.pango_attr_letter_spacing_new(
+                int((base + letter) * line_break.TO_UNITS))
+            attribute.start_index = len(self.text[:match.start()].encode())
+            attribute.end_index = len(self.text[:match.end()].encode())
+            pango.pango_attr_list_change(attributes, attribute)
+        pango.pango_layout_set_attributes(self.layout, attributes)
+
     inline.justify_line = justify_line
+    line_break.Layout.set_text = spaced_set_text
     _justifying = True
+
+
+HYPHENATED_IN_A_ROW = 2      # lines; CSS's hyphenate-limit-lines, which WeasyPrint 70 lacks
+_BREAK = re.compile(r"[ \t\n]")   # where a line may break (a kept space has a joiner after it)
+_hyphenating = False
+
+
+def install_hyphenation_limits() -> None:
+    """Hyphenate as a typesetter does, where CSS cannot tell WeasyPrint 70 to: at
+    most ``HYPHENATED_IN_A_ROW`` hyphenated lines in a row (``hyphenate-limit-lines``
+    is not supported), no hyphenation in ragged text (a line not justified has no
+    spaces to save), none in a capitalised word: a name ("Jin-ju") or a
+    sentence's first word, which cannot be told apart, and none in the last word
+    of a text, which would end its paragraph in half a word ("opment.").
+
+    Wraps ``split_first_line`` as the inline layout calls it: a line is laid out
+    with ``hyphens: manual`` (soft hyphens still break) when its text is what
+    followed two hyphenated lines, or when it is not justified. The text after a
+    hyphenated line is remembered by its hash, so each new layout of the paragraph
+    (WeasyPrint lays some out twice) finds the same count. Pyphen's ``iterate``
+    gives no break inside a capitalised word."""
+    global _hyphenating
+    if _hyphenating:
+        return
+    import pyphen
+    from weasyprint.layout import inline
+
+    original = inline.split_first_line
+    iterate = pyphen.Pyphen.iterate
+    in_a_row: dict[tuple[int, int], int] = {}    # text after a hyphenated line -> lines
+    plain: dict[int, tuple] = {}                # id(style) -> (style, its unhyphenated copy)
+
+    def unhyphenated(style):
+        kept = plain.get(id(style))
+        if kept is None or kept[0] is not style:
+            if len(plain) > 4096:
+                plain.clear()
+            copy = style.copy()
+            copy["hyphens"] = "manual"
+            kept = plain[id(style)] = (style, copy)
+        return kept[1]
+
+    def split_first_line(text, style, context, max_width, justification_spacing,
+                         is_line_start=True, minimum=False):
+        if style["hyphens"] != "auto":
+            return original(text, style, context, max_width, justification_spacing,
+                            is_line_start, minimum)
+        before = in_a_row.get((hash(text), len(text)), 0)
+        if before >= HYPHENATED_IN_A_ROW or style["text_align_all"] != "justify":
+            return original(text, unhyphenated(style), context, max_width,
+                            justification_spacing, is_line_start, minimum)
+        result = original(text, style, context, max_width, justification_spacing,
+                          is_line_start, minimum)
+        layout, length, resume, *_ = result
+        if resume is not None:
+            hyphen = style["hyphenate_character"]
+            hyphenated = (layout.text.endswith(hyphen)
+                          and len(layout.text.encode()) == length + len(hyphen.encode()))
+            rest = text.encode()[resume:].decode(errors="replace")
+            if hyphenated and not _BREAK.search(rest.strip()):
+                # The text's last word: a paragraph does not end in half a word.
+                return original(text, unhyphenated(style), context, max_width,
+                                justification_spacing, is_line_start, minimum)
+            if len(in_a_row) > 100_000:
+                in_a_row.clear()
+            in_a_row[(hash(rest), len(rest))] = before + 1 if hyphenated else 0
+        return result
+
+    def lower_case_iterate(self, word):
+        if word[:1].isupper():
+            return iter(())
+        return iterate(self, word)
+
+    inline.split_first_line = split_first_line
+    pyphen.Pyphen.iterate = lower_case_iterate
+    _hyphenating = True
 
 
 @contextlib.contextmanager

@@ -41,6 +41,7 @@ _UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _TURN = re.compile(r"^([\w-]+):\s+")
 _ONE_LINE = re.compile(r"\s*\n\s*")
 _ALLOWED_SPAN_ATTRS = {"lang", "class", "id"}
+SHORT_TABLE_ROWS = 15       # a table of at most this many rows is kept on one page
 
 
 @dataclass
@@ -189,7 +190,9 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
             if token.type == "fence":
                 context.check_fence_closed(token, source.text)
         elif token.type == "table_open":
-            token.attrSet("class", "table")
+            # A short table is kept whole (base.css); a row is a line of its source.
+            rows = token.map[1] - token.map[0] - 2 if token.map else 0
+            token.attrSet("class", "table short" if rows <= SHORT_TABLE_ROWS else "table")
         elif token.type == "html_block":
             context.check_html_block(token.content, context.file_line(token))
     context.link_references(tokens)
@@ -650,7 +653,7 @@ class _Context:
         anchor = f' id="{escapeHtml(ident)}"' if ident else ""
         line = f' data-line="{self.file_line(token)}"' if token.map else ""
         text = self.renderer.renderInline(caption.children or [], options, env)
-        return (f'<table class="table captioned"{anchor}{line}>\n'
+        return (f'<table class="{token.attrGet("class") or "table"} captioned"{anchor}{line}>\n'
                 f"<caption>{text}</caption>\n")
 
     def text_rule(self, tokens, idx, options, env):

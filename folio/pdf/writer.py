@@ -23,6 +23,7 @@ from folio._compat import (
     fixed_document_id,
     flag_artifacts,
     fonts_left_uncut,
+    install_hyphenation_limits,
     install_korean_justification,
     install_single_compression,
     install_stylesheet_cache,
@@ -124,6 +125,7 @@ def render_pdf(job: PdfJob) -> Rendered:
 
     install_tagging()
     install_korean_justification()
+    install_hyphenation_limits()
     install_stylesheet_cache()
     install_single_compression()
     handler = _Collect()

@@ -352,7 +352,8 @@ def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece
             heads = [titles[name] for name in anchors if name in titles]
             shown = heads[0] if heads else running
             running = heads[-1] if heads else running
-            pages.append((index, page, StampPage("", shown)))
+            # A run's first page opens an article: no running head (journal-running.css).
+            pages.append((index, page, StampPage("opener" if page == 0 else "", shown)))
             number += 1
     lead = number % 2 == 0
     back = backs[int(lead)]

@@ -21,7 +21,7 @@ from folio.config.publication import Language
 from folio.config.reading import Reader, Record
 from folio.files import cache_root
 from folio.i18n.formatting import Formatter
-from folio.render.typography import join_korean_words
+from folio.render.typography import curly_quotes, join_korean_words
 
 
 class TemplateOutside(jinja2.TemplateNotFound):
@@ -86,6 +86,8 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
         # Compiling the templates took half a second of every build; Jinja keys its
         # cache by each template's source, so an edited template is compiled again.
         bytecode_cache=_bytecode_cache(),
+        # Every text field printed gets typographic quotes, as the Markdown does.
+        finalize=_typographic,
     )
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     formatter = Formatter(language)
@@ -140,7 +142,9 @@ def passage_language(text: str, language: Language, languages: tuple[Language, .
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
-    directory = cache_root() / "jinja"
+    # Compiled code depends on the environment too (its finalize, which Jinja
+    # compiles in, not only on the source): a folder per form of it.
+    directory = cache_root() / "jinja-quotes"
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError:
@@ -152,9 +156,19 @@ def _font_families(families) -> Markup:
     return Markup(", ".join('"' + f.replace('"', "") + '"' for f in families))
 
 
+def _typographic(value):
+    """A printed value: a plain string (not markup, which is the Markdown's HTML or a
+    filter's) with typographic quotes and apostrophes; not a path or an address (it
+    has a "/"), whose apostrophe is part of a name to find."""
+    if isinstance(value, str) and not isinstance(value, Markup) and "/" not in value:
+        return curly_quotes(str(value))
+    return value
+
+
 def _css_string(value: str) -> Markup:
     """Text for inside a double-quoted CSS string (``<style>`` is not HTML-escaped)."""
-    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
+    text = curly_quotes(str(value))
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ")
     return Markup(escaped.replace("<", "\\3c "))
 
 

@@ -68,7 +68,7 @@ def _context(config: PublicationConfig, language: Language, fonts: FontStack,
 class StampPage:
     """One page of an issue's stamps: its named page, and the running head it shows."""
 
-    page_name: str = ""                 # "front", "folio-blank", or "" (the default)
+    page_name: str = ""                 # "front", "folio-blank", "opener", or "" (the default)
     running_head: str = ""
     cite_article: str = ""              # the anchor of the citable article it opens
     cite_pages: str = ""                # that article's pages, "5–7"

@@ -19,7 +19,8 @@ least two words: a word joiner after the space before its last word forbids a
 break there (``KEPT_SPACE``; U+00A0 NO-BREAK SPACE would do the same, but PDF
 readers copy and search it as a character of its own, not a space), unless the two
 words together are wider than ``LAST_PAIR_EM`` ems, which a narrow column might not
-hold.
+hold, or the last word is Korean of two syllables or more: KLREQ accepts it alone,
+and keeping it with the word before made the line above the loosest of a page.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+
+from markdown_it import MarkdownIt
 
 WORD_JOINER = "\u2060"
 KEPT_SPACE = " " + WORD_JOINER     # a space no line may break at
@@ -87,6 +90,7 @@ def keep_korean_words(html: str) -> str:
             out.append(part)
             continue
         text = _wrap_words(part) if heading > 0 else _join_words(part)
+        text = keep_dates(text)
         if previous_glues and not part[0].isspace() and (
                 HANGUL.match(part[0]) or HANGUL.match(last_char)):
             text = WORD_JOINER + text
@@ -180,6 +184,8 @@ def _glue(parts: list[str], paragraph: list[int]) -> None:
     if len(spaces) == 1 and window > 0:
         return                          # the last two words are too long to glue
     last = spaces[-1]
+    if _syllables(text[last.end():end]) >= 2:
+        return          # a Korean word of two syllables or more may stand alone (KLREQ)
     start = spaces[-2].end() if len(spaces) > 1 else 0
     pair = text[start:last.start()] + " " + text[last.end():end]
     if len(pair) > LAST_PAIR_EM and _ems(pair) > LAST_PAIR_EM:   # no character is wider
@@ -194,6 +200,12 @@ def _glue(parts: list[str], paragraph: list[int]) -> None:
         offset += len(piece)
 
 
+def _syllables(word: str) -> int:
+    """How many Hangul syllables ``word`` (HTML: its tags do not count) holds."""
+    return len(_HANGUL_SYLLABLE.findall(_TAG.sub("", word)))
+
+
+_HANGUL_SYLLABLE = re.compile(r"[\uac00-\ud7a3]")
 _PAIR_CHARACTERS = 400        # far more characters than LAST_PAIR_EM ems can hold
 
 
@@ -202,3 +214,29 @@ def _ems(text: str) -> float:
     other character (an entity counts as one) a little more than half."""
     return sum(1.0 if len(c) == 1 and unicodedata.east_asian_width(c) in "WF" else 0.55
                for c in _CHARACTER.findall(text))
+
+
+_QUOTES = MarkdownIt("zero", {"typographer": True}).enable(["smartquotes"])
+
+
+@lru_cache(maxsize=4096)
+def curly_quotes(text: str) -> str:
+    """``text`` with typographic quotes and apostrophes, as the Markdown body gets
+    them (markdown-it's smartquotes): for the text fields a template prints, a
+    title or subtitle from the front matter, a name from issue.yaml."""
+    if "'" not in text and '"' not in text:
+        return text
+    tokens = _QUOTES.parseInline(text)
+    return "".join(child.content for child in tokens[0].children or ())
+
+
+# A month and its day stay on one line ("October 30"): the space between them
+# takes a word joiner, as the last words of a paragraph do.
+_MONTH_DAY = re.compile(
+    r"\b((?:January|February|March|April|May|June|July|August|September|October|"
+    r"November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)) (\d{1,2})\b")
+
+
+def keep_dates(text: str) -> str:
+    """``text`` with no line break between a month and its day."""
+    return _MONTH_DAY.sub(lambda m: f"{m[1]}{KEPT_SPACE}{m[2]}", text) if " " in text else text

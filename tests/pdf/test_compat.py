@@ -66,6 +66,28 @@ def test_class_heights_sum_an_element_over_its_pages_by_language():
     assert round(heights[("half", "en")] / px) == 30
 
 
+def test_line_internals_the_justification_and_hyphenation_wrap():
+    """install_korean_justification wraps layout.inline.justify_line and
+    text.line_break.Layout.set_text (drawing calls reactivate, which calls set_text
+    with justify=True); install_hyphenation_limits wraps inline.split_first_line,
+    reads the layout's text to see a hyphen, and Pyphen.iterate."""
+    import pyphen
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    assert parameters(inline.justify_line) == ["context", "line", "extra_width"]
+    assert parameters(inline.count_expandable_spaces) == ["box"]
+    assert parameters(line_break.Layout.set_text) == ["self", "text", "justify"]
+    assert "set_text(self.text, justify=True)" in inspect.getsource(
+        line_break.Layout.reactivate)
+    assert parameters(line_break.split_first_line) == [
+        "text", "style", "context", "max_width", "justification_spacing",
+        "is_line_start", "minimum"]
+    assert "split_first_line(" in inspect.getsource(inline.split_text_box)
+    assert parameters(pyphen.Pyphen.iterate) == ["self", "word"]
+    assert "dictionary.iterate(" in inspect.getsource(line_break.split_first_line)
+
+
 def test_document_id_is_a_uuid4_of_the_metadata_module():
     from weasyprint.pdf import metadata
 

@@ -17,7 +17,8 @@ SENTENCE = ("요약하면 창조도시는 창의적인 사람들이 머리를 �
 def test_hangul_words_are_joined_latin_left_alone():
     html = keep_korean_words("<body><p>창의도시 UNESCO network 해결&amp;하려고,</p></body>")
     j = WORD_JOINER
-    assert html == (f"<body><p>창{j}의{j}도{j}시 UNESCO network{KEPT_SPACE}"
+    # The last word, of several syllables, may stand alone on the last line (KLREQ).
+    assert html == (f"<body><p>창{j}의{j}도{j}시 UNESCO network "
                     f"해{j}결{j}&amp;{j}하{j}려{j}고{j},</p></body>")
 
 
@@ -40,13 +41,18 @@ def _kept(html: str) -> str:
 
 
 def test_the_last_two_words_of_a_paragraph_share_a_line():
+    assert _kept("<p>이 지면이 토론되기를 바란 것.</p>") == \
+        "<p>이 지면이 토론되기를 바란~것.</p>"
+    # A Korean last word of two syllables or more may stand alone (KLREQ): keeping
+    # it with the word before would stretch the line above.
     assert _kept("<p>이 지면이 토론되기를\n바랍니다.</p>") == \
-        "<p>이 지면이 토론되기를~바랍니다.</p>"
+        "<p>이 지면이 토론되기를\n바랍니다.</p>"
     assert _kept("<ul><li>one two three</li></ul>") == "<ul><li>one two~three</li></ul>"
-    assert _kept("<figcaption>그림 설명 두 단어</figcaption>") == \
-        "<figcaption>그림 설명 두~단어</figcaption>"
+    assert _kept("<figcaption>그림 설명 두 장</figcaption>") == \
+        "<figcaption>그림 설명 두~장</figcaption>"
     # Across inline tags; the white space a tag splits becomes one kept space.
-    assert _kept("<p>대화를 <em> 시작합니다</em>.</p>") == "<p>대화를~<em>시작합니다</em>.</p>"
+    assert _kept("<p>대화를 <em> 시작</em>.</p>") == "<p>대화를 <em> 시작</em>.</p>"
+    assert _kept("<p>a dialogue <em> begins</em>.</p>") == "<p>a dialogue~<em>begins</em>.</p>"
     assert _kept('<p><a href="x y">link text</a> end</p>') == \
         '<p><a href="x y">link text</a>~end</p>'
     # One word: nothing to keep together.
@@ -56,12 +62,12 @@ def test_the_last_two_words_of_a_paragraph_share_a_line():
 def test_a_footnote_is_a_paragraph_of_its_own():
     """Its text is laid out at the foot of the page: the paragraph's last words are
     those around it, and the note keeps its own last two together."""
-    html = _kept('<p>해결하고자 했다.<span class="footnote" data-note="a b">빌바오의 재생은 '
-                 "<em>자주</em> 언급된다.</span></p>")
-    assert html == ('<p>해결하고자~했다.<span class="footnote" data-note="a b">빌바오의 재생은 '
-                    "<em>자주</em>~언급된다.</span></p>")
-    html = _kept('<p>하고자 했다.<span class="footnote">주석 본문.</span> 이어서 쓴다.\n</p>')
-    assert html == '<p>하고자 했다.<span class="footnote">주석~본문.</span> 이어서~쓴다.\n</p>'
+    html = _kept('<p>해결하고자 한 것.<span class="footnote" data-note="a b">빌바오의 재생은 '
+                 "<em>자주</em> 언급된 것.</span></p>")
+    assert html == ('<p>해결하고자 한~것.<span class="footnote" data-note="a b">빌바오의 재생은 '
+                    "<em>자주</em> 언급된~것.</span></p>")
+    html = _kept('<p>하고자 한 것.<span class="footnote">주석 본문 끝.</span> 이어서 쓴 것.\n</p>')
+    assert html == '<p>하고자 한 것.<span class="footnote">주석 본문~끝.</span> 이어서 쓴~것.\n</p>'
 
 
 def test_blocks_inside_a_paragraph_end_its_text():

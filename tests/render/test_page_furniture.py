@@ -1,0 +1,229 @@
+"""Page furniture as a typesetter would sign it (issue 30), read from the PDFs with
+PyMuPDF: no running head on a page that opens an article or the front matter,
+one on every other page of text, whether the issue is laid out by articles
+(the heads printed from the stamps) or whole (set from the headings)."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import pymupdf
+import pytest
+from conftest import REPO, SAMPLE_ISSUE, made_once
+
+HEAD_BAND = 62          # pt from the top: the running heads sit above it, text below
+OPENER_SIZE = 17        # pt: an article's title, the board's and the contents' heading
+
+
+def heads(pdf: Path) -> list[tuple[int, bool, bool, bool]]:
+    """Per page between the cover and the colophon (the last page: back matter,
+    which carries none): (page, has a running head, is an opener, has text)."""
+    found = []
+    with pymupdf.open(pdf) as doc:
+        for number, page in enumerate(doc, 1):
+            if number in (1, len(doc)):
+                continue
+            spans = [(span["bbox"], span["size"]) for block in page.get_text("dict")["blocks"]
+                     if block["type"] == 0 for line in block["lines"] for span in line["spans"]
+                     if span["text"].strip()]
+            head = any(box[3] < HEAD_BAND for box, _ in spans)
+            opener = any(size >= OPENER_SIZE and box[1] < page.rect.height / 3
+                         for box, size in spans)
+            text = any(HEAD_BAND < box[1] < page.rect.height - 80 for box, _ in spans)
+            found.append((number, head, opener, text))
+    return found
+
+
+def check_heads(pdf: Path) -> tuple[int, int]:
+    """Openers carry no running head, every other page with text one; returns how
+    many of each there were."""
+    pages = heads(pdf)
+    wrong = [(number, "opener with a head" if opener else "text page without a head")
+             for number, head, opener, text in pages if text and head == opener]
+    assert wrong == [], f"{pdf.name}: {wrong}"
+    return (sum(1 for _, _, opener, text in pages if opener and text),
+            sum(1 for _, _, opener, text in pages if text and not opener))
+
+
+@pytest.fixture(scope="module")
+def long_issue(tmp_path_factory) -> Path:
+    """A copy of the sample with an issue of 24 long Korean articles (the benchmark's
+    generator): contents of two pages, articles of several. Built in Korean by
+    articles (output/) and whole (whole/)."""
+    spec = importlib.util.spec_from_file_location("folio_benchmarks",
+                                                  REPO / "benchmarks/run.py")
+    assert spec and spec.loader
+    benchmarks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmarks)
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+
+    def make(folder: Path) -> None:
+        root = benchmarks._generated_issue(folder, "pub", 24)
+        for whole, out in ((False, root / "output"), (True, root / "whole")):
+            build(BuildOptions(root=root, out=out, languages=("ko",),
+                               only=("journal-generated",), jobs=2, whole=whole))
+    return made_once(tmp_path_factory, "furniture-issue", make) / "pub"
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_running_heads_of_the_sample(sample_screen: Path, lang: str):
+    openers, others = check_heads(sample_screen / f"{lang}/{SAMPLE_ISSUE}.pdf")
+    assert openers >= 8 and others >= 1, (openers, others)
+
+
+@pytest.mark.parametrize("folder", ["output", "whole"])
+def test_running_heads_of_a_long_issue(long_issue: Path, folder: str):
+    """Laid out by articles and whole: the contents run over two pages, a left and a
+    right one, and each article over several."""
+    pdf = long_issue / folder / "ko/journal-generated.pdf"
+    openers, others = check_heads(pdf)
+    assert openers >= 26 and others >= 90, (openers, others)
+    pages = heads(pdf)
+    contents = [number for number, head, opener, text in pages[:6] if head and text]
+    assert any(number % 2 == 1 for number in contents), pages[:6]   # a right-hand one
+
+
+@pytest.mark.parametrize("lang", ["ko", "en"])
+def test_contents_leaders_end_at_one_place(sample_screen: Path, lang: str):
+    """Pages 4 and 12 alike: the numbers are in tabular figures, padded to two, so
+    the dots of every entry end at one place (the sample's contents, page 3)."""
+    rows: dict[int, list] = {}
+    with pymupdf.open(sample_screen / f"{lang}/{SAMPLE_ISSUE}.pdf") as doc:
+        for block in doc[2].get_text("rawdict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    for c in span["chars"]:
+                        rows.setdefault(round(c["origin"][1]), []).append(c)
+    ends, numbers = [], []
+    for chars in rows.values():
+        chars.sort(key=lambda c: c["bbox"][0])
+        dots = [c for c in chars if c["c"] == "."]
+        if len(dots) > 10:
+            ends.append(dots[-1]["bbox"][2])
+            numbers.append("".join(c["c"] for c in chars[chars.index(dots[-1]) + 1:]).strip())
+    assert len(ends) >= 6 and {len(n) for n in numbers} == {1, 2}, numbers
+    assert max(ends) - min(ends) < 0.5, ends
+
+
+# -- quotes, dates and capitals --------------------------------------------------
+
+def _text(pdf: Path) -> str:
+    with pymupdf.open(pdf) as doc:
+        return "\n".join(page.get_text() for page in doc)
+
+
+def test_every_text_field_has_typographic_quotes(sample_screen: Path):
+    """The front matter's subtitles and titles too, not only the Markdown body
+    ("a city's future" in a subtitle)."""
+    pdfs = sorted(sample_screen.glob("*/*.pdf"))
+    assert len(pdfs) >= 6
+    text = "\n".join(_text(pdf) for pdf in pdfs)
+    assert "city’s future" in text
+    assert re.findall(r"\w'\w|\"\w|\w\"", text) == []
+
+
+def test_printed_text_fields_get_curly_quotes_but_paths_do_not():
+    import jinja2
+
+    from folio.render.environment import _typographic
+    env = jinja2.Environment(autoescape=True, finalize=_typographic)
+    page = env.from_string('<p>{{ title }}</p><img src="{{ logo }}">')
+    html = page.render(title="a city's \"future\"", logo="/pub/Kim's logo.svg")
+    assert html == '<p>a city’s “future”</p><img src="/pub/Kim&#39;s logo.svg">'
+
+
+def test_keep_dates_joins_a_month_and_its_day():
+    from folio.render.typography import KEPT_SPACE, keep_dates, keep_korean_words
+    assert keep_dates("on October 30, 2019 and Sept. 3") == \
+        f"on October{KEPT_SPACE}30, 2019 and Sept.{KEPT_SPACE}3"
+    assert KEPT_SPACE + "30" in keep_korean_words("<p>It was on October 30, 2019.</p>")
+
+
+def test_no_line_breaks_between_a_month_and_its_day(tmp_path: Path):
+    """In a column where "October" ends a line unless it is kept with its day."""
+    from weasyprint import HTML
+
+    from folio.render.typography import keep_korean_words
+    words = "The city was designated on October 30, 2019, by the network. " * 12
+    html = ("<html lang='en-US'><style>@page { size: A5 } p { width: 13em; font: 10pt "
+            "'Noto Serif'; text-align: left }</style><body>"
+            + "".join(f"<p>{'x ' * n}{words}</p>" for n in range(8)) + "</body></html>")
+    pdf = tmp_path / "dates.pdf"
+    HTML(string=keep_korean_words(html)).write_pdf(pdf)
+    lines = [line.strip() for line in _text(pdf).splitlines() if line.strip()]
+    assert sum("October 30" in line for line in lines) >= 80, lines[:20]
+    assert [line for line in lines if line.endswith("October")] == []
+
+
+def test_labels_in_capitals_are_letter_spaced(sample_screen: Path):
+    """The section label over the first article (OPENING): its capitals stand
+    apart by more than the font's own spacing; the Korean one (여는 글) is not
+    spread."""
+    gaps = {}
+    for lang in ("en", "ko"):
+        with pymupdf.open(sample_screen / f"{lang}/{SAMPLE_ISSUE}.pdf") as doc:
+            label = [span for block in doc[3].get_text("rawdict")["blocks"]
+                     for line in block.get("lines", []) for span in line["spans"]
+                     if len(span["chars"]) >= 2 and 8 <= span["size"] <= 9][0]
+        chars = label["chars"]
+        gaps[lang] = min((b["bbox"][0] - a["bbox"][2]) / label["size"]
+                         for a, b in zip(chars, chars[1:], strict=False))
+    assert gaps["en"] >= 0.05, gaps
+    assert gaps["ko"] < 0.01, gaps
+
+
+@pytest.mark.parametrize(("lang", "caption", "first", "last"), [
+    ("en", "Table 1. Korean member cities", "Seoul", "Gimhae"),
+    ("ko", "표 1. 가입 연도순으로", "서울", "김해")])
+def test_a_short_table_is_kept_whole(sample_screen: Path, lang: str, caption: str,
+                                     first: str, last: str):
+    """The sample's table of ten rows, with its caption, on one page (it split 4/6)."""
+    with pymupdf.open(sample_screen / f"{lang}/{SAMPLE_ISSUE}.pdf") as doc:
+        pages = [page.get_text() for page in doc]
+    def on(text: str) -> list[int]:
+        return [n for n, page in enumerate(pages, 1)
+                if any(line.strip().startswith(text) for line in page.splitlines())]
+    assert len(on(caption)) == 1
+    assert on(caption) == on(first) == on(last), (on(caption), on(first), on(last))
+
+
+# -- the bilingual sheet -------------------------------------------------------------
+
+def test_english_italics_stay_italic_on_a_korean_page(tmp_path: Path):
+    """Hangul has no italic, so Korean emphasis is bold (base.css); an English
+    passage on a Korean page (a bilingual sheet) keeps its italics."""
+    from weasyprint import CSS, HTML
+    html = ("<html lang='ko-KR'><body><p><em>강조</em></p>"
+            "<table><tr><td lang='en-US'><p><em>Jinju in italics</em></p></td></tr></table>"
+            "</body></html>")
+    pdf = tmp_path / "em.pdf"
+    HTML(string=html).write_pdf(pdf, stylesheets=[CSS(filename=REPO / "templates/base.css")])
+    with pymupdf.open(pdf) as doc:
+        spans = {span["text"]: span["font"] for block in doc[0].get_text("dict")["blocks"]
+                 for line in block.get("lines", []) for span in line["spans"]}
+    assert "Italic" in spans["Jinju in italics"], spans
+    assert "Bold" in spans["강조"] and "Italic" not in spans["강조"], spans
+
+
+def test_the_side_by_side_titles_share_a_first_baseline(tmp_path: Path):
+    """The Korean and English titles of the side-by-side sheet: their first lines on
+    one baseline (they were 4.4 pt apart: the Korean leading on the title's words),
+    their lines as far apart."""
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    build(BuildOptions(root=REPO, out=tmp_path, bilingual="side-by-side",
+                       only=("notice-jinju-designation",), jobs=1))
+    with pymupdf.open(tmp_path / "bilingual/notice-jinju-designation.pdf") as doc:
+        titles: dict[bool, list[float]] = {}
+        for block in doc[0].get_text("dict")["blocks"]:
+            for line in block.get("lines", []):
+                span = line["spans"][0]
+                if span["size"] >= 14:
+                    titles.setdefault(span["origin"][0] > 300, []).append(span["origin"][1])
+    korean, english = titles[False], titles[True]
+    assert len(korean) >= 2 and len(english) >= 2, titles
+    assert abs(korean[0] - english[0]) < 1.0, titles
+    assert abs((korean[1] - korean[0]) - (english[1] - english[0])) < 0.5, titles
