@@ -95,6 +95,9 @@ def make_environment(templates: TemplateSet, translations: NullTranslations,
     env.filters["number"] = formatter.number
     env.filters["font_families"] = _font_families
     env.filters["css_string"] = _css_string
+    # For a text put into a translated sentence with markup (the cite line), which
+    # the finalize step no longer sees as plain text.
+    env.filters["typographic"] = _typographic
     env.filters["keep_words"] = join_korean_words
     env.filters["language_name"] = lambda other: _language_name(other, language)
     # "A, B and C" / "A, B 및 C", as the language joins a list of names.
