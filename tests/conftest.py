@@ -409,3 +409,15 @@ def published(folder: Path, pattern: str = "*.pdf") -> list[Path]:
 
 def pdfs(folder: Path) -> list[Path]:
     return published(folder)
+
+
+def generated_issue(folder: Path, articles: int) -> Path:
+    """A copy of the sample with an issue of ``articles`` long articles, made by the
+    benchmark's generator (benchmarks/run.py), in ``folder/pub``."""
+    import importlib.util
+    path = REPO / "benchmarks/run.py"
+    spec = importlib.util.spec_from_file_location("folio_benchmarks", path)
+    assert spec and spec.loader, "the generated issue is the benchmark's (benchmarks/run.py)"
+    benchmarks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmarks)
+    return benchmarks._generated_issue(folder, "pub", articles)

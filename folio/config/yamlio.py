@@ -84,13 +84,14 @@ class _LocatingLoader(_SafeBase):
                 node.start_mark) from None
 
 
-class YamlInt(int):
-    """A whole number as written: a field that holds text prints ``06236``, not 6236."""
+class _AsWritten:
+    """A number that prints as it was written: a field that holds text prints
+    ``06236`` or ``2.50``, not 6236 or 2.5; arithmetic sees the number."""
 
     text: str
 
-    def __new__(cls, value: int, text: str):
-        number = super().__new__(cls, value)
+    def __new__(cls, value, text: str):
+        number = super().__new__(cls, value)  # type: ignore[call-arg]
         number.text = text
         return number
 
@@ -98,24 +99,16 @@ class YamlInt(int):
         return self.text
 
     def __reduce__(self):
-        return (YamlInt, (int(self), self.text))
+        number = type(self).__bases__[-1]        # int or float
+        return (type(self), (number(self), self.text))
 
 
-class YamlFloat(float):
-    """A number with a point as written: a field that holds text prints ``2.50``."""
+class YamlInt(_AsWritten, int):
+    """A whole number as written."""
 
-    text: str
 
-    def __new__(cls, value: float, text: str):
-        number = super().__new__(cls, value)
-        number.text = text
-        return number
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __reduce__(self):
-        return (YamlFloat, (float(self), self.text))
+class YamlFloat(_AsWritten, float):
+    """A number with a point as written."""
 
 
 # YAML 1.2's core schema for what a plain value is, instead of PyYAML's YAML 1.1:

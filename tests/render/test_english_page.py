@@ -11,14 +11,13 @@ WeasyPrint 70 has no ``hyphenate-limit-lines``, so folio/_compat.py
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import re
 from pathlib import Path
 
 import pytest
 import typesetting
-from conftest import REPO, made_once
+from conftest import generated_issue, made_once
 from weasyprint import HTML
 
 HYPHEN = re.compile("[-\u2010]$")
@@ -101,16 +100,11 @@ def test_no_heading_or_display_line_ends_in_a_hyphen(sample_screen: Path):
 def english_generated(tmp_path_factory) -> Path:
     """A copy of the sample with an issue of six long articles (the benchmark's),
     their English text the sample's English paragraphs, built in English."""
-    spec = importlib.util.spec_from_file_location("folio_benchmarks",
-                                                  REPO / "benchmarks/run.py")
-    assert spec and spec.loader
-    benchmarks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmarks)
     from folio.config.options import BuildOptions
     from folio.pipeline.run import build
 
     def make(folder: Path) -> None:
-        root = benchmarks._generated_issue(folder, "pub", 6)
+        root = generated_issue(folder, 6)
         paragraphs = []
         for path in sorted((root / "content/journal/2022-vol1-no1").glob("*.en.md")):
             body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]

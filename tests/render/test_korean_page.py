@@ -7,7 +7,6 @@ the top left of the page.
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import statistics
 import subprocess
@@ -18,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import typesetting
-from conftest import REPO, SAMPLE_ISSUE, made_once
+from conftest import SAMPLE_ISSUE, generated_issue, made_once
 from weasyprint import HTML
 
 from folio.render.typography import WORD_JOINER, keep_korean_words
@@ -146,17 +145,11 @@ def korean_pdfs(out: Path) -> list[Path]:
 def generated(tmp_path_factory) -> Path:
     """A copy of the sample with an issue of six long Korean articles (the
     benchmark's), built in Korean: its PDF."""
-    path = REPO / "benchmarks/run.py"
-    assert path.exists(), "the generated issue is the benchmark's (benchmarks/run.py)"
-    spec = importlib.util.spec_from_file_location("folio_benchmarks", path)
-    assert spec and spec.loader
-    benchmarks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmarks)
     from folio.config.options import BuildOptions
     from folio.pipeline.run import build
 
     def make(folder: Path) -> None:
-        root = benchmarks._generated_issue(folder, "pub", 6)
+        root = generated_issue(folder, 6)
         build(BuildOptions(root=root, languages=("ko",), only=("journal-generated",),
                            jobs=2))
     return made_once(tmp_path_factory, "korean-generated", make) / \

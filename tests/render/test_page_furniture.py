@@ -5,13 +5,12 @@ one on every other page of text, whether the issue is laid out by articles
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import pymupdf
 import pytest
-from conftest import REPO, SAMPLE_ISSUE, made_once
+from conftest import REPO, SAMPLE_ISSUE, generated_issue, made_once
 
 HEAD_BAND = 62          # pt from the top: the running heads sit above it, text below
 OPENER_SIZE = 17        # pt: an article's title, the board's and the contents' heading
@@ -52,16 +51,11 @@ def long_issue(tmp_path_factory) -> Path:
     """A copy of the sample with an issue of 24 long Korean articles (the benchmark's
     generator): contents of two pages, articles of several. Built in Korean by
     articles (output/) and whole (whole/)."""
-    spec = importlib.util.spec_from_file_location("folio_benchmarks",
-                                                  REPO / "benchmarks/run.py")
-    assert spec and spec.loader
-    benchmarks = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(benchmarks)
     from folio.config.options import BuildOptions
     from folio.pipeline.run import build
 
     def make(folder: Path) -> None:
-        root = benchmarks._generated_issue(folder, "pub", 24)
+        root = generated_issue(folder, 24)
         for whole, out in ((False, root / "output"), (True, root / "whole")):
             build(BuildOptions(root=root, out=out, languages=("ko",),
                                only=("journal-generated",), jobs=2, whole=whole))
