@@ -37,7 +37,11 @@ ID_NOTE, BASE_NOTE = "folio-id: ", "folio-base: "
 # lines (translate-toolkit breaks it at a hyphen), and an id has no spaces.
 _ID_NOTE = re.compile(r"^folio-id:(.*?)(?=^folio-|\Z)", re.MULTILINE | re.DOTALL)
 _ID_VALUE = re.compile(r"([^()]+?)(?:\(([\w-]+)\))?")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")     # Cc but tab, LF, CR
+# Cc but tab, LF, CR; and the invisible characters that reverse printed text or
+# break a line where no line is (bidi embeddings, overrides and isolates, U+2028/9),
+# which the build refuses in content too.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+                      "\u2028\u2029]")
 # A C escape of a control character in a quoted PO string: an odd number of
 # backslashes before a, b, f, v, an octal or a hex escape (polib leaves them as text).
 _ESCAPED_CONTROL = re.compile(r'^(?:msgstr(?:\[\d+\])? +)?"(?:[^"\\]|\\.)*?(?<!\\)(?:\\\\)*'

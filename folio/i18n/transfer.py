@@ -104,8 +104,14 @@ def _follow_earlier(document: DocumentUnits, path: Path, force: bool,
     for entry in earlier.entries:
         unit = units.get(entry.id)
         current = unit.target_text if unit is not None else ""
-        if entry.text and entry.text != current and entry.base is not None and \
-                text_hash(entry.text) != entry.base and not force:
+        suggestion = entry.fuzzy and entry.base == text_hash("")
+        # An issue.yaml text of an English that changed is never imported (see _apply):
+        # it holds nothing an import could bring in.
+        outdated = document.kind == "issue" and unit is not None and \
+            bool(entry.source) and entry.source != unit.source_text
+        suggestion = suggestion or outdated
+        if unit is not None and entry.text and entry.text != current and not suggestion and \
+                entry.base is not None and text_hash(entry.text) != entry.base and not force:
             problems.add(f"segment {entry.id} holds a translation not imported yet: "
                          "exporting again would replace it", path, entry.line,
                          hint=f"import it first (i18n import {path.name}), or export with "
@@ -305,6 +311,15 @@ def _map_entries(document: DocumentUnits, entries: list[exchange.Entry]
             free.remove(same)
             left.remove(a)
             mapped[segments[same].id] = (entries[a], False)
+    # The same words in a block of another kind (a paragraph become a quotation or
+    # a list item): the translation follows them, to be checked.
+    for a in left[:]:
+        same = next((b for b in free if after[b][1] == before[a][1] and
+                     _is_block(after[b][0]) == _is_block(before[a][0])), None)
+        if same is not None:
+            free.remove(same)
+            left.remove(a)
+            mapped[segments[same].id] = (entries[a], True)
     gone: list[exchange.Entry] = []
     for a in left:
         # A text is recognised by its likeness only by its words: a year or a
@@ -322,6 +337,13 @@ def _map_entries(document: DocumentUnits, entries: list[exchange.Entry]
         free.remove(best[1])
         mapped[segments[best[1]].id] = (entries[a], True)
     return mapped, gone
+
+
+def _is_block(kind: str) -> bool:
+    """A block of the body (paragraph, item, quotation, heading, turn, footnote…), as
+    against a front-matter text or a table cell."""
+    return re.match(r"(p|item|quote|heading|turn|footnote|figure|table)\b", kind) is not None \
+        and not kind.startswith("cell")
 
 
 def _kind(ident: str) -> str:
@@ -377,9 +399,18 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
             placed[segment.id] = _Placed(now, confirmed_now, used)
             continue
         entry, stale = pair
+        if stale and document.kind == "issue" and entry.text and entry.text != now:
+            # issue.yaml records no version of the English a Korean text translates:
+            # written, a translation of the old English would pass for up to date.
+            result.notes.append(f"{segment.id}: not written, the {document.source_language} "
+                                "text changed since the export (export again and translate "
+                                "it anew)")
+            placed[segment.id] = _Placed(now, False, used)
+            continue
         text, problem = _decide(entry, now, stale, unit, file, document, result)
         if problem is not None:
-            problems.add(*problem)
+            message, path, line, hint = problem
+            problems.add(message, path, line, hint=hint)
         elif text is not None:
             result.changed += 1
             placed[segment.id] = _Placed(text, not entry.fuzzy and not stale, used)
@@ -396,7 +427,8 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
             placed[ident] = _Placed(_fit_codes(p.text, unit), False, p.used)
     result.notes += [f"{e.id.partition('#')[2]} (line {e.line} of the catalog) translated a "
                      "passage the source no longer has: left out" for e in gone if e.text]
-    older = sum(1 for e, old in mapped.values() if old and e.text)
+    older = sum(1 for e, old in mapped.values() if old and e.text) \
+        if document.kind == "markdown" else 0
     if older:
         result.notes.append(f"{older} segment{'s' if older != 1 else ''} translated a source "
                             "that has changed since the export: written, and left to check "
@@ -434,8 +466,9 @@ def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
                       "keep the source's codes: " + (", ".join(
                           f"<g{c.id}>…</g{c.id}>" if c.paired else f"<x{c.id}/>"
                           for c in unit.codes) or "none"))
-    if tr.in_source_language(inline.plain(text), document.source_language,
-                             document.language) and not tr.in_source_language(
+    if _copied_source(text, unit.source_text, document) or tr.in_source_language(
+            inline.plain(text), document.source_language,
+            document.language) and not tr.in_source_language(
                                  inline.plain(unit.source_text), document.language,
                                  document.source_language, 1):
         return None, (f"segment {entry.id}: the translation is in "
@@ -454,6 +487,41 @@ def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
     return text, None
 
 
+def _copied_source(text: str, source: str, document: DocumentUnits) -> bool:
+    """A translation that is its source copied ("copy source to target" in a CAT
+    tool): refused when it has words of the source's script that a translation would
+    write in its own (an acronym, a number or a code may stay as it is)."""
+    if " ".join(inline.plain(text).split()) != " ".join(inline.plain(source).split()):
+        return False
+    korean = {document.source_language.split("-")[0], document.language.split("-")[0]}
+    if "ko" not in korean or len(korean) != 2:
+        return False
+    if document.source_language.startswith("ko"):
+        return re.search(r"[\uac00-\ud7a3]", text) is not None
+    return re.search(r"[A-Za-z]*[a-z][A-Za-z]*", inline.plain(text)) is not None
+
+
+def _strictly(text: str, codes, source=None) -> str:
+    """``text`` with only ``codes``: others taken out, their text kept; a footnote call
+    or citation the source (``source``'s codes, else ``codes``) requires put at the
+    end."""
+    known = {c.id for c in codes}
+    source = codes if source is None else source
+
+    def keep(match: re.Match) -> str:
+        return match[0] if (match[1] or match[2] or match[3]) in known else ""
+    fitted = inline.PLACEHOLDER.sub(keep, text)
+    present = {m[3] for m in inline.PLACEHOLDER.finditer(fitted) if m[3]}
+    missing = [c for c in inline.required(source) if not c.paired and c.id not in present]
+    fitted += "".join(f"<x{c.id}/>" for c in missing)
+    try:
+        inline.parse(fitted, list(codes), inline.required(source))
+    except inline.PlaceholderError:
+        fitted = inline.plain(text) + "".join(f"<x{c.id}/>" for c in inline.required(source)
+                                              if not c.paired)
+    return fitted
+
+
 def _fits(text: str, unit) -> bool:
     try:
         inline.parse(text, list(unit.codes), inline.required(unit.segment.codes))
@@ -466,22 +534,7 @@ def _fit_codes(text: str, unit) -> str:
     """A translation of an older source given the codes of the source as it is now: a
     code the source no longer has is taken out (its text kept), one it now requires
     (a footnote call, a citation) is put at the end, for the translator to move."""
-    known = {c.id for c in unit.codes}
-
-    def keep(match: re.Match) -> str:
-        ident = match[1] or match[2] or match[3]
-        return match[0] if ident in known else ""
-    fitted = inline.PLACEHOLDER.sub(keep, text)
-    present = {m[3] for m in inline.PLACEHOLDER.finditer(fitted) if m[3]}
-    for code in inline.required(unit.segment.codes):
-        if not code.paired and code.id not in present:
-            fitted += f"<x{code.id}/>"
-    try:
-        inline.parse(fitted, list(unit.codes), inline.required(unit.segment.codes))
-    except inline.PlaceholderError:
-        fitted = inline.plain(text) + "".join(f"<x{c.id}/>" for c in inline.required(
-            unit.segment.codes) if not c.paired)
-    return fitted
+    return _strictly(text, unit.codes, unit.segment.codes)
 
 
 def _apply_issue(document: DocumentUnits, placed: dict[str, _Placed], result: Result
@@ -511,7 +564,8 @@ def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
         return result, None                 # nothing new: the file stays as it is
     source_ids = [s.id for s in document.source.segments]
     if target is not None and [s.id for s in target.segments] == source_ids and \
-            all(p.used in (None, i) for i, p in placed.items()):
+            all(p.used in (None, i) for i, p in placed.items()) and \
+            _same_frame(target, document.source):
         current = target.by_id()
         edits = {i: p.text for i, p in placed.items()
                  if p.text and p.text != _numbered(current[i], document, i)}
@@ -580,6 +634,27 @@ def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
     return result, (text if text != before else None)
 
 
+def _same_frame(target, source) -> bool:
+    """Whether the translation frames its blocks as the source does: the same heading
+    levels, list and quotation marks, images and labels. A source whose heading
+    became a subheading, or whose figure shows another file, makes the translation
+    again on its structure (else it would be marked up to date with the old ones)."""
+    theirs = source.by_id()
+    for segment in target.segments:
+        mine, other = segment.span, theirs[segment.id].span
+        if isinstance(mine, Lines) and isinstance(other, Lines) and (
+                mine.prefix.strip() != other.prefix.strip() or mine.figure[1] != other.figure[1]
+                or _label(mine.suffix) != _label(other.suffix)):
+            return False
+    return True
+
+
+def _label(suffix: str) -> str:
+    """The label or attributes a block's line ends with ({#tbl:members})."""
+    found = re.search(r"\{[^{}]*\}\s*$", suffix)
+    return found[0].strip() if found else ""
+
+
 def _numbered(segment, document: DocumentUnits, ident: str) -> str:
     """A translation segment's text with its codes numbered as the source's."""
     source = document.source.by_id()[ident]
@@ -594,6 +669,16 @@ def _written(cut, texts: dict[str, str], codes, document: DocumentUnits,
     for wrap, kept in ((True, raw), (False, raw), (False, None)):
         text = rewrite(cut, texts, codes, wrap=wrap, raw=kept, width=width)
         if _reads_back(text, cut, texts, document):
+            return text
+    # A code the translation has and the source no longer has (a footnote call whose
+    # note the source took out, a label renamed) reads back as plain text: each
+    # segment is given the source's codes alone, as a translation of a changed
+    # source is (the document stays out of date).
+    if document.kind == "markdown" and cut is document.source:
+        own = {s.id: s.codes for s in cut.segments}
+        strict = {i: _strictly(t, own.get(i, ())) for i, t in texts.items()}
+        text = rewrite(cut, strict, own, wrap=True, width=width)
+        if _reads_back(text, cut, strict, document):
             return text
     raise BuildError.at("the import could not write this translation so that it reads back "
                         "as the catalog says: nothing was written", document.target_path,

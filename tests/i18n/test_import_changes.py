@@ -517,3 +517,96 @@ def test_a_windows_file_keeps_its_byte_order_mark_and_line_ends(pub: Path):
         all(line.startswith(("그러나".encode(), "해법이".encode(), "발견된다".encode(),
                              "추구하는".encode()))
             for line in before if line not in after)
+
+
+# -- what a hostile review found ---------------------------------------------------------
+
+OBJECTIVES = "content/journal/2022-vol1-no1/network-objectives"
+
+
+def _export_only(root: Path, name: str) -> Path:
+    assert main(["i18n", "export", "--root", str(root), "--lang", "ko", "--only", name,
+                 "--out", str(root / "exported")]) == 0
+    return root / "exported" / f"{name}.po"
+
+
+def _korean_segments(path: Path) -> dict[str, str]:
+    return {s.id: s.text for s in cut_markdown_file(path.read_text(encoding="utf-8"),
+                                                    path).segments}
+
+
+def test_list_items_become_paragraphs_and_keep_their_translations(pub: Path):
+    """The same words in blocks of another kind: the translations follow them."""
+    po = _export_only(pub, "journal/2022-vol1-no1/network-objectives")
+    korean = pub / f"{OBJECTIVES}.ko.md"
+    before = [t for i, t in _korean_segments(korean).items() if i.startswith("item")]
+    source = pub / f"{OBJECTIVES}.en.md"
+    source.write_text(re.sub(r"(?m)^- ", "\n", source.read_text(encoding="utf-8")),
+                      encoding="utf-8")
+    assert import_(pub, po) == 0
+    after = _korean_segments(korean)
+    assert "(untranslated" not in korean.read_text(encoding="utf-8")
+    assert all(text in after.values() for text in before) and len(before) == 6
+
+
+def test_a_copied_source_is_refused_even_when_short(pub: Path, capsys):
+    """"Copy source to target" on a heading, a cell or a title: refused by segment,
+    with what to do after the message."""
+    po = export(pub)
+    en = segments(pub, "en")
+    translate(po, {"title": en["title"], "heading1": en["heading1"]})
+    before = korean(pub)
+    assert import_(pub, po) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"segment {NAME}#title: the translation is in en" in err
+    assert f"segment {NAME}#heading1: the translation is in en" in err
+    assert "not ko — translate it, or leave it empty" in err
+    assert korean(pub) == before
+
+
+def test_a_figure_that_shows_another_file_is_not_marked_with_the_old_one(pub: Path):
+    name = "journal/2022-vol1-no1/why-cities-become-creative"
+    po = _export_only(pub, name)
+    translate(po, {"title": "도시는 왜 창의도시가 되어야 하나"})
+    source = pub / f"content/{name}.en.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "](figures/bilbao.svg)", "](../../assets/logo.svg)"), encoding="utf-8")
+    assert import_(pub, po) == 0
+    written = (pub / f"content/{name}.ko.md").read_text(encoding="utf-8")
+    assert "](../../assets/logo.svg)" in written and "figures/bilbao.svg" not in written
+
+
+def test_a_footnote_the_source_took_out_does_not_block_an_import(pub: Path):
+    name = "journal/2022-vol1-no1/unesco-creative-cities-network"
+    po = _export_only(pub, name)
+    translate(po, {"title": "유네스코 창의도시 네트워크 (개정)"})
+    source = pub / f"content/{name}.en.md"
+    text = source.read_text(encoding="utf-8")
+    assert "[^count]" in text
+    source.write_text(re.sub(r"(?m)^\[\^count\]:.*\n", "", text.replace("[^count]", "")),
+                      encoding="utf-8")
+    assert import_(pub, po) == 0
+    written = (pub / f"content/{name}.ko.md").read_text(encoding="utf-8")
+    assert "유네스코 창의도시 네트워크 (개정)" in written and "[^count]" not in written
+    assert main(["i18n", "export", "--root", str(pub), "--lang", "ko", "--only", name,
+                 "--out", str(pub / "exported")]) == 0
+
+
+def test_an_untouched_suggestion_does_not_stop_the_next_export(pub: Path):
+    name = "journal/2022-vol1-no1/why-cities-become-creative"
+    source = pub / f"content/{name}.en.md"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "When their major", "The UNESCO Creative Cities Network aims to:\n\nWhen their major"),
+        encoding="utf-8")
+    po = _export_only(pub, name)
+    assert import_(pub, po) == 0
+    _export_only(pub, name)
+
+
+def test_a_direction_override_in_a_catalog_is_refused(pub: Path, capsys):
+    po = export(pub)
+    translate(po, {"title": "창의도시란 \u202e무엇인가"})
+    before = korean(pub)
+    assert import_(pub, po) == 1
+    assert "control character (U+202E)" in capsys.readouterr().err
+    assert korean(pub) == before
