@@ -419,6 +419,9 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
         else:
             placed[segment.id] = _Placed(now, confirmed_now and not stale, used)
     problems.raise_if_any()
+    absorbed: set[str] = set()
+    if document.kind == "markdown":
+        gone, absorbed = _merged(document, entries, gone, placed)
     for ident, p in placed.items():
         # A translation kept from before the source gained a footnote call or a
         # citation gets it, at its end, for the translator to move.
@@ -437,7 +440,38 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
     result.untranslated = sum(1 for p in placed.values() if not p.text)
     if document.kind == "issue":
         return _apply_issue(document, placed, result)
-    return _apply_markdown(config, document, placed, gone, result, moved)
+    return _apply_markdown(config, document, placed, gone, result, moved, absorbed)
+
+
+def _merged(document: DocumentUnits, entries: list[exchange.Entry],
+            gone: list[exchange.Entry], placed: dict[str, _Placed]
+            ) -> tuple[list[exchange.Entry], set[str]]:
+    """Passages the source joined to another since the export (two paragraphs made
+    one): each one's translation joins the translation of the passage it is now
+    part of, to be checked. Returns the entries whose passage is gone, and the ids of
+    the translation's segments joined so."""
+    target = document.target
+    mine = target.by_id() if target is not None and [s.id for s in target.segments] == \
+        [e.id.partition("#")[2] for e in entries] else {}
+    words = {s.id: " ".join(inline.plain(s.text).split()) for s in document.source.segments}
+    left = []
+    absorbed: set[str] = set()
+    for entry in gone:
+        old = " ".join(inline.plain(entry.source).split())
+        home = next((i for i, text in words.items()
+                     if len(old) >= 20 and old in text and text != old), None)
+        segment = mine.get(entry.id.partition("#")[2])
+        translation = entry.text if entry.text and not (
+            entry.fuzzy and entry.base == text_hash("")) else \
+            (segment.text if segment is not None else "")
+        if home is None or not translation or home not in placed:
+            left.append(entry)
+            continue
+        joined = placed[home].text
+        absorbed |= {placed[home].used or "", entry.id.partition("#")[2]}
+        placed[home] = _Placed(f"{joined} {translation}".strip() if joined else translation,
+                               False, None)
+    return left, absorbed
 
 
 def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
@@ -553,7 +587,7 @@ def _apply_issue(document: DocumentUnits, placed: dict[str, _Placed], result: Re
 
 def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
                     placed: dict[str, _Placed], gone: list[exchange.Entry], result: Result,
-                    moved: bool) -> tuple[Result, str | None]:
+                    moved: bool, absorbed: set[str]) -> tuple[Result, str | None]:
     """A content file: written in place when it is cut as the source is, else made on
     the source's structure. ``moved``: the source changed since the export, so the
     translation follows it even where no text changed."""
@@ -575,7 +609,7 @@ def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
         # translation where its source segment is now.
         result.rebuilt = True
         used = {p.used for p in placed.values() if p.used is not None}
-        dropped = {e.id.partition("#")[2] for e in gone}
+        dropped = {e.id.partition("#")[2] for e in gone} | absorbed
         left = [segment for segment in (target.segments if target else [])
                 if segment.id not in used and segment.text and segment.id not in dropped]
         if left and not document.history:

@@ -21,6 +21,7 @@ from i18n_helpers import translate
 from folio.cli import main
 from folio.config.publication import load_config
 from folio.content import translations as tr
+from folio.i18n.inline import plain as inline_plain
 from folio.i18n.segments import cut_markdown_file
 
 ARTICLE = "content/journal/2022-vol1-no1/what-is-a-creative-city"
@@ -610,3 +611,21 @@ def test_a_direction_override_in_a_catalog_is_refused(pub: Path, capsys):
     assert import_(pub, po) == 1
     assert "control character (U+202E)" in capsys.readouterr().err
     assert korean(pub) == before
+
+
+def test_two_paragraphs_the_source_joined_keep_both_translations(pub: Path):
+    name = "journal/2022-vol1-no1/why-cities-become-creative"
+    po = _export_only(pub, name)
+    korean_file = pub / f"content/{name}.ko.md"
+    before = _korean_segments(korean_file)
+    source = pub / f"content/{name}.en.md"
+    source.write_text(source.read_text(encoding="utf-8").replace("such cases.\n\nWhen",
+                                                                 "such cases. When"),
+                      encoding="utf-8")
+    assert import_(pub, po) == 0
+    after = _korean_segments(korean_file)
+    assert list(after) == list(_korean_segments(source))
+    joined = " ".join(inline_plain(after["p1"]).split())
+    assert " ".join(inline_plain(before["p1"]).split()) in joined
+    assert " ".join(inline_plain(before["p2"]).split()) in joined
+    assert "[^bilbao]" in korean_file.read_text(encoding="utf-8")
