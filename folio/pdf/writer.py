@@ -176,14 +176,18 @@ def _lay_out(job: PdfJob, font_config):
     from weasyprint.urls import path2url
 
     from folio.pdf.fetcher import PublicationFetcher
-    from folio.pdf.figures import holes, move_after_next_paragraph
+    from folio.pdf import figures
     fetcher = PublicationFetcher(job.root, job.also_readable)
     base = path2url(str(job.root.resolve())) + "/"
-    document = HTML(string=job.html, base_url=base, url_fetcher=fetcher).render(
+    html = job.html
+    document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
         font_config=font_config)
-    moved = move_after_next_paragraph(job.html, holes(document))
-    if moved != job.html:               # a figure left a hole: see figures.py
-        document = HTML(string=moved, base_url=base, url_fetcher=fetcher).render(
+    for _ in range(figures.ROUNDS):
+        moved = figures.move_after_next_paragraph(html, figures.holes(document))
+        if moved == html:
+            break
+        html = moved                    # a figure or table left a hole: see figures.py
+        document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             font_config=font_config)
     return document, fetcher
 
