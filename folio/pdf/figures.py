@@ -21,7 +21,7 @@ import re
 
 HOLE = 0.12               # of a page's text area left empty before a float moved on
 ROUNDS = 3                # layouts after the first, at most, to fill the holes
-_FIGURE = re.compile(r'<figure class="figure"|<table class="table short[ "]')
+_FIGURE = re.compile(r'<figure class="figure"|<table\b[^>]*\bclass="table short[ "]')
 _NEXT_PARAGRAPH = re.compile(r"\s*<p[ >]")
 
 

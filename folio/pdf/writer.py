@@ -176,17 +176,20 @@ def _lay_out(job: PdfJob, font_config):
     from weasyprint.urls import path2url
 
     from folio.pdf.fetcher import PublicationFetcher
-    from folio.pdf import figures
+    from folio.pdf import figures, tables
     fetcher = PublicationFetcher(job.root, job.also_readable)
     base = path2url(str(job.root.resolve())) + "/"
     html = job.html
     document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
         font_config=font_config)
     for _ in range(figures.ROUNDS):
-        moved = figures.move_after_next_paragraph(html, figures.holes(document))
+        # A figure or table that left a hole moves on (figures.py); a long table a
+        # page break split goes on as a table captioned "(continued)" (tables.py).
+        moved = tables.split(figures.move_after_next_paragraph(html, figures.holes(document)),
+                             tables.breaks(document))
         if moved == html:
             break
-        html = moved                    # a figure or table left a hole: see figures.py
+        html = moved
         document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             font_config=font_config)
     return document, fetcher

@@ -115,3 +115,9 @@ def test_a_float_moves_on_until_the_hole_is_filled(tmp_path, monkeypatch):
 def test_a_long_table_is_no_float():
     html = '<table class="table captioned"><tr><td>x</td></tr></table>\n<p>Text.</p>'
     assert figures.move_after_next_paragraph(html, [0]) == html
+
+
+def test_a_short_table_moves_whatever_the_order_of_its_attributes():
+    html = '<table data-line="3" class="table short"><tr><td>x</td></tr></table>\n<p>Text.</p>'
+    assert figures.move_after_next_paragraph(html, [0]) == (
+        '\n<p>Text.</p>\n<table data-line="3" class="table short"><tr><td>x</td></tr></table>')
