@@ -175,8 +175,8 @@ def _lay_out(job: PdfJob, font_config):
     from weasyprint import HTML
     from weasyprint.urls import path2url
 
-    from folio.pdf.fetcher import PublicationFetcher
     from folio.pdf import figures, tables
+    from folio.pdf.fetcher import PublicationFetcher
     fetcher = PublicationFetcher(job.root, job.also_readable)
     base = path2url(str(job.root.resolve())) + "/"
     html = job.html

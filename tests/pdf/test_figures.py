@@ -84,8 +84,8 @@ def table(caption: str, rows: int) -> str:
 
 
 GOAL = 0.12             # of a page left empty before a float, at most (issue 30)
-TABLE_CSS = ("<style>table.short { break-inside: avoid } caption { break-after: avoid } td, th { padding: 4pt 0 } "
-             "body { counter-reset: table }</style>")
+TABLE_CSS = ("<style>table.short { break-inside: avoid } caption { break-after: avoid } "
+             "td, th { padding: 4pt 0 } body { counter-reset: table }</style>")
 
 
 def test_a_short_table_that_does_not_fit_goes_after_the_next_paragraph(tmp_path, monkeypatch):
