@@ -175,7 +175,7 @@ def _lay_out(job: PdfJob, font_config):
     from weasyprint import HTML
     from weasyprint.urls import path2url
 
-    from folio.pdf import figures, tables
+    from folio.pdf import figures, sheets, tables
     from folio.pdf.fetcher import PublicationFetcher
     fetcher = PublicationFetcher(job.root, job.also_readable)
     base = path2url(str(job.root.resolve())) + "/"
@@ -192,6 +192,9 @@ def _lay_out(job: PdfJob, font_config):
         html = moved
         document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             font_config=font_config)
+    # A side-by-side sheet's type grows to fill its page (sheets.py).
+    document = sheets.fill(html, document, lambda version: HTML(
+        string=version, base_url=base, url_fetcher=fetcher).render(font_config=font_config))
     return document, fetcher
 
 

@@ -277,3 +277,30 @@ def test_a_long_table_says_continued_on_its_next_page(tmp_path: Path, lang: str,
                    if not text.startswith(numbered))
     assert on(f"{row}0") and any(text.startswith(("Table 1. Member", "표 1. 회원"))
                                  for text in pages[on(f"{row}0")[0] - 1])
+
+
+def test_the_side_by_side_sheet_fills_its_page(tmp_path: Path):
+    """The sample's side-by-side notice filled half its sheet at 9 pt: its text grows
+    (pdf/sheets.py, up to 11 pt) and the block sits in the middle of the space
+    under the masthead, as much blank above it as below."""
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    build(BuildOptions(root=REPO, out=tmp_path, bilingual="side-by-side",
+                       only=("notice-jinju-designation",), jobs=1))
+    with pymupdf.open(tmp_path / "bilingual/notice-jinju-designation.pdf") as doc:
+        assert len(doc) == 1
+        page = doc[0]
+        lines = [(line["bbox"], line["spans"][0]["size"], line["spans"][0]["text"])
+                 for block in page.get_text("dict")["blocks"] if block["type"] == 0
+                 for line in block["lines"] if line["spans"][0]["text"].strip()]
+        height = page.rect.height
+    body = [size for box, size, text in lines if text.startswith(("Jinju City", "진주시가"))]
+    assert body and min(body) >= 10.0, body
+    masthead = max(box[3] for box, size, text in lines if box[1] < 110)
+    title = min(box[1] for box, size, text in lines if size >= 14)
+    lowest = max(box[3] for box, size, text in lines)
+    assert lowest > 0.7 * height, (lowest, height)
+    # Blank above the title (less the masthead's rule and margin, about 37 pt) and
+    # below the last line (less the 18 mm foot margin): the same, within 25 pt.
+    above, below = title - masthead - 37, height - 18 * 72 / 25.4 - lowest
+    assert above > 80 and abs(above - below) < 25, (above, below)
