@@ -150,7 +150,8 @@ def _bracket_advances(pdf: Path) -> dict[str, float]:
                 chars = [(c["c"], c["bbox"][2], c["origin"][0], span["size"])
                          for span in line["spans"] for c in span["chars"]
                          if c["c"] != "\u2060"]
-                for before, (c, _, _, size), after in zip(chars, chars[1:], chars[2:], strict=False):
+                triples = zip(chars, chars[1:], chars[2:], strict=False)
+                for before, (c, _, _, size), after in triples:
                     if c in "「」『』":
                         key = f"{c}{sum(k.startswith(c) for k in found)}"
                         found[key] = (after[2] - before[1]) / size
