@@ -90,7 +90,7 @@ def keep_korean_words(html: str) -> str:
             out.append(part)
             continue
         text = _wrap_words(part) if heading > 0 else _join_words(part)
-        text = close_brackets(keep_dates(text))
+        text = keep_dates(text)
         if previous_glues and not part[0].isspace() and (
                 HANGUL.match(part[0]) or HANGUL.match(last_char)):
             text = WORD_JOINER + text
@@ -235,21 +235,6 @@ def curly_quotes(text: str) -> str:
 _MONTH_DAY = re.compile(
     r"\b((?:January|February|March|April|May|June|July|August|September|October|"
     r"November|December|(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?)) (\d{1,2})\b")
-
-
-# KLREQ: a full-width bracket's blank half goes where it meets a mark. Only a
-# closing bracket before a mark ("」.", "」』"), set in the font's half-width form
-# (OpenType "halt", .halt in base.css): that form moves an opening bracket's glyph
-# over what comes before it, and text extraction then loses the space in "는 「"
-# (pdftotext reads two words as one) or the order in "(「" (it reads "「…」 ( )").
-_CLOSING_BEFORE_MARK = re.compile("([」』])(\u2060?)(?=[.,:;!?)\\]」』])")
-
-
-def close_brackets(text: str) -> str:
-    """``text`` with each closing bracket that meets a mark set half-width (KLREQ)."""
-    if "」" not in text and "』" not in text:
-        return text
-    return _CLOSING_BEFORE_MARK.sub(r'<span class="halt">\1</span>\2', text)
 
 
 def keep_dates(text: str) -> str:

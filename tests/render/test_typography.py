@@ -137,39 +137,3 @@ def test_word_split_by_bold_stays_on_one_line(tmp_path: Path):
     text = pdftotext(pdf)
     assert not re.search(r"창조\n", text)
     assert text.count("창조도시는") == 13
-
-
-def _bracket_advances(pdf: Path) -> dict[str, float]:
-    """Per bracket glyph (in order: "」0", "」1"…), the room it takes between the
-    glyph before it (its advance's end) and the glyph after (its origin), in ems."""
-    import pymupdf
-    found: dict[str, float] = {}
-    with pymupdf.open(pdf) as doc:
-        for block in doc[0].get_text("rawdict")["blocks"]:
-            for line in block.get("lines", []):
-                chars = [(c["c"], c["bbox"][2], c["origin"][0], span["size"])
-                         for span in line["spans"] for c in span["chars"]
-                         if c["c"] != "\u2060"]
-                triples = zip(chars, chars[1:], chars[2:], strict=False)
-                for before, (c, _, _, size), after in triples:
-                    if c in "「」『』":
-                        key = f"{c}{sum(k.startswith(c) for k in found)}"
-                        found[key] = (after[2] - before[1]) / size
-    return found
-
-
-def test_brackets_meeting_a_mark_lose_their_blank_half(tmp_path: Path):
-    """KLREQ: "」." and "」)" without the bracket's blank half; an opening bracket, and
-    a closing one before a space or a syllable, stay full-width; the text reads as
-    before (an opening bracket in "halt" form is drawn over the space or mark
-    before it, and pdftotext then loses the space or the order)."""
-    text = "김민지. 2019. 「공예도시의 조건」. 『도시연구』 8(2). 이를 (「창의도시」)라 한다."
-    css = '<style>.halt { font-feature-settings: "halt" }</style>'
-    pdf = tmp_path / "brackets.pdf"
-    HTML(string=keep_korean_words(_page(f"{css}<p style='width:150mm'>{text}</p>"))
-         ).write_pdf(pdf)
-    advances = _bracket_advances(pdf)
-    half, full = {"」0", "」1"}, {"「0", "「1", "『0", "』0"}   # "」." "」)" / the rest
-    assert all(abs(advances[k] - 0.5) < 0.05 for k in half), advances
-    assert all(abs(advances[k] - 1.0) < 0.05 for k in full), advances
-    assert text in " ".join(pdftotext(pdf).split())
