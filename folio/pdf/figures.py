@@ -1,4 +1,5 @@
-"""A figure that does not fit at the foot of a page goes after the next paragraph.
+"""A figure or a short table that does not fit at the foot of a page goes after the
+next paragraph.
 
 WeasyPrint 70 has no page floats (``float`` takes only left, right and footnote;
 there is no ``float: top`` or ``float-defer``): a figure too tall for what is left
@@ -7,20 +8,26 @@ rest of its page stays empty. Here, after a layout, every figure that a page
 break pushed on, leaving at least ``HOLE`` of the page before it empty, trades
 places with the paragraph after it, and the document is laid out again: the
 paragraph fills the hole, the figure opens the next page. Figures keep their
-order (one is never moved past another), so their numbers do not change.
+order (one is never moved past another), so their numbers do not change. A table
+of up to 15 rows (``table.short``: kept whole, base.css) is such a float too; a
+longer one splits at the page break and leaves no hole. A float moved once that
+still leaves a hole moves on past the next paragraph, a few times at most
+(``ROUNDS``, pdf/writer.py): each round is one more layout.
 """
 
 from __future__ import annotations
 
 import re
 
-HOLE = 0.25               # of a page's text area left empty before a figure moved on
-_FIGURE = re.compile(r'<figure class="figure"')
+HOLE = 0.12               # of a page's text area left empty before a float moved on
+ROUNDS = 3                # layouts after the first, at most, to fill the holes
+_FIGURE = re.compile(r'<figure class="figure"|<table\b[^>]*\bclass="table short[ "]')
 _NEXT_PARAGRAPH = re.compile(r"\s*<p[ >]")
 
 
 def holes(document) -> list[int]:
-    """The figures (by order in the document, from 0) that leave a hole before them."""
+    """The floats (figures and short tables, by order in the document, from 0) that
+    leave a hole before them."""
     from weasyprint.formatting_structure import boxes
 
     from folio._compat import page_box
@@ -36,13 +43,12 @@ def holes(document) -> list[int]:
         first = True
         lowest = top
         for child in _flow(root, boxes):
-            if child.element_tag == "figure":
+            if _float(child):
                 if first and previous_bottom is not None and \
                         previous_room - previous_bottom >= HOLE * (previous_room - top):
                     found.append(seen)
                 seen += 1
-            if isinstance(child, (boxes.LineBox, boxes.ReplacedBox)) or \
-                    child.element_tag == "figure":
+            if isinstance(child, (boxes.LineBox, boxes.ReplacedBox)) or _float(child):
                 first = False
                 lowest = max(lowest, child.position_y + child.margin_height())
         previous_bottom, previous_room = lowest, bottom
@@ -50,7 +56,7 @@ def holes(document) -> list[int]:
 
 
 def _flow(root, boxes):
-    """The page's figures and lines, in order, not looking inside a figure."""
+    """The page's floats and lines, in order, not looking inside a float."""
     if root is None:
         return
     stack = [root]
@@ -59,9 +65,18 @@ def _flow(root, boxes):
         if isinstance(box, boxes.MarginBox) or _floats_to_foot(box):
             continue
         yield box
-        if box.element_tag == "figure" or isinstance(box, boxes.LineBox):
+        if _float(box) or isinstance(box, boxes.LineBox):
             continue
         stack.extend(reversed(getattr(box, "children", ())))
+
+
+def _float(box) -> bool:
+    """A figure, or a short table's wrapper (its caption and grid)."""
+    if box.element_tag == "figure":
+        return True
+    element = getattr(box, "element", None)
+    return box.element_tag == "table" and element is not None and \
+        "short" in (element.get("class") or "").split()
 
 
 def _floats_to_foot(box) -> bool:
@@ -72,13 +87,15 @@ def _floats_to_foot(box) -> bool:
 
 
 def move_after_next_paragraph(html: str, figures: list[int]) -> str:
-    """``html`` with each of ``figures`` (by order) after the paragraph that follows
-    it, where one does (a heading, a table or another figure stays where it is)."""
+    """``html`` with each of ``figures`` (floats, by order) after the paragraph that
+    follows it, where one does (a heading, a table or another figure stays where it
+    is)."""
     spans = []
     for index, match in enumerate(_FIGURE.finditer(html)):
         if index not in figures:
             continue
-        end = html.index("</figure>", match.start()) + len("</figure>")
+        close = "</figure>" if match[0].startswith("<figure") else "</table>"
+        end = html.index(close, match.start()) + len(close)
         following = _NEXT_PARAGRAPH.match(html, end)
         if following is None:
             continue

@@ -175,16 +175,26 @@ def _lay_out(job: PdfJob, font_config):
     from weasyprint import HTML
     from weasyprint.urls import path2url
 
+    from folio.pdf import figures, sheets, tables
     from folio.pdf.fetcher import PublicationFetcher
-    from folio.pdf.figures import holes, move_after_next_paragraph
     fetcher = PublicationFetcher(job.root, job.also_readable)
     base = path2url(str(job.root.resolve())) + "/"
-    document = HTML(string=job.html, base_url=base, url_fetcher=fetcher).render(
+    html = job.html
+    document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
         font_config=font_config)
-    moved = move_after_next_paragraph(job.html, holes(document))
-    if moved != job.html:               # a figure left a hole: see figures.py
-        document = HTML(string=moved, base_url=base, url_fetcher=fetcher).render(
+    for _ in range(figures.ROUNDS):
+        # A figure or table that left a hole moves on (figures.py); a long table a
+        # page break split goes on as a table captioned "(continued)" (tables.py).
+        moved = tables.split(figures.move_after_next_paragraph(html, figures.holes(document)),
+                             tables.breaks(document))
+        if moved == html:
+            break
+        html = moved
+        document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
             font_config=font_config)
+    # A side-by-side sheet's type grows to fill its page (sheets.py).
+    document = sheets.fill(html, document, lambda version: HTML(
+        string=version, base_url=base, url_fetcher=fetcher).render(font_config=font_config))
     return document, fetcher
 
 

@@ -75,3 +75,49 @@ def test_figures_keep_their_order_and_numbers(tmp_path, monkeypatch):
 def test_a_figure_followed_by_no_paragraph_stays(following):
     html = figure("Stays.") + following + "<p>Text.</p>"
     assert figures.move_after_next_paragraph(html, [0]) == html
+
+
+def table(caption: str, rows: int) -> str:
+    body = "".join(f"<tr><td>City {n}</td><td>Field {n}</td></tr>" for n in range(rows))
+    return (f'<table class="table short captioned"><caption>{caption}</caption>'
+            f"<thead><tr><th>City</th><th>Field</th></tr></thead><tbody>{body}</tbody></table>\n")
+
+
+GOAL = 0.12             # of a page left empty before a float, at most (issue 30)
+TABLE_CSS = ("<style>table.short { break-inside: avoid } caption { break-after: avoid } "
+             "td, th { padding: 4pt 0 } body { counter-reset: table }</style>")
+
+
+def test_a_short_table_that_does_not_fit_goes_after_the_next_paragraph(tmp_path, monkeypatch):
+    """A table kept whole is a float too: the text after it fills the page."""
+    html = page(TABLE_CSS + FILLER * 4 + table("A short table.", 14) + AFTER + FILLER * 2)
+    kept = lay_out(tmp_path, html, 2.0, monkeypatch)
+    moved = lay_out(tmp_path, html, GOAL, monkeypatch)
+    assert lowest_text(kept, 2) < 0.8         # the table went on whole
+    assert text(kept).index("A short table.") < text(kept).index("The paragraph after")
+    assert lowest_text(moved, 2) > 1 - GOAL
+    assert text(moved).index("The paragraph after") < text(moved).index("A short table.")
+    assert text(moved).count("City 13") == 1                   # still whole
+
+
+def test_a_float_moves_on_until_the_hole_is_filled(tmp_path, monkeypatch):
+    """One short paragraph does not fill the hole: the float moves past the next too."""
+    short = "<p>" + "A short one. " * 6 + "</p>\n"
+    html = page(TABLE_CSS + FILLER * 4 + table("A short table.", 14) + short + AFTER
+                + FILLER * 2)
+    moved = lay_out(tmp_path, html, GOAL, monkeypatch)
+    words = text(moved)
+    assert words.index("A short one.") < words.index("The paragraph after") \
+        < words.index("A short table.")
+    assert lowest_text(moved, 2) > 1 - GOAL
+
+
+def test_a_long_table_is_no_float():
+    html = '<table class="table captioned"><tr><td>x</td></tr></table>\n<p>Text.</p>'
+    assert figures.move_after_next_paragraph(html, [0]) == html
+
+
+def test_a_short_table_moves_whatever_the_order_of_its_attributes():
+    html = '<table data-line="3" class="table short"><tr><td>x</td></tr></table>\n<p>Text.</p>'
+    assert figures.move_after_next_paragraph(html, [0]) == (
+        '\n<p>Text.</p>\n<table data-line="3" class="table short"><tr><td>x</td></tr></table>')

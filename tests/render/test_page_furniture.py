@@ -221,3 +221,86 @@ def test_the_side_by_side_titles_share_a_first_baseline(tmp_path: Path):
     assert len(korean) >= 2 and len(english) >= 2, titles
     assert abs(korean[0] - english[0]) < 1.0, titles
     assert abs((korean[1] - korean[0]) - (english[1] - english[0])) < 0.5, titles
+
+
+# -- long tables -----------------------------------------------------------------------
+
+def _long_tables(folder: Path) -> Path:
+    """The tiny publication, its first article with a captioned table of 40 rows
+    and an uncaptioned one of 40, each after text that leaves it half a page."""
+    from conftest import article, make_tiny
+    root = make_tiny(folder)
+    texts = {"en": ("Filler text of the first article, long enough to fill lines. " * 60,
+                    "| City | Field |", "Member cities {#tbl:long}", "City"),
+             "ko": ("창의도시는 지역의 문제를 스스로 해결하려고 노력한다. " * 60,
+                    "| 도시 | 분야 |", "회원 도시 {#tbl:long}", "도시")}
+    for lang, (filler, head, caption, _) in texts.items():
+        rows = "\n".join(f"| {'Row' if lang == 'en' else '행'}{n} | {n} |" for n in range(40))
+        table = f"{head}\n| --- | --- |\n{rows}\n"
+        body = (f"{filler}\n\n{table}\n: {caption}\n\n{filler}\n\n"
+                f"{table.replace('Row', 'Line').replace('행', '줄')}\n{filler}\n")
+        title = "First Article" if lang == "en" else "첫 논문"
+        (root / f"content/journal/2024-no2/first.{lang}.md").write_text(
+            article(title, body), encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize(("lang", "continued", "numbered", "head", "row", "line"), [
+    ("en", "(continued)", "Table 1 (continued)", "City", "Row", "Line"),
+    ("ko", "(계속)", "표 1 (계속)", "도시", "행", "줄")])
+def test_a_long_table_says_continued_on_its_next_page(tmp_path: Path, lang: str,
+                                                      continued: str, numbered: str,
+                                                      head: str, row: str, line: str):
+    """A table of 40 rows splits; its header row is repeated on the next page, which
+    is captioned "(continued)" (with the table's number when it has one); the first
+    page's text says nothing of it (pdf/tables.py)."""
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    root = _long_tables(tmp_path)
+    build(BuildOptions(root=root, out=tmp_path / "out", languages=(lang,), jobs=1))
+    pdf = next((tmp_path / "out" / lang).glob("journal-*.pdf"))
+    with pymupdf.open(pdf) as doc:
+        pages = [[text.strip() for text in page.get_text().splitlines()] for page in doc]
+
+    def on(text: str) -> list[int]:
+        return [n for n, lines in enumerate(pages, 1) if text in lines]
+    for word, caption in ((row, numbered), (line, continued)):
+        first, last = on(f"{word}0"), on(f"{word}39")
+        assert len(first) == len(last) == 1 and first != last, (word, first, last)
+        marked = [n for n, lines in enumerate(pages, 1)
+                  if any(text.startswith(caption) for text in lines)]
+        assert marked == list(range(first[0] + 1, last[0] + 1)), (caption, marked, first, last)
+        for number in range(first[0], last[0] + 1):      # the header row on every page
+            assert head in pages[number - 1], (number, pages[number - 1][:12])
+        assert sum(f"{word}{n}" in lines for n in range(40) for lines in pages) == 40
+    assert not any(continued in text for text in pages[on(f"{row}0")[0] - 1]
+                   if not text.startswith(numbered))
+    assert on(f"{row}0") and any(text.startswith(("Table 1. Member", "표 1. 회원"))
+                                 for text in pages[on(f"{row}0")[0] - 1])
+
+
+def test_the_side_by_side_sheet_fills_its_page(tmp_path: Path):
+    """The sample's side-by-side notice filled half its sheet at 9 pt: its text grows
+    (pdf/sheets.py, up to 11 pt) and the block sits in the middle of the space
+    under the masthead, as much blank above it as below."""
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    build(BuildOptions(root=REPO, out=tmp_path, bilingual="side-by-side",
+                       only=("notice-jinju-designation",), jobs=1))
+    with pymupdf.open(tmp_path / "bilingual/notice-jinju-designation.pdf") as doc:
+        assert len(doc) == 1
+        page = doc[0]
+        lines = [(line["bbox"], line["spans"][0]["size"], line["spans"][0]["text"])
+                 for block in page.get_text("dict")["blocks"] if block["type"] == 0
+                 for line in block["lines"] if line["spans"][0]["text"].strip()]
+        height = page.rect.height
+    body = [size for box, size, text in lines if text.startswith(("Jinju City", "진주시가"))]
+    assert body and min(body) >= 10.0, body
+    masthead = max(box[3] for box, size, text in lines if box[1] < 110)
+    title = min(box[1] for box, size, text in lines if size >= 14)
+    lowest = max(box[3] for box, size, text in lines)
+    assert lowest > 0.7 * height, (lowest, height)
+    # Blank above the title (less the masthead's rule and margin, about 37 pt) and
+    # below the last line (less the 18 mm foot margin): the same, within 25 pt.
+    above, below = title - masthead - 37, height - 18 * 72 / 25.4 - lowest
+    assert above > 80 and abs(above - below) < 25, (above, below)

@@ -1,0 +1,82 @@
+"""A long table that a page break splits goes on as a table of its own, captioned
+"(continued)".
+
+WeasyPrint 70 repeats a table's header row (``thead``) on every page the table
+reaches, but has no way to say on the later pages only that the table goes on: a
+caption is printed once, and generated content cannot tell one page's fragment
+from another's. (Text hidden on the first page is still in its text layer.) So
+after a layout, each long table (one not kept whole, ``table.short``) that a page
+break splits is cut in two where the page broke: the rows after the break become
+a second table, its header row repeated and its caption a generated "(continued)"
+or "Table 3 (continued)" (base.html.j2, in the page's language), which does not
+count as a table of its own. The document is then laid out again; a part that
+still breaks is cut again in the next round (pdf/writer.py).
+"""
+
+from __future__ import annotations
+
+import re
+
+_TABLE = re.compile(r'<table\b[^>]*\bclass="(table(?: [\w-]+)*)"[^>]*>')
+_ROW = re.compile(r"<tr[ >].*?</tr>\s*", re.S)
+_HEAD = re.compile(r"<thead[ >].*?</thead>\s*", re.S)
+
+
+def _long(classes: str) -> bool:
+    names = classes.split()
+    return "table" in names and "short" not in names
+
+
+def breaks(document) -> dict[int, int]:
+    """For each long table (by order in the document, from 0) that a page break
+    splits: how many of its body rows are on the page it starts on."""
+    from weasyprint.formatting_structure import boxes
+
+    from folio._compat import page_box
+    order: dict[object, int] = {}
+    first_rows: dict[int, int] = {}
+    pages_of: dict[int, int] = {}
+    for page in document.pages:
+        stack = [page_box(page)]
+        while stack:
+            box = stack.pop()
+            element = getattr(box, "element", None)
+            if isinstance(box, boxes.TableBox) and element is not None and \
+                    _long(element.get("class") or ""):
+                index = order.setdefault(element, len(order))
+                pages_of[index] = pages_of.get(index, 0) + 1
+                if pages_of[index] == 1:
+                    first_rows[index] = sum(
+                        len(group.children) for group in box.children
+                        if not (group.is_header or group.is_footer))
+                continue
+            stack.extend(reversed(getattr(box, "children", ())))
+    return {index: rows for index, rows in first_rows.items()
+            if pages_of[index] > 1 and rows > 0}
+
+
+def split(html: str, where: dict[int, int]) -> str:
+    """``html`` with each long table of ``where`` cut after so many body rows."""
+    cuts = []
+    matches = [m for m in _TABLE.finditer(html) if _long(m[1])]
+    for index, rows in where.items():
+        if index >= len(matches):
+            continue
+        match = matches[index]
+        end = html.index("</table>", match.end())
+        body = html[match.end():end]
+        found = list(_ROW.finditer(body))
+        head = _HEAD.search(body)
+        heading = [r for r in found if head and head.start() <= r.start() < head.end()]
+        rest = [r for r in found if r not in heading]
+        if rows >= len(rest):
+            continue
+        cut = match.end() + rest[rows].start()
+        names = ["table", "continued"] + (["numbered"] if "captioned" in match[1].split()
+                                          or "numbered" in match[1].split() else [])
+        second = (f'</tbody>\n</table>\n<table class="{" ".join(names)}">\n<caption></caption>\n'
+                  + (head[0] if head else "") + "<tbody>\n")
+        cuts.append((cut, second))
+    for cut, second in sorted(cuts, reverse=True):
+        html = html[:cut] + second + html[cut:]
+    return html
