@@ -509,7 +509,7 @@ def block_lines(cut: Cut, ident: str) -> str | None:
     if isinstance(span, Scalar) and span.start >= 0:
         written = cut.text[span.start:span.end]
         return written if "." not in ident or "\n" not in written.rstrip() else None
-    if not isinstance(span, Lines) or span.figure[0]:
+    if not isinstance(span, Lines):
         return None
     return "".join(cut.text.splitlines(keepends=True)[span.start:span.end])
 

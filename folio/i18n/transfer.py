@@ -642,7 +642,7 @@ def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
                 if kept is None or mine[p.used].kind != document.source.by_id()[ident].kind:
                     continue
                 if isinstance(theirs, Lines) and isinstance(ours, Lines) and \
-                        ours.prefix == theirs.prefix:
+                        ours.prefix == theirs.prefix and ours.figure == theirs.figure:
                     raw[ident] = kept if kept.endswith("\n") else kept + "\n"
                 elif isinstance(theirs, Scalar) and isinstance(ours, Scalar) and \
                         theirs.start >= 0:

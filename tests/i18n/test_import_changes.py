@@ -629,3 +629,19 @@ def test_two_paragraphs_the_source_joined_keep_both_translations(pub: Path):
     assert " ".join(inline_plain(before["p1"]).split()) in joined
     assert " ".join(inline_plain(before["p2"]).split()) in joined
     assert "[^bilbao]" in korean_file.read_text(encoding="utf-8")
+
+
+def test_a_rebuilt_translation_keeps_its_figure_caption_as_written(pub: Path):
+    """A paragraph added to the source: the translation is made again on its
+    structure, every block it had (a two-line figure caption too) byte for byte."""
+    name = "journal/2022-vol1-no1/why-cities-become-creative"
+    source = pub / f"content/{name}.en.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\nA closing paragraph.\n",
+                      encoding="utf-8")
+    korean_file = pub / f"content/{name}.ko.md"
+    before = korean_file.read_text(encoding="utf-8")
+    po = _export_only(pub, name)
+    new = next(i for i, t in _korean_segments(source).items() if t == "A closing paragraph.")
+    translate(po, {new: "맺는 문단."}, confirm=False)
+    assert import_(pub, po) == 0
+    assert korean_file.read_text(encoding="utf-8") == before + "\n맺는 문단.\n"
