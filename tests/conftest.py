@@ -421,3 +421,12 @@ def generated_issue(folder: Path, articles: int) -> Path:
     benchmarks = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(benchmarks)
     return benchmarks._generated_issue(folder, "pub", articles)
+
+
+def problems_of(root: Path, **options) -> list[str]:
+    """The problems a build of ``root`` stops with (it must stop), as printed."""
+    from folio.errors import BuildError
+    from folio.pipeline.run import BuildOptions, build
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(root=root, jobs=1, **options))
+    return [p.format(root) for p in caught.value.problems]

@@ -366,11 +366,8 @@ def _existing(document: DocumentUnits, entries: list[exchange.Entry],
         found = {}
         for ident, (entry, _) in mapped.items():
             segment = by_id[entry.id.partition("#")[2]]
-            if tr.is_untranslated_mark(segment.text):
-                continue
-            source = document.source.by_id()[ident]
-            numbers = inline.renumber(list(segment.codes), list(source.codes))
-            found[ident] = (inline.apply_ids(segment.text, numbers), segment.id)
+            if not tr.is_untranslated_mark(segment.text):
+                found[ident] = (_numbered(segment, document, ident), segment.id)
         return found
     return {u.segment.id: (u.target_text, u.target.id) for u in document.units
             if u.target is not None and u.target_text}
@@ -383,9 +380,10 @@ def _apply(config: PublicationConfig, document: DocumentUnits, entries: list[exc
     translation gets the mark strict builds refuse."""
     result = Result(document.name, document.target_path)
     mapped, gone = _map_entries(document, entries)
-    moved = bool(gone) or any(old for _, old in mapped.values()) or \
-        [s.id for s in document.source.segments if s.id in mapped] != \
-        [e.id.partition("#")[2] for e in entries if any(m is e for m, _ in mapped.values())]
+    # The source changed since the export: an entry's passage is gone, reworded, or
+    # stands under another id now.
+    moved = bool(gone) or any(old or entry.id.partition("#")[2] != ident
+                              for ident, (entry, old) in mapped.items())
     existing = _existing(document, entries, mapped)
     units = document.by_id()
     problems = ProblemCollector()

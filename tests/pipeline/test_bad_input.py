@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdftotext, published
+from conftest import REPO, pdftotext, problems_of, published
 
 from folio.cli import main
 from folio.errors import BuildError
@@ -21,12 +21,6 @@ from folio.pipeline.run import BuildOptions, build
 ARTICLE = "content/journal/2024-no2/first.en.md"
 ISSUE = "content/journal/2024-no2/issue.yaml"
 NOTICE = "content/notices/open-day.en.md"
-
-
-def problems_of(root: Path, **options) -> list[str]:
-    with pytest.raises(BuildError) as caught:
-        build(BuildOptions(root=root, jobs=1, **options))
-    return [p.format(root) for p in caught.value.problems]
 
 
 def write(root: Path, relative: str, text: str) -> Path:

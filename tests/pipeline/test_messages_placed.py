@@ -10,19 +10,12 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from conftest import REPO, problems_of
 
-from folio.errors import BuildError
 from folio.pipeline.run import BuildOptions, build
 
 ARTICLE = "content/journal/2024-no2/first.en.md"
 NOTICE = "content/notices/open-day.en.md"
-
-
-def problems_of(root: Path, **options) -> list[str]:
-    with pytest.raises(BuildError) as caught:
-        build(BuildOptions(root=root, jobs=1, **options))
-    return [p.format(root) for p in caught.value.problems]
 
 
 def cli(root: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -7,19 +7,12 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import pdftotext
+from conftest import pdftotext, problems_of
 
-from folio.errors import BuildError
 from folio.pipeline.run import BuildOptions, build
 
 NOTICE_KO = "content/notices/open-day.ko.md"
 NOTICE_EN = "content/notices/open-day.en.md"
-
-
-def problems_of(root: Path, **options) -> list[str]:
-    with pytest.raises(BuildError) as caught:
-        build(BuildOptions(root=root, jobs=1, **options))
-    return [p.format(root) for p in caught.value.problems]
 
 
 def nfd(text: str) -> str:
