@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import babel
 from babel.core import get_global
@@ -21,12 +22,59 @@ PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a
                 "pdf/a-4u", "pdf/ua-1")
 
 
+@s.text_matching(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$",
+                 "a language code Babel knows: ko, en, ja, zh, fr…")
+def _language_code(value: Any, where: s.Where, problems: ProblemCollector) -> str:
+    code = s.text(value, where, problems)
+    try:
+        babel.Locale.parse(code)
+    except (ValueError, babel.UnknownLocaleError):
+        raise s.Invalid(f"'{code}' is not a language code Babel knows "
+                        "(use ISO 639-1 codes such as ko, en, ja, zh, fr)") from None
+    return code
+
+
+@s.accepts({"anyOf": [{"type": "number", "minimum": 0, "maximum": 20}, {
+    "type": "string",
+    "pattern": r"^\s*0*(?:1?[0-9](?:\.[0-9]*)?|20(?:\.0*)?|\.[0-9]+)\s*(?:mm)?\s*$"}],
+    "description": "a length in millimetres, 0 to 20: 3mm"})
+def _length_mm(value: Any, where: s.Where, problems: ProblemCollector) -> float:
+    """``3mm`` or ``0``: lengths in publication.yaml are millimetres, said so."""
+    text = str(value).strip()
+    number = text.removesuffix("mm").strip()
+    try:
+        mm = float(number)
+    except ValueError:
+        raise s.Invalid(f"'{text}' is not a length; write it in millimetres, e.g. 3mm"
+                        ) from None
+    if mm < 0 or mm > 20:
+        raise s.Invalid(f"{mm:g} mm is out of range; print shops ask for 2 to 5 mm")
+    return mm
+
+
+@s.text_matching(r"^\s*(?:0*\.[0-9]*[1-9][0-9]*|0*1(?:\.0*)?)\s*mm\s*$",
+                 "a paper thickness in millimetres, above 0 and at most 1: 0.1mm")
+def _paper_mm(value: Any, where: s.Where, problems: ProblemCollector) -> float:
+    """The paper's thickness: ``0.1mm`` (80 g/m² office paper) to about 0.3 mm."""
+    text = str(value).strip()
+    try:
+        mm = float(text.removesuffix("mm")) if text.endswith("mm") else float("nan")
+    except ValueError:
+        mm = float("nan")
+    if not 0 < mm <= 1:
+        raise s.Invalid(f"'{text}' is not a paper thickness; write it in millimetres, "
+                        "e.g. 0.1mm")
+    return mm
+
+
 @dataclass(frozen=True)
 class FontStack:
     """Font families in fallback order; the first that has a glyph draws it."""
 
-    serif: tuple[str, ...]
-    sans: tuple[str, ...]
+    serif: tuple[str, ...] = s.field(s.list_of(s.text), required=True, default=(),
+                                     doc="body text families, in order")
+    sans: tuple[str, ...] = s.field(s.list_of(s.text), required=True, default=(),
+                                    doc="heading families, in order")
     # The line of publication.yaml naming each family, for messages about it.
     lines: tuple[tuple[str, int], ...] = field(default=(), compare=False)
 
@@ -51,14 +99,24 @@ class Profile:
     """How PDFs are made for one use: the screen, an office printer, a print shop, an archive."""
 
     name: str
-    bleed_mm: float = 0.0           # added on every side; backgrounds run into it
-    crop_marks: bool = False        # printer's marks outside the bleed
-    variant: str | None = None      # WeasyPrint pdf_variant, e.g. "pdf/x-4"
-    description: str = ""
-    output_intent: Path | None = None   # ICC profile of the printing condition (PDF/X)
+    bleed_mm: float = s.field(           # added on every side; backgrounds run into it
+        _length_mm, key="bleed",
+        default=0.0, doc="e.g. bleed: 3mm")
+    crop_marks: bool = s.field(         # printer's marks outside the bleed
+        s.boolean, default=False, doc="crop_marks: true")
+    variant: str | None = s.field(      # WeasyPrint pdf_variant, e.g. "pdf/x-4"
+        s.one_of(*PDF_VARIANTS), doc="e.g. variant: pdf/x-4")
+    description: str = s.field(s.text, default="")
+    output_intent: Path | None = s.field(   # ICC profile of the printing condition (PDF/X)
+        s.text, doc="the printing condition's ICC profile, e.g. "
+                    "/usr/share/color/icc/ghostscript/default_cmyk.icc")
     output_intent_line: int | None = field(default=None, compare=False)  # for messages
-    tagged: bool | None = None      # a structure tree for screen readers; None: the default
-    paper_mm: float = 0.1           # the paper's thickness: a booklet's creep
+    tagged: bool | None = s.field(      # a structure tree for screen readers; None: the default
+        s.boolean, doc="tagged: false (no structure tree for screen readers; the screen "
+                       "profile has one unless this says so)")
+    paper_mm: float = s.field(          # the paper's thickness: a booklet's creep
+        _paper_mm, key="paper_thickness",
+        default=0.1, doc="paper_thickness: 0.1mm (the booklet's creep compensation)")
 
     @property
     def is_tagged(self) -> bool:
@@ -83,32 +141,68 @@ class Cover:
     """The journal cover's fixed strings, per language, from ``cover:`` in
     publication.yaml; a language left out prints nothing in that place."""
 
-    kicker: dict[str, str] = field(default_factory=dict)    # the line above the title
-    series: dict[str, str] = field(default_factory=dict)    # above the issue number
-    lines: tuple[dict[str, str], ...] = ()                   # under the title
+    kicker: dict[str, str] = s.field(s.localized, factory=dict,   # the line above the title
+                                     doc="the small line above the title, {ko: …, en: …}")
+    series: dict[str, str] = s.field(s.localized, factory=dict,   # above the issue number
+                                     doc="the series name, {ko: …, en: …}")
+    lines: tuple[dict[str, str], ...] = s.field(                  # under the title
+        s.list_of(s.localized), default=(), doc="lines under the title: [{ko: …, en: …}]")
+
+    def plain(self) -> Cover:
+        """The same strings in plain dicts (the checks give ``LocalizedText``)."""
+        return Cover(kicker=dict(self.kicker), series=dict(self.series),
+                     lines=tuple(dict(line) for line in self.lines))
 
     def for_language(self, code: str) -> dict:
         return {"kicker": self.kicker.get(code, ""), "series": self.series.get(code, ""),
                 "lines": [line[code] for line in self.lines if line.get(code)]}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class PublicationConfig:
+    """The publication: publication.yaml, at the root of the publication folder.
+
+    The fields with a check are the file's (the loader completes some: ``languages``
+    become ``Language``, ``logo`` a path, ``fonts`` and ``profiles`` are checked one
+    entry at a time); the others are set by the build."""
+
     root: Path
     path: Path
-    title: dict[str, str]
-    short_title: dict[str, str]
-    languages: tuple[Language, ...]
-    source_language: str
-    page_size: str
-    notice_page_size: str
-    fonts: dict[str, FontStack]
-    logo: Path
-    profiles: dict[str, Profile] = field(default_factory=lambda: {DEFAULT_PROFILE: SCREEN})
-    allow_html: bool = False          # raw HTML in Markdown, sanitised; off by default
-    citation_style: str = DEFAULT_CITATION_STYLE   # a CSL style: templates/csl/<name>.csl
-    references_korean_first: bool = False          # Korean works before Western ones
-    cover: Cover | None = None        # None: the bundled catalog's kicker
+    title: dict[str, str] = s.field(s.localized, required=True, factory=dict,
+                                    doc="the publication's title, {ko: …, en: …}")
+    short_title: dict[str, str] = s.field(s.localized, factory=dict,
+                                          doc="used in running headers")
+    languages: tuple[Language, ...] = s.field(
+        s.list_of(_language_code), required=True, default=(),
+        doc="e.g. languages: [ko, en]")
+    source_language: str = s.field(_language_code, default="",
+                                   doc="the language texts are written in first")
+    page_size: str = s.field(s.one_of(*PAGE_SIZES), default="A4")
+    notice_page_size: str = s.field(s.one_of(*NOTICE_PAGE_SIZES), default="A4")
+    fonts: dict[str, FontStack] = s.field(
+        s.per_language(s.record(FontStack)), required=True, factory=dict,
+        doc="font families per language: fonts: {ko: {serif: […], sans: […]}}")
+    logo: Path = s.field(s.text, default="content/assets/logo.svg")
+    profiles: dict[str, Profile] = s.field(
+        s.mapping_of(s.record(Profile, build=False)),
+        factory=lambda: {DEFAULT_PROFILE: SCREEN},
+        doc="profiles: {print: {bleed: 3mm, crop_marks: true, variant: pdf/x-4}}")
+    allow_html: bool = s.field(         # raw HTML in Markdown, sanitised; off by default
+        s.boolean, default=False,
+        doc="allow_html: true lets Markdown contain raw HTML (scripts, frames and event "
+            "handlers are removed)")
+    citation_style: str = s.field(      # a CSL style: templates/csl/<name>.csl
+        s.text, default=DEFAULT_CITATION_STYLE,
+        doc="the CSL style citations are set in: a file templates/csl/<name>.csl "
+            "(bundled: chicago-author-date)")
+    references_korean_first: bool = s.field(    # Korean works before Western ones
+        s.boolean, default=False,
+        doc="references_korean_first: true lists the works written in Korean before the "
+            "others, as most Korean journals do")
+    cover: Cover | None = s.field(      # None: the bundled catalog's kicker
+        s.record(Cover),
+        doc="the cover's strings: cover: {kicker: {ko: …, en: …}, series: {…}, "
+            "lines: [{…}]}")
     prepared_fonts: tuple = ()        # set by the build: fontprep.PreparedFace, first in stacks
 
     def profile(self, name: str) -> Profile:
@@ -127,109 +221,6 @@ class PublicationConfig:
                 return lang
         raise BuildError.at(f"unknown language '{code}'", self.path,
                             hint="languages declared here: " + ", ".join(self.codes))
-
-
-def _language_code(value, where, problems) -> str:
-    code = s.text(value, where, problems)
-    try:
-        babel.Locale.parse(code)
-    except (ValueError, babel.UnknownLocaleError):
-        raise s.Invalid(f"'{code}' is not a language code Babel knows "
-                        "(use ISO 639-1 codes such as ko, en, ja, zh, fr)") from None
-    return code
-
-
-_FONT_STACK = s.record({
-    "serif": s.Field(s.list_of(s.text), required=True, doc="body text families, in order"),
-    "sans": s.Field(s.list_of(s.text), required=True, doc="heading families, in order"),
-})
-
-
-def _length_mm(value, where, problems) -> float:
-    """``3mm`` or ``0``: lengths in publication.yaml are millimetres, said so."""
-    text = str(value).strip()
-    number = text.removesuffix("mm").strip()
-    try:
-        mm = float(number)
-    except ValueError:
-        raise s.Invalid(f"'{text}' is not a length; write it in millimetres, e.g. 3mm"
-                        ) from None
-    if mm < 0 or mm > 20:
-        raise s.Invalid(f"{mm:g} mm is out of range; print shops ask for 2 to 5 mm")
-    return mm
-
-
-def _paper_mm(value, where, problems) -> float:
-    """The paper's thickness: ``0.1mm`` (80 g/m² office paper) to about 0.3 mm."""
-    text = str(value).strip()
-    try:
-        mm = float(text.removesuffix("mm")) if text.endswith("mm") else float("nan")
-    except ValueError:
-        mm = float("nan")
-    if not 0 < mm <= 1:
-        raise s.Invalid(f"'{text}' is not a paper thickness; write it in millimetres, "
-                        "e.g. 0.1mm")
-    return mm
-
-
-_PROFILE = s.record({
-    "bleed": s.Field(_length_mm, default=0.0, doc="e.g. bleed: 3mm"),
-    "crop_marks": s.Field(s.boolean, default=False, doc="crop_marks: true"),
-    "variant": s.Field(s.one_of(*PDF_VARIANTS), doc="e.g. variant: pdf/x-4"),
-    "description": s.Field(s.text, default=""),
-    "output_intent": s.Field(s.text, doc="the printing condition's ICC profile, e.g. "
-                             "/usr/share/color/icc/ghostscript/default_cmyk.icc"),
-    "paper_thickness": s.Field(_paper_mm, doc="paper_thickness: 0.1mm (the booklet's "
-                               "creep compensation)"),
-    "tagged": s.Field(s.boolean, doc="tagged: false (no structure tree for screen "
-                      "readers; the screen profile has one unless this says so)"),
-})
-
-
-_LANGUAGES = s.Field(s.list_of(_language_code), required=True, doc="e.g. languages: [ko, en]")
-
-
-def _schema(languages: tuple[str, ...]) -> dict[str, s.Field]:
-    return {
-        "title": s.Field(s.localized(languages), required=True,
-                         doc="the publication's title, {ko: …, en: …}"),
-        "short_title": s.Field(s.localized(languages), doc="used in running headers"),
-        "source_language": s.Field(_language_code, doc="the language texts are written in first"),
-        "page_size": s.Field(s.one_of(*PAGE_SIZES), default="A4"),
-        "notice_page_size": s.Field(s.one_of(*NOTICE_PAGE_SIZES), default="A4"),
-        "fonts": s.Field(lambda v, w, p: v, required=True,
-                         doc="font families per language: fonts: {ko: {serif: […], sans: […]}}"),
-        "logo": s.Field(s.text, default="content/assets/logo.svg"),
-        "citation_style": s.Field(s.text, default=DEFAULT_CITATION_STYLE,
-                                  doc="the CSL style citations are set in: a file "
-                                      "templates/csl/<name>.csl (bundled: "
-                                      "chicago-author-date)"),
-        "references_korean_first": s.Field(
-            s.boolean, default=False,
-            doc="references_korean_first: true lists the works written in Korean before "
-                "the others, as most Korean journals do"),
-        "allow_html": s.Field(s.boolean, default=False,
-                              doc="allow_html: true lets Markdown contain raw HTML "
-                                  "(scripts, frames and event handlers are removed)"),
-        "profiles": s.Field(lambda v, w, p: v,
-                            doc="profiles: {print: {bleed: 3mm, crop_marks: true, "
-                                "variant: pdf/x-4}}"),
-        "cover": s.Field(_cover_schema(languages),
-                         doc="the cover's strings: cover: {kicker: {ko: …, en: …}, "
-                             "series: {…}, lines: [{…}]}"),
-    }
-
-
-def _cover_schema(languages: tuple[str, ...]) -> s.Check:
-    text = s.localized(languages)
-    return s.record({
-        "kicker": s.Field(text, doc="the small line above the title, {ko: …, en: …}"),
-        "series": s.Field(text, doc="the series name, {ko: …, en: …}"),
-        "lines": s.Field(s.list_of(text), default=(),
-                         doc="lines under the title: [{ko: …, en: …}]"),
-    }, into=lambda kicker, series, lines: Cover(
-        kicker=dict(kicker or {}), series=dict(series or {}),
-        lines=tuple(dict(line) for line in lines or ())))
 
 
 def language_for(code: str) -> Language:
@@ -259,11 +250,12 @@ def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
         raise BuildError.at(f"{CONFIG_FILE} should be a mapping of settings", path, 1)
 
     # The languages come first: the other fields are checked against them.
-    codes = tuple(s.validate(data, {"languages": _LANGUAGES}, path, 1, problems,
+    languages = {"languages": s.fields_of(PublicationConfig)["languages"]}
+    codes = tuple(s.validate(data, languages, path, 1, problems,
                              checked_elsewhere=frozenset(data) - {"languages"}
                              )["languages"] or ())
-    values = s.validate(data, _schema(codes), path, 1, problems,
-                        checked_elsewhere=frozenset({"languages"}))
+    values = s.validate(data, PublicationConfig, path, 1, problems,
+                        checked_elsewhere=frozenset({"languages"}), languages=codes)
     if not codes and "languages" in data:
         problems.add("'languages' lists no language", path, data.line_of("languages"))
 
@@ -277,7 +269,7 @@ def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
     profiles = _load_profiles(data.get("profiles"), path, data.line_of("profiles"), problems)
     for key in ("title", "short_title"):
         for code in codes:
-            if values[key] is not None and code not in values[key]:
+            if isinstance(values[key], s.LocalizedText) and code not in values[key]:
                 problems.add(f"'{key}' has no {code} text", path, data.line_of(key),
                              hint=f"add '{code}: …' under '{key}'")
     logo = _logo(values["logo"], reader, root, path, data.line_of("logo"), problems)
@@ -299,7 +291,7 @@ def load_config(root: Path, reader: Reader | None = None) -> PublicationConfig:
         allow_html=bool(values["allow_html"]),
         citation_style=values["citation_style"],
         references_korean_first=bool(values["references_korean_first"]),
-        cover=values["cover"],
+        cover=values["cover"].plain() if values["cover"] is not None else None,
     )
 
 
@@ -343,7 +335,12 @@ def _icc_profile(file: Path, cmyk: bool) -> str | None:
     return None
 
 
-def _load_fonts(data, codes, path, line, problems) -> dict[str, FontStack]:
+_FONT_STACK = s.record(FontStack)
+_PROFILE = s.record(Profile, build=False)
+
+
+def _load_fonts(data: Any, codes: tuple[str, ...], path: Path, line: int,
+                problems: ProblemCollector) -> dict[str, FontStack]:
     fonts: dict[str, FontStack] = {}
     if not isinstance(data, YamlMap):
         if data is not None:
@@ -365,7 +362,7 @@ def _load_fonts(data, codes, path, line, problems) -> dict[str, FontStack]:
         except s.Invalid as error:
             problems.add(f"fonts.{code}: {error}", path, data.line_of(code))
             continue
-        fonts[code] = FontStack(serif=stack["serif"] or (), sans=stack["sans"] or (),
+        fonts[code] = FontStack(serif=stack.serif, sans=stack.sans,
                                 lines=_family_lines(data[code]))
     return fonts
 
@@ -383,7 +380,8 @@ def _family_lines(stack: YamlMap) -> tuple[tuple[str, int], ...]:
     return tuple(lines.items())
 
 
-def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
+def _load_profiles(data: Any, path: Path, line: int,
+                   problems: ProblemCollector) -> dict[str, Profile]:
     profiles = {DEFAULT_PROFILE: SCREEN}
     if data is None:
         return profiles
@@ -424,7 +422,7 @@ def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
                          "be 'tagged: false'", path, data[name].line_of("tagged"),
                          hint="remove 'tagged: false', or use another variant")
             continue
-        profiles[str(name)] = Profile(str(name), bleed_mm=values["bleed"] or 0.0,
+        profiles[str(name)] = Profile(str(name), bleed_mm=values["bleed_mm"] or 0.0,
                                       crop_marks=bool(values["crop_marks"]),
                                       variant=values["variant"],
                                       description=values["description"] or "",
@@ -432,5 +430,5 @@ def _load_profiles(data, path, line, problems) -> dict[str, Profile]:
                                       output_intent_line=data[name].line_of("output_intent")
                                       if intent is not None else None,
                                       tagged=values["tagged"],
-                                      paper_mm=values["paper_thickness"] or 0.1)
+                                      paper_mm=values["paper_mm"] or 0.1)
     return profiles

@@ -1,18 +1,27 @@
 """Declarative checks for YAML data (publication.yaml, issue.yaml, front matter).
 
-A schema is a dict of field name -> Field. ``validate`` reports every unknown key
-(with a did-you-mean), every missing required key and every value of the wrong
-type, each at its own line, so an editor fixes them all in one pass; ``read``
-(and ``record(…, into=…)`` for a nested mapping) gives the checked values as the
-typed object whose fields the schema names.
+A shape is declared once, as a dataclass whose fields carry their check and their
+doc (``field(check, doc=…)``): ``validate`` and ``read`` check a mapping against it,
+``json_schema`` gives the JSON Schema an editor's YAML language server completes and
+validates with, and the README's field tables say the same. ``validate`` reports
+every unknown key (with a did-you-mean), every missing required key and every value
+of the wrong type, each at its own line, so an editor fixes them all in one pass.
+
+A check is a ``Check``: a function ``(value, where, problems) -> checked value``
+that raises ``Invalid`` with what was expected, and the JSON Schema of the values
+it accepts. What JSON Schema cannot say (a check digit, a language Babel knows, a
+file that exists) only the build checks; the schema accepts the form.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,30 +40,109 @@ class Invalid(Exception):
 
 @dataclass(frozen=True)
 class Where:
+    """Where a value was written, and the languages of the publication (the
+    checks of ``{ko: …, en: …}`` texts need them)."""
+
     path: Path
     line: int
     key: str
+    languages: tuple[str, ...] = ()
 
 
-Check = Callable[[Any, Where, ProblemCollector], Any]
+JsonSchema = dict[str, Any]
+CheckFunction = Callable[[Any, Where, ProblemCollector], Any]
 T = TypeVar("T")
+
+
+class Check:
+    """A value check and the JSON Schema of the values it accepts; called as the
+    function it wraps. ``json`` may depend on the publication's languages."""
+
+    def __init__(self, run: CheckFunction,
+                 json: JsonSchema | Callable[[tuple[str, ...]], JsonSchema]):
+        self.run = run
+        self.json = json
+        self.__doc__ = run.__doc__
+
+    def __call__(self, value: Any, where: Where, problems: ProblemCollector) -> Any:
+        return self.run(value, where, problems)
+
+    def json_schema(self, languages: tuple[str, ...]) -> JsonSchema:
+        return dict(self.json(languages) if callable(self.json) else self.json)
+
+
+def accepts(json: JsonSchema | Callable[[tuple[str, ...]], JsonSchema]
+            ) -> Callable[[CheckFunction], Check]:
+    """Decorate a check function with the JSON Schema of what it accepts."""
+    def wrap(run: CheckFunction) -> Check:
+        return Check(run, json)
+    return wrap
 
 
 @dataclass(frozen=True)
 class Field:
-    check: Check
+    check: Check | CheckFunction
     required: bool = False
     default: Any = None
     doc: str = ""
+    key: str = ""                       # the attribute it becomes, if not the key's name
+    factory: Callable[[], Any] | None = None    # makes the default, if it is mutable
+
+    def missing(self) -> Any:
+        """The value kept when the field is absent (or wrong)."""
+        return self.factory() if self.factory is not None else self.default
 
 
-def validate(data: Any, schema: dict[str, Field], path: Path, line: int,
+def field(check: Check | CheckFunction, *, doc: str = "", required: bool = False,
+          default: Any = None, factory: Callable[[], Any] | None = None,
+          key: str = "") -> Any:
+    """A dataclass field read from YAML: its check, its doc (the hint when it is
+    missing or wrong, and the schema's description), and ``key`` when the YAML key
+    is not the attribute's name. A required field still has a default: the value
+    kept when it is missing, so that every problem of a file is reported at once."""
+    metadata = {"check": check, "doc": doc, "required": required, "key": key}
+    if isinstance(default, (list, dict, set)):
+        raise TypeError("a mutable default is made by a factory: factory=dict")
+    if factory is not None:
+        return dataclasses.field(default_factory=factory, metadata=metadata)
+    return dataclasses.field(default=default, metadata=metadata)
+
+
+Schema = dict[str, Field]
+
+
+@cache
+def fields_of(shape: type) -> Schema:
+    """The YAML fields of a dataclass ``shape``, by YAML key: its fields that carry a
+    check (the others are not written in the file but set by the build)."""
+    schema: Schema = {}
+    for item in dataclasses.fields(shape):
+        if "check" not in item.metadata:
+            continue
+        meta = item.metadata
+        factory = (None if item.default_factory is dataclasses.MISSING
+                   else item.default_factory)
+        default = None if item.default is dataclasses.MISSING else item.default
+        schema[meta["key"] or item.name] = Field(meta["check"], meta["required"], default,
+                                                 meta["doc"], item.name, factory)
+    return schema
+
+
+def _schema(shape: Schema | type) -> Schema:
+    return shape if isinstance(shape, dict) else fields_of(shape)
+
+
+def validate(data: Any, shape: Schema | type, path: Path, line: int,
              problems: ProblemCollector, context: str = "",
-             checked_elsewhere: frozenset[str] = frozenset()) -> dict[str, Any]:
-    """Return the checked values for every field of ``schema`` (defaults filled in).
+             checked_elsewhere: frozenset[str] = frozenset(),
+             languages: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Return the checked values for every field of ``shape`` (defaults filled in),
+    by attribute name.
 
-    Keys in ``checked_elsewhere`` are neither checked nor reported as unknown.
+    Keys in ``checked_elsewhere`` are neither checked (even if ``shape`` has them)
+    nor reported as unknown, nor in the result.
     """
+    schema = _schema(shape)
     prefix = f"{context}." if context else ""
     if data is None:
         data = YamlMap()
@@ -62,7 +150,8 @@ def validate(data: Any, schema: dict[str, Field], path: Path, line: int,
     if not isinstance(data, dict):
         problems.add(f"'{context or 'this'}' should be a mapping of fields (key: value)",
                      path, line)
-        return {name: field.default for name, field in schema.items()}
+        return {field.key or name: field.missing() for name, field in schema.items()
+                if name not in checked_elsewhere}
     result: dict[str, Any] = {}
     lines = getattr(data, "lines", {})
     for key in data:
@@ -72,21 +161,30 @@ def validate(data: Any, schema: dict[str, Field], path: Path, line: int,
                     else "known fields: " + ", ".join(sorted(schema)))
             problems.add(f"unknown field '{prefix}{key}'", path, lines.get(key, line), hint=hint)
     for name, field in schema.items():
+        attribute = field.key or name
+        if name in checked_elsewhere:
+            continue
         if name not in data or data[name] is None:
             if field.required:
                 problems.add(f"missing required field '{prefix}{name}'", path,
                              getattr(data, "line", line),
                              hint=field.doc or f"add a line '{name}: …'")
-            result[name] = field.default
+            result[attribute] = field.missing()
             continue
-        where = Where(path, lines.get(name, line), prefix + name)
+        where = Where(path, lines.get(name, line), prefix + name, languages)
         try:
-            result[name] = field.check(data[name], where, problems)
+            result[attribute] = field.check(data[name], where, problems)
         except Invalid as error:
             problems.add(f"field '{prefix}{name}': {error}", path, where.line,
                          hint=error.hint or field.doc or None)
-            result[name] = field.default
+            result[attribute] = field.missing()
     return result
+
+
+def read(data: Any, into: type[T], path: Path, line: int, problems: ProblemCollector,
+         context: str = "", languages: tuple[str, ...] = ()) -> T:
+    """The checked values as ``into``, the dataclass that declares them."""
+    return into(**validate(data, into, path, line, problems, context, languages=languages))
 
 
 # -- value checks -------------------------------------------------------------
@@ -103,6 +201,9 @@ _BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u20
 # Unicode's line and paragraph separators: no font draws them, nor does a line
 # break at them in the PDF.
 _SEPARATORS = {"\u2028": "line separator", "\u2029": "paragraph separator"}
+# The same characters, as a JSON Schema pattern (ECMA-262 and Python read it alike).
+_VISIBLE = ("^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f"
+            "\\u202a-\\u202e\\u2066-\\u2069\\u2028\\u2029]*$")
 
 
 def invisible(char: str) -> tuple[str, str] | None:
@@ -127,7 +228,8 @@ def invisible(char: str) -> tuple[str, str] | None:
     return None
 
 
-def text(value, where, problems):
+@accepts({"type": ["string", "number"], "pattern": _VISIBLE})
+def text(value: Any, where: Where, problems: ProblemCollector) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise Invalid(f"expected text, found {_kind(value)}")
     value = str(value).strip()
@@ -138,19 +240,28 @@ def text(value, where, problems):
     return value
 
 
-def integer(value, where, problems):
+def text_matching(pattern: str, what: str) -> Callable[[CheckFunction], Check]:
+    """A check of text of a given form (``pattern``, a regular expression both Python
+    and JSON Schema read), named ``what`` in the schema."""
+    return accepts({"type": "string", "pattern": pattern, "description": what})
+
+
+@accepts({"type": "integer"})
+def integer(value: Any, where: Where, problems: ProblemCollector) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise Invalid(f"expected a whole number, found {_kind(value)}")
     return int(value)           # the number, not the text it was written as (01)
 
 
-def boolean(value, where, problems):
+@accepts({"type": "boolean"})
+def boolean(value: Any, where: Where, problems: ProblemCollector) -> bool:
     if not isinstance(value, bool):
         raise Invalid(f"expected true or false, found {_kind(value)}")
     return value
 
 
-def date(value, where, problems):
+@accepts({"type": "string", "format": "date", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})
+def date(value: Any, where: Where, problems: ProblemCollector) -> dt.date:
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -163,19 +274,69 @@ def date(value, where, problems):
     raise Invalid(f"expected a date written YYYY-MM-DD, found '{value}'")
 
 
+# Identifiers: the form in the JSON Schema, the check digit by the build alone.
+_ORCID = r"^(?:https?://orcid\.org/)?([0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{3}[0-9X])$"
+_DOI = (r"^(?:[hH][tT][tT][pP][sS]?://(?:[dD][xX]\.)?[dD][oO][iI]\.[oO][rR][gG]/"
+        r"|[dD][oO][iI]:)?(10\.[0-9]{4,9}/\S+)$")        # ECMA-262 has no (?i)
+_ISSN = r"^[0-9]{4}-[0-9]{3}[0-9X]$"
+
+
+@text_matching(_ORCID, "an ORCID iD, 0000-0002-1825-0097")
+def orcid(value: Any, where: Where, problems: ProblemCollector) -> str:
+    """An ORCID iD, its check digit verified (ISO 7064 MOD 11-2, as ORCID computes it)."""
+    written = text(value, where, problems).strip()
+    match = re.match(_ORCID, written)
+    if match is None:
+        raise Invalid(f"'{written}' is not an ORCID iD (0000-0002-1825-0097, 16 digits in "
+                      "groups of four)")
+    digits = match[1].replace("-", "")
+    total = 0
+    for digit in digits[:15]:
+        total = (total + int(digit)) * 2
+    check = (12 - total % 11) % 11
+    if digits[15] != ("X" if check == 10 else str(check)):
+        raise Invalid(f"'{match[1]}' has a wrong check digit: check the iD on the "
+                      "author's ORCID record")
+    return match[1]
+
+
+@text_matching(_DOI, "a DOI, 10.NNNN/…")
+def doi(value: Any, where: Where, problems: ProblemCollector) -> str:
+    written = text(value, where, problems).strip()
+    match = re.match(_DOI, written)
+    if match is None:
+        raise Invalid(f"'{written}' is not a DOI (10.NNNN/…)")
+    return match[1]
+
+
+@text_matching(_ISSN, "an ISSN, NNNN-NNNC")
+def issn(value: Any, where: Where, problems: ProblemCollector) -> str:
+    value = text(value, where, problems)
+    if not re.match(_ISSN, value):
+        raise Invalid(f"'{value}' is not an ISSN (NNNN-NNNC)")
+    digits = value.replace("-", "")
+    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1), strict=False))
+    check = (11 - total % 11) % 11
+    if digits[7] != ("X" if check == 10 else str(check)):
+        raise Invalid(f"'{value}' has a wrong check digit; check the number on the ISSN "
+                      "registration")
+    return value
+
+
 def one_of(*choices: str) -> Check:
-    def check(value, where, problems):
+    def check(value: Any, where: Where, problems: ProblemCollector) -> str:
         value = text(value, where, problems)
         if value not in choices:
             close = difflib.get_close_matches(value, choices, n=1)
             suggestion = f" (did you mean '{close[0]}'?)" if close else ""
             raise Invalid(f"'{value}' is not one of {', '.join(choices)}{suggestion}")
         return value
-    return check
+    return Check(check, {"enum": list(choices)})
 
 
 def list_of(item: Check) -> Check:
-    def check(value, where, problems):
+    """A list of items; one item written alone, as text, is a list of one."""
+    def check(value: Any, where: Where, problems: ProblemCollector) -> tuple[Any, ...]:
         if isinstance(value, str):
             value = [value]
         if not isinstance(value, list):
@@ -184,29 +345,58 @@ def list_of(item: Check) -> Check:
         for index, element in enumerate(value):
             line = value.line_of(index) if isinstance(value, YamlList) else where.line
             try:
-                out.append(item(element, Where(where.path, line, f"{where.key}[{index}]"),
-                                problems))
+                out.append(item(element, Where(where.path, line, f"{where.key}[{index}]",
+                                               where.languages), problems))
             except Invalid as error:
                 problems.add(f"field '{where.key}[{index}]': {error}", where.path, line,
                              hint=error.hint)
         return tuple(out)
-    return check
+
+    def json(languages: tuple[str, ...]) -> JsonSchema:
+        one = item.json_schema(languages)
+        return {"anyOf": [{"type": "array", "items": one}, _as_string(one)]}
+    return Check(check, json)
 
 
-def read(data: Any, into: type[T], schema: dict[str, Field], path: Path, line: int,
-         problems: ProblemCollector, context: str = "") -> T:
-    """The checked values as ``into`` (a dataclass with the schema's fields)."""
-    return into(**validate(data, schema, path, line, problems, context))
+def _as_string(schema: JsonSchema) -> JsonSchema:
+    """The part of ``schema`` that is text."""
+    if "enum" in schema:
+        return schema
+    if "string" in (schema.get("type") or ()):
+        return {**schema, "type": "string"}
+    return {"allOf": [{"type": "string"}, schema]}
 
 
-def record(schema: dict[str, Field], into: Callable[..., Any] = dict) -> Check:
-    """A nested mapping with its own schema; its checked values as ``into``."""
-    def check(value, where, problems):
+def record(shape: type, build: bool = True) -> Check:
+    """A nested mapping declared by the dataclass ``shape``; checked, as ``shape``
+    (or, not ``build``, as the dict of its checked values, for the loader to finish)."""
+    def check(value: Any, where: Where, problems: ProblemCollector) -> Any:
         if not isinstance(value, dict):
             raise Invalid(f"expected a mapping of fields, found {_kind(value)}")
-        return into(**validate(value, schema, where.path, getattr(value, "line", where.line),
-                               problems, where.key))
-    return check
+        values = validate(value, shape, where.path, getattr(value, "line", where.line),
+                          problems, where.key, languages=where.languages)
+        return shape(**values) if build else values
+    return Check(check, lambda languages: object_schema(shape, languages))
+
+
+def mapping_of(item: Check) -> Check:
+    """A mapping of names to items: the profiles by their names. The
+    loader checks each entry, to name it in its messages; this is for the schema."""
+    def check(value: Any, where: Where, problems: ProblemCollector) -> Any:
+        return value                    # checked where it is used, entry by entry
+    return Check(check, lambda languages: {
+        "type": "object", "additionalProperties": item.json_schema(languages)})
+
+
+def per_language(item: Check) -> Check:
+    """A mapping of the publication's languages to items (the fonts of each). The
+    loader checks each entry, to name it in its messages; this is for the schema."""
+    def check(value: Any, where: Where, problems: ProblemCollector) -> Any:
+        return value                    # checked where it is used, entry by entry
+    return Check(check, lambda languages: {
+        "type": "object", "properties": {code: item.json_schema(languages)
+                                         for code in languages},
+        "required": list(languages), "additionalProperties": False})
 
 
 class LocalizedText(dict):
@@ -217,45 +407,105 @@ class LocalizedText(dict):
     def pick(self, code: str, problems: ProblemCollector) -> str:
         """The text in ``code``; its absence is reported at the field's line."""
         if code in self:
-            return self[code]
+            return str(self[code])
         problems.add(f"field '{self.where.key}' has no '{code}' text", self.where.path,
                      self.where.line,
                      hint=f"add '{code}: …' to it, or build with --draft to print another "
                      "language's text marked 'translation pending'")
-        return next(iter(self.values()), "")
+        return str(next(iter(self.values()), ""))
 
 
 def pick(value: LocalizedText | None, code: str, problems: ProblemCollector) -> str:
     return value.pick(code, problems) if value else ""
 
 
-def localized(languages: tuple[str, ...]) -> Check:
+def _localized_json(languages: tuple[str, ...]) -> JsonSchema:
+    one = text.json_schema(languages)
+    per = ({"properties": {code: one for code in languages}, "additionalProperties": False}
+           if languages else {"additionalProperties": one})
+    return {"anyOf": [one, {"type": "object", **per}],
+            "description": "text in every language, {" + ", ".join(
+                f"{code}: …" for code in languages or ("ko", "en")) + "}, or one text "
+            "for all"}
+
+
+@accepts(_localized_json)
+def localized(value: Any, where: Where, problems: ProblemCollector) -> LocalizedText:
     """Text given once per language, ``{ko: …, en: …}``; plain text counts for all.
 
     Languages that are missing are simply absent from the result: whether that is an
     error depends on which language is being built, so the loader decides.
     """
-    def check(value, where, problems):
-        out = LocalizedText()
-        out.where = where
-        if isinstance(value, dict):
-            lines = getattr(value, "lines", {})
-            for lang, item in value.items():
-                if lang not in languages:
-                    problems.add(f"field '{where.key}': unknown language '{lang}'", where.path,
-                                 lines.get(lang, where.line),
-                                 hint="languages are declared in publication.yaml: "
-                                 + ", ".join(languages))
-                    continue
-                out[lang] = text(item, where, problems)
-            return out
-        plain = text(value, where, problems)
-        out.update({lang: plain for lang in languages})
+    languages = where.languages
+    out = LocalizedText()
+    out.where = where
+    if isinstance(value, dict):
+        lines = getattr(value, "lines", {})
+        for lang, item in value.items():
+            if lang not in languages:
+                problems.add(f"field '{where.key}': unknown language '{lang}'", where.path,
+                             lines.get(lang, where.line),
+                             hint="languages are declared in publication.yaml: "
+                             + ", ".join(languages))
+                continue
+            out[lang] = text(item, where, problems)
         return out
-    return check
+    plain = text(value, where, problems)
+    out.update({lang: plain for lang in languages})
+    return out
 
 
-def _kind(value) -> str:
+# -- JSON Schema ---------------------------------------------------------------------
+
+def object_schema(shape: type, languages: tuple[str, ...]) -> JsonSchema:
+    """The JSON Schema of a mapping declared by ``shape``: its fields, each with its
+    doc; a field that is not required may also be left empty (null)."""
+    properties: JsonSchema = {}
+    required = []
+    for key, item in fields_of(shape).items():
+        check = item.check
+        one = (check.json_schema(languages) if isinstance(check, Check)
+               else {})                           # a check without a schema: anything
+        if item.required:
+            required.append(key)
+        else:
+            one = _nullable(one)
+        if item.doc:
+            one["description"] = item.doc
+        if isinstance(item.default, (str, bool, int, float)) and item.default != "":
+            one["default"] = item.default
+        properties[key] = one
+    schema: JsonSchema = {"type": "object", "properties": properties,
+                          "additionalProperties": False}
+    if required:
+        schema["required"] = required
+    return schema
+
+
+def _nullable(schema: JsonSchema) -> JsonSchema:
+    if not schema:
+        return schema
+    if "enum" in schema:
+        return {**schema, "enum": [*schema["enum"], None]}
+    kind = schema.get("type")
+    if kind is not None and not {"anyOf", "allOf", "properties", "items"} & set(schema):
+        return {**schema, "type": [*([kind] if isinstance(kind, str) else kind), "null"]}
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
+def json_schema(shape: type, languages: tuple[str, ...], title: str,
+                schema_id: str = "") -> JsonSchema:
+    """The JSON Schema (draft 2020-12) of a file declared by ``shape``, for the
+    editor's YAML language server; ``languages`` are the publication's."""
+    head: JsonSchema = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
+    if schema_id:
+        head["$id"] = schema_id
+    head["title"] = title
+    head["description"] = " ".join((shape.__doc__ or "").split())
+    return {**head, **object_schema(shape, languages)}
+
+
+def _kind(value: Any) -> str:
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -267,3 +517,4 @@ def _kind(value) -> str:
     if isinstance(value, (dt.date,)):
         return f"the date {value}"
     return f"'{value}'"
+

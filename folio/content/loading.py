@@ -21,18 +21,19 @@ from folio.content import translations as tr
 from folio.content.frontmatter import Document, parse_document
 from folio.content.markdown import MarkdownSource, render_markdown_blocks
 from folio.content.model import (
-    ARTICLE_KINDS,
     SECTION_OPENINGS,
     Article,
+    ArticleFront,
     Issue,
     Notice,
+    NoticeFront,
     Person,
     Publication,
     Section,
     SourceText,
     default_opening,
 )
-from folio.defaults import BILINGUAL_LAYOUTS, command
+from folio.defaults import command
 from folio.errors import BuildError, Problem, ProblemCollector
 from folio.files import nfc
 
@@ -43,193 +44,52 @@ ISSUE_FILE = "issue.yaml"
 _FILE_NAME = re.compile(r"^(?P<slug>[a-z0-9][a-z0-9_-]*)\.(?P<lang>[A-Za-z-]+)\.md$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _LANGUAGE_KEY = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]+)*$")
-_ISSN = re.compile(r"^\d{4}-\d{3}[\dX]$")
 
 
-# -- schemas --------------------------------------------------------------------
-
-def _person(value, where, problems) -> Person:
-    if isinstance(value, str):
-        return Person(name=s.text(value, where, problems))
-    return s.record({
-        "name": s.Field(s.text, required=True),
-        "affiliation": s.Field(s.text, default=""),
-        "role": s.Field(s.text, default=""),
-        "id": s.Field(s.text, default=""),
-        "orcid": s.Field(_orcid, default=""),
-    }, into=Person)(value, where, problems)
-
-
-_ORCID = re.compile(r"^(?:https?://orcid\.org/)?(\d{4}-\d{4}-\d{4}-\d{3}[\dX])$")
-_DOI = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)?(10\.\d{4,9}/\S+)$", re.I)
-
-
-def _orcid(value, where, problems) -> str:
-    """An ORCID iD, its check digit verified (ISO 7064 MOD 11-2, as ORCID computes it)."""
-    text = s.text(value, where, problems).strip()
-    match = _ORCID.match(text)
-    if match is None:
-        raise s.Invalid(f"'{text}' is not an ORCID iD (0000-0002-1825-0097, 16 digits in "
-                        "groups of four)")
-    digits = match[1].replace("-", "")
-    total = 0
-    for digit in digits[:15]:
-        total = (total + int(digit)) * 2
-    check = (12 - total % 11) % 11
-    if digits[15] != ("X" if check == 10 else str(check)):
-        raise s.Invalid(f"'{match[1]}' has a wrong check digit: check the iD on the "
-                        "author's ORCID record")
-    return match[1]
-
-
-def _doi(value, where, problems) -> str:
-    text = s.text(value, where, problems).strip()
-    match = _DOI.match(text)
-    if match is None:
-        raise s.Invalid(f"'{text}' is not a DOI (10.NNNN/…)")
-    return match[1]
-
-
-@dataclass(frozen=True)
-class ArticleFront:
-    """An article's front matter, checked (ARTICLE_SCHEMA)."""
-
-    type: str
-    title: str
-    subtitle: str
-    authors: tuple[Person, ...]
-    abstract: str
-    keywords: tuple[str, ...]
-    date: dt.date | None
-    place: str
-    signature: Person | None
-    speakers: tuple[Person, ...]
-    source_hash: str
-    doi: str
-    received: dt.date | None
-    accepted: dt.date | None
-
-
-@dataclass(frozen=True)
-class NoticeFront:
-    """A notice's front matter, checked (NOTICE_SCHEMA)."""
-
-    title: str
-    subtitle: str
-    date: dt.date | None
-    place: str
-    contact: tuple[str, ...]
-    bilingual: str | None
-    source_hash: str
-
+# -- issue.yaml ------------------------------------------------------------------
+# (articles' and notices' front matter: ArticleFront and NoticeFront, in model.py)
 
 @dataclass(frozen=True)
 class EditorFields:
-    role: s.LocalizedText | None
-    name: s.LocalizedText
-    affiliation: s.LocalizedText | None
+    """A member of the editorial board, in every language."""
+
+    role: s.LocalizedText | None = s.field(s.localized, doc="{ko: 편집위원, en: Editorial Board}")
+    name: s.LocalizedText = s.field(s.localized, required=True)
+    affiliation: s.LocalizedText | None = s.field(s.localized)
 
 
 @dataclass(frozen=True)
 class SectionFields:
-    title: s.LocalizedText
-    articles: tuple[str, ...]
-    opens: str | None
+    """A section of the issue: its title and its articles, in order."""
+
+    title: s.LocalizedText = s.field(s.localized, required=True)
+    articles: tuple[str, ...] = s.field(
+        s.list_of(s.text), required=True, default=(),
+        doc="the article file names without .<lang>.md, in order")
+    opens: str | None = s.field(
+        s.one_of(*SECTION_OPENINGS),
+        doc="right: each article opens a right-hand page; any: the section opens on "
+            "the next page and its items run on")
 
 
 @dataclass(frozen=True)
 class IssueFile:
-    """issue.yaml, checked; texts in every language (``LocalizedText``)."""
+    """An issue of the journal: content/journal/<issue>/issue.yaml, its texts in
+    every language (``LocalizedText``)."""
 
-    volume: int
-    number: int
-    date: dt.date
-    printed: dt.date | None
-    title: s.LocalizedText
-    issn: str
-    publisher: s.LocalizedText | None
-    copyright: s.LocalizedText | None
-    editors: tuple[EditorFields, ...]
-    sections: tuple[SectionFields, ...]
-
-
-def _contact(value, where, problems):
-    return s.list_of(s.text)(value, where, problems)
-
-
-ARTICLE_SCHEMA = {
-    "type": s.Field(s.one_of(*ARTICLE_KINDS), default="article",
-                    doc="one of " + ", ".join(ARTICLE_KINDS)),
-    "title": s.Field(s.text, required=True, doc="add 'title: …' to the front matter"),
-    "subtitle": s.Field(s.text, default=""),
-    "authors": s.Field(s.list_of(_person), default=(),
-                       doc="a list of '- name: …' with 'affiliation: …'"),
-    "abstract": s.Field(s.text, default=""),
-    "keywords": s.Field(s.list_of(s.text), default=()),
-    "date": s.Field(s.date),
-    "place": s.Field(s.text, default=""),
-    "signature": s.Field(_person),
-    "speakers": s.Field(s.list_of(_person), default=(),
-                        doc="a list of '- id: kim' with 'name: …' and 'affiliation: …'"),
-    "source_hash": s.Field(s.text, default="",
-                           doc="written by 'folio i18n mark'; do not edit by hand"),
-    "doi": s.Field(_doi, default="", doc="the article's DOI, 10.NNNN/…"),
-    "received": s.Field(s.date, doc="when the manuscript was received, YYYY-MM-DD"),
-    "accepted": s.Field(s.date, doc="when it was accepted, YYYY-MM-DD"),
-}
-
-NOTICE_SCHEMA = {
-    "title": s.Field(s.text, required=True, doc="add 'title: …' to the front matter"),
-    "subtitle": s.Field(s.text, default=""),
-    "date": s.Field(s.date),
-    "place": s.Field(s.text, default=""),
-    "contact": s.Field(_contact, default=()),
-    "bilingual": s.Field(s.one_of(*BILINGUAL_LAYOUTS),
-                         doc="also print the notice with its translations on one sheet: "
-                             + ", ".join(BILINGUAL_LAYOUTS)),
-    "source_hash": s.Field(s.text, default="",
-                           doc="written by 'folio i18n mark'; do not edit by hand"),
-}
-
-
-def _issue_schema(codes: tuple[str, ...]) -> dict[str, s.Field]:
-    loc = s.localized(codes)
-    person = s.record({
-        "role": s.Field(loc), "name": s.Field(loc, required=True),
-        "affiliation": s.Field(loc)}, into=EditorFields)
-    section = s.record({
-        "title": s.Field(loc, required=True),
-        "articles": s.Field(s.list_of(s.text), required=True, default=(),
-                            doc="the article file names without .<lang>.md, in order"),
-        "opens": s.Field(s.one_of(*SECTION_OPENINGS),
-                         doc="right: each article opens a right-hand page; any: the "
-                             "section opens on the next page and its items run on")},
-        into=SectionFields)
-    return {
-        "volume": s.Field(s.integer, required=True),
-        "number": s.Field(s.integer, required=True),
-        "date": s.Field(s.date, required=True, doc="the issue date, YYYY-MM-DD"),
-        "printed": s.Field(s.date, doc="the printing date, YYYY-MM-DD"),
-        "title": s.Field(loc, required=True, doc="the issue's theme, {ko: …, en: …}"),
-        "issn": s.Field(_issn, default=""),
-        "publisher": s.Field(loc),
-        "copyright": s.Field(loc),
-        "editors": s.Field(s.list_of(person), default=()),
-        "sections": s.Field(s.list_of(section), required=True),
-    }
-
-
-def _issn(value, where, problems):
-    value = s.text(value, where, problems)
-    if not _ISSN.match(value):
-        raise s.Invalid(f"'{value}' is not an ISSN (NNNN-NNNC)")
-    digits = value.replace("-", "")
-    total = sum(int(d) * w for d, w in zip(digits[:7], range(8, 1, -1), strict=False))
-    check = (11 - total % 11) % 11
-    if digits[7] != ("X" if check == 10 else str(check)):
-        raise s.Invalid(f"'{value}' has a wrong check digit; check the number on the ISSN "
-                        "registration")
-    return value
+    volume: int = s.field(s.integer, required=True, default=0)
+    number: int = s.field(s.integer, required=True, default=0)
+    date: dt.date = s.field(s.date, required=True, doc="the issue date, YYYY-MM-DD")
+    printed: dt.date | None = s.field(s.date, doc="the printing date, YYYY-MM-DD")
+    title: s.LocalizedText = s.field(s.localized, required=True,
+                                     doc="the issue's theme, {ko: …, en: …}")
+    issn: str = s.field(s.issn, default="")
+    publisher: s.LocalizedText | None = s.field(s.localized)
+    copyright: s.LocalizedText | None = s.field(s.localized)
+    editors: tuple[EditorFields, ...] = s.field(s.list_of(s.record(EditorFields)),
+                                                default=())
+    sections: tuple[SectionFields, ...] = s.field(s.list_of(s.record(SectionFields)),
+                                                  required=True)
 
 
 # -- loading --------------------------------------------------------------------
@@ -386,7 +246,7 @@ def _load_issue(problems: ProblemCollector, config: PublicationConfig, reader: R
     if not isinstance(data, dict):
         raise BuildError.at(f"{ISSUE_FILE} should be fields (volume: …, number: …, …)", path, 1,
                             hint="see README.md, 'issue.yaml'")
-    values = s.read(data, IssueFile, _issue_schema(config.codes), path, 1, problems)
+    values = s.read(data, IssueFile, path, 1, problems, languages=config.codes)
     code = language.code
     fallbacks: list[str] = []
 
@@ -518,21 +378,17 @@ def _load_article(problems: ProblemCollector, config: PublicationConfig, reader:
                   path: Path, slug: str, led_from: tuple[Path, int] | None = None) -> Article:
     record: Record = {}
     document = _read(reader, path, record, led_from)
-    front = s.read(document.front_matter, ArticleFront, ARTICLE_SCHEMA, path, 2, problems)
+    front = s.read(document.front_matter, ArticleFront, path, 2, problems)
     speakers = front.speakers
-    if front.type == "dialogue" and not speakers:
+    if front.kind == "dialogue" and not speakers:
         problems.add("a dialogue needs 'speakers'", path, 2,
                      hint="list them: speakers: [{id: kim, name: …, affiliation: …}]")
     blocks, body_texts, references = _markdown_blocks(
         problems, config, reader, record, document, {p.id: p.name for p in speakers if p.id})
     texts = list(yaml_texts(document.front_matter, path, line=2))
     return Article(
-        slug=slug, kind=front.type, title=front.title, subtitle=front.subtitle,
-        authors=front.authors, abstract=front.abstract, keywords=front.keywords,
-        date=front.date, place=front.place, signature=front.signature,
-        speakers=speakers, body_html="".join(blocks), source=path,
-        references=tuple(references), doi=front.doi, received=front.received,
-        accepted=front.accepted,
+        **vars(front), slug=slug, body_html="".join(blocks), source=path,
+        references=tuple(references),
         texts=tuple(texts + body_texts), inputs=tuple(sorted(record.items())))
 
 
@@ -550,13 +406,12 @@ def _load_notice_in(problems: ProblemCollector, config: PublicationConfig, reade
 def _load_notice(problems: ProblemCollector, config: PublicationConfig, reader: Reader,
                  record: Record, path: Path, language: Language, slug: str) -> Notice:
     document = _read(reader, path, record)
-    front = s.read(document.front_matter, NoticeFront, NOTICE_SCHEMA, path, 2, problems)
+    front = s.read(document.front_matter, NoticeFront, path, 2, problems)
     blocks, body_texts, _ = _markdown_blocks(problems, config, reader, record, document)
     texts = list(yaml_texts(document.front_matter, path, line=2)) + body_texts
     return Notice(
-        slug=slug, language=language, title=front.title, subtitle=front.subtitle,
-        date=front.date, place=front.place, contact=front.contact,
-        bilingual=front.bilingual, body_html="".join(blocks), body_blocks=tuple(blocks),
+        **vars(front), slug=slug, language=language,
+        body_html="".join(blocks), body_blocks=tuple(blocks),
         source=path, texts=tuple(texts), inputs=tuple(sorted(record.items())))
 
 
@@ -577,7 +432,7 @@ def missing_languages(config: PublicationConfig,
         data = parse_yaml(reader.read_text(path), path)
         if not isinstance(data, dict):
             continue                    # the build reports it; status shows only gaps
-        values = s.read(data, IssueFile, _issue_schema(config.codes), path, 1, problems)
+        values = s.read(data, IssueFile, path, 1, problems, languages=config.codes)
         for text in _localized_values(values):
             gaps += [(path, text.where.line, text.where.key, code)
                      for code in config.codes if code not in text]

@@ -1,5 +1,10 @@
 """The content model: plain frozen dataclasses, one language each, handed to templates.
 
+A document's front matter is declared once, here (``ArticleFront``, ``NoticeFront``:
+each field with its check and its doc, see config/schema.py); the model extends it
+with what the build makes of the body, so the loader, the model, the JSON Schema
+and the README's field list cannot disagree.
+
 Every text field is already in the document's language; templates never choose a
 language, open a file or read configuration.
 """
@@ -9,9 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from folio.config import schema as s
 from folio.config.publication import Language, PublicationConfig
-from folio.errors import Problem
+from folio.defaults import BILINGUAL_LAYOUTS
+from folio.errors import Problem, ProblemCollector
 
 ARTICLE_KINDS = ("message", "article", "dialogue", "news", "feature")
 CITABLE = ("article", "dialogue", "feature")
@@ -30,26 +38,64 @@ class SourceText:
 
 @dataclass(frozen=True)
 class Person:
-    name: str
-    affiliation: str = ""
-    role: str = ""
-    id: str = ""          # a dialogue speaker's key in the body ("kim: …")
-    orcid: str = ""       # 0000-0002-1825-0097, check digit verified
+    """An author, a speaker or a signature: a name alone, or these fields."""
+
+    name: str = s.field(s.text, required=True, default="")
+    affiliation: str = s.field(s.text, default="")
+    role: str = s.field(s.text, default="")
+    id: str = s.field(s.text, default="",
+                      doc="a dialogue speaker's key in the body (kim: …)")
+    orcid: str = s.field(s.orcid, default="",
+                         doc="the ORCID iD, 0000-0002-1825-0097 (its check digit is verified)")
 
 
-@dataclass(frozen=True)
-class Article:
+_PERSON = s.record(Person)
+
+
+def _person(value: Any, where: s.Where, problems: ProblemCollector) -> Person:
+    if isinstance(value, str):
+        return Person(name=s.text(value, where, problems))
+    return _PERSON(value, where, problems)
+
+
+PERSON = s.Check(_person, lambda languages: {
+    "anyOf": [s.text.json_schema(languages), _PERSON.json_schema(languages)]})
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArticleFront:
+    """An article's front matter: the fields between the two '---' lines of
+    content/journal/<issue>/<name>.<language>.md."""
+
+    kind: str = s.field(s.one_of(*ARTICLE_KINDS), key="type", default="article",
+                        doc="one of " + ", ".join(ARTICLE_KINDS))
+    title: str = s.field(s.text, required=True, default="",
+                         doc="add 'title: …' to the front matter")
+    subtitle: str = s.field(s.text, default="")
+    authors: tuple[Person, ...] = s.field(s.list_of(PERSON), default=(),
+                                          doc="a list of '- name: …' with 'affiliation: …'")
+    abstract: str = s.field(s.text, default="")
+    keywords: tuple[str, ...] = s.field(s.list_of(s.text), default=())
+    date: dt.date | None = s.field(s.date)
+    place: str = s.field(s.text, default="")
+    signature: Person | None = s.field(PERSON)
+    speakers: tuple[Person, ...] = s.field(
+        s.list_of(PERSON), default=(),
+        doc="a list of '- id: kim' with 'name: …' and 'affiliation: …'")
+    source_hash: str = s.field(s.text, default="",
+                               doc="written by 'folio i18n mark'; do not edit by hand")
+    doi: str = s.field(s.doi, default="",
+                       doc="the article's DOI, 10.NNNN/…")   # without https://doi.org/
+    received: dt.date | None = s.field(s.date,
+                                       doc="when the manuscript was received, YYYY-MM-DD")
+    accepted: dt.date | None = s.field(s.date, doc="when it was accepted, YYYY-MM-DD")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Article(ArticleFront):
+    """An article: its front matter, and what the build made of its body."""
+
     slug: str
-    kind: str             # one of ARTICLE_KINDS
-    title: str
-    subtitle: str
-    authors: tuple[Person, ...]
-    abstract: str
-    keywords: tuple[str, ...]
-    date: dt.date | None
-    place: str
-    signature: Person | None
-    speakers: tuple[Person, ...]
     body_html: str
     source: Path
     pending: str = ""                       # "missing" or "stale" in a draft build
@@ -57,9 +103,6 @@ class Article:
     texts: tuple[SourceText, ...] = ()
     inputs: Inputs = ()
     references: tuple[tuple[str, str], ...] = ()    # the works it cites: (HTML id, entry)
-    doi: str = ""                           # 10.NNNN/…, without https://doi.org/
-    received: dt.date | None = None
-    accepted: dt.date | None = None
 
     @property
     def citable(self) -> bool:
@@ -161,16 +204,31 @@ class Issue:
         return bool(self.pending_fields) or any(a.pending for a in self.articles)
 
 
-@dataclass(frozen=True)
-class Notice:
+@dataclass(frozen=True, kw_only=True)
+class NoticeFront:
+    """A notice's front matter: the fields between the two '---' lines of
+    content/notices/<name>.<language>.md."""
+
+    title: str = s.field(s.text, required=True, default="",
+                         doc="add 'title: …' to the front matter")
+    subtitle: str = s.field(s.text, default="")
+    date: dt.date | None = s.field(s.date)
+    place: str = s.field(s.text, default="")
+    contact: tuple[str, ...] = s.field(s.list_of(s.text), default=())
+    bilingual: str | None = s.field(    # printed with its translations: stacked, side-by-side…
+        s.one_of(*BILINGUAL_LAYOUTS),
+        doc="also print the notice with its translations on one sheet: "
+            + ", ".join(BILINGUAL_LAYOUTS))
+    source_hash: str = s.field(s.text, default="",
+                               doc="written by 'folio i18n mark'; do not edit by hand")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Notice(NoticeFront):
+    """A notice in one language: its front matter, and what the build made of its body."""
+
     slug: str
     language: Language
-    title: str
-    subtitle: str
-    date: dt.date | None
-    place: str
-    contact: tuple[str, ...]
-    bilingual: str | None         # printed with its translations: stacked, side-by-side…
     body_html: str
     source: Path
     body_blocks: tuple[str, ...] = ()       # body_html, one top-level block each
