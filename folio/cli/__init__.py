@@ -31,6 +31,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
                                        "glyphs, dpi, bleed, variant, veraPDF)"),
     "import": ("import_command", "a Word (.docx) or LibreOffice (.odt) manuscript as an "
                                  "article of an issue, with a report of what did not carry over"),
+    "schema": ("schema_command", "JSON Schemas of publication.yaml, issue.yaml and the front "
+                                 "matter, for completion and checking in the editor"),
 }
 
 

@@ -56,26 +56,39 @@ T = TypeVar("T")
 
 class Check:
     """A value check and the JSON Schema of the values it accepts; called as the
-    function it wraps. ``json`` may depend on the publication's languages."""
+    function it wraps. ``json`` may depend on the publication's languages. A check
+    with a ``name`` is written once in a schema's definitions, and referred to."""
 
     def __init__(self, run: CheckFunction,
-                 json: JsonSchema | Callable[[tuple[str, ...]], JsonSchema]):
+                 json: JsonSchema | Callable[[tuple[str, ...]], JsonSchema], name: str = ""):
         self.run = run
         self.json = json
+        self.name = name
         self.__doc__ = run.__doc__
+        if name:
+            _NAMED[name] = self
 
     def __call__(self, value: Any, where: Where, problems: ProblemCollector) -> Any:
         return self.run(value, where, problems)
 
     def json_schema(self, languages: tuple[str, ...]) -> JsonSchema:
+        """The schema of the values it accepts (a reference, if the check is named)."""
+        if self.name:
+            return {"$ref": f"#/definitions/{self.name}"}
+        return self.definition(languages)
+
+    def definition(self, languages: tuple[str, ...]) -> JsonSchema:
         return dict(self.json(languages) if callable(self.json) else self.json)
 
 
-def accepts(json: JsonSchema | Callable[[tuple[str, ...]], JsonSchema]
+_NAMED: dict[str, Check] = {}
+
+
+def accepts(json: JsonSchema | Callable[[tuple[str, ...]], JsonSchema], name: str = ""
             ) -> Callable[[CheckFunction], Check]:
     """Decorate a check function with the JSON Schema of what it accepts."""
     def wrap(run: CheckFunction) -> Check:
-        return Check(run, json)
+        return Check(run, json, name)
     return wrap
 
 
@@ -228,7 +241,8 @@ def invisible(char: str) -> tuple[str, str] | None:
     return None
 
 
-@accepts({"type": ["string", "number"], "pattern": _VISIBLE})
+@accepts({"type": ["string", "number"], "pattern": _VISIBLE,
+          "description": "text (no invisible control characters)"}, name="text")
 def text(value: Any, where: Where, problems: ProblemCollector) -> str:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise Invalid(f"expected text, found {_kind(value)}")
@@ -354,16 +368,19 @@ def list_of(item: Check) -> Check:
 
     def json(languages: tuple[str, ...]) -> JsonSchema:
         one = item.json_schema(languages)
-        return {"anyOf": [{"type": "array", "items": one}, _as_string(one)]}
+        alone = _as_string(one)
+        many = {"type": "array", "items": one}
+        return {"anyOf": [many, alone]} if alone else many
     return Check(check, json)
 
 
-def _as_string(schema: JsonSchema) -> JsonSchema:
-    """The part of ``schema`` that is text."""
+def _as_string(schema: JsonSchema) -> JsonSchema | None:
+    """The part of ``schema`` that is text, None if none is."""
     if "enum" in schema:
         return schema
-    if "string" in (schema.get("type") or ()):
-        return {**schema, "type": "string"}
+    kind = schema.get("type")
+    if kind is not None:
+        return {**schema, "type": "string"} if "string" in kind else None
     return {"allOf": [{"type": "string"}, schema]}
 
 
@@ -420,7 +437,7 @@ def pick(value: LocalizedText | None, code: str, problems: ProblemCollector) -> 
 
 
 def _localized_json(languages: tuple[str, ...]) -> JsonSchema:
-    one = text.json_schema(languages)
+    one = {"$ref": "#/definitions/text"}
     per = ({"properties": {code: one for code in languages}, "additionalProperties": False}
            if languages else {"additionalProperties": one})
     return {"anyOf": [one, {"type": "object", **per}],
@@ -429,7 +446,7 @@ def _localized_json(languages: tuple[str, ...]) -> JsonSchema:
             "for all"}
 
 
-@accepts(_localized_json)
+@accepts(_localized_json, name="localized_text")
 def localized(value: Any, where: Where, problems: ProblemCollector) -> LocalizedText:
     """Text given once per language, ``{ko: …, en: …}``; plain text counts for all.
 
@@ -468,11 +485,14 @@ def object_schema(shape: type, languages: tuple[str, ...]) -> JsonSchema:
                else {})                           # a check without a schema: anything
         if item.required:
             required.append(key)
+            if "$ref" in one:
+                one = {"allOf": [one]}       # a reference takes no description beside it
         else:
             one = _nullable(one)
         if item.doc:
             one["description"] = item.doc
-        if isinstance(item.default, (str, bool, int, float)) and item.default != "":
+        if isinstance(item.default, (str, bool, int, float)) and item.default != "" \
+                and not item.required:
             one["default"] = item.default
         properties[key] = one
     schema: JsonSchema = {"type": "object", "properties": properties,
@@ -490,19 +510,39 @@ def _nullable(schema: JsonSchema) -> JsonSchema:
     kind = schema.get("type")
     if kind is not None and not {"anyOf", "allOf", "properties", "items"} & set(schema):
         return {**schema, "type": [*([kind] if isinstance(kind, str) else kind), "null"]}
+    if set(schema) <= {"anyOf", "description"}:
+        return {**schema, "anyOf": [*schema["anyOf"], {"type": "null"}]}
     return {"anyOf": [schema, {"type": "null"}]}
 
 
 def json_schema(shape: type, languages: tuple[str, ...], title: str,
-                schema_id: str = "") -> JsonSchema:
-    """The JSON Schema (draft 2020-12) of a file declared by ``shape``, for the
+                description: str = "") -> JsonSchema:
+    """The JSON Schema (draft 7, what YAML language servers read best) of a file declared by ``shape``, for the
     editor's YAML language server; ``languages`` are the publication's."""
-    head: JsonSchema = {"$schema": "https://json-schema.org/draft/2020-12/schema"}
-    if schema_id:
-        head["$id"] = schema_id
-    head["title"] = title
-    head["description"] = " ".join((shape.__doc__ or "").split())
-    return {**head, **object_schema(shape, languages)}
+    head: JsonSchema = {"$schema": "http://json-schema.org/draft-07/schema#",
+                        "title": title,
+                        "description": description or " ".join((shape.__doc__ or "").split())}
+    body = object_schema(shape, languages)
+    definitions: JsonSchema = {}
+    names = _references(body)
+    while names:
+        name = names.pop()
+        if name not in definitions:
+            definitions[name] = _NAMED[name].definition(languages)
+            names |= _references(definitions[name])
+    if definitions:
+        body["definitions"] = dict(sorted(definitions.items()))
+    return {**head, **body}
+
+
+def _references(schema: Any) -> set[str]:
+    """The names of the definitions ``schema`` refers to."""
+    if isinstance(schema, dict):
+        found = {schema["$ref"].rpartition("/")[2]} if "$ref" in schema else set()
+        return found.union(*(_references(value) for value in schema.values()))
+    if isinstance(schema, list):
+        return set().union(*(_references(value) for value in schema))
+    return set()
 
 
 def _kind(value: Any) -> str:

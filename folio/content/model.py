@@ -59,7 +59,8 @@ def _person(value: Any, where: s.Where, problems: ProblemCollector) -> Person:
 
 
 PERSON = s.Check(_person, lambda languages: {
-    "anyOf": [s.text.json_schema(languages), _PERSON.json_schema(languages)]})
+    "anyOf": [s.text.json_schema(languages), _PERSON.json_schema(languages)],
+    "description": "a name, or name: with affiliation:, role:, id:, orcid:"}, name="person")
 
 
 @dataclass(frozen=True, kw_only=True)
