@@ -244,6 +244,9 @@ def invisible(char: str) -> tuple[str, str] | None:
 @accepts({"type": ["string", "number"], "pattern": _VISIBLE,
           "description": "text (no invisible control characters)"}, name="text")
 def text(value: Any, where: Where, problems: ProblemCollector) -> str:
+    if isinstance(value, dt.date):      # YAML reads 2022-12-15 as a date, editors as text
+        raise Invalid(f"expected text, found {_kind(value)}",
+                      hint=f"put it in quotes to print it as written: '{value}'")
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise Invalid(f"expected text, found {_kind(value)}")
     value = str(value).strip()
