@@ -520,8 +520,9 @@ def _nullable(schema: JsonSchema) -> JsonSchema:
 
 def json_schema(shape: type, languages: tuple[str, ...], title: str,
                 description: str = "") -> JsonSchema:
-    """The JSON Schema (draft 7, what YAML language servers read best) of a file declared by ``shape``, for the
-    editor's YAML language server; ``languages`` are the publication's."""
+    """The JSON Schema of a file declared by ``shape``, for the editor's YAML
+    language server; ``languages`` are the publication's. Draft 7: the draft YAML
+    language servers know best."""
     head: JsonSchema = {"$schema": "http://json-schema.org/draft-07/schema#",
                         "title": title,
                         "description": description or " ".join((shape.__doc__ or "").split())}

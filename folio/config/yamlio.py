@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -21,7 +22,7 @@ class YamlMap(dict):
     line: int = 0
     lines: dict
 
-    def line_of(self, key) -> int:
+    def line_of(self, key: Any) -> int:
         return self.lines.get(key, self.line)
 
 
@@ -47,7 +48,7 @@ class _LocatingLoader(_SafeBase):
 
     line_offset = 0
 
-    def construct_mapping(self, node, deep=False):
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> Any:
         if not isinstance(node, yaml.MappingNode):
             return super().construct_mapping(node, deep)
         self.flatten_mapping(node)
@@ -69,13 +70,13 @@ class _LocatingLoader(_SafeBase):
             result.lines[key] = key_node.start_mark.line + 1 + self.line_offset
         return result
 
-    def construct_sequence(self, node, deep=False):
+    def construct_sequence(self, node: yaml.SequenceNode, deep: bool = False) -> YamlList:
         result = YamlList(self.construct_object(child, deep=True) for child in node.value)
         result.line = node.start_mark.line + 1 + self.line_offset
         result.lines = [child.start_mark.line + 1 + self.line_offset for child in node.value]
         return result
 
-    def construct_yaml_timestamp(self, node):
+    def construct_yaml_timestamp(self, node: yaml.ScalarNode) -> Any:
         try:
             return super().construct_yaml_timestamp(node)
         except ValueError as error:
@@ -90,7 +91,7 @@ class _AsWritten:
 
     text: str
 
-    def __new__(cls, value, text: str):
+    def __new__(cls, value: Any, text: str) -> Any:
         number = super().__new__(cls, value)  # type: ignore[call-arg]
         number.text = text
         return number
@@ -98,7 +99,7 @@ class _AsWritten:
     def __str__(self) -> str:
         return self.text
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type, tuple[Any, str]]:
         number = type(self).__bases__[-1]        # int or float
         return (type(self), (number(self), self.text))
 
@@ -130,7 +131,7 @@ for _tag, (_pattern, _first) in _CORE.items():        # int before float: 12 is 
     _LocatingLoader.add_implicit_resolver(_tag, _pattern, list(_first))
 
 
-def _construct_int(loader, node) -> YamlInt:
+def _construct_int(loader: _LocatingLoader, node: yaml.ScalarNode) -> YamlInt:
     text = loader.construct_scalar(node)
     body = text.lstrip("+-")
     sign = -1 if text.startswith("-") else 1
@@ -145,7 +146,7 @@ def _construct_int(loader, node) -> YamlInt:
             None, None, f"'{text}' is not a whole number", node.start_mark) from None
 
 
-def _construct_float(loader, node) -> YamlFloat:
+def _construct_float(loader: _LocatingLoader, node: yaml.ScalarNode) -> YamlFloat:
     text = loader.construct_scalar(node)
     lowered = text.lower()
     try:
@@ -164,7 +165,7 @@ _LocatingLoader.add_constructor("tag:yaml.org,2002:timestamp",
                                 _LocatingLoader.construct_yaml_timestamp)
 
 
-def parse_yaml(text: str, path: Path, line_offset: int = 0):
+def parse_yaml(text: str, path: Path, line_offset: int = 0) -> Any:
     """Parse YAML text from ``path``; ``line_offset`` is the file line before the text."""
     text = nfc(text)
     _refuse_hidden_line_breaks(text, path, line_offset)
@@ -222,7 +223,7 @@ def _refuse_hidden_line_breaks(text: str, path: Path, line_offset: int) -> None:
                                  "see it)")
 
 
-def _expanded_size(node, sizes: dict) -> int:
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     """How many values the node stands for once every alias is expanded (memoised)."""
     key = id(node)
     if key in sizes:
