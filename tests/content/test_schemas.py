@@ -303,3 +303,17 @@ def test_a_date_in_a_text_field_is_refused_with_the_quotes_to_write():
     assert (problem.line, problem.message) == (3, "field 'subtitle': expected text, "
                                                   "found the date 2022-12-15")
     assert problem.hint == "put it in quotes to print it as written: '2022-12-15'"
+
+
+def test_the_readme_names_every_declared_field():
+    """A field added to a declaration is in the schema at once; the README's
+    hand-written examples must name it too."""
+    from folio.config.publication import Cover, FontStack, Profile
+    from folio.content.loading import EditorFields, SectionFields
+    from folio.content.model import Person
+    readme = (REPO / "README.md").read_text("utf-8")
+    shapes = [shape.declared_by for shape in SHAPES]
+    shapes += [FontStack, Profile, Cover, EditorFields, SectionFields, Person]
+    missing = [f"{shape.__name__}.{key}" for shape in shapes for key in s.fields_of(shape)
+               if f"`{key}" not in readme and f"{key}:" not in readme]
+    assert missing == []
