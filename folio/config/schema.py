@@ -3,7 +3,7 @@
 A shape is declared once, as a dataclass whose fields carry their check and their
 doc (``field(check, doc=…)``): ``validate`` and ``read`` check a mapping against it,
 ``json_schema`` gives the JSON Schema an editor's YAML language server completes and
-validates with, and the README's field tables say the same. ``validate`` reports
+validates with, each field's doc its description. ``validate`` reports
 every unknown key (with a did-you-mean), every missing required key and every value
 of the wrong type, each at its own line, so an editor fixes them all in one pass.
 
