@@ -100,6 +100,7 @@ class Field:
     doc: str = ""
     key: str = ""                       # the attribute it becomes, if not the key's name
     factory: Callable[[], Any] | None = None    # makes the default, if it is mutable
+    hint: str = ""                      # what to do when it is missing or wrong, if not doc
 
     def missing(self) -> Any:
         """The value kept when the field is absent (or wrong)."""
@@ -108,12 +109,14 @@ class Field:
 
 def field(check: Check | CheckFunction, *, doc: str = "", required: bool = False,
           default: Any = None, factory: Callable[[], Any] | None = None,
-          key: str = "") -> Any:
-    """A dataclass field read from YAML: its check, its doc (the hint when it is
-    missing or wrong, and the schema's description), and ``key`` when the YAML key
-    is not the attribute's name. A required field still has a default: the value
-    kept when it is missing, so that every problem of a file is reported at once."""
-    metadata = {"check": check, "doc": doc, "required": required, "key": key}
+          key: str = "", hint: str = "") -> Any:
+    """A dataclass field read from YAML: its check, its doc (the schema's
+    description, and the hint when it is missing or wrong unless ``hint`` says
+    otherwise), and ``key`` when the YAML key is not the attribute's name. A
+    required field still has a default: the value kept when it is missing, so that
+    every problem of a file is reported at once."""
+    metadata = {"check": check, "doc": doc, "required": required, "key": key,
+                "hint": hint}
     if isinstance(default, (list, dict, set)):
         raise TypeError("a mutable default is made by a factory: factory=dict")
     if factory is not None:
@@ -137,7 +140,8 @@ def fields_of(shape: type) -> Schema:
                    else item.default_factory)
         default = None if item.default is dataclasses.MISSING else item.default
         schema[meta["key"] or item.name] = Field(meta["check"], meta["required"], default,
-                                                 meta["doc"], item.name, factory)
+                                                 meta["doc"], item.name, factory,
+                                                 meta["hint"])
     return schema
 
 
@@ -181,7 +185,7 @@ def validate(data: Any, shape: Schema | type, path: Path, line: int,
             if field.required:
                 problems.add(f"missing required field '{prefix}{name}'", path,
                              getattr(data, "line", line),
-                             hint=field.doc or f"add a line '{name}: …'")
+                             hint=field.hint or field.doc or f"add a line '{name}: …'")
             result[attribute] = field.missing()
             continue
         where = Where(path, lines.get(name, line), prefix + name, languages)
@@ -189,7 +193,7 @@ def validate(data: Any, shape: Schema | type, path: Path, line: int,
             result[attribute] = field.check(data[name], where, problems)
         except Invalid as error:
             problems.add(f"field '{prefix}{name}': {error}", path, where.line,
-                         hint=error.hint or field.doc or None)
+                         hint=error.hint or field.hint or field.doc or None)
             result[attribute] = field.missing()
     return result
 

@@ -70,8 +70,8 @@ class ArticleFront:
 
     kind: str = s.field(s.one_of(*ARTICLE_KINDS), key="type", default="article",
                         doc="one of " + ", ".join(ARTICLE_KINDS))
-    title: str = s.field(s.text, required=True, default="",
-                         doc="add 'title: …' to the front matter")
+    title: str = s.field(s.text, required=True, default="", doc="the title",
+                         hint="add 'title: …' to the front matter")
     subtitle: str = s.field(s.text, default="")
     authors: tuple[Person, ...] = s.field(s.list_of(PERSON), default=(),
                                           doc="a list of '- name: …' with 'affiliation: …'")
@@ -210,8 +210,8 @@ class NoticeFront:
     """A notice's front matter: the fields between the two '---' lines of
     content/notices/<name>.<language>.md."""
 
-    title: str = s.field(s.text, required=True, default="",
-                         doc="add 'title: …' to the front matter")
+    title: str = s.field(s.text, required=True, default="", doc="the title",
+                         hint="add 'title: …' to the front matter")
     subtitle: str = s.field(s.text, default="")
     date: dt.date | None = s.field(s.date)
     place: str = s.field(s.text, default="")
