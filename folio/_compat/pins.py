@@ -24,6 +24,7 @@ import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -333,7 +334,7 @@ PINS: tuple[Pin, ...] = (
 def resolve(target: str):
     """The object a pin names (a property's getter; a module itself)."""
     module_name, _, path = target.partition(":")
-    found = importlib.import_module(module_name)
+    found: Any = importlib.import_module(module_name)
     for name in path.split(".") if path else ():
         owner = found
         found = inspect.getattr_static(owner, name) if inspect.isclass(owner) \

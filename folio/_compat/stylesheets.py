@@ -12,6 +12,17 @@ _STYLESHEETS: dict[tuple, tuple] = {}      # see install_stylesheet_cache
 _MAY_HAVE_LAYERS = re.compile(r"layer|@[-\w]*\\", re.IGNORECASE)
 
 
+# Why not WeasyPrint's public ``render(stylesheets=[CSS(...)])`` with the parsed
+# ``CSS`` kept: those are *user* stylesheets (get_all_computed_styles gives them
+# origin 'user'), and the cascade orders origins before order and specificity.
+# The templates' ``!important`` declarations (journal.css) would then beat any
+# author ``!important``; a kept sheet, now user, would lose to every author
+# ``<style>`` left in the document (the one sheets.py adds, a sheet that cannot be
+# kept) whatever their order; and the ``<style>`` elements would have to be cut
+# from the HTML, moving the line numbers WeasyPrint's CSS warnings give, which
+# pdf/writer.py locates. The cascade would change, so the walk is re-implemented
+# and pinned against the original (pins.py: find_stylesheets,
+# get_all_computed_styles).
 def install_stylesheet_cache() -> None:
     """Parse each ``<style>`` once per process, not once per document.
 
