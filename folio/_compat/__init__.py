@@ -72,8 +72,14 @@ from folio._compat.tagging import (
     ROLE,
     flag_artifacts,
     install_tagging,
+    link_notes,
 )
-from folio._compat.writing import bookmark_tree, fixed_document_id, install_single_compression
+from folio._compat.writing import (
+    bookmark_tree,
+    finishing,
+    fixed_document_id,
+    install_single_compression,
+)
 
 __all__ = [
     "ARTIFACT", "COLUMNS", "CONTENT", "CONTENT_STRINGS", "FONT_FOLDER_PREFIX",
@@ -81,7 +87,7 @@ __all__ = [
     "SYLLABLE_SPACING", "_STYLESHEETS", "DrawnFont", "UsedReferences", "blank_below",
     "bookmark_tree", "cjk_friendly_emphasis", "cjk_friendly_quotes", "class_heights",
     "count_table_cells", "dashes_only", "defer_import", "disown_font_folder", "drawn_fonts",
-    "face_data",
+    "face_data", "finishing", "link_notes",
     "fixed_document_id", "flag_artifacts", "floats_after_holes", "fonts_left_uncut",
     "header_comment", "ink_beyond", "ink_boxes", "install_hyphenation_limits",
     "install_korean_justification", "install_single_compression",

@@ -59,8 +59,9 @@ PINS: tuple[Pin, ...] = (
     Pin('weasyprint.pdf:add_tags',
         signature='(pdf, document, pdf_version, page_streams)',
         source='f0e74575b0bafaf3',
-        by='tagging.install_tagging: wrapped (footnote calls get /Ref after it)',
-        check='that it still builds the whole tree in one call, before the PDF is written'),
+        by='tagging.link_notes: a write_pdf finisher gives footnote calls their /Ref in '
+           'the tree it built',
+        check='that it still builds the whole tree in one call, before the finisher runs'),
     Pin('weasyprint.pdf.stream:Stream.marked',
         signature='(self, box, tag)',
         source='3fa3acacbbf66422',

@@ -7,7 +7,8 @@ attributes are not written as ``/Lang``, table headers carry no ``/Scope``, and 
 link's inner boxes get link annotations of their own outside any Link element
 (Kozea/WeasyPrint#2482). It has no hook for any of this, so ``install_tagging``
 wraps three of its functions; the wrappers only add to what they wrap. What they
-wrap is pinned in pins.py.
+wrap is pinned in pins.py. The one edit of the finished PDF, a footnote call's
+``/Ref`` to its note, is a ``write_pdf`` finisher (``link_notes``), public API.
 """
 
 from __future__ import annotations
@@ -26,6 +27,9 @@ CONTENT_STRINGS = ("cite-line",)
 COLUMNS = "data-pdf-columns"
 ROLE = "data-pdf-role"           # HTML attribute: the structure type to write
 _installed = False
+# Footnotes met while the structure tree is built, by their HTML element: the
+# note's element and its calls' (``_describe``), linked by ``link_notes``.
+_notes: dict = {}
 
 
 def install_tagging() -> None:
@@ -35,17 +39,15 @@ def install_tagging() -> None:
         return
     import pydyf
     from weasyprint import anchors as weasy_anchors
-    from weasyprint import pdf as weasy_pdf
     from weasyprint.formatting_structure import boxes
     from weasyprint.layout.absolute import AbsolutePlaceholder
     from weasyprint.pdf import stream as weasy_stream
     from weasyprint.pdf import tags as weasy_tags
 
     build_tree = weasy_tags._build_box_tree
-    add_tags = weasy_pdf.add_tags
     marked = weasy_stream.Stream.marked
     gather = weasy_anchors.gather_anchors
-    notes: dict = {}
+    notes = _notes
 
     @contextlib.contextmanager
     def marked_or_artifact(self, box, tag):
@@ -82,16 +84,6 @@ def install_tagging() -> None:
                 _describe(element, inner, notes, pydyf)
             yield element
 
-    def add_tags_then_link_notes(pdf, document, pdf_version, page_streams):
-        notes.clear()
-        add_tags(pdf, document, pdf_version, page_streams)
-        for parts in notes.values():
-            note = parts.get("note")
-            for call in parts.get("calls", ()):
-                if note is not None:
-                    call["Ref"] = pydyf.Array([note.reference])
-        notes.clear()
-
     def gather_without_inner_links(box, anchors, links, bookmarks, forms,
                                    parent_matrix=None, parent_form=None, parent_link=None):
         # A link's own box (one per line) carries its annotation, and its area
@@ -102,10 +94,21 @@ def install_tagging() -> None:
                       parent_link)
 
     weasy_tags._build_box_tree = build_box_tree
-    weasy_pdf.add_tags = add_tags_then_link_notes
     weasy_stream.Stream.marked = marked_or_artifact
     weasy_anchors.gather_anchors = gather_without_inner_links
     _installed = True
+
+
+def link_notes(document, pdf) -> None:
+    """A ``write_pdf`` finisher: each footnote call's structure element gets a
+    ``/Ref`` to its note's (the structure tree is built by then: ``add_tags``)."""
+    import pydyf
+    for parts in _notes.values():
+        note = parts.get("note")
+        for call in parts.get("calls", ()):
+            if note is not None:
+                call["Ref"] = pydyf.Array([note.reference])
+    _notes.clear()
 
 
 def _describe(element, box, notes: dict, pydyf) -> None:
@@ -228,6 +231,7 @@ def flag_artifacts(document) -> None:
     with ``aria-hidden="true"`` (the draft band)."""
     from weasyprint.formatting_structure import boxes
 
+    _notes.clear()                      # what a write that failed may have left
     for page in document.pages:
         for box in page._page_box.descendants(placeholders=True):
             kind = None

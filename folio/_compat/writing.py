@@ -30,6 +30,14 @@ def fixed_document_id(value: str):
     return finish
 
 
+def finishing(*finishers):
+    """One ``write_pdf`` finisher that runs ``finishers`` in turn."""
+    def finish(document, pdf) -> None:
+        for finisher in finishers:
+            finisher(document, pdf)
+    return finish
+
+
 def install_single_compression() -> None:
     """Compress each stream of a PDF once, not twice.
 

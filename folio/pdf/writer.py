@@ -19,6 +19,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from folio._compat import (
+    finishing,
     fixed_document_id,
     flag_artifacts,
     fonts_left_uncut,
@@ -27,6 +28,7 @@ from folio._compat import (
     install_single_compression,
     install_stylesheet_cache,
     install_tagging,
+    link_notes,
 )
 from folio.errors import BuildError, Problem
 from folio.files import digest
@@ -470,4 +472,4 @@ def _write(document, job: PdfJob) -> bytes:
     with uncut:
         return document.write_pdf(zoom=job.zoom, pdf_variant=job.variant,
                                   pdf_identifier=identifier[:32].encode(), pdf_tags=tagged,
-                                  finisher=fixed_document_id(identifier))
+                                  finisher=finishing(link_notes, fixed_document_id(identifier)))
