@@ -261,6 +261,26 @@ PINS: tuple[Pin, ...] = (
         source='794f0211f18453f1',
         by='fonts.fonts_left_uncut: replaced while a piece of an issue is written',
         check='its parameters and that font.file_content is still what is embedded'),
+    Pin('weasyprint.pdf.fonts:Font._harfbuzz_subset',
+        signature='(self, to_unicode, hinting)',
+        source='f80805663ede8080',
+        by='production/fontmerge.cut: re-implemented (an issue cut once from its parts)',
+        check='compare with fontmerge.cut and _DROPPED_TABLES: the flags (RETAIN_GIDS), '
+              'the tables dropped, the glyphs kept'),
+    Pin('weasyprint.pdf.fonts:build_fonts_dictionary',
+        signature='(pdf, fonts, compress, subset, options)',
+        source='fc551bef35d0d6c3',
+        by='production/fontmerge: re-implemented (/W runs, /ToUnicode CMap, /CIDSet of the '
+           'merged font)',
+        check='compare with fontmerge._widths_array, _to_unicode_cmap and _cid_set: what '
+              'WeasyPrint writes for a vector font'),
+    Pin('weasyprint.pdf.fonts:_build_vector_font_dictionary',
+        signature='(font_dictionary, pdf, font, widths, compress, reference, pdf_version)',
+        source='aa6eea312c6e3375',
+        by="production/fontmerge: re-implemented (the font dictionaries an issue's parts "
+           'share)',
+        check='compare with fontmerge: the keys of the font, descendant and descriptor '
+              'dictionaries'),
     Pin('weasyprint.text.fonts:get_hb_object_data',
         signature='(hb_object, ot_color=None, glyph=None)',
         source='03040a623df04c2b',
