@@ -60,11 +60,14 @@ def cached_render(source, problems: ProblemCollector, render: Callable):
 
 @lru_cache(maxsize=1)
 def _code() -> str:
-    from folio import _compat, files
+    from folio import files
+    from folio._compat import markdown as markdown_rules
     from folio.content import citations, crossrefs, markdown
-    # _compat holds markdown-it rules of ours; files the normalisation of the text.
+    # _compat/markdown.py holds markdown-it rules of ours; files the normalisation
+    # of the text.
     return digest(b"".join(Path(str(module.__file__)).read_bytes()
-                           for module in (markdown, citations, crossrefs, _compat, files))
+                           for module in (markdown, citations, crossrefs, markdown_rules,
+                                          files))
                   + Path(__file__).read_bytes())
 
 

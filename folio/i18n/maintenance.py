@@ -25,6 +25,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import write_po
 
+from folio._compat import header_comment, parse_mapping_cfg
 from folio.config.publication import PublicationConfig
 from folio.content.translations import last_commit
 from folio.defaults import BUNDLED
@@ -49,7 +50,6 @@ def _extraction_map():
     """Babel's extraction map, read from babel.cfg (the file pybabel reads too).
     Its patterns name templates/…, relative to the publication; here they are taken
     relative to one template folder."""
-    from babel.messages.frontend import parse_mapping_cfg
     with (BUNDLED / "babel.cfg").open(encoding="utf-8") as stream:
         methods, options = parse_mapping_cfg(stream)
     def strip(pattern: str) -> str:
@@ -298,7 +298,7 @@ def _fill_header(catalog: Catalog, language, title: str, path: Path,
     translator = catalog.last_translator.strip()
     if not translator or translator.startswith("FULL NAME"):
         catalog.last_translator = _git_author(path) or NO_TRANSLATOR
-    comment = catalog._header_comment or ""
+    comment = header_comment(catalog)
     if copied or not comment or "FIRST AUTHOR" in comment or "ORGANIZATION" in comment:
         year = (catalog.revision_date.strftime("%Y") if isinstance(catalog.revision_date,
                                                                      dt.datetime)

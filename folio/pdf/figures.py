@@ -28,62 +28,13 @@ _NEXT_PARAGRAPH = re.compile(r"\s*<p[ >]")
 def holes(document) -> list[int]:
     """The floats (figures and short tables, by order in the document, from 0) that
     leave a hole before them."""
-    from weasyprint.formatting_structure import boxes
-
-    from folio._compat import page_box
-    found: list[int] = []
-    seen = 0
-    previous_bottom: float | None = None
-    previous_room = 0.0
-    for page in document.pages:
-        box = page_box(page)
-        top = box.content_box_y()
-        bottom = top + box.height
-        root = box.children[0] if box.children else None
-        first = True
-        lowest = top
-        for child in _flow(root, boxes):
-            if _float(child):
-                if first and previous_bottom is not None and \
-                        previous_room - previous_bottom >= HOLE * (previous_room - top):
-                    found.append(seen)
-                seen += 1
-            if isinstance(child, (boxes.LineBox, boxes.ReplacedBox)) or _float(child):
-                first = False
-                lowest = max(lowest, child.position_y + child.margin_height())
-        previous_bottom, previous_room = lowest, bottom
-    return found
+    from folio._compat import floats_after_holes
+    return floats_after_holes(document, HOLE, _float)
 
 
-def _flow(root, boxes):
-    """The page's floats and lines, in order, not looking inside a float."""
-    if root is None:
-        return
-    stack = [root]
-    while stack:
-        box = stack.pop()
-        if isinstance(box, boxes.MarginBox) or _floats_to_foot(box):
-            continue
-        yield box
-        if _float(box) or isinstance(box, boxes.LineBox):
-            continue
-        stack.extend(reversed(getattr(box, "children", ())))
-
-
-def _float(box) -> bool:
+def _float(tag: str | None, classes: list[str] | None) -> bool:
     """A figure, or a short table's wrapper (its caption and grid)."""
-    if box.element_tag == "figure":
-        return True
-    element = getattr(box, "element", None)
-    return box.element_tag == "table" and element is not None and \
-        "short" in (element.get("class") or "").split()
-
-
-def _floats_to_foot(box) -> bool:
-    try:
-        return box.style["float"] == "footnote"
-    except (AttributeError, KeyError, TypeError):
-        return False
+    return tag == "figure" or (tag == "table" and classes is not None and "short" in classes)
 
 
 def move_after_next_paragraph(html: str, figures: list[int]) -> str:

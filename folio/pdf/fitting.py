@@ -17,9 +17,9 @@ class Layout:
 
 def measure(job: PdfJob, classes: tuple[str, ...]) -> Layout:
     """Lay ``job`` out (nothing written) and measure the elements of ``classes``."""
-    from folio._compat import class_heights, page_box
+    from folio._compat import class_heights, text_area_height
     from folio.pdf import kept_fonts
     from folio.pdf.writer import _lay_out
     document, _ = _lay_out(job, kept_fonts.font_configuration(job.root.resolve()))
-    first = page_box(document.pages[0])
-    return Layout(len(document.pages), first.height, class_heights(document, classes))
+    return Layout(len(document.pages), text_area_height(document.pages[0]),
+                  class_heights(document, classes))

@@ -80,8 +80,9 @@ def _forked() -> None:
     lock, which a thread of the parent may have held at the fork (a zygote hung
     so, seen with gdb)."""
     global _kept
+    from folio._compat import disown_font_folder
     if _kept is not None:
-        _kept.config._folder = None
+        disown_font_folder(_kept.config)
         _inherited.append(_kept)
     _kept = None
 

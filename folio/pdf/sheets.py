@@ -28,24 +28,8 @@ def is_sheet(html: str) -> bool:
 
 def blank(document) -> float:
     """The share of the page's text area below the last line (one-page documents)."""
-    from weasyprint.formatting_structure import boxes
-
-    from folio._compat import page_box
-    box = page_box(document.pages[0])
-    top = box.content_box_y()
-    bottom = top + box.height
-    lowest = top
-    stack = list(box.children)
-    while stack:
-        child = stack.pop()
-        if isinstance(child, boxes.MarginBox):
-            continue
-        # A cell's box spans its background (the details' panel) below its last line.
-        if isinstance(child, (boxes.LineBox, boxes.ReplacedBox, boxes.TableCellBox)):
-            lowest = max(lowest, child.position_y + child.margin_height())
-        if not isinstance(child, boxes.LineBox):
-            stack.extend(getattr(child, "children", ()))
-    return max(0.0, (bottom - lowest) / (bottom - top))
+    from folio._compat import blank_below
+    return blank_below(document.pages[0])
 
 
 def styled(html: str, size: float, above: float = 0.0) -> str:
@@ -69,8 +53,7 @@ def fill(html: str, document, lay_out):
     left = blank(best)
     if left <= 0.02:
         return best
-    from folio._compat import page_box
-    box = page_box(best.pages[0])
-    above = left * box.height / 2 * 0.75          # CSS px to pt
+    from folio._compat import text_area_height
+    above = left * text_area_height(best.pages[0]) / 2 * 0.75          # CSS px to pt
     centred = lay_out(styled(html, size, above))
     return centred if len(centred.pages) == 1 else best

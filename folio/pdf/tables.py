@@ -30,29 +30,8 @@ def _long(classes: str) -> bool:
 def breaks(document) -> dict[int, int]:
     """For each long table (by order in the document, from 0) that a page break
     splits: how many of its body rows are on the page it starts on."""
-    from weasyprint.formatting_structure import boxes
-
-    from folio._compat import page_box
-    order: dict[object, int] = {}
-    first_rows: dict[int, int] = {}
-    pages_of: dict[int, int] = {}
-    for page in document.pages:
-        stack = [page_box(page)]
-        while stack:
-            box = stack.pop()
-            element = getattr(box, "element", None)
-            if isinstance(box, boxes.TableBox) and element is not None and \
-                    _long(element.get("class") or ""):
-                index = order.setdefault(element, len(order))
-                pages_of[index] = pages_of.get(index, 0) + 1
-                if pages_of[index] == 1:
-                    first_rows[index] = sum(
-                        len(group.children) for group in box.children
-                        if not (group.is_header or group.is_footer))
-                continue
-            stack.extend(reversed(getattr(box, "children", ())))
-    return {index: rows for index, rows in first_rows.items()
-            if pages_of[index] > 1 and rows > 0}
+    from folio._compat import split_tables
+    return split_tables(document, _long)
 
 
 def split(html: str, where: dict[int, int]) -> str:

@@ -15,11 +15,11 @@ import re
 import time
 import unicodedata
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from folio._compat import (
+    finishing,
     fixed_document_id,
     flag_artifacts,
     fonts_left_uncut,
@@ -28,7 +28,7 @@ from folio._compat import (
     install_single_compression,
     install_stylesheet_cache,
     install_tagging,
-    page_box,
+    link_notes,
 )
 from folio.errors import BuildError, Problem
 from folio.files import digest
@@ -199,28 +199,26 @@ def _lay_out(job: PdfJob, font_config):
 
 
 def _report(document) -> PartReport:
-    from folio._compat import face_data, plain_vector_font, used_fonts
+    from folio._compat import drawn_fonts
     from folio.pdf.faces import keep_face_of
     pages = tuple(PageReport(page.height, tuple(page.bookmarks), tuple(sorted(
         ((name, position[1]) for name, position in page.anchors.items()),
         key=lambda anchor: anchor[1]))) for page in document.pages)
     fonts: dict[str, FontUse] = {}
     faces: dict[int, str] = {}
-    for font in used_fonts(document):
-        key = id(font.hb_face)
+    for font in drawn_fonts(document):
+        key = id(font.face)
         if key not in faces:
-            faces[key] = keep_face_of(font.hb_face, partial(face_data, font))
-        kind = "bitmap" if font.bitmap else font.type
-        known = fonts.get(font.hash)
-        use = FontUse(font.name.decode()[1:] if isinstance(font.name, bytes) else font.name,
-                      kind, faces[key], font.index, dict(font.widths), dict(font.to_unicode),
-                      plain_vector_font(font) and not font.missing and not font.used_in_forms)
+            faces[key] = keep_face_of(font.face, font.data)
+        known = fonts.get(font.resource)
+        use = FontUse(font.name, font.kind, faces[key], font.index, dict(font.widths),
+                      dict(font.to_unicode), font.mergeable)
         if known is not None:           # one resource, several sizes: as WeasyPrint does
-            use = FontUse(known.base_font, kind, known.face, known.index,
+            use = FontUse(known.base_font, font.kind, known.face, known.index,
                           {**known.widths, **use.widths},
                           {**known.to_unicode, **use.to_unicode},
                           known.mergeable and use.mergeable and known.face == use.face)
-        fonts[font.hash] = use
+        fonts[font.resource] = use
     return PartReport(pages, fonts)
 
 
@@ -384,20 +382,8 @@ def _find_declaration(declaration: str, files: tuple[Path, ...]) -> tuple[Path, 
 def _too_long(job: PdfJob, document) -> Problem:
     """How far past its page limit a document runs, in mm and lines of text."""
     assert job.max_pages is not None
-    from folio._compat import is_line_box, line_text
-    extra_height = 0.0
-    lines = 0
-    texts = []
-    for page in document.pages[job.max_pages:]:
-        box = page_box(page)
-        top = box.content_box_y()
-        bottom = top
-        for descendant in box.descendants():
-            if is_line_box(descendant):
-                lines += 1
-                texts.append(line_text(descendant))
-                bottom = max(bottom, descendant.position_y + descendant.height)
-        extra_height += bottom - top
+    from folio._compat import lines_past
+    extra_height, lines, texts = lines_past(document.pages[job.max_pages:])
     pages = "one page" if job.max_pages == 1 else f"{job.max_pages} pages"
     amount = _amount(" ".join(texts))
     return Problem(
@@ -429,21 +415,13 @@ def _overflow(document, job: PdfJob) -> list[Problem]:
     Markdown carries ``data-line`` (and its article ``data-source``) into the
     HTML, so the problem is reported where it was written.
     """
-    from folio._compat import ink_boxes, preformatted
+    from folio._compat import ink_beyond
     found: dict[tuple[str | None, int | None], tuple[float, int, str, bool]] = {}
     for number, page in enumerate(document.pages, 1):
-        box = page_box(page)
-        left, top = box.content_box_x(), box.content_box_y()
-        right, bottom = left + box.width, top + box.height
-        for ink, source, line in ink_boxes(box):
-            beyond = max(ink.position_x + ink.width - right, left - ink.position_x,
-                         ink.position_y + ink.height - bottom)
-            if beyond > OVERFLOW_TOLERANCE_PX:
-                key = (source, line)
-                if key not in found or found[key][0] < beyond:
-                    side = "right" if ink.position_x + ink.width - right >= beyond else \
-                        "left" if left - ink.position_x >= beyond else "bottom"
-                    found[key] = (beyond, number, side, preformatted(ink))
+        for beyond, side, source, line, code in ink_beyond(page, OVERFLOW_TOLERANCE_PX):
+            key = (source, line)
+            if key not in found or found[key][0] < beyond:
+                found[key] = (beyond, number, side, code)
     problems = []
     for (source, line), (beyond, number, side, code) in sorted(
             found.items(), key=lambda item: (item[0][0] or "", item[0][1] or 0)):
@@ -483,14 +461,15 @@ def _write(document, job: PdfJob) -> bytes:
     """The PDF bytes, the same for the same HTML, whatever the variant.
 
     pdf/x and pdf/a write a random file identifier unless given one, and PDF/X-4 a
-    random XMP DocumentID (see _compat.fixed_document_id). The HTML decides the
-    content, so it decides both.
+    random XMP DocumentID (set by a finisher: _compat.fixed_document_id). The HTML
+    decides the content, so it decides both.
     """
     identifier = digest(job.html.encode("utf-8"))
     tagged = job.tagged or bool(job.variant and job.variant.startswith("pdf/ua"))
     if tagged:
         flag_artifacts(document)
     uncut = fonts_left_uncut() if job.uncut else contextlib.nullcontext()
-    with fixed_document_id(identifier), uncut:
+    with uncut:
         return document.write_pdf(zoom=job.zoom, pdf_variant=job.variant,
-                                  pdf_identifier=identifier[:32].encode(), pdf_tags=tagged)
+                                  pdf_identifier=identifier[:32].encode(), pdf_tags=tagged,
+                                  finisher=finishing(link_notes, fixed_document_id(identifier)))

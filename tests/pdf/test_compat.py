@@ -1,4 +1,4 @@
-"""The third-party internals folio relies on (folio/_compat.py) are still there.
+"""The third-party internals folio relies on (folio/_compat/) are still there.
 
 Each test names one internal; after an upgrade of WeasyPrint, a failure here says
 which workaround to revisit, instead of a build failing somewhere deep.
@@ -88,10 +88,32 @@ def test_line_internals_the_justification_and_hyphenation_wrap():
     assert "dictionary.iterate(" in inspect.getsource(line_break.split_first_line)
 
 
-def test_document_id_is_a_uuid4_of_the_metadata_module():
+def test_the_document_id_finisher_writes_what_the_uuid4_patch_wrote(monkeypatch):
+    """PDF/X-4's XMP DocumentID is WeasyPrint's ``uuid4()``; a ``write_pdf`` finisher
+    (public API) sets it from the HTML's digest, to the very bytes the patch of
+    ``metadata.uuid4`` it replaced wrote: the same file twice, no random ID."""
+    import io
+    import re
+    import uuid
+
+    import pikepdf
     from weasyprint.pdf import metadata
 
-    assert metadata.uuid4.__module__ == "uuid"
+    from folio._compat import fixed_document_id
+    value = "0123456789abcdef" * 4
+    document = HTML(string="<p>a</p>").render()
+
+    def written(**options) -> bytes:
+        return document.write_pdf(pdf_variant="pdf/x-4", pdf_identifier=b"1" * 32, **options)
+    assert written() != written()                   # WeasyPrint alone: a new ID each time
+    finished = written(finisher=fixed_document_id(value))
+    assert finished == written(finisher=fixed_document_id(value))
+    with pikepdf.open(io.BytesIO(finished)) as pdf:
+        xmp = pdf.Root.Metadata.read_bytes()
+    assert re.findall(rb"xmp\.did:[-0-9a-f]+", xmp) == [
+        b"xmp.did:01234567-89ab-cdef-0123-456789abcdef"]
+    monkeypatch.setattr(metadata, "uuid4", lambda: uuid.UUID(value[:32]))
+    assert written() == finished                    # the former patch's file, byte for byte
 
 
 def test_tagging_patch_installs_and_writes_artifacts(tmp_path):
@@ -469,3 +491,126 @@ def test_markdown_it_internals_the_markdown_rules_rely_on():
     assert "<strong>‘창의’</strong>는 (c) – " in html
     assert env["references"].used == {"R"}
     assert list(env["unpaired_marks"].values()) == [[("*", "한", " ")]]
+
+
+# -- the pins (folio/_compat/pins.py, UPGRADING.md) ---------------------------------------
+
+def _python(script: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True,
+                          text=True, check=False, timeout=300)
+
+
+def test_every_pinned_callable_is_as_pinned():
+    """Read in a fresh process, before folio patches anything: after an upgrade, the
+    failure lists each callable that changed, who depends on it and what to re-check."""
+    done = subprocess.run([sys.executable, "-m", "folio._compat.pins"], capture_output=True,
+                          text=True, check=False, timeout=300)
+    assert done.returncode == 0, "re-check (UPGRADING.md):\n" + done.stdout + done.stderr
+    assert "pins and" in done.stdout
+
+
+def test_a_changed_callable_is_named_with_what_to_recheck():
+    from folio._compat.pins import PINS, Pin, resolve, signature_of, source_hash, stale
+    pin = next(p for p in PINS if p.target == "weasyprint.layout.inline:justify_line")
+    found = resolve(pin.target)
+    assert signature_of(found) == "(context, line, extra_width)"
+    assert source_hash(found) == pin.source or getattr(found, "__module__", "") != \
+        "weasyprint.layout.inline"          # patched in this process: pinned in a fresh one
+    edited = Pin("weasyprint.css:get_all_computed_styles", pin.signature, "0" * 16,
+                 "stylesheets: a test", "the arguments")
+    [message] = stale([edited], {})
+    assert message.startswith("weasyprint.css:get_all_computed_styles (stylesheets: a test)")
+    assert "signature (html, " in message and "and source changed" in message
+    assert message.endswith("Re-check: the arguments")
+    [gone] = stale([Pin("weasyprint.layout.inline:justify_lines", "", "", "x", "y")], {})
+    assert "justify_lines (x): gone" in gone
+    [version] = stale([], {"pydyf": "0.0.1"})
+    assert version.startswith("pydyf ") and "pins were read in 0.0.1" in version
+
+
+def test_the_pin_table_is_what_update_writes():
+    """``--update`` rewrites the table with what is installed: as pinned now, the
+    same text (so a hand edit of a hash or signature shows here too)."""
+    from folio._compat import pins
+    text = Path(pins.__file__).read_text(encoding="utf-8")
+    start, end = text.index("VERSIONS = {"), text.index("# -- end of the table")
+    fresh = _python("""
+        from folio._compat import pins
+        print(pins.table(), end="")
+    """)
+    assert fresh.returncode == 0, fresh.stderr
+    assert fresh.stdout == text[start:end]
+
+
+def test_every_patch_folio_makes_is_pinned():
+    """Each module or class attribute of WeasyPrint, pydyf and Pyphen that folio's
+    patches replace is a pinned callable: a new patch without a pin fails here."""
+    done = _python("""
+        import inspect, sys
+        from folio.pdf.ffi_cache import import_weasyprint
+        import_weasyprint()
+        import pydyf, pyphen, weasyprint.css, weasyprint.pdf.fonts
+        from folio import _compat
+        from folio._compat.pins import PINS, resolve
+        pinned = {id(resolve(pin.target)) for pin in PINS}
+
+        def attributes():
+            found = {}
+            for name, module in list(sys.modules.items()):
+                if name.split(".")[0] not in ("weasyprint", "pydyf", "pyphen"):
+                    continue
+                for key, value in list(vars(module).items()):
+                    found[f"{name}:{key}"] = value
+                    if inspect.isclass(value) and value.__module__ == name:
+                        for attr, member in vars(value).items():
+                            found[f"{name}:{key}.{attr}"] = member
+            return found
+        before = attributes()
+        _compat.install_tagging()
+        _compat.install_korean_justification()
+        _compat.install_hyphenation_limits()
+        _compat.install_stylesheet_cache()
+        _compat.install_single_compression()
+        with _compat.fonts_left_uncut():
+            after = attributes()
+        changed = sorted(k for k, v in before.items() if after.get(k, v) is not v)
+        unpinned = [k for k in changed
+                    if id(getattr(before[k], "fget", before[k])) not in pinned]
+        print(len(changed), unpinned)
+    """)
+    assert done.returncode == 0, done.stderr
+    count, unpinned = done.stdout.split(" ", 1)
+    assert unpinned.strip() == "[]"
+    assert int(count) >= 11     # tagging 3, justification 2, hyphenation 2, css, pydyf 2, Font
+
+
+def test_only_compat_imports_third_party_internals():
+    """WeasyPrint's public API (``weasyprint``, ``weasyprint.urls``) may be used
+    anywhere; its other modules, pydyf, cffi, Pyphen and Babel's command line
+    module only in folio/_compat/, as the private attributes read there."""
+    import ast
+
+    import folio
+    package = Path(folio.__file__).parent
+    allowed = {"weasyprint", "weasyprint.urls"}
+    private = {"_page_box", "_folder", "_header_comment", "_build_box_tree", "_box"}
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        if path.is_relative_to(package / "_compat"):
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module]
+            for name in names:
+                top = name.split(".")[0]
+                if (top == "weasyprint" and name not in allowed) or top in (
+                        "pydyf", "cffi", "_cffi_backend", "pyphen") \
+                        or name == "babel.messages.frontend":
+                    found.append(f"{path.relative_to(package)}:{node.lineno}: {name}")
+            if isinstance(node, ast.Attribute) and node.attr in private:
+                found.append(f"{path.relative_to(package)}:{node.lineno}: .{node.attr}")
+    assert found == []
