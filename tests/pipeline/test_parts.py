@@ -373,6 +373,20 @@ def test_a_damaged_cache_is_not_believed(journal: Path, parts_en: Path, whole_en
     assert_same_issue(_build(journal, out, "en", whole=False), whole_en, "en")
 
 
+@pytest.mark.parametrize("damage", [_truncate, _fewer_pages, _swapped])
+def test_a_piece_damaged_between_two_builds_of_one_process_is_not_believed(
+        journal: Path, parts_en: Path, whole_en: Path, tmp_path: Path, damage):
+    """A long-running process (the preview) keeps the pieces it looked up in memory:
+    a piece changed on disk since is read again, and its seal checked."""
+    out = tmp_path / "out"
+    shutil.copytree(parts_en, out)
+    (out / MANIFEST_FILE).unlink()
+    _build(journal, out, "en", whole=False)         # every piece looked up, and kept
+    damage(out)
+    (out / MANIFEST_FILE).unlink()
+    assert_same_issue(_build(journal, out, "en", whole=False), whole_en, "en")
+
+
 def test_force_lays_out_every_piece_again(journal: Path, parts_en: Path, tmp_path: Path):
     out = tmp_path / "out"
     shutil.copytree(parts_en, out)
