@@ -146,7 +146,8 @@ def steps(build: IssueBuild) -> Steps:
     build.check_content()
     guess = cache.last_contents([item.article.anchor for item in issue.items])
     front = _piece(build, cache, IssuePart("front", toc_pages=guess))
-    yield from _lay_out([*runs, *backs, front])
+    spent: list[float] = []             # WeasyPrint's seconds for the pieces laid out
+    yield from _lay_out([*runs, *backs, front], spent)
 
     # The front's length decides where the runs begin, which decides the contents'
     # numbers, which may change the front's length: laid out again until it holds.
@@ -160,12 +161,12 @@ def steps(build: IssueBuild) -> Steps:
             runs[index] = _piece(build, cache, replace(runs[index].part,
                                                        lead=index in plan.left_runs))
         if moved:
-            yield from _lay_out([runs[i] for i in moved])
+            yield from _lay_out([runs[i] for i in moved], spent)
             plan = _plan(issue, _pages(front), runs, backs)
         if plan.contents != front.part.toc_pages:
             front = _piece(build, cache, IssuePart("front", toc_pages=plan.contents))
         stamps = [_piece(build, cache, part) for part in plan.stamps]
-        yield from _lay_out([front, *stamps])
+        yield from _lay_out([front, *stamps], spent)
         if _pages(front) == plan.front_pages:
             break
     else:
@@ -185,6 +186,9 @@ def steps(build: IssueBuild) -> Steps:
     [result] = yield [(assemble_pdf, (assembly,))]
     if result is None:                  # fonts the pieces cannot share
         return (yield from _whole(build))
+    # Inside WeasyPrint: the pieces this build laid out (putting them together is
+    # folio's own work), as a document laid out whole reports its layout.
+    result = replace(result, weasyprint_seconds=sum(spent))
     used = [*runs, *backs, front, *stamps]
     cache.keep_only([p.job.output for p in used])
     _keep_html_of(build, used)
@@ -431,7 +435,8 @@ def _html_copy(build: IssueBuild, part: IssuePart) -> Path | None:
     return folder / f"{part.kind}.html"
 
 
-def _lay_out(pieces: list[_Piece]) -> Generator[Step, list, None]:
+def _lay_out(pieces: list[_Piece], spent: list[float] | None = None
+             ) -> Generator[Step, list, None]:
     todo = sorted({id(p): p for p in pieces if p.result is None}.values(),
                   key=lambda p: -len(p.html))
     if not todo:
@@ -439,6 +444,8 @@ def _lay_out(pieces: list[_Piece]) -> Generator[Step, list, None]:
     results = yield [(make_part, (p.job,)) for p in todo]
     for piece, result in zip(todo, results, strict=True):
         piece.result = result
+        if spent is not None:
+            spent.append(result.seconds)
 
 
 def _cache_folder(build: IssueBuild) -> Path:
