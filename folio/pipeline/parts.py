@@ -511,6 +511,8 @@ class _Cache:
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
+        for path in [p for p in _UNSEALED if p.parent == self.folder and p.name not in keep]:
+            del _UNSEALED[path]             # a long session's edits leave none behind
 
 
 # A long-running process (the preview) looks up the same fifty pieces at every
@@ -518,7 +520,7 @@ class _Cache:
 # 300-page issue. Kept here by the two files' stat (a piece is written atomically:
 # a new file, a new inode), so a piece replaced, damaged or touched is read again.
 _UNSEALED: dict[Path, tuple[tuple, PartResult]] = {}
-_UNSEALED_MAX = 2000
+_UNSEALED_MAX = 1000
 
 
 def _stat_key(path: Path) -> tuple:
