@@ -5,8 +5,12 @@
 The Typst reference row needs the ``typst`` package (``pip install -e '.[bench]'``).
 
 Each scenario is timed several times; the table shows medians, the ratio the
-scenario is judged by, and its target. Builds run as separate processes (what an
-editor runs) unless a scenario needs numbers from inside one.
+scenario is judged by, its target, and the machine's load (1-minute average at the
+scenario's start and end: on a shared machine, read the times with it). Builds
+run as separate processes (what an editor runs) unless a scenario needs numbers
+from inside one; every contender is timed as a whole process (Typst too). The
+table is Markdown, to paste into BENCHMARKS.md. The targets are judged here, not
+in the test suite: a timed test fails on a busy machine, not on a slow change.
 """
 
 from __future__ import annotations
@@ -218,7 +222,7 @@ def article_edit(base: Path, runs: int) -> dict:
     return {"scenario": f"one-sentence edit in one article of a {pages}-page Korean issue, "
                         f"rebuild vs cold build (--jobs {CORES})",
             "measured": f"{two:.2f} s vs {one:.2f} s", "ratio": two / one,
-            "target": "≤ 0.1", "ok": two / one <= 0.1, "pages": pages,
+            "target": "≤ 0.08", "ok": two / one <= 0.08, "pages": pages,
             "cold": one, "edit": two}
 
 
@@ -298,9 +302,28 @@ TYPST = """\
 """
 
 
+def _process(*argv: str, cwd: Path | None = None) -> float:
+    """Seconds for one process, from its start to its end: every contender is timed
+    so (Python's start and imports count for folio; the same for Typst)."""
+    started = time.perf_counter()
+    subprocess.run(argv, check=True, cwd=cwd, stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+TYPST_PROCESS = "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2])"
+
+
 def typst_reference(base: Path, runs: int) -> dict:
     """Typst 0.15 on the text of the generated issue: the bar users know. The same
-    articles, headings and paragraphs, in a plain page of the same size and type."""
+    articles, headings and paragraphs, in a plain page of the same size and type.
+
+    Timed as folio is: a whole process (``python -c 'typst.compile(…)'``, the
+    PyPI package's way to run Typst; its start and import count, as folio's do),
+    cold and after the same one-sentence edit (a new process remembers nothing,
+    so the edit costs a cold compile, as folio's ``build.py`` pays its start). For
+    information, Typst's own incremental recompile in one process (what ``typst
+    watch`` does), against which folio's ``serve`` is the comparison."""
     try:
         import typst  # noqa: F401
     except ImportError:
@@ -318,41 +341,73 @@ def typst_reference(base: Path, runs: int) -> dict:
                   for b in body.split("\n\n") if b.strip()]
         articles.append({"title": title, "author": "김 · 진주", "blocks": blocks})
     (folder / "main.typ").write_text(TYPST, encoding="utf-8")
-    samples = []
+    source = json.dumps(articles, ensure_ascii=False)
+    main, out = str(folder / "main.typ"), str(folder / "out.pdf")
+    cold, edited, watch = [], [], []
     for run in range(runs):
-        # A fresh process each time: Typst's memoisation lives as long as it does.
-        (folder / "issue.json").write_text(json.dumps(articles, ensure_ascii=False),
+        (folder / "issue.json").write_text(source, encoding="utf-8")
+        cold.append(_process(PYTHON, "-c", TYPST_PROCESS, main, out))
+        changed = json.loads(source)
+        changed[20 + run]["blocks"][1]["text"] += " 한 문장을 더한다."
+        (folder / "issue.json").write_text(json.dumps(changed, ensure_ascii=False),
                                            encoding="utf-8")
-        samples.append(in_process(f"""
-            import io, json, time
+        edited.append(_process(PYTHON, "-c", TYPST_PROCESS, main, out))
+        # In one process: the compile after the edit reuses Typst's memoised work.
+        (folder / "issue.json").write_text(source, encoding="utf-8")
+        watch.append(in_process(f"""
+            import json, time
             from pathlib import Path
-            import pikepdf, typst
+            import typst
             folder = Path({str(folder)!r})
             compiler = typst.Compiler(str(folder / "main.typ"), root=str(folder))
-            started = time.perf_counter()
-            pdf = compiler.compile()
-            cold = time.perf_counter() - started
+            compiler.compile()
             articles = json.loads((folder / "issue.json").read_text(encoding="utf-8"))
             articles[{20 + run}]["blocks"][1]["text"] += " 한 문장을 더한다."
             (folder / "issue.json").write_text(json.dumps(articles, ensure_ascii=False),
                                                encoding="utf-8")
             started = time.perf_counter()
             compiler.compile()
-            edit = time.perf_counter() - started
-            with pikepdf.open(io.BytesIO(pdf)) as opened:
-                pages = len(opened.pages)
-            print(json.dumps({{"cold": cold, "edit": edit, "pages": pages}}))
-        """))
-    one = statistics.median(s["cold"] for s in samples)
-    two = statistics.median(s["edit"] for s in samples)
-    pages = samples[0]["pages"]
+            print(json.dumps({{"edit": time.perf_counter() - started}}))
+        """)["edit"])
+    import pikepdf
+    with pikepdf.open(out) as opened:
+        pages = len(opened.pages)
+    one, two = statistics.median(cold), statistics.median(edited)
+    three = statistics.median(watch)
     from importlib.metadata import version
     return {"scenario": f"Typst {version('typst')} on the same text ({pages} pages), "
-                        "rebuild after the same edit vs cold",
-            "measured": f"{two:.2f} s vs {one:.2f} s; {one / pages * 1000:.1f} ms/page cold, "
-                        f"{two / pages * 1000:.1f} ms/page after an edit",
+                        "whole process: after the same edit vs cold; in one process "
+                        "(as `typst watch`), the recompile after the edit",
+            "measured": f"{two:.2f} s vs {one:.2f} s; {one / pages * 1000:.1f} ms/page "
+                        f"cold; in one process {three:.2f} s",
             "ratio": two / one, "target": "reference", "ok": True,
-            "pages": pages, "cold": one, "edit": two}
+            "pages": pages, "cold": one, "edit": two, "watch": three}
+
+
+def engine_floor(base: Path, runs: int) -> dict:
+    """folio's cold build of the 294-page issue with every core, against one
+    WeasyPrint process (its command line) laying out folio's own HTML of the whole
+    issue: the engine's floor on one core. Both are whole processes."""
+    root = _generated_issue(base, "floor", 48)
+    # The whole issue's HTML, as folio renders it (laid out whole once to get it).
+    cli(root, "--lang", "ko", "--only", "journal-generated", "--whole", "--html",
+        "--jobs", "1")
+    from folio.pdf.fontprep import SCHEME, cache_dir
+    html = (root / "output/ko/journal-generated.html").read_text(encoding="utf-8")
+    # folio serves its prepared faces by name (fontprep.py); the command line reads files.
+    html = html.replace(f'url("{SCHEME}:', f'url("{cache_dir().as_uri()}/')
+    page = base / "floor.html"
+    page.write_text(html, encoding="utf-8")
+    weasy, folio = [], []
+    for _ in range(runs):
+        weasy.append(_process(PYTHON, "-m", "weasyprint", "-u", root.as_uri() + "/",
+                              str(page), str(base / "floor.pdf")))
+        folio.append(_cold(root, "--jobs", str(CORES), "--force"))
+    one, two = statistics.median(weasy), statistics.median(folio)
+    return {"scenario": f"cold build of the 294-page Korean issue, --jobs {CORES}, vs one "
+                        "WeasyPrint process (its command line) on folio's HTML of it",
+            "measured": f"{two:.2f} s vs {one:.2f} s", "ratio": two / one,
+            "target": "≤ 0.6", "ok": two / one <= 0.6}
 
 
 def _settled(address: str, page) -> int:
@@ -380,7 +435,7 @@ def preview_edit(base: Path, runs: int) -> dict:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return {"scenario": "live preview", "measured": "playwright not installed",
-                "ratio": float("nan"), "target": "≤ 1.5 s", "ok": False}
+                "ratio": float("nan"), "target": "≤ 0.5 s", "ok": False}
     root = _generated_issue(base, "preview", 48)
     _forget_content_caches()
     errors = base / "preview-stderr.txt"
@@ -437,17 +492,47 @@ def preview_edit(base: Path, runs: int) -> dict:
             raise SystemExit("the preview did not stop within 30 s of SIGTERM; where its "
                              "threads were:\n" + errors.read_text()[-6000:]) from None
     seconds = statistics.median(times)
-    return {"scenario": "live preview, one-sentence edit in the 294-page Korean issue: "
-                        "save to updated page in Chromium",
-            "measured": f"{seconds:.2f} s", "ratio": seconds, "target": "≤ 1.5 s",
-            "ok": seconds <= 1.5}
+    return {"scenario": "live preview (`serve`), one-sentence edit in the 294-page Korean "
+                        "issue: save to the changed page's image shown in Chromium",
+            "measured": f"{seconds:.2f} s (edits: "
+                        + ", ".join(f"{t:.2f}" for t in times) + ")",
+            "ratio": seconds, "target": "≤ 0.5 s", "ok": seconds <= 0.5}
 
 
 SCENARIOS = {"korean": korean_vs_latin, "korean-cli": korean_vs_latin_command,
              "overhead": pipeline_overhead, "parallel": parallel,
              "incremental": incremental, "scale": scale, "article-edit": article_edit,
-             "issue-parallel": issue_parallel, "typst": typst_reference,
-             "preview": preview_edit}
+             "issue-parallel": issue_parallel, "engine-floor": engine_floor,
+             "typst": typst_reference, "preview": preview_edit}
+
+
+def _line(row: dict) -> str:
+    ratio = row["ratio"]
+    shown = f"{ratio:.3f}" if ratio < 0.1 else f"{ratio:.2f}"
+    return (f"| {row['scenario']} | {row['measured']} | {shown} | {row['target']} | "
+            f"{'yes' if row['ok'] else '**no**'} | {row.get('load', '')} |")
+
+
+def table(rows: list[dict], runs: int, started: str = "") -> str:
+    """The results as BENCHMARKS.md shows them: a Markdown table to paste, with the
+    machine's load (1-minute average, at the scenario's start and end) on each row."""
+    from importlib.metadata import version
+    lines = [f"{started or time.strftime('%Y-%m-%d %H:%M')}, {CORES} cores, Python "
+             f"{sys.version.split()[0]}, WeasyPrint {version('weasyprint')}, median of "
+             f"{runs} runs", ""]
+    edit = next((row for row in rows if row.get("scenario", "").startswith("one-sentence")),
+                None)
+    typst_row = next((row for row in rows if row.get("pages") and row is not edit), None)
+    if edit and typst_row:
+        def per_page(row: dict, key: str) -> float:
+            return row[key] / row["pages"]
+        lines += [f"folio vs Typst per page, both whole processes: cold "
+                  f"{per_page(edit, 'cold') / per_page(typst_row, 'cold'):.1f}×, after an "
+                  f"edit {per_page(edit, 'edit') / per_page(typst_row, 'edit'):.1f}×", ""]
+    lines += ["| scenario | measured | ratio | target | met | load |",
+              "| --- | --- | --- | --- | --- | --- |"]
+    lines += [_line(row) for row in rows]
+    return "\n".join(lines)
 
 
 def main() -> int:
@@ -461,30 +546,23 @@ def main() -> int:
     # compile every module on every build, which no editor's machine does.
     compileall.compile_dir(REPO / "folio", quiet=1)
     rows = []
+    started = time.strftime("%Y-%m-%d %H:%M")
     with tempfile.TemporaryDirectory(prefix="folio-bench-") as base:
         for name in args.only or SCENARIOS:
             print(f"running {name} …", file=sys.stderr, flush=True)
+            # The machine's load beside each row: a shared machine's other work
+            # slows every build, and the reader must see how much.
+            before = os.getloadavg()[0]
             try:
-                rows.append(SCENARIOS[name](Path(base), args.runs))
+                row = SCENARIOS[name](Path(base), args.runs)
             except (Exception, SystemExit) as error:     # noqa: BLE001 - the others still run
                 print(f"{name} failed: {error}", file=sys.stderr, flush=True)
-                rows.append({"scenario": name, "measured": f"failed: {error}"[:200],
-                             "ratio": float("nan"), "target": "", "ok": False})
-    print(f"\n{CORES} cores, Python {sys.version.split()[0]}, median of {args.runs} runs\n")
-    edit = next((row for row in rows if row.get("scenario", "").startswith("one-sentence")), None)
-    typst_row = next((row for row in rows if row.get("pages") and row is not edit), None)
-    if edit and typst_row:
-        def per_page(row: dict, key: str) -> float:
-            return row[key] / row["pages"]
-        print(f"folio vs Typst per page: cold "
-              f"{per_page(edit, 'cold') / per_page(typst_row, 'cold'):.0f}×, after an edit "
-              f"{per_page(edit, 'edit') / per_page(typst_row, 'edit'):.0f}×\n")
-    print("| scenario | measured | ratio | target | met |")
-    print("| --- | --- | --- | --- | --- |")
-    for row in rows:
-        ratio = f"{row['ratio']:.3f}" if row["ratio"] < 0.1 else f"{row['ratio']:.2f}"
-        print(f"| {row['scenario']} | {row['measured']} | {ratio} | "
-              f"{row['target']} | {'yes' if row['ok'] else '**no**'} |")
+                row = {"scenario": name, "measured": f"failed: {error}"[:200],
+                       "ratio": float("nan"), "target": "", "ok": False}
+            row["load"] = f"{before:.1f}–{os.getloadavg()[0]:.1f}"
+            rows.append(row)
+            print(_line(row), file=sys.stderr, flush=True)
+    print(table(rows, args.runs, f"{started}–{time.strftime('%H:%M')}"))
     return 0
 
 

@@ -36,11 +36,22 @@ class Reader:
         self.root = root.resolve()
         self.allowed = (self.root, *dict.fromkeys(p.resolve() for p in also))
         self._cache: dict[Path, tuple[bytes, str]] = {}
+        # One build asks for the same few paths hundreds of times (each piece of an
+        # issue inlines the same stylesheets and names its article's file): each
+        # resolved (symlinks followed, a dozen system calls) and decoded once.
+        self._resolved: dict[Path, Path] = {}
+        self._texts: dict[int, str] = {}
 
     # -- where files may come from ------------------------------------------------
     def key(self, path: Path) -> str:
         """How a file is named in records and messages: relative to the root if in it."""
-        return self._named(path.resolve())
+        return self._named(self._resolve(path))
+
+    def _resolve(self, path: Path) -> Path:
+        resolved = self._resolved.get(path)
+        if resolved is None:
+            resolved = self._resolved[path] = path.resolve()
+        return resolved
 
     def _named(self, resolved: Path) -> str:
         try:
@@ -52,7 +63,7 @@ class Reader:
                what: str = "file") -> Path:
         """``path`` with symlinks resolved, if it is the publication's; else an error
         at the file and line that named it (or at the file itself)."""
-        resolved = path.resolve()
+        resolved = self._resolve(path)
         if any(resolved == base or base in resolved.parents for base in self.allowed):
             return resolved
         where = led_from or (path, None)
@@ -106,6 +117,9 @@ class Reader:
         """UTF-8 text, composed (NFC: Korean pasted from macOS is decomposed); a
         byte-order mark at the start is dropped, as editors write one."""
         data = self.read_bytes(path, record, led_from, what, limit=MAX_TEXT_BYTES)
+        known = self._texts.get(id(data))       # the bytes stay in _cache: ids are unique
+        if known is not None:
+            return known
         try:
             text = data.decode("utf-8")
         except UnicodeDecodeError as error:
@@ -113,7 +127,8 @@ class Reader:
             raise BuildError.at(f"not UTF-8 text (byte {error.start})", path, line,
                                 hint="save the file as UTF-8 (in most editors: Save As, "
                                      "encoding UTF-8)") from None
-        return nfc(text.removeprefix("\ufeff"))
+        text = self._texts[id(data)] = nfc(text.removeprefix("\ufeff"))
+        return text
 
 
 def publication_reader(root: Path) -> Reader:

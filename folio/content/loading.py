@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,8 +96,10 @@ class IssueFile:
 # -- loading --------------------------------------------------------------------
 
 def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: Reader,
-                     draft: bool = False) -> Publication:
-    """Load every issue and notice in the languages ``codes``.
+                     draft: bool = False,
+                     wanted: Callable[[str, str], bool] | None = None) -> Publication:
+    """Load every issue and notice in the languages ``codes`` (``wanted``: only
+    those it accepts, by kind, "journal" or "notice", and name: ``--only``).
 
     A missing or out-of-date translation is a problem, unless ``draft``: then the
     source text stands in for a missing one, and both are flagged ``pending`` so
@@ -110,6 +113,8 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
     if journal.is_dir():
         folders = sorted(p for p in journal.iterdir() if p.is_dir())
         for folder in folders:
+            if wanted is not None and not wanted("journal", nfc(folder.name)):
+                continue
             for code in codes:
                 key = ("journal", nfc(folder.name), code)   # a name made on macOS
                 issue = _collect(problems, key, _load_issue, config, reader, folder,
@@ -125,7 +130,8 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
             _file_name(path, config, names)          # a misnamed file is reported
         problems += [(None, p) for p in names.problems]
         for document in tr.documents(config):
-            if document.folder != NOTICES_DIR:
+            if document.folder != NOTICES_DIR or (
+                    wanted is not None and not wanted("notice", document.slug)):
                 continue
             for code in codes:
                 key = ("notice", document.slug, code)
@@ -135,6 +141,32 @@ def load_publication(config: PublicationConfig, codes: tuple[str, ...], reader: 
                     notices.append(notice)
     return Publication(config=config, issues=tuple(issues), notices=tuple(notices),
                        problems=tuple(problems))
+
+
+def only_these(root: Path, only: tuple[str, ...]) -> Callable[[str, str], bool] | None:
+    """For ``--only``: whether a document ("journal" or "notice", and its name) is
+    one of ``only`` (named as the build names them: ``journal-<folder>``, the bare
+    name, ``<lang>/journal-<folder>``, with or without ``.pdf``), so that the
+    others are not loaded (a notice built alone read every issue before). None
+    (load everything) when nothing is asked for, or when a name matches no folder
+    or notice file: the build then says which documents there are."""
+    if not only:
+        return None
+    names = set()
+    for name in only:
+        name = name.removesuffix(".pdf").removesuffix(".draft")
+        names.add(name.split("/", 1)[1] if "/" in name else name)
+
+    def wanted(kind: str, slug: str) -> bool:
+        return slug in names or f"{kind}-{slug}" in names
+
+    journal, notices = root / JOURNAL_DIR, root / NOTICES_DIR
+    found = [("journal", nfc(p.name)) for p in journal.iterdir() if p.is_dir()] \
+        if journal.is_dir() else []
+    found += [("notice", nfc(p.name.split(".", 1)[0])) for p in notices.glob("*.md")] \
+        if notices.is_dir() else []
+    matched = {name for kind, slug in found for name in (slug, f"{kind}-{slug}")}
+    return wanted if names <= matched else None
 
 
 _MARKDOWN_SUFFIXES = {".md", ".markdown", ".mdown", ".mkd", ".mkdn"}

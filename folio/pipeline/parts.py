@@ -146,7 +146,8 @@ def steps(build: IssueBuild) -> Steps:
     build.check_content()
     guess = cache.last_contents([item.article.anchor for item in issue.items])
     front = _piece(build, cache, IssuePart("front", toc_pages=guess))
-    yield from _lay_out([*runs, *backs, front])
+    spent: list[float] = []             # WeasyPrint's seconds for the pieces laid out
+    yield from _lay_out([*runs, *backs, front], spent)
 
     # The front's length decides where the runs begin, which decides the contents'
     # numbers, which may change the front's length: laid out again until it holds.
@@ -160,12 +161,12 @@ def steps(build: IssueBuild) -> Steps:
             runs[index] = _piece(build, cache, replace(runs[index].part,
                                                        lead=index in plan.left_runs))
         if moved:
-            yield from _lay_out([runs[i] for i in moved])
+            yield from _lay_out([runs[i] for i in moved], spent)
             plan = _plan(issue, _pages(front), runs, backs)
         if plan.contents != front.part.toc_pages:
             front = _piece(build, cache, IssuePart("front", toc_pages=plan.contents))
         stamps = [_piece(build, cache, part) for part in plan.stamps]
-        yield from _lay_out([front, *stamps])
+        yield from _lay_out([front, *stamps], spent)
         if _pages(front) == plan.front_pages:
             break
     else:
@@ -185,6 +186,9 @@ def steps(build: IssueBuild) -> Steps:
     [result] = yield [(assemble_pdf, (assembly,))]
     if result is None:                  # fonts the pieces cannot share
         return (yield from _whole(build))
+    # Inside WeasyPrint: the pieces this build laid out (putting them together is
+    # folio's own work), as a document laid out whole reports its layout.
+    result = replace(result, weasyprint_seconds=sum(spent))
     used = [*runs, *backs, front, *stamps]
     cache.keep_only([p.job.output for p in used])
     _keep_html_of(build, used)
@@ -431,7 +435,8 @@ def _html_copy(build: IssueBuild, part: IssuePart) -> Path | None:
     return folder / f"{part.kind}.html"
 
 
-def _lay_out(pieces: list[_Piece]) -> Generator[Step, list, None]:
+def _lay_out(pieces: list[_Piece], spent: list[float] | None = None
+             ) -> Generator[Step, list, None]:
     todo = sorted({id(p): p for p in pieces if p.result is None}.values(),
                   key=lambda p: -len(p.html))
     if not todo:
@@ -439,6 +444,8 @@ def _lay_out(pieces: list[_Piece]) -> Generator[Step, list, None]:
     results = yield [(make_part, (p.job,)) for p in todo]
     for piece, result in zip(todo, results, strict=True):
         piece.result = result
+        if spent is not None:
+            spent.append(result.seconds)
 
 
 def _cache_folder(build: IssueBuild) -> Path:
@@ -462,15 +469,8 @@ class _Cache:
         (sealed: not damaged, edited or swapped) and what it read is unchanged."""
         if self.fresh:
             return None
-        try:
-            data = unseal(json.loads(pdf.with_suffix(".json").read_text(encoding="utf-8")),
-                          pdf.read_bytes())
-            if data is None:
-                return None
-            result = part_from_json(pdf, data)
-        except (OSError, ValueError, KeyError, TypeError, AttributeError):
-            return None
-        if len(result.report.pages) != result.pages:
+        result = _unsealed(pdf)
+        if result is None:
             return None
         return result if unchanged(result.inputs, root, self.seen) else None
 
@@ -511,6 +511,47 @@ class _Cache:
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
+        for path in [p for p in _UNSEALED if p.parent == self.folder and p.name not in keep]:
+            del _UNSEALED[path]             # a long session's edits leave none behind
+
+
+# A long-running process (the preview) looks up the same fifty pieces at every
+# save: each read back and its seal checked by hashing its PDF, 0.1-0.2 s for a
+# 300-page issue. Kept here by the two files' stat (a piece is written atomically:
+# a new file, a new inode), so a piece replaced, damaged or touched is read again.
+_UNSEALED: dict[Path, tuple[tuple, PartResult]] = {}
+_UNSEALED_MAX = 1000
+
+
+def _stat_key(path: Path) -> tuple:
+    stat = path.stat()
+    return (stat.st_ino, stat.st_dev, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+
+
+def _unsealed(pdf: Path) -> PartResult | None:
+    """The piece's result, if its PDF and report are the ones written together
+    (sealed) and agree on its pages; read once per version of the two files."""
+    report = pdf.with_suffix(".json")
+    try:
+        key = (_stat_key(pdf), _stat_key(report))
+    except OSError:
+        return None
+    known = _UNSEALED.get(pdf)
+    if known is not None and known[0] == key:
+        return known[1]
+    try:
+        data = unseal(json.loads(report.read_text(encoding="utf-8")), pdf.read_bytes())
+        if data is None:
+            return None
+        result = part_from_json(pdf, data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+    if len(result.report.pages) != result.pages:
+        return None
+    if len(_UNSEALED) >= _UNSEALED_MAX:
+        _UNSEALED.clear()
+    _UNSEALED[pdf] = (key, result)
+    return result
 
 
 def run_steps(steps_of: Steps, run: Callable[[Step], list]) -> PdfResult:

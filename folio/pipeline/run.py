@@ -23,7 +23,7 @@ from folio.config.layout import TemplateSet, locales_dirs_for
 from folio.config.options import BuildOptions
 from folio.config.publication import Profile, PublicationConfig, load_config
 from folio.config.reading import Reader, Record, publication_reader
-from folio.content.loading import load_publication
+from folio.content.loading import load_publication, only_these
 from folio.content.model import Issue, Notice, Publication, SourceText
 from folio.defaults import BILINGUAL, BUNDLED, command
 from folio.errors import BuildError, Problem, ProblemCollector
@@ -212,7 +212,8 @@ def load(options: BuildOptions,
         config.language(code)          # an unknown code is an error naming the config
     codes = config.codes if (not options.languages or BILINGUAL in options.languages) \
         else tuple(requested)
-    return config, load_publication(config, codes, reader, draft=options.draft)
+    return config, load_publication(config, codes, reader, draft=options.draft,
+                                    wanted=only_these(config.root, options.only))
 
 
 # -- checks before rendering -----------------------------------------------------------

@@ -314,14 +314,33 @@ def _page_files(content, pdf: bytes, pages: int,
 
 def _heading_line(path: Path, title: str) -> int:
     """The line of the Markdown heading ``title`` in ``path`` (0: not found)."""
+    return _headings(path).get(title.strip(), 0)
+
+
+_HEADINGS: dict[Path, tuple[tuple[int, int, int], dict[str, int]]] = {}
+
+
+def _headings(path: Path) -> dict[str, int]:
+    """Each Markdown heading of ``path`` and its first line; read once per version
+    of the file (a 300-page issue has hundreds of headings, each looked up at
+    every rebuild)."""
     try:
+        stat = path.stat()
+        version_of = (stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        known = _HEADINGS.get(path)
+        if known is not None and known[0] == version_of:
+            return known[1]
         lines = path.read_text(encoding="utf-8").splitlines()
-    except OSError:
-        return 0
+    except (OSError, UnicodeDecodeError):
+        return {}
+    found: dict[str, int] = {}
     for number, line in enumerate(lines, 1):
-        if line.lstrip().startswith("#") and line.lstrip("# ").strip() == title.strip():
-            return number
-    return 0
+        if line.lstrip().startswith("#"):
+            found.setdefault(line.lstrip("# ").strip(), number)
+    if len(_HEADINGS) > 5000:
+        _HEADINGS.clear()
+    _HEADINGS[path] = (version_of, found)
+    return found
 
 
 def _preflight(planned: DocumentState, pdf: Path, version: int, profile, tracker: Tracker):
@@ -369,9 +388,21 @@ def _translation_of(planned, counts) -> tuple[tuple[str, int], ...]:
 
 
 def _relative(path: Path | None, root: Path) -> str:
+    """``path`` as the dashboard names it. Asked for every article of every
+    document at each rebuild (two ``resolve`` each, 0.1-0.25 s for a 300-page
+    issue): kept while the session lasts (a link's target is named as it was
+    when first shown)."""
     if path is None:
         return ""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    key = (path, root)
+    if key not in _RELATIVE:
+        if len(_RELATIVE) > 20000:
+            _RELATIVE.clear()
+        try:
+            _RELATIVE[key] = path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            _RELATIVE[key] = str(path)
+    return _RELATIVE[key]
+
+
+_RELATIVE: dict[tuple[Path, Path], str] = {}

@@ -373,6 +373,41 @@ def test_a_damaged_cache_is_not_believed(journal: Path, parts_en: Path, whole_en
     assert_same_issue(_build(journal, out, "en", whole=False), whole_en, "en")
 
 
+@pytest.mark.parametrize("damage", [_truncate, _fewer_pages, _swapped])
+def test_a_piece_damaged_between_two_builds_of_one_process_is_not_believed(
+        journal: Path, parts_en: Path, whole_en: Path, tmp_path: Path, damage):
+    """A long-running process (the preview) keeps the pieces it looked up in memory:
+    a piece changed on disk since is read again, and its seal checked."""
+    out = tmp_path / "out"
+    shutil.copytree(parts_en, out)
+    (out / MANIFEST_FILE).unlink()
+    _build(journal, out, "en", whole=False)         # every piece looked up, and kept
+    damage(out)
+    (out / MANIFEST_FILE).unlink()
+    assert_same_issue(_build(journal, out, "en", whole=False), whole_en, "en")
+
+
+def test_a_long_session_keeps_in_memory_only_the_pieces_in_use(journal: Path,
+                                                               tmp_path: Path):
+    """What a process keeps of the pieces it looked up goes with the pieces an edit
+    replaced (a preview open for a day of edits does not grow)."""
+    from folio.pipeline import parts
+    root = copy_publication(journal, tmp_path)
+    out = tmp_path / "out"
+    folder = out / CACHE_DIR / "en" / DOC
+    issue = root / "content/journal/2024-parts"
+    _build(root, out, "en", whole=False)
+    _write(issue, "long", "en", _long_body("en", LONG["en"]).replace("Jinju", "Chinju", 1))
+    _build(root, out, "en", whole=False)         # the short article's piece looked up
+    kept = {p.name for p in parts._UNSEALED if p.parent == folder}
+    _write(issue, "short", "en", SENTENCE["en"] * 2 + "\n")
+    _build(root, out, "en", whole=False)         # and replaced
+    on_disk = {p.name for p in folder.glob("*.pdf")}
+    now = {p.name for p in parts._UNSEALED if p.parent == folder}
+    assert kept - on_disk                         # a piece it had kept was replaced
+    assert now and now <= on_disk
+
+
 def test_force_lays_out_every_piece_again(journal: Path, parts_en: Path, tmp_path: Path):
     out = tmp_path / "out"
     shutil.copytree(parts_en, out)

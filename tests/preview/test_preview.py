@@ -359,6 +359,32 @@ def test_a_rebuild_marks_the_changed_pages_and_a_mistake_shows_as_a_banner(sessi
     assert "role=\"alert\"" not in _get(base + "/")[1].decode("utf-8")
 
 
+def test_an_edit_in_the_preview_is_in_the_pdf_it_serves_as_a_full_build_makes_it(
+        session, tmp_path: Path):
+    """Two edits in one preview session (the second uses what the first kept in
+    memory): the served PDF holds the new text, read back, and reads as a cold
+    build of the same files."""
+    from conftest import pdftotext
+
+    from folio.pipeline.run import build
+    rebuilder, base, _ = session
+    root = rebuilder.options.root
+    article = root / FIRST_EN
+    text = article.read_text(encoding="utf-8")
+    served = tmp_path / "served.pdf"
+    for edit in ("solve local problems with their neighbours.",
+                 "solve local problems with their neighbours and friends."):
+        article.write_text(text.replace("solve local problems.", edit), encoding="utf-8")
+        rebuilder.rebuild()
+        status, data = _get(base + "/pdf/en/journal-2024-no2.pdf")
+        assert status == 200
+        served.write_bytes(data)
+        assert edit in " ".join(pdftotext(served).split())
+    build(BuildOptions(root=root, out=tmp_path / "cold", languages=("en",),
+                       only=("journal-2024-no2",), force=True, jobs=1))
+    assert pdftotext(served) == pdftotext(tmp_path / "cold/en/journal-2024-no2.pdf")
+
+
 def test_a_broken_publication_yaml_keeps_the_pages_but_not_what_was_said_of_them(session):
     rebuilder, base, _ = session
     root = rebuilder.options.root
