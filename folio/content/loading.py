@@ -19,7 +19,8 @@ from folio.config.reading import Reader, Record
 from folio.config.yamlio import YamlList, parse_yaml
 from folio.content import translations as tr
 from folio.content.frontmatter import Document, parse_document
-from folio.content.markdown import MarkdownSource, render_markdown_blocks
+from folio.content.markdown import MarkdownSource
+from folio.content.markdown_cache import render_markdown_blocks
 from folio.content.model import (
     ARTICLE_KINDS,
     SECTION_OPENINGS,

@@ -111,22 +111,15 @@ def _new_parser() -> MarkdownIt:
 
 
 def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
-    """Render ``source`` to an HTML fragment; problems are added to ``problems``."""
-    return render_markdown_blocks(source, problems).html
+    """Render ``source`` to an HTML fragment; problems are added to ``problems``.
 
-
-def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
-    """The same, one HTML string per top-level block (paragraph, heading, list, table…).
-
-    A side-by-side bilingual sheet pairs the blocks of two languages row by row.
-    Kept in the cache (markdown_cache.py): parsing is most of the time it takes to
-    load a long issue, which every rebuild does.
-    """
-    from folio.content.markdown_cache import cached_render
-    return cached_render(source, problems, _render_blocks)
+    Not cached: a build renders through ``markdown_cache.render_markdown_blocks``."""
+    return _render_blocks(source, problems).html
 
 
 def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
+    """One HTML string per top-level block (paragraph, heading, list, table…): a
+    side-by-side bilingual sheet pairs the blocks of two languages row by row."""
     md = _new_parser()
     env: dict = {"references": UsedReferences()}
     tokens = md.parse(nfc(source.text), env)
