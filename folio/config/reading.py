@@ -18,7 +18,7 @@ from pathlib import Path
 
 from folio.defaults import BUNDLED
 from folio.errors import BuildError
-from folio.files import digest, nfc
+from folio.files import digest, nfc, relative_name
 
 ABSENT = "absent"
 # Content files are text an editor wrote: a few hundred kilobytes at most. Anything
@@ -40,13 +40,7 @@ class Reader:
     # -- where files may come from ------------------------------------------------
     def key(self, path: Path) -> str:
         """How a file is named in records and messages: relative to the root if in it."""
-        return self._named(path.resolve())
-
-    def _named(self, resolved: Path) -> str:
-        try:
-            return resolved.relative_to(self.root).as_posix()
-        except ValueError:
-            return resolved.as_posix()
+        return relative_name(path, self.root) or path.resolve().as_posix()
 
     def inside(self, path: Path, led_from: tuple[Path, int | None] | None = None,
                what: str = "file") -> Path:
@@ -97,7 +91,7 @@ class Reader:
             cached = (data, digest(data))
             self._cache[resolved] = cached
         if record is not None:
-            record[self._named(resolved)] = cached[1]
+            record[self.key(resolved)] = cached[1]
         return cached[0]
 
     def read_text(self, path: Path, record: Record | None = None,

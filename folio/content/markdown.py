@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -34,8 +35,8 @@ from folio.config.reading import Reader, Record
 from folio.config.schema import invisible
 from folio.content import citations, crossrefs
 from folio.content.model import SourceText
-from folio.errors import BuildError, ProblemCollector
-from folio.files import nfc, on_disk
+from folio.errors import BuildError, ProblemCollector, shown_path
+from folio.files import nfc, on_disk, relative_name
 
 _UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _TURN = re.compile(r"^([\w-]+):\s+")
@@ -70,10 +71,7 @@ class MarkdownSource:
     @property
     def key(self) -> str:
         """The file as the HTML names it: relative to the publication."""
-        try:
-            return self.path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return ""
+        return relative_name(self.path, self.root) or ""
 
 
 @dataclass(frozen=True)
@@ -108,6 +106,17 @@ def _new_parser() -> MarkdownIt:
     # with its line.
     md.validateLink = lambda url: True  # type: ignore[method-assign]
     return md
+
+
+@lru_cache(maxsize=1)
+def block_parser() -> MarkdownIt:
+    """Markdown cut into blocks as the build cuts it, without the typographer or the
+    rules above: the translation checks and segments read quotes and dashes as
+    written, so that writing a segment back changes nothing else. Made once: making
+    a parser with its plugins costs more than parsing an article."""
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    return md.use(footnote_plugin).use(attrs_plugin, spans=True)
 
 
 def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
@@ -797,8 +806,8 @@ class _Context:
             fragment = f"#{parts.fragment}" if parts.fragment else ""
             return str(PurePosixPath(*inside.parts)) + fragment
         self.problems.add(f"{what} '{target}' not found", self.source.path, line,
-                          hint=f"looked in {_shown(self.source.path.parent, root)}/ and "
-                          f"{_shown(self.source.assets, root)}/; check the file name")
+                          hint=f"looked in {shown_path(self.source.path.parent, root)}/ "
+                          f"and {shown_path(self.source.assets, root)}/; check the file name")
         return target
 
     def _check_image(self, path: Path, target: str, line: int) -> None:
@@ -855,13 +864,6 @@ def image_problem(data: bytes, suffix: str) -> str | None:
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return None
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 class _PlainReader:

@@ -415,21 +415,11 @@ def source_language_blocks(text: str, path: Path, source: str, target: str
     return list(_source_language_blocks(text, path, source, target))
 
 
-@lru_cache(maxsize=1)
-def _block_parser():
-    """Markdown cut into blocks as the build cuts it (a parser is made once: making
-    one with its plugins costs more than parsing an article)."""
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.attrs import attrs_plugin
-    from mdit_py_plugins.footnote import footnote_plugin
-    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    return parser.use(footnote_plugin).use(attrs_plugin, spans=True)
-
-
 @lru_cache(maxsize=256)
 def _source_language_blocks(text: str, path: Path, source: str, target: str
                             ) -> tuple[tuple[int, str], ...]:
-    parser = _block_parser()
+    from folio.content.markdown import block_parser  # markdown-it: only when checked
+    parser = block_parser()
     lines = text.splitlines()
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0) \
         if lines and lines[0].strip() == "---" else 0

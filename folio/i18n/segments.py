@@ -18,9 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from markdown_it import MarkdownIt
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
 from folio.content.crossrefs import CAPTION, LABEL
 from folio.errors import BuildError
@@ -88,16 +85,6 @@ class Cut:
 
     def by_id(self) -> dict[str, Segment]:
         return {s.id: s for s in self.segments}
-
-
-def _parser() -> MarkdownIt:
-    # As the build parses, but without the typographer: segments keep the quotes and
-    # dashes as written, so writing one back changes nothing else.
-    md = MarkdownIt("commonmark", {"html": True})
-    md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin)
-    md.use(attrs_plugin, spans=True)
-    return md
 
 
 def cut_markdown_file(text: str, path: Path) -> Cut:
@@ -215,8 +202,9 @@ def _localized(node, prefix: str, source: str, target: str,
 
 def _body_segments(lines: list[str], first: int, speakers: set[str],
                    shift: int) -> list[Segment]:
+    from folio.content.markdown import block_parser  # with nh3: only when a body is cut
     body = "".join(lines[first:])
-    tokens = _parser().parse(body, {})
+    tokens = block_parser().parse(body, {})
     out: list[Segment] = []
     counts: dict[str, int] = {}
     containers: list[str] = []

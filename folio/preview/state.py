@@ -14,7 +14,7 @@ from pathlib import Path
 from folio.config.options import BuildOptions
 from folio.content.model import Issue, Notice
 from folio.errors import BuildError
-from folio.files import digest, version
+from folio.files import digest, relative_name, version
 from folio.preview.lengths import Length, measure
 from folio.preview.pages import (
     changed_pages,
@@ -369,9 +369,4 @@ def _translation_of(planned, counts) -> tuple[tuple[str, int], ...]:
 
 
 def _relative(path: Path | None, root: Path) -> str:
-    if path is None:
-        return ""
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    return "" if path is None else relative_name(path, root) or str(path)
