@@ -12,7 +12,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, made_once, make_tiny, pdftotext, published
+from helpers import REPO, made_once, make_tiny, pdftotext, published
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdftotext, problems_of, published
+from helpers import REPO, pdftotext, problems_of, published
 
 from folio.cli import main
 from folio.errors import BuildError
