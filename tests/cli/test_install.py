@@ -96,11 +96,12 @@ def test_an_installed_folio_builds_a_publication_found_from_the_current_folder(
 
 
 LOCK = REPO / "requirements.lock"
-_LOCKED = re.compile(r"^([A-Za-z0-9._-]+)==(\S+)((?:[ \t]*\\\n[ \t]*--hash=\S+)+)", re.M)
+_LOCKED = re.compile(r"^([A-Za-z0-9._-]+)(\[[^\]]*\])?==(\S+)((?:[ \t]*\\\n[ \t]*--hash=\S+)+)",
+                     re.M)
 
 
 def _locked() -> dict[str, str]:
-    """requirements.lock's entries by package name: ``name==version --hash=…``."""
+    """requirements.lock's entries by package name: ``name[extras]==version --hash=…``."""
     return {canonicalize_name(match[1]): " ".join(match[0].replace("\\\n", " ").split())
             for match in _LOCKED.finditer(LOCK.read_text(encoding="utf-8"))}
 
@@ -124,7 +125,8 @@ def test_the_wheel_installs_with_its_dependencies_resolved_and_hash_checked(
 
     # What the wheel needs, resolved (at the lock's versions), nothing installed yet.
     pins = tmp_path / "pins.txt"
-    pins.write_text("".join(entry.split()[0] + "\n" for entry in locked.values()))
+    pins.write_text("".join(re.sub(r"\[.*\]", "", entry.split()[0]) + "\n"   # no extras
+                            for entry in locked.values()))
     report = tmp_path / "report.json"
     subprocess.run([*pip, "install", "-q", "--dry-run", "--report", str(report),
                     "-c", str(pins), str(wheel)], check=True, capture_output=True, env=clean)
