@@ -134,6 +134,26 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
     tokens = md.parse(nfc(source.text), env)
     _check_footnote_definitions(source, env, problems, _called_notes(tokens))
     _check_link_references(source, env, problems)
+    _check_table_rows(source, env, problems)
+    context = _Context(source, problems, md.renderer)
+    context.unpaired = env.get("unpaired_marks", {})
+    context.deepest = md.options["maxNesting"] - 1
+    _use_rules(md.renderer.rules, context)  # type: ignore[attr-defined]
+    context.labels = crossrefs.number(tokens, source.ids, context.file_line)
+    _check_tokens(tokens, context, md.options["maxNesting"] - 1)
+    context.link_references(tokens)
+    body, context.notes = _extract_footnotes(md, tokens, env)
+    groups = _top_level(body)
+    blocks = [md.renderer.render(group, md.options, env) for group in groups]
+    if source.allow_html:
+        blocks = [_sanitised(block, source, context.file_line(group[0]), problems,
+                             checked=_reported_within(group[0], context))
+                  for block, group in zip(blocks, groups, strict=True)]
+    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
+    return Rendered(blocks, context.texts, context.references)
+
+
+def _check_table_rows(source: MarkdownSource, env: dict, problems: ProblemCollector) -> None:
     for line, cells, header in env.get("table_rows_too_long", ()):
         problems.add(f"this table row has {cells} cells and its header {header}: the "
                      f"last {cells - header} would be lost", source.path,
@@ -141,10 +161,9 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
                      hint="add the column to the header row and its --- row, or remove "
                           "the extra cell (a | inside a cell is written \\|)")
 
-    context = _Context(source, problems, md.renderer)
-    context.unpaired = env.get("unpaired_marks", {})
-    context.deepest = md.options["maxNesting"] - 1
-    rules = md.renderer.rules  # type: ignore[attr-defined]
+
+def _use_rules(rules: dict, context: _Context) -> None:
+    """The renderer's rules that check and rewrite as they render."""
     rules["footnote_ref"] = context.footnote_ref
     rules["image"] = context.image
     rules["paragraph_open"] = context.paragraph_open
@@ -157,56 +176,59 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
     rules["table_open"] = context.table_open
     for name in ("code_block", "fence"):
         rules[name] = context.code_lines(rules[name])
-    context.labels = crossrefs.number(tokens, source.ids, context.file_line)
 
+
+def _check_tokens(tokens: list[Token], context: _Context, deepest: int) -> None:
+    """Each token checked before rendering, in order: nesting, headings, notes,
+    blocks; each block marked with the line it was written on."""
     level = 1                   # the document's title is its one level-1 heading
-    deepest = md.options["maxNesting"] - 1
     too_deep = False
     in_note = False
     for token in tokens:
         if token.level >= deepest and not too_deep:
             # markdown-it stops parsing at its nesting limit and drops the rest.
             too_deep = True
-            problems.add(f"lists or quotes nested more than {deepest} levels deep: what is "
-                         "deeper would be lost", source.path, context.file_line(token),
-                         hint="nest less deeply")
+            context.problems.add(f"lists or quotes nested more than {deepest} levels deep: "
+                                 "what is deeper would be lost", context.source.path,
+                                 context.file_line(token), hint="nest less deeply")
         if token.type == "heading_open":
             level = context.check_heading(token, level)
         if token.nesting == 1 and token.map and token.block:
             # Where each block was written, for messages about the laid-out page.
             token.attrSet("data-line", str(context.file_line(token)))
-        if token.type == "footnote_open":
-            in_note = True
-            context.note_reported = False
-        elif token.type == "footnote_close":
-            in_note = False
-        elif in_note and token.block and token.type not in _IN_A_NOTE:
-            context.check_note_block(token)
-        if token.type == "inline":
-            context.check_inline(token)
-        elif token.type in ("code_block", "fence"):
-            first = context.file_line(token) + (token.type == "fence")
-            context.text(token.content, first)
-            # Code never wraps: a line too long for the page is reported at its line.
-            token.attrSet("data-line", str(first))
-            if token.type == "fence":
-                context.check_fence_closed(token, source.text)
-        elif token.type == "table_open":
-            # A short table is kept whole (base.css); a row is a line of its source.
-            rows = token.map[1] - token.map[0] - 2 if token.map else 0
-            token.attrSet("class", "table short" if rows <= SHORT_TABLE_ROWS else "table")
-        elif token.type == "html_block":
-            context.check_html_block(token.content, context.file_line(token))
-    context.link_references(tokens)
-    body, context.notes = _extract_footnotes(md, tokens, env)
-    groups = _top_level(body)
-    blocks = [md.renderer.render(group, md.options, env) for group in groups]
-    if source.allow_html:
-        blocks = [_sanitised(block, source, context.file_line(group[0]), problems,
-                             checked=_reported_within(group[0], context))
-                  for block, group in zip(blocks, groups, strict=True)]
-    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
-    return Rendered(blocks, context.texts, context.references)
+        in_note = _in_note(token, in_note, context)
+        _check_block(token, context)
+
+
+def _in_note(token: Token, in_note: bool, context: _Context) -> bool:
+    """Whether the tokens after ``token`` are in a footnote; a block a footnote may
+    not hold is reported."""
+    if token.type == "footnote_open":
+        context.note_reported = False
+        return True
+    if token.type == "footnote_close":
+        return False
+    if in_note and token.block and token.type not in _IN_A_NOTE:
+        context.check_note_block(token)
+    return in_note
+
+
+def _check_block(token: Token, context: _Context) -> None:
+    if token.type == "inline":
+        context.check_inline(token)
+    elif token.type in ("code_block", "fence"):
+        first = context.file_line(token) + (token.type == "fence")
+        context.text(token.content, first)
+        # Code never wraps: a line too long for the page is reported at its line.
+        token.attrSet("data-line", str(first))
+        if token.type == "fence":
+            context.check_fence_closed(token, context.source.text)
+    elif token.type == "table_open":
+        # A short table is kept whole (base.css); a row is a line of its source.
+        rows = token.map[1] - token.map[0] - 2 if token.map else 0
+        token.attrSet("class", "table short" if rows <= SHORT_TABLE_ROWS else "table")
+    elif token.type == "html_block":
+        context.check_html_block(token.content, context.file_line(token))
 
 
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)

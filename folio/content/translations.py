@@ -186,7 +186,7 @@ def not_translated(text: str, path: Path, config: PublicationConfig, source: str
     """The blocks of a translated file that are not translations: marks an import left
     for blocks with no translation yet, and text in the source's language."""
     name = config.language(source).name
-    shown = lambda text: text if len(text) <= 60 else text[:57] + "…"  # noqa: E731
+    shown = lambda text: text if len(text) <= 60 else text[:57] + "…"
     found = [(line, f"segment {ident} is not translated yet (marked '(untranslated: "
                     f"{ident})' by an import)",
               "translate it in the catalog ('i18n export') and import it, or write the "

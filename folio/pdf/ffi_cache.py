@@ -123,7 +123,7 @@ def _cached_ffi_factory(declarations: str):
         if sys._getframe(1).f_globals.get("__name__") != "weasyprint.text.ffi":
             return ordinary(*args, **options)   # anyone else importing meanwhile
         scope = {"__name__": MODULE_NAME, "_cffi_backend": SimpleNamespace(FFI=CachedFFI)}
-        exec(code, scope)               # noqa: S102 - the file cffi wrote for us
+        exec(code, scope)               # the file cffi wrote for us
         return scope["ffi"]
     return make
 
