@@ -113,6 +113,24 @@ def affix(text: str) -> str:
     return "".join(out)
 
 
+def cited_item(item: dict) -> str:
+    """One item of a citation in Pandoc's Markdown: prefix, @key, locator, suffix."""
+    if item.get("author-only") or "position" in item:
+        raise NotExpressible("author-only or position")
+    text = (affix(item["prefix"]) + " " if item.get("prefix") else "") + \
+        ("-" if item.get("suppress-author") else "") + "@{" + str(item["id"]) + "}"
+    if item.get("locator"):
+        label = LABELS.get(item.get("label", "page"))
+        if label is None:
+            raise NotExpressible("label")
+        value = str(item["locator"])
+        text += f", {label} " + (value if re.fullmatch(r"[\w.–-]+", value)
+                                 else "{" + value + "}")
+    if item.get("suffix"):
+        text += " " + affix(item["suffix"])
+    return text
+
+
 def pandoc_run(test: dict[str, str]) -> list[str]:
     from folio.content.citations import pandoc_path
     mode = test["MODE"].strip()
@@ -125,20 +143,7 @@ def pandoc_run(test: dict[str, str]) -> list[str]:
     for citation in citations:
         parts = []
         for item in citation:
-            if item.get("author-only") or "position" in item:
-                raise NotExpressible("author-only or position")
-            text = (affix(item["prefix"]) + " " if item.get("prefix") else "") + \
-                ("-" if item.get("suppress-author") else "") + "@{" + str(item["id"]) + "}"
-            if item.get("locator"):
-                label = LABELS.get(item.get("label", "page"))
-                if label is None:
-                    raise NotExpressible("label")
-                value = str(item["locator"])
-                text += f", {label} " + (value if re.fullmatch(r"[\w.–-]+", value)
-                                         else "{" + value + "}")
-            if item.get("suffix"):
-                text += " " + affix(item["suffix"])
-            parts.append(text)
+            parts.append(cited_item(item))
         paragraphs.append("[" + "; ".join(parts) + "]")
     note = 'class="note"' in test["CSL"]
     if note:      # each in a note of its own, as a writer's would be: none capitalised

@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from run import PYTHON, REPO, sample_copy  # noqa: E402 - the benchmark's own helpers
+from run import PYTHON, REPO, sample_copy  # the benchmark's own helpers
 
 ARTICLE = "content/journal/2022-vol1-no1/what-is-a-creative-city.ko.md"
 

@@ -197,3 +197,14 @@ def on_disk(path: Path) -> Path:
                 return path
         found = candidate
     return found
+
+
+def relative_name(path: Path, root: Path) -> str | None:
+    """``path`` named from ``root`` ('/' between its parts), both with symlinks
+    resolved: the one name a file has in records, the HTML and the preview, however
+    it was reached. None when it is not below ``root`` (each caller says what then).
+    A message names a file as the editor gave it: ``errors.shown_path``."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_rich
+from helpers import REPO, make_rich
 
 from folio.cli import main
 

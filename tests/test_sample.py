@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdffonts, pdftotext, published
+from helpers import REPO, pdffonts, pdftotext, published
 from pypdf import PdfReader
 
 from folio.config.publication import load_config

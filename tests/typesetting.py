@@ -128,6 +128,22 @@ def measure(paths: list[Path]) -> Measures:
     return found
 
 
+def _korean_line(line, full: bool, found: Measures) -> None:
+    """A line with Hangul: KLREQ's line-start and line-end rules; a full one's
+    letter-spacing and spaces."""
+    text = line.text
+    if text[0] in CLOSE:
+        found.klreq.append(f"p{line.page} starts with {text[0]}: {text[:40]}")
+    if text[-1] in OPEN:
+        found.klreq.append(f"p{line.page} ends with {text[-1]}: {text[-40:]}")
+    if full:
+        found.korean.append(line)
+        if line.track() > 0.05:
+            found.letter_spaced.append(line)
+        if line.space() > 0.75:
+            found.korean_loose.append(line)
+
+
 def _measure(path: Path, found: Measures) -> None:
     for page in lines(path):
         if not page:
@@ -146,16 +162,7 @@ def _measure(path: Path, found: Measures) -> None:
                     and len(text) > 12 and line.chars[0][3] <= 12.5)
             if HANGUL.search(text):
                 run = 0
-                if text[0] in CLOSE:
-                    found.klreq.append(f"p{line.page} starts with {text[0]}: {text[:40]}")
-                if text[-1] in OPEN:
-                    found.klreq.append(f"p{line.page} ends with {text[-1]}: {text[-40:]}")
-                if full:
-                    found.korean.append(line)
-                    if line.track() > 0.05:
-                        found.letter_spaced.append(line)
-                    if line.space() > 0.75:
-                        found.korean_loose.append(line)
+                _korean_line(line, full, found)
                 continue
             if not re.search(r"[A-Za-z]{3}", text) or not full or len(text) < 30:
                 run = 0

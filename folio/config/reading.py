@@ -54,6 +54,7 @@ class Reader:
         return resolved
 
     def _named(self, resolved: Path) -> str:
+        # files.relative_name, on a path resolved already (through the cache above).
         try:
             return resolved.relative_to(self.root).as_posix()
         except ValueError:
@@ -108,7 +109,7 @@ class Reader:
             cached = (data, digest(data))
             self._cache[resolved] = cached
         if record is not None:
-            record[self._named(resolved)] = cached[1]
+            record[self.key(resolved)] = cached[1]
         return cached[0]
 
     def read_text(self, path: Path, record: Record | None = None,

@@ -313,16 +313,7 @@ def _docx_body(found: Inventory, document, part: str = "") -> None:
         place = f"{part}paragraph {number}" + (f" at {ast.snippet(paragraph)}" if paragraph.strip()
                                          else "")
         if tag == _W + "fldChar":
-            state = element.get(_W + "fldCharType")
-            if state == "begin":
-                fields.append([])
-            elif state in ("separate", "end") and fields:
-                instruction = "".join(fields[-1]).strip()
-                if instruction:
-                    _field(found, instruction, place)
-                    fields[-1] = []
-                if state == "end":
-                    fields.pop()
+            _field_char(found, element.get(_W + "fldCharType"), fields, place)
         elif tag == _W + "instrText" and fields:
             fields[-1].append(element.text or "")
         elif tag == _W + "fldSimple":
@@ -337,6 +328,21 @@ def _docx_body(found: Inventory, document, part: str = "") -> None:
                                         "and place it as a figure"))
         elif tag in (_W + "moveFrom", _W + "moveTo", _W + "pPrChange", _W + "rPrChange"):
             found.tracked.append(f"{place}: a tracked {tag.rsplit('}', 1)[1]}")
+
+
+def _field_char(found: Inventory, state: str | None, fields: list[list[str]],
+                place: str) -> None:
+    """A field's begin, separator or end: its instruction, gathered since it began,
+    is read at its separator (or its end, if it has none)."""
+    if state == "begin":
+        fields.append([])
+    elif state in ("separate", "end") and fields:
+        instruction = "".join(fields[-1]).strip()
+        if instruction:
+            _field(found, instruction, place)
+            fields[-1] = []
+        if state == "end":
+            fields.pop()
 
 
 _QUIET_FIELDS = {"HYPERLINK", "SEQ", "PAGEREF", "REF", "NOTEREF", "TOC"}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
@@ -34,8 +35,8 @@ from folio.config.reading import Reader, Record
 from folio.config.schema import invisible
 from folio.content import citations, crossrefs
 from folio.content.model import SourceText
-from folio.errors import BuildError, ProblemCollector
-from folio.files import nfc, on_disk
+from folio.errors import BuildError, ProblemCollector, shown_path
+from folio.files import nfc, on_disk, relative_name
 
 _UNDEFINED_FOOTNOTE = re.compile(r"\[\^([^\]\s]+)\]")
 _TURN = re.compile(r"^([\w-]+):\s+")
@@ -70,10 +71,7 @@ class MarkdownSource:
     @property
     def key(self) -> str:
         """The file as the HTML names it: relative to the publication."""
-        try:
-            return self.path.resolve().relative_to(self.root.resolve()).as_posix()
-        except ValueError:
-            return ""
+        return relative_name(self.path, self.root) or ""
 
 
 @dataclass(frozen=True)
@@ -110,28 +108,52 @@ def _new_parser() -> MarkdownIt:
     return md
 
 
+@lru_cache(maxsize=1)
+def block_parser() -> MarkdownIt:
+    """Markdown cut into blocks as the build cuts it, without the typographer or the
+    rules above: the translation checks and segments read quotes and dashes as
+    written, so that writing a segment back changes nothing else. Made once: making
+    a parser with its plugins costs more than parsing an article."""
+    md = MarkdownIt("commonmark", {"html": True})
+    md.enable(["table", "strikethrough"])
+    return md.use(footnote_plugin).use(attrs_plugin, spans=True)
+
+
 def render_markdown(source: MarkdownSource, problems: ProblemCollector) -> str:
-    """Render ``source`` to an HTML fragment; problems are added to ``problems``."""
-    return render_markdown_blocks(source, problems).html
+    """Render ``source`` to an HTML fragment; problems are added to ``problems``.
 
-
-def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
-    """The same, one HTML string per top-level block (paragraph, heading, list, table…).
-
-    A side-by-side bilingual sheet pairs the blocks of two languages row by row.
-    Kept in the cache (markdown_cache.py): parsing is most of the time it takes to
-    load a long issue, which every rebuild does.
-    """
-    from folio.content.markdown_cache import cached_render
-    return cached_render(source, problems, _render_blocks)
+    Not cached: a build renders through ``markdown_cache.render_markdown_blocks``."""
+    return _render_blocks(source, problems).html
 
 
 def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
+    """One HTML string per top-level block (paragraph, heading, list, table…): a
+    side-by-side bilingual sheet pairs the blocks of two languages row by row."""
     md = _new_parser()
     env: dict = {"references": UsedReferences()}
     tokens = md.parse(nfc(source.text), env)
     _check_footnote_definitions(source, env, problems, _called_notes(tokens))
     _check_link_references(source, env, problems)
+    _check_table_rows(source, env, problems)
+    context = _Context(source, problems, md.renderer)
+    context.unpaired = env.get("unpaired_marks", {})
+    context.deepest = md.options["maxNesting"] - 1
+    _use_rules(md.renderer.rules, context)  # type: ignore[attr-defined]
+    context.labels = crossrefs.number(tokens, source.ids, context.file_line)
+    _check_tokens(tokens, context, md.options["maxNesting"] - 1)
+    context.link_references(tokens)
+    body, context.notes = _extract_footnotes(md, tokens, env)
+    groups = _top_level(body)
+    blocks = [md.renderer.render(group, md.options, env) for group in groups]
+    if source.allow_html:
+        blocks = [_sanitised(block, source, context.file_line(group[0]), problems,
+                             checked=_reported_within(group[0], context))
+                  for block, group in zip(blocks, groups, strict=True)]
+    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
+    return Rendered(blocks, context.texts, context.references)
+
+
+def _check_table_rows(source: MarkdownSource, env: dict, problems: ProblemCollector) -> None:
     for line, cells, header in env.get("table_rows_too_long", ()):
         problems.add(f"this table row has {cells} cells and its header {header}: the "
                      f"last {cells - header} would be lost", source.path,
@@ -139,10 +161,9 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
                      hint="add the column to the header row and its --- row, or remove "
                           "the extra cell (a | inside a cell is written \\|)")
 
-    context = _Context(source, problems, md.renderer)
-    context.unpaired = env.get("unpaired_marks", {})
-    context.deepest = md.options["maxNesting"] - 1
-    rules = md.renderer.rules  # type: ignore[attr-defined]
+
+def _use_rules(rules: dict, context: _Context) -> None:
+    """The renderer's rules that check and rewrite as they render."""
     rules["footnote_ref"] = context.footnote_ref
     rules["image"] = context.image
     rules["paragraph_open"] = context.paragraph_open
@@ -155,56 +176,59 @@ def _render_blocks(source: MarkdownSource, problems: ProblemCollector) -> Render
     rules["table_open"] = context.table_open
     for name in ("code_block", "fence"):
         rules[name] = context.code_lines(rules[name])
-    context.labels = crossrefs.number(tokens, source.ids, context.file_line)
 
+
+def _check_tokens(tokens: list[Token], context: _Context, deepest: int) -> None:
+    """Each token checked before rendering, in order: nesting, headings, notes,
+    blocks; each block marked with the line it was written on."""
     level = 1                   # the document's title is its one level-1 heading
-    deepest = md.options["maxNesting"] - 1
     too_deep = False
     in_note = False
     for token in tokens:
         if token.level >= deepest and not too_deep:
             # markdown-it stops parsing at its nesting limit and drops the rest.
             too_deep = True
-            problems.add(f"lists or quotes nested more than {deepest} levels deep: what is "
-                         "deeper would be lost", source.path, context.file_line(token),
-                         hint="nest less deeply")
+            context.problems.add(f"lists or quotes nested more than {deepest} levels deep: "
+                                 "what is deeper would be lost", context.source.path,
+                                 context.file_line(token), hint="nest less deeply")
         if token.type == "heading_open":
             level = context.check_heading(token, level)
         if token.nesting == 1 and token.map and token.block:
             # Where each block was written, for messages about the laid-out page.
             token.attrSet("data-line", str(context.file_line(token)))
-        if token.type == "footnote_open":
-            in_note = True
-            context.note_reported = False
-        elif token.type == "footnote_close":
-            in_note = False
-        elif in_note and token.block and token.type not in _IN_A_NOTE:
-            context.check_note_block(token)
-        if token.type == "inline":
-            context.check_inline(token)
-        elif token.type in ("code_block", "fence"):
-            first = context.file_line(token) + (token.type == "fence")
-            context.text(token.content, first)
-            # Code never wraps: a line too long for the page is reported at its line.
-            token.attrSet("data-line", str(first))
-            if token.type == "fence":
-                context.check_fence_closed(token, source.text)
-        elif token.type == "table_open":
-            # A short table is kept whole (base.css); a row is a line of its source.
-            rows = token.map[1] - token.map[0] - 2 if token.map else 0
-            token.attrSet("class", "table short" if rows <= SHORT_TABLE_ROWS else "table")
-        elif token.type == "html_block":
-            context.check_html_block(token.content, context.file_line(token))
-    context.link_references(tokens)
-    body, context.notes = _extract_footnotes(md, tokens, env)
-    groups = _top_level(body)
-    blocks = [md.renderer.render(group, md.options, env) for group in groups]
-    if source.allow_html:
-        blocks = [_sanitised(block, source, context.file_line(group[0]), problems,
-                             checked=_reported_within(group[0], context))
-                  for block, group in zip(blocks, groups, strict=True)]
-    blocks = [b for b in blocks if b.strip()]           # dropped comments leave nothing
-    return Rendered(blocks, context.texts, context.references)
+        in_note = _in_note(token, in_note, context)
+        _check_block(token, context)
+
+
+def _in_note(token: Token, in_note: bool, context: _Context) -> bool:
+    """Whether the tokens after ``token`` are in a footnote; a block a footnote may
+    not hold is reported."""
+    if token.type == "footnote_open":
+        context.note_reported = False
+        return True
+    if token.type == "footnote_close":
+        return False
+    if in_note and token.block and token.type not in _IN_A_NOTE:
+        context.check_note_block(token)
+    return in_note
+
+
+def _check_block(token: Token, context: _Context) -> None:
+    if token.type == "inline":
+        context.check_inline(token)
+    elif token.type in ("code_block", "fence"):
+        first = context.file_line(token) + (token.type == "fence")
+        context.text(token.content, first)
+        # Code never wraps: a line too long for the page is reported at its line.
+        token.attrSet("data-line", str(first))
+        if token.type == "fence":
+            context.check_fence_closed(token, context.source.text)
+    elif token.type == "table_open":
+        # A short table is kept whole (base.css); a row is a line of its source.
+        rows = token.map[1] - token.map[0] - 2 if token.map else 0
+        token.attrSet("class", "table short" if rows <= SHORT_TABLE_ROWS else "table")
+    elif token.type == "html_block":
+        context.check_html_block(token.content, context.file_line(token))
 
 
 _DEFINITION = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:", re.M)
@@ -804,8 +828,8 @@ class _Context:
             fragment = f"#{parts.fragment}" if parts.fragment else ""
             return str(PurePosixPath(*inside.parts)) + fragment
         self.problems.add(f"{what} '{target}' not found", self.source.path, line,
-                          hint=f"looked in {_shown(self.source.path.parent, root)}/ and "
-                          f"{_shown(self.source.assets, root)}/; check the file name")
+                          hint=f"looked in {shown_path(self.source.path.parent, root)}/ "
+                          f"and {shown_path(self.source.assets, root)}/; check the file name")
         return target
 
     def _check_image(self, path: Path, target: str, line: int) -> None:
@@ -862,13 +886,6 @@ def image_problem(data: bytes, suffix: str) -> str | None:
     finally:
         ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return None
-
-
-def _shown(path: Path, root: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(root))
-    except ValueError:
-        return str(path)
 
 
 class _PlainReader:

@@ -18,7 +18,10 @@ from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
 
+from folio import files as folio_files
 from folio.config.reading import Reader, Record
+from folio.content import citations, crossrefs, markdown
+from folio.content.markdown import MarkdownSource, Rendered
 from folio.content.model import SourceText
 from folio.errors import BuildError, Problem, ProblemCollector
 from folio.files import cache_root, digest, write_atomically
@@ -27,9 +30,18 @@ VERSION = "2"
 FAILED = "failed"               # a read that raised: the problem it gave is kept
 
 
+def render_markdown_blocks(source: MarkdownSource, problems: ProblemCollector) -> Rendered:
+    """``source`` rendered one HTML string per top-level block, problems added to
+    ``problems``: kept in the cache, since parsing is most of the time it takes to
+    load a long issue, which every rebuild does. This module wraps the renderer
+    (markdown.py), which knows nothing of it."""
+    # Looked up on each call, so that a test can count the parses.
+    return cached_render(source, problems, lambda text, found:
+                         markdown._render_blocks(text, found))
+
+
 def cached_render(source, problems: ProblemCollector, render: Callable):
     """``render(source, problems)``, or what it gave before for the same input."""
-    from folio.content.markdown import Rendered
     key = _key(source)
     entry = _load(key)
     if entry is not None and _same_files(entry["files"], source):
@@ -60,14 +72,12 @@ def cached_render(source, problems: ProblemCollector, render: Callable):
 
 @lru_cache(maxsize=1)
 def _code() -> str:
-    from folio import files
     from folio._compat import markdown as markdown_rules
-    from folio.content import citations, crossrefs, markdown
     # _compat/markdown.py holds markdown-it rules of ours; files the normalisation
     # of the text.
     return digest(b"".join(Path(str(module.__file__)).read_bytes()
                            for module in (markdown, citations, crossrefs, markdown_rules,
-                                          files))
+                                          folio_files))
                   + Path(__file__).read_bytes())
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,6 +134,36 @@ def _event(number: int, line: int, row: dict, path: Path, config: PublicationCon
         return row.line_of(key) if isinstance(row, YamlMap) else line
 
     label = f"event {number}"
+    texts = _texts(row, label, path, config, problems, line_of)
+    date = _date(row.get("date"), label, path, line_of("date"), problems)
+    contact = row.get("contact")
+    contact = () if contact is None else \
+        tuple(str(c) for c in contact) if isinstance(contact, list) else \
+        tuple(part.strip() for part in str(contact).split(";") if part.strip())
+    fit = str(row.get("fit") or "").strip()
+    if fit and fit not in FITS:
+        problems.add(f"{label}: fit '{fit}' is not one of: shrink", path, line_of("fit"),
+                     hint="write 'fit: shrink' to print smaller type when the text is long")
+        fit = ""
+    pages = str(row.get("pages") or "1").strip()
+    if pages not in ("1", "2"):
+        problems.add(f"{label}: pages '{pages}' should be 1 or 2", path, line_of("pages"),
+                     hint="'pages: 2' prints the handout on both sides of the sheet")
+        pages = "1"
+    if any(not texts[f] for f in ("title", "description")):
+        return None
+    time = row.get("time")
+    if isinstance(time, int) and not isinstance(time, bool):
+        time = f"{time // 60}:{time % 60:02d}"     # YAML 1.1 reads 14:00 as 840 minutes
+    return Event(number, path, line, texts["title"], texts["place"], texts["description"],
+                 date, str(time or "").strip(), contact, fit, int(pages))
+
+
+def _texts(row: dict, label: str, path: Path, config: PublicationConfig,
+           problems: ProblemCollector, line_of: Callable[[str], int]
+           ) -> dict[str, dict[str, str]]:
+    """Each text of the event by language: a mapping, or one value for every
+    language; a title and a description in each language of the publication."""
     texts: dict[str, dict[str, str]] = {}
     for field in TEXTS:
         value = row.get(field)
@@ -156,36 +187,18 @@ def _event(number: int, line: int, row: dict, path: Path, config: PublicationCon
                              hint=f"add '{language.code}: …' under {field}" if
                              isinstance(row, YamlMap) else
                              f"fill in the column {field}_{language.code}")
-    date = row.get("date")
+    return texts
+
+
+def _date(date: object, label: str, path: Path, line: int,
+          problems: ProblemCollector) -> dt.date | None:
     if isinstance(date, str):
         try:
-            date = dt.date.fromisoformat(date.strip())
+            return dt.date.fromisoformat(date.strip())
         except ValueError:
-            problems.add(f"{label}: '{date}' is not a date", path, line_of("date"),
-                         hint="write it as YYYY-MM-DD, e.g. 2026-05-17")
-            date = None
-    elif date is not None and not isinstance(date, dt.date):
-        problems.add(f"{label}: '{date}' is not a date", path, line_of("date"),
-                     hint="write it as YYYY-MM-DD, e.g. 2026-05-17")
-        date = None
-    contact = row.get("contact")
-    contact = () if contact is None else \
-        tuple(str(c) for c in contact) if isinstance(contact, list) else \
-        tuple(part.strip() for part in str(contact).split(";") if part.strip())
-    fit = str(row.get("fit") or "").strip()
-    if fit and fit not in FITS:
-        problems.add(f"{label}: fit '{fit}' is not one of: shrink", path, line_of("fit"),
-                     hint="write 'fit: shrink' to print smaller type when the text is long")
-        fit = ""
-    pages = str(row.get("pages") or "1").strip()
-    if pages not in ("1", "2"):
-        problems.add(f"{label}: pages '{pages}' should be 1 or 2", path, line_of("pages"),
-                     hint="'pages: 2' prints the handout on both sides of the sheet")
-        pages = "1"
-    if any(not texts[f] for f in ("title", "description")):
-        return None
-    time = row.get("time")
-    if isinstance(time, int) and not isinstance(time, bool):
-        time = f"{time // 60}:{time % 60:02d}"     # YAML 1.1 reads 14:00 as 840 minutes
-    return Event(number, path, line, texts["title"], texts["place"], texts["description"],
-                 date, str(time or "").strip(), contact, fit, int(pages))
+            pass
+    elif date is None or isinstance(date, dt.date):
+        return date
+    problems.add(f"{label}: '{date}' is not a date", path, line,
+                 hint="write it as YYYY-MM-DD, e.g. 2026-05-17")
+    return None

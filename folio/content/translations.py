@@ -186,7 +186,7 @@ def not_translated(text: str, path: Path, config: PublicationConfig, source: str
     """The blocks of a translated file that are not translations: marks an import left
     for blocks with no translation yet, and text in the source's language."""
     name = config.language(source).name
-    shown = lambda text: text if len(text) <= 60 else text[:57] + "…"  # noqa: E731
+    shown = lambda text: text if len(text) <= 60 else text[:57] + "…"
     found = [(line, f"segment {ident} is not translated yet (marked '(untranslated: "
                     f"{ident})' by an import)",
               "translate it in the catalog ('i18n export') and import it, or write the "
@@ -415,21 +415,11 @@ def source_language_blocks(text: str, path: Path, source: str, target: str
     return list(_source_language_blocks(text, path, source, target))
 
 
-@lru_cache(maxsize=1)
-def _block_parser():
-    """Markdown cut into blocks as the build cuts it (a parser is made once: making
-    one with its plugins costs more than parsing an article)."""
-    from markdown_it import MarkdownIt
-    from mdit_py_plugins.attrs import attrs_plugin
-    from mdit_py_plugins.footnote import footnote_plugin
-    parser = MarkdownIt("commonmark").enable(["table", "strikethrough"])
-    return parser.use(footnote_plugin).use(attrs_plugin, spans=True)
-
-
 @lru_cache(maxsize=256)
 def _source_language_blocks(text: str, path: Path, source: str, target: str
                             ) -> tuple[tuple[int, str], ...]:
-    parser = _block_parser()
+    from folio.content.markdown import block_parser  # markdown-it: only when checked
+    parser = block_parser()
     lines = text.splitlines()
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), 0) \
         if lines and lines[0].strip() == "---" else 0

@@ -293,7 +293,7 @@ def read_xliff(path: Path, data: bytes) -> Imported:
     _refuse_doctype(path, data)
     try:
         store = xliff.xlifffile.parsestring(data)
-    except Exception as error:                      # lxml's and the toolkit's errors
+    except Exception as error:  # noqa: BLE001 - lxml's and the toolkit's errors: the file's
         line = getattr(error, "lineno", None) or getattr(error, "position", (None,))[0]
         raise BuildError.at(f"the XLIFF file cannot be read: {error or type(error).__name__}",
                             path, line,

@@ -42,6 +42,22 @@ class PlaceholderError(ValueError):
     """A translation whose codes do not match its source's."""
 
 
+def _encode_text(content: str, parts: list[str], codes: list[Code]) -> None:
+    """Citations and references to figures and tables are codes too: a translator
+    moves "[@kim2019]" and "@tbl:cities", never retypes them."""
+    position = 0
+    for match in _REFERENCES.finditer(content):
+        parts.append(content[position:match.start()])
+        position = match.end()
+        label = "citation" if match[0].startswith("[") else "reference to " + \
+            match[0].split(":")[0].lstrip("@").replace("fig", "a figure").replace(
+                "tbl", "a table")
+        codes.append(Code(str(len(codes) + 1), False, match[0],
+                          signature=f"ref:{match[0]}", label=f"{label} {match[0]}"))
+        parts.append(f"<x{codes[-1].id}/>")
+    parts.append(content[position:])
+
+
 def encode(children, drop_prefix: str = "") -> tuple[str, list[Code]]:
     """Inline tokens of markdown-it as (text with placeholders, codes in order)."""
     parts: list[str] = []
@@ -56,19 +72,7 @@ def encode(children, drop_prefix: str = "") -> tuple[str, list[Code]]:
             content = token.content
             if drop_prefix and not parts:
                 content = content.removeprefix(drop_prefix)
-            # Citations and references to figures and tables are codes too: a
-            # translator moves "[@kim2019]" and "@tbl:cities", never retypes them.
-            position = 0
-            for match in _REFERENCES.finditer(content):
-                parts.append(content[position:match.start()])
-                position = match.end()
-                label = "citation" if match[0].startswith("[") else "reference to " + \
-                    match[0].split(":")[0].lstrip("@").replace("fig", "a figure").replace(
-                        "tbl", "a table")
-                codes.append(Code(str(len(codes) + 1), False, match[0],
-                                  signature=f"ref:{match[0]}", label=f"{label} {match[0]}"))
-                parts.append(f"<x{codes[-1].id}/>")
-            parts.append(content[position:])
+            _encode_text(content, parts, codes)
         elif kind == "softbreak":
             parts.append(" ")
         elif kind in ("em_open", "strong_open", "s_open"):
@@ -217,29 +221,7 @@ def parse(text: str, codes: list[Code], must: list[Code] | None = None) -> list[
         if match.start() > position:
             pieces.append(("text", text[position:match.start()]))
         position = match.end()
-        ident = match[1] or match[2] or match[3]
-        code = known.get(ident)
-        if code is None:
-            raise PlaceholderError(f"{match[0]} is not a placeholder of the source")
-        if match[1] or match[3]:
-            if ident in used:
-                raise PlaceholderError(f"{match[0]} is used twice")
-            used.add(ident)
-        if match[1]:
-            if not code.paired:
-                raise PlaceholderError(f"<g{ident}> should be <x{ident}/>")
-            stack.append(ident)
-            pieces.append(("open", ident))
-        elif match[2]:
-            if not stack or stack[-1] != ident:
-                raise PlaceholderError(f"</g{ident}> closes nothing open here "
-                                       "(codes must nest: <g1><g2>…</g2></g1>)")
-            stack.pop()
-            pieces.append(("close", ident))
-        else:
-            if code.paired:
-                raise PlaceholderError(f"<x{ident}/> should be a pair <g{ident}>…</g{ident}>")
-            pieces.append(("x", ident))
+        pieces.append(_placeholder(match, known, used, stack))
     if position < len(text):
         pieces.append(("text", text[position:]))
     if stack:
@@ -250,6 +232,34 @@ def parse(text: str, codes: list[Code], must: list[Code] | None = None) -> list[
                           + f" ({c.label})" for c in missing)
         raise PlaceholderError(f"the translation drops {shown}")
     return pieces
+
+
+def _placeholder(match: re.Match, known: dict[str, Code], used: set[str],
+                 stack: list[str]) -> tuple[str, str]:
+    """One placeholder of a translation, checked against the source's codes and those
+    used and open before it: ("open" | "close" | "x", its id)."""
+    ident = match[1] or match[2] or match[3]
+    code = known.get(ident)
+    if code is None:
+        raise PlaceholderError(f"{match[0]} is not a placeholder of the source")
+    if match[1] or match[3]:
+        if ident in used:
+            raise PlaceholderError(f"{match[0]} is used twice")
+        used.add(ident)
+    if match[1]:
+        if not code.paired:
+            raise PlaceholderError(f"<g{ident}> should be <x{ident}/>")
+        stack.append(ident)
+        return ("open", ident)
+    if match[2]:
+        if not stack or stack[-1] != ident:
+            raise PlaceholderError(f"</g{ident}> closes nothing open here "
+                                   "(codes must nest: <g1><g2>…</g2></g1>)")
+        stack.pop()
+        return ("close", ident)
+    if code.paired:
+        raise PlaceholderError(f"<x{ident}/> should be a pair <g{ident}>…</g{ident}>")
+    return ("x", ident)
 
 
 def to_markdown(text: str, codes: list[Code], in_table: bool = False,

@@ -177,24 +177,9 @@ def update(template: Catalog, config: PublicationConfig, locales_dir: Path,
         # msgstrs filled in below out of the languages that follow.
         catalog.update(copy.deepcopy(template), update_creation_date=False)
         for message in catalog:
-            if not message.id:
-                continue
-            old = before.get(_key(message))
-            if english and message.fuzzy and not _has_text(message):
-                # Matched to an old entry that only copied its msgid: nothing to review,
-                # and the flags are the template's (not the old entry's python-format).
-                wanted = template.get(message.id, message.context)
-                message.flags = {f for f in (wanted.flags if wanted else message.flags)
-                                 if f != "fuzzy"}
-                message.previous_id = []
-            if old is None and not message.fuzzy:
-                result.new.append(_text(message.id))
-            elif message.fuzzy and (old is None or not old.fuzzy):
-                result.fuzzy.append(_text(message.id))
-            if english:
-                message.string = _from_msgid(message, catalog.num_plurals)
-                if old is not None and message.string != written[_key(message)]:
-                    result.filled.append(_text(message.id))
+            if message.id:
+                _merged(message, catalog, template, before.get(_key(message)),
+                        written, english, result)
         if english:
             for message in catalog.obsolete.values():
                 message.string = _from_msgid(message, catalog.num_plurals)
@@ -204,6 +189,27 @@ def update(template: Catalog, config: PublicationConfig, locales_dir: Path,
         result.written = _write_if_changed(path, _po_bytes(catalog))
         results.append(result)
     return results
+
+
+def _merged(message, catalog: Catalog, template: Catalog, old, written: dict,
+            english: bool, result: UpdateResult) -> None:
+    """One message after Babel's merge, ``old`` the one it had before (or None):
+    counted as new, fuzzy or filled; the English catalog's msgstr is its msgid."""
+    if english and message.fuzzy and not _has_text(message):
+        # Matched to an old entry that only copied its msgid: nothing to review,
+        # and the flags are the template's (not the old entry's python-format).
+        wanted = template.get(message.id, message.context)
+        message.flags = {f for f in (wanted.flags if wanted else message.flags)
+                         if f != "fuzzy"}
+        message.previous_id = []
+    if old is None and not message.fuzzy:
+        result.new.append(_text(message.id))
+    elif message.fuzzy and (old is None or not old.fuzzy):
+        result.fuzzy.append(_text(message.id))
+    if english:
+        message.string = _from_msgid(message, catalog.num_plurals)
+        if old is not None and message.string != written[_key(message)]:
+            result.filled.append(_text(message.id))
 
 
 def compile_catalogs(config: PublicationConfig, locales_dirs: tuple[Path, ...],

@@ -18,9 +18,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from markdown_it import MarkdownIt
-from mdit_py_plugins.attrs import attrs_plugin
-from mdit_py_plugins.footnote import footnote_plugin
 
 from folio.content.crossrefs import CAPTION, LABEL
 from folio.errors import BuildError
@@ -88,16 +85,6 @@ class Cut:
 
     def by_id(self) -> dict[str, Segment]:
         return {s.id: s for s in self.segments}
-
-
-def _parser() -> MarkdownIt:
-    # As the build parses, but without the typographer: segments keep the quotes and
-    # dashes as written, so writing one back changes nothing else.
-    md = MarkdownIt("commonmark", {"html": True})
-    md.enable(["table", "strikethrough"])
-    md.use(footnote_plugin)
-    md.use(attrs_plugin, spans=True)
-    return md
 
 
 def cut_markdown_file(text: str, path: Path) -> Cut:
@@ -213,10 +200,13 @@ def _localized(node, prefix: str, source: str, target: str,
             _localized(item, f"{prefix}{index}.", source, target, pairs)
 
 
-def _body_segments(lines: list[str], first: int, speakers: set[str],
+# C901 (complexity) allowed: one walk over markdown-it's tokens, whose state (lists, quotes,
+# footnote, table cell) every branch reads.
+def _body_segments(lines: list[str], first: int, speakers: set[str],  # noqa: C901
                    shift: int) -> list[Segment]:
+    from folio.content.markdown import block_parser  # with nh3: only when a body is cut
     body = "".join(lines[first:])
-    tokens = _parser().parse(body, {})
+    tokens = block_parser().parse(body, {})
     out: list[Segment] = []
     counts: dict[str, int] = {}
     containers: list[str] = []
@@ -401,43 +391,13 @@ def rewrite(cut: Cut, changes: dict[str, str], codes: dict[str, tuple[Code, ...]
     cells: dict[int, dict[int, str]] = {}
     newline = "\r\n" if "\r\n" in text else "\n"
     for ident, new in changes.items():
-        segment = segments[ident]
-        span = segment.span
-        if isinstance(span, Scalar) and raw and ident in raw and span.start >= 0:
-            edits.append((span.start, span.end, raw[ident]))
-        elif isinstance(span, Scalar):
-            if span.start >= 0:
-                old = text[span.start:span.end]
-                edits.append((span.start, span.end, _scalar_like(old, new, text, span.start,
-                                                                 wrap)))
-            elif span.indent < 0:
-                edits.append((span.end, span.end, f", {span.key}: {_yaml_scalar(new)}"))
-            else:
-                edits.append((span.end, span.end,
-                              f"{newline}{' ' * span.indent}{span.key}: {_yaml_scalar(new)}"))
-        elif isinstance(span, Cell):
+        span = segments[ident].span
+        if isinstance(span, Cell):
             cells.setdefault(span.line, {})[span.column] = inline.to_markdown(
                 new, list(codes[ident]), in_table=True)
-        elif isinstance(span, Lines) and raw and ident in raw:
-            edits.append((starts[span.start], starts[span.end], raw[ident]))
-        elif isinstance(span, Lines):
-            markdown = inline.to_markdown(new, list(codes[ident]),
-                                          continuation=span.continuation)
-            if span.figure[0]:
-                markdown = span.figure[0] + markdown + span.figure[1]
-            ending = _ending(lines[span.end - 1])
-            old_lines = [line.rstrip("\r\n") for line in lines[span.start:span.end]]
-            if wrap and len(old_lines) > 1 and not span.figure[0]:
-                markdown = _wrap(span.prefix, markdown + span.suffix,
-                                 width or max(len(line) for line in old_lines),
-                                 span.continuation, ending or newline)
-                edits.append((starts[span.start], starts[span.end], markdown + ending))
-            else:
-                edits.append((starts[span.start], starts[span.end],
-                              span.prefix + markdown + span.suffix + ending))
         else:
-            raise BuildError.at(f"segment {ident} cannot be written back in place", cut.path,
-                                segment.line)
+            edits.append(_edit(cut, segments[ident], new, codes, lines, starts, newline,
+                               wrap, raw.get(ident) if raw else None, width))
     for row, columns in cells.items():
         edits.append((starts[row], starts[row + 1], _row(lines[row], columns)))
     edits.sort(key=lambda edit: (edit[0], edit[1]), reverse=True)
@@ -455,6 +415,44 @@ def rewrite(cut: Cut, changes: dict[str, str], codes: dict[str, tuple[Code, ...]
 # heading, a quote, a table row, a fence, HTML): such a word stays on the line before.
 _RISKY_START = re.compile(r"^([-+*#>|=<]|\d+[.)]|```|~~~)")
 
+
+
+def _edit(cut: Cut, segment: Segment, new: str, codes: dict[str, tuple[Code, ...]],
+          lines: list[str],
+          starts: list[int], newline: str, wrap: bool, raw: str | None,
+          width: int | None) -> tuple[int, int, str]:
+    """The range of ``cut``'s text a segment's new text replaces, and what replaces it:
+    ``raw`` as given, a YAML scalar like the old one (or a new key), or Markdown lines
+    wrapped as they were."""
+    text, span = cut.text, segment.span
+    if isinstance(span, Scalar) and raw is not None and span.start >= 0:
+        return (span.start, span.end, raw)
+    if isinstance(span, Scalar):
+        if span.start >= 0:
+            old = text[span.start:span.end]
+            return (span.start, span.end, _scalar_like(old, new, text, span.start, wrap))
+        if span.indent < 0:
+            return (span.end, span.end, f", {span.key}: {_yaml_scalar(new)}")
+        return (span.end, span.end,
+                f"{newline}{' ' * span.indent}{span.key}: {_yaml_scalar(new)}")
+    if isinstance(span, Lines) and raw is not None:
+        return (starts[span.start], starts[span.end], raw)
+    if isinstance(span, Lines):
+        markdown = inline.to_markdown(new, list(codes[segment.id]),
+                                      continuation=span.continuation)
+        if span.figure[0]:
+            markdown = span.figure[0] + markdown + span.figure[1]
+        ending = _ending(lines[span.end - 1])
+        old_lines = [line.rstrip("\r\n") for line in lines[span.start:span.end]]
+        if wrap and len(old_lines) > 1 and not span.figure[0]:
+            markdown = _wrap(span.prefix, markdown + span.suffix,
+                             width or max(len(line) for line in old_lines),
+                             span.continuation, ending or newline)
+            return (starts[span.start], starts[span.end], markdown + ending)
+        return (starts[span.start], starts[span.end],
+                span.prefix + markdown + span.suffix + ending)
+    raise BuildError.at(f"segment {segment.id} cannot be written back in place", cut.path,
+                        segment.line)
 
 def _wrap(prefix: str, markdown: str, width: int, continuation: str, newline: str) -> str:
     """``prefix`` then ``markdown`` (one block, hard breaks as line ends) wrapped at

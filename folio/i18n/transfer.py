@@ -21,7 +21,15 @@ from folio.content import translations as tr
 from folio.errors import BuildError, Problem, ProblemCollector
 from folio.files import inside_publication, nfc, publication_lock, write_atomically
 from folio.i18n import exchange, glossary, inline, space
-from folio.i18n.segments import Lines, Scalar, block_lines, cut_markdown_file, rewrite, wrap_width
+from folio.i18n.segments import (
+    Cut,
+    Lines,
+    Scalar,
+    block_lines,
+    cut_markdown_file,
+    rewrite,
+    wrap_width,
+)
 from folio.i18n.units import TRANSLATED, DocumentUnits, all_documents, find, text_hash
 
 EXPORT_DIR = Path("translations")          # at the publication root: committed, not built
@@ -508,7 +516,7 @@ def _decide(entry: exchange.Entry, now: str, stale: bool, unit, file, document,
                       f"{document.language}", file.path, entry.line,
                       "translate it, or leave it empty to translate later")
     if exported is not None and now and text_hash(now) != exported:
-        shown = lambda t: t if len(t) <= 80 else t[:77] + "…"  # noqa: E731
+        shown = lambda t: t if len(t) <= 80 else t[:77] + "…"
         result.conflicts.append(Problem(
             f"segment {entry.id} was changed in {document.target_path.name} after this "
             f"catalog was exported (now: “{shown(inline.plain(now))}”), and in the catalog "
@@ -583,6 +591,30 @@ def _apply_issue(document: DocumentUnits, placed: dict[str, _Placed], result: Re
     return result, (text if text != document.target.text else None)
 
 
+def _unchanged_blocks(target: Cut, placed: dict[str, _Placed], document: DocumentUnits
+                      ) -> dict[str, str]:
+    """A translated block that did not change is written as the translation had it
+    (its wrapping, its own codes); a new one wrapped as the translation is."""
+    raw = {}
+    mine = target.by_id()
+    for ident, p in placed.items():
+        if p.used is None or not p.text or \
+                p.text != _numbered(mine[p.used], document, ident):
+            continue
+        kept = block_lines(target, p.used)
+        theirs = document.source.by_id()[ident].span
+        ours = mine[p.used].span
+        if kept is None or mine[p.used].kind != document.source.by_id()[ident].kind:
+            continue
+        if isinstance(theirs, Lines) and isinstance(ours, Lines) and \
+                ours.prefix == theirs.prefix and ours.figure == theirs.figure:
+            raw[ident] = kept if kept.endswith("\n") else kept + "\n"
+        elif isinstance(theirs, Scalar) and isinstance(ours, Scalar) and \
+                theirs.start >= 0:
+            raw[ident] = kept
+    return raw
+
+
 def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
                     placed: dict[str, _Placed], gone: list[exchange.Entry], result: Result,
                     moved: bool, absorbed: set[str]) -> tuple[Result, str | None]:
@@ -625,26 +657,7 @@ def _apply_markdown(config: PublicationConfig, document: DocumentUnits,
             result.notes.append(
                 "not translated yet, marked '(untranslated: …)' for strict builds and "
                 "status to find: " + ", ".join(missing))
-        # A translated block that did not change is written as the translation had
-        # it (its wrapping, its own codes); a new one wrapped as the translation is.
-        raw = {}
-        if target is not None:
-            mine = target.by_id()
-            for ident, p in placed.items():
-                if p.used is None or not p.text or \
-                        p.text != _numbered(mine[p.used], document, ident):
-                    continue
-                kept = block_lines(target, p.used)
-                theirs = document.source.by_id()[ident].span
-                ours = mine[p.used].span
-                if kept is None or mine[p.used].kind != document.source.by_id()[ident].kind:
-                    continue
-                if isinstance(theirs, Lines) and isinstance(ours, Lines) and \
-                        ours.prefix == theirs.prefix and ours.figure == theirs.figure:
-                    raw[ident] = kept if kept.endswith("\n") else kept + "\n"
-                elif isinstance(theirs, Scalar) and isinstance(ours, Scalar) and \
-                        theirs.start >= 0:
-                    raw[ident] = kept
+        raw = _unchanged_blocks(target, placed, document) if target is not None else {}
         text = tr.without_hash(_written(document.source, texts, codes, document, raw,
                                         wrap_width(target) if target is not None else None))
     reader = publication_reader(config.root)

@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-from folio.files import digest
+from folio.files import digest, relative_name
 from folio.pdf.fontprep import SCHEME, cache_dir
 
 
@@ -43,21 +43,14 @@ class PublicationFetcher(URLFetcher):
         if scheme != "file":
             self._refuse(f"'{url}' is not a file of the publication")
         path = Path(unquote(urlsplit(url).path)).resolve()
-        if path not in self.also:
-            try:
-                path.relative_to(self.root)
-            except ValueError:
-                self._refuse(f"'{path}' is outside the publication folder")
+        if path not in self.also and relative_name(path, self.root) is None:
+            self._refuse(f"'{path}' is outside the publication folder")
         response = super().fetch(url, headers)
         try:
             data = response.read()
         finally:
             response.close()
-        try:
-            key = path.relative_to(self.root).as_posix()
-        except ValueError:
-            key = path.as_posix()
-        self.record[key] = digest(data)
+        self.record[relative_name(path, self.root) or path.as_posix()] = digest(data)
         return URLFetcherResponse(response.url, data, response.headers, response.status)
 
     def _refuse(self, reason: str):

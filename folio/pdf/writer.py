@@ -31,7 +31,7 @@ from folio._compat import (
     link_notes,
 )
 from folio.errors import BuildError, Problem
-from folio.files import digest
+from folio.files import digest, relative_name
 
 PX_TO_MM = 25.4 / 96
 OVERFLOW_TOLERANCE_PX = 1.0       # rounding of the layout: less is not a problem
@@ -354,10 +354,7 @@ def _relative(url: str, root: Path) -> str:
     if urlsplit(url).scheme != "file":
         return url
     path = Path(unquote(urlsplit(url).path))
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return str(path)
+    return relative_name(path, root) or str(path)
 
 
 def _find_declaration(declaration: str, files: tuple[Path, ...]) -> tuple[Path, int] | None:

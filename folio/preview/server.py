@@ -232,13 +232,13 @@ class _Handler(BaseHTTPRequestHandler):
     images: PageImages
     server_version = "folio-preview"
 
-    def log_message(self, format: str, *args) -> None:    # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args) -> None:    # the stdlib's names
         pass                                # the terminal is for the build's lines
 
-    def do_HEAD(self) -> None:              # noqa: N802 - the stdlib's name
+    def do_HEAD(self) -> None:              # the stdlib's name
         self._respond(head=True)
 
-    def do_GET(self) -> None:               # noqa: N802
+    def do_GET(self) -> None:
         self._respond(head=False)
 
     def _refuse(self) -> None:

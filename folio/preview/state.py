@@ -14,7 +14,7 @@ from pathlib import Path
 from folio.config.options import BuildOptions
 from folio.content.model import Issue, Notice
 from folio.errors import BuildError
-from folio.files import digest, version
+from folio.files import digest, relative_name, version
 from folio.preview.lengths import Length, measure
 from folio.preview.pages import (
     changed_pages,
@@ -398,10 +398,7 @@ def _relative(path: Path | None, root: Path) -> str:
     if key not in _RELATIVE:
         if len(_RELATIVE) > 20000:
             _RELATIVE.clear()
-        try:
-            _RELATIVE[key] = path.resolve().relative_to(root.resolve()).as_posix()
-        except ValueError:
-            _RELATIVE[key] = str(path)
+        _RELATIVE[key] = relative_name(path, root) or str(path)
     return _RELATIVE[key]
 
 

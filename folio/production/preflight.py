@@ -489,34 +489,49 @@ def _text_colours(holder, ctm: tuple = (1, 0, 0, 1, 0, 0), seen: set | None = No
             text = tuple(map(float, operands))
         elif name == "Tf":
             size = abs(float(operands[1]))
-        elif name == "k":
-            fill = tuple(float(v) for v in operands)
-        elif name == "g":
-            fill = (0.0, 0.0, 0.0, 1 - float(operands[0]))
-        elif name == "cs":
-            space, fill = str(operands[0]), None
-        elif name in ("sc", "scn"):
-            fill = None
-            if space == "/DeviceCMYK" and len(operands) == 4:
-                fill = tuple(float(v) for v in operands)
-            elif space == "/DeviceGray" and len(operands) == 1:
-                fill = (0.0, 0.0, 0.0, 1 - float(operands[0]))
-        elif name == "rg":
-            fill = None
+        elif name in _FILL_OPERATORS:
+            fill, space = _fill(name, operands, fill, space)
         elif name in ("Tj", "TJ", "'", '"') and fill is not None:
-            shown = operands[-1]
-            strings = shown if name == "TJ" else [shown]
-            glyphs = sum(len(bytes(s)) for s in strings if isinstance(s, pikepdf.String))
-            matrix = _product(text, ctm)
-            points = size * abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]) ** 0.5
-            yield fill, round(points, 1), glyphs
+            yield fill, *_shown(name, operands, size, _product(text, ctm))
         elif name == "Do" and operands:
-            form = forms.get(str(operands[0]))
-            if form is not None and form.get("/Subtype") == "/Form" \
-                    and form.objgen not in seen:
-                seen.add(form.objgen)
-                matrix = tuple(map(float, form.get("/Matrix", [1, 0, 0, 1, 0, 0])))
-                yield from _text_colours(form, _product(matrix, ctm), seen)
+            yield from _form_text_colours(forms.get(str(operands[0])), ctm, seen)
+
+
+def _form_text_colours(form, ctm: tuple, seen: set):
+    """_text_colours of a form drawn (once), in the coordinates it is drawn in."""
+    if form is not None and form.get("/Subtype") == "/Form" and form.objgen not in seen:
+        seen.add(form.objgen)
+        matrix = tuple(map(float, form.get("/Matrix", [1, 0, 0, 1, 0, 0])))
+        yield from _text_colours(form, _product(matrix, ctm), seen)
+
+
+def _shown(name: str, operands, size: float, matrix: tuple) -> tuple[float, int]:
+    """The size in points and the number of glyphs of a text-showing operator."""
+    shown = operands[-1]
+    strings = shown if name == "TJ" else [shown]
+    glyphs = sum(len(bytes(s)) for s in strings if isinstance(s, pikepdf.String))
+    points = size * abs(matrix[0] * matrix[3] - matrix[1] * matrix[2]) ** 0.5
+    return round(points, 1), glyphs
+
+
+_FILL_OPERATORS = frozenset({"k", "g", "cs", "sc", "scn", "rg"})
+
+
+def _fill(name: str, operands, fill: tuple | None, space: str) -> tuple[tuple | None, str]:
+    """The CMYK fill (None: not in DeviceCMYK) and fill colour space after a fill
+    colour operator."""
+    if name == "k":
+        return tuple(float(v) for v in operands), space
+    if name == "g":
+        return (0.0, 0.0, 0.0, 1 - float(operands[0])), space
+    if name == "cs":
+        return None, str(operands[0])
+    if name in ("sc", "scn"):
+        if space == "/DeviceCMYK" and len(operands) == 4:
+            return tuple(float(v) for v in operands), space
+        if space == "/DeviceGray" and len(operands) == 1:
+            return (0.0, 0.0, 0.0, 1 - float(operands[0])), space
+    return None, space                  # rg, or sc/scn in another space
 
 
 def _product(a, b) -> tuple:
@@ -570,26 +585,36 @@ def _rgb_use(page) -> str:
     if group is not None and _is_device_rgb(group.get("/CS")):
         return "the page's transparency group"
     for stream, resources in _content_streams(page):
-        for instruction in pikepdf.parse_content_stream(stream, "rg RG cs CS"):
-            operands, operator = instruction.operands, instruction.operator
-            name = str(operator)
-            if name in ("rg", "RG"):
-                return f"'{name}' colour operator"
-            if name in ("cs", "CS") and str(operands[0]) == "/DeviceRGB":
-                return "DeviceRGB colour space"
+        if why := _rgb_operator(stream):
+            return why
         if stream is not page and _is_device_rgb(stream.get("/Group", {}).get("/CS")):
             return "a transparency group"
-        if resources is None:
-            continue
-        for xobject in resources.get("/XObject", {}).values():
-            if xobject.get("/Subtype") == "/Image" and _is_device_rgb(xobject.get("/ColorSpace")):
-                return "an RGB image"
-        for space in resources.get("/ColorSpace", {}).values():
-            if _is_device_rgb(space):
-                return "an RGB colour space"
-        for shading in resources.get("/Shading", {}).values():
-            if _is_device_rgb(shading.get("/ColorSpace")):
-                return "an RGB gradient"
+        if resources is not None and (why := _rgb_resource(resources)):
+            return why
+    return ""
+
+
+def _rgb_operator(stream) -> str:
+    for instruction in pikepdf.parse_content_stream(stream, "rg RG cs CS"):
+        operands, operator = instruction.operands, instruction.operator
+        name = str(operator)
+        if name in ("rg", "RG"):
+            return f"'{name}' colour operator"
+        if name in ("cs", "CS") and str(operands[0]) == "/DeviceRGB":
+            return "DeviceRGB colour space"
+    return ""
+
+
+def _rgb_resource(resources) -> str:
+    for xobject in resources.get("/XObject", {}).values():
+        if xobject.get("/Subtype") == "/Image" and _is_device_rgb(xobject.get("/ColorSpace")):
+            return "an RGB image"
+    for space in resources.get("/ColorSpace", {}).values():
+        if _is_device_rgb(space):
+            return "an RGB colour space"
+    for shading in resources.get("/Shading", {}).values():
+        if _is_device_rgb(shading.get("/ColorSpace")):
+            return "an RGB gradient"
     return ""
 
 

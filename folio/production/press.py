@@ -318,24 +318,7 @@ def prune_resources(pdf: pikepdf.Pdf) -> None:
         resources = holder.get("/Resources")
         if resources is None:
             return
-        used: dict[str, set[str]] = {}
-        for instruction in pikepdf.parse_content_stream(holder):
-            operands, operator = instruction.operands, instruction.operator
-            category = _RESOURCE_OPERATORS.get(str(operator))
-            if category and operands and isinstance(operands[0], Name):
-                used.setdefault(category, set()).add(str(operands[0]))
-            elif str(operator) in ("scn", "SCN") and operands and isinstance(operands[-1], Name):
-                used.setdefault("/Pattern", set()).add(str(operands[-1]))
-        pruned = Dictionary()
-        for category in resources.keys():
-            entries = resources[category]
-            if category == "/ColorSpace" or not isinstance(entries, Dictionary):
-                pruned[category] = entries      # images and gradients name spaces too
-                continue
-            kept = {name: entries[name] for name in entries.keys()
-                    if name in used.get(category, ())}
-            if kept:
-                pruned[category] = Dictionary(kept)
+        pruned = _pruned(resources, _used_resources(holder))
         holder.Resources = pruned
         for category in ("/XObject", "/Pattern"):
             for child in pruned.get(category, {}).values():
@@ -347,6 +330,33 @@ def prune_resources(pdf: pikepdf.Pdf) -> None:
         prune(page.obj)
 
 
+def _used_resources(holder) -> dict[str, set[str]]:
+    """The names of resources a content stream uses, by category."""
+    used: dict[str, set[str]] = {}
+    for instruction in pikepdf.parse_content_stream(holder):
+        operands, operator = instruction.operands, instruction.operator
+        category = _RESOURCE_OPERATORS.get(str(operator))
+        if category and operands and isinstance(operands[0], Name):
+            used.setdefault(category, set()).add(str(operands[0]))
+        elif str(operator) in ("scn", "SCN") and operands and isinstance(operands[-1], Name):
+            used.setdefault("/Pattern", set()).add(str(operands[-1]))
+    return used
+
+
+def _pruned(resources: Dictionary, used: dict[str, set[str]]) -> Dictionary:
+    pruned = Dictionary()
+    for category in resources.keys():
+        entries = resources[category]
+        if category == "/ColorSpace" or not isinstance(entries, Dictionary):
+            pruned[category] = entries      # images and gradients name spaces too
+            continue
+        kept = {name: entries[name] for name in entries.keys()
+                if name in used.get(category, ())}
+        if kept:
+            pruned[category] = Dictionary(kept)
+    return pruned
+
+
 def transparency(holder, seen: set | None = None) -> str:
     """What makes this page (or form) transparent, described; empty if nothing does."""
     seen = set() if seen is None else seen
@@ -354,15 +364,8 @@ def transparency(holder, seen: set | None = None) -> str:
     if resources is None:
         return ""
     for state in resources.get("/ExtGState", {}).values():
-        if float(state.get("/CA", 1)) < 1 or float(state.get("/ca", 1)) < 1:
-            return "an element drawn with opacity (opacity, or an rgba colour)"
-        mask = state.get("/SMask")
-        if mask is not None and mask != Name("/None"):
-            return "a soft mask"
-        blend = state.get("/BM")
-        if blend is not None and str(blend[0] if isinstance(blend, Array) else blend) \
-                not in ("/Normal", "/Compatible"):
-            return f"the blend mode {blend}"
+        if why := _transparent_state(state):
+            return why
     for category in ("/XObject", "/Pattern"):
         for child in resources.get(category, {}).values():
             if not isinstance(child, pikepdf.Stream):
@@ -376,6 +379,20 @@ def transparency(holder, seen: set | None = None) -> str:
                 return "a transparency group"
             if why := transparency(child, seen):
                 return why
+    return ""
+
+
+def _transparent_state(state) -> str:
+    """What makes a graphics state (ExtGState) transparent; empty if nothing does."""
+    if float(state.get("/CA", 1)) < 1 or float(state.get("/ca", 1)) < 1:
+        return "an element drawn with opacity (opacity, or an rgba colour)"
+    mask = state.get("/SMask")
+    if mask is not None and mask != Name("/None"):
+        return "a soft mask"
+    blend = state.get("/BM")
+    if blend is not None and str(blend[0] if isinstance(blend, Array) else blend) \
+            not in ("/Normal", "/Compatible"):
+        return f"the blend mode {blend}"
     return ""
 
 
@@ -477,6 +494,11 @@ def _collect(resources, converter, seen, streams) -> None:
     for name, shading in dict(resources.get("/Shading", {})).items():
         if _once(shading, seen):
             _convert_shading(shading, converter, name)
+    _collect_masks(resources, converter, seen, streams)
+
+
+def _collect_masks(resources, converter, seen, streams) -> None:
+    """The soft masks of the graphics states below ``resources``, as _collect."""
     for state in dict(resources.get("/ExtGState", {})).values():
         mask = state.get("/SMask")
         if isinstance(mask, Dictionary) and "/G" in mask and _once(mask.G, seen):
@@ -627,7 +649,9 @@ def _scale(m) -> float:
     return abs(m[0] * m[3] - m[1] * m[2]) ** 0.5
 
 
-def _convert_stream(stream, resources, converter) -> None:
+# C901 (complexity) allowed: a content-stream interpreter: every operator reads and writes one
+# graphics state.
+def _convert_stream(stream, resources, converter) -> None:  # noqa: C901
     """Rewrite the colour operators of one content stream.
 
     An RGB colour is written in CMYK only where something is drawn with it, as then
@@ -738,42 +762,38 @@ def share_profiles(pdf: pikepdf.Pdf) -> int:
     piece. Identical profiles (same bytes) become the first one met, the output
     intent's; the copies are then referenced nowhere and not written.
     """
-    import hashlib
     kept: dict[str, Any] = {}
-    dropped = 0
-
-    def key(stream) -> str:
-        return hashlib.sha256(stream.read_raw_bytes()
-                              + repr(stream.get("/Filter")).encode()).hexdigest()
-
     intents = pdf.Root.get("/OutputIntents")
     for intent in intents if intents is not None else []:
         profile = intent.get("/DestOutputProfile")
         if isinstance(profile, pikepdf.Stream):
-            kept.setdefault(key(profile), profile)
+            kept.setdefault(_profile_key(profile), profile)
+    return sum(_share_profiles_in(obj, kept) for obj in pdf.objects
+               if isinstance(obj, (Array, Dictionary, pikepdf.Stream)))
 
-    def visit(obj) -> None:
-        nonlocal dropped
-        if isinstance(obj, Array):
-            if len(obj) == 2 and obj[0] == Name.ICCBased and isinstance(obj[1], pikepdf.Stream):
-                first = kept.setdefault(key(obj[1]), obj[1])
-                if first.objgen != obj[1].objgen:
-                    obj[1] = first
-                    dropped += 1
-                return
-            for item in obj:
-                if isinstance(item, (Array, Dictionary)) and not item.is_indirect:
-                    visit(item)
-        elif isinstance(obj, (Dictionary, pikepdf.Stream)):
-            for name in obj.keys():
-                item = obj[name]
-                if isinstance(item, (Array, Dictionary)) and not item.is_indirect:
-                    visit(item)
 
-    for obj in pdf.objects:
-        if isinstance(obj, (Array, Dictionary, pikepdf.Stream)):
-            visit(obj)
-    return dropped
+def _profile_key(stream) -> str:
+    import hashlib
+    return hashlib.sha256(stream.read_raw_bytes()
+                          + repr(stream.get("/Filter")).encode()).hexdigest()
+
+
+def _share_profiles_in(obj, kept: dict[str, Any]) -> int:
+    """share_profiles in one object and the direct objects in it: the copies dropped."""
+    if isinstance(obj, Array):
+        if len(obj) == 2 and obj[0] == Name.ICCBased and isinstance(obj[1], pikepdf.Stream):
+            first = kept.setdefault(_profile_key(obj[1]), obj[1])
+            if first.objgen != obj[1].objgen:
+                obj[1] = first
+                return 1
+            return 0
+        items = iter(obj)
+    elif isinstance(obj, (Dictionary, pikepdf.Stream)):
+        items = (obj[name] for name in obj.keys())
+    else:
+        return 0
+    return sum(_share_profiles_in(item, kept) for item in items
+               if isinstance(item, (Array, Dictionary)) and not item.is_indirect)
 
 
 # -- crop marks ----------------------------------------------------------------------

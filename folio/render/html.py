@@ -180,7 +180,7 @@ def _render(env: jinja2.Environment, name: str, keep_words: bool = True, **conte
                             hint="a field name may be misspelt in the template") from None
     except BuildError:
         raise
-    except Exception as error:      # noqa: BLE001 - {{ title + 1 }}: the template's mistake
+    except Exception as error:      # {{ title + 1 }}: the template's mistake (or re-raised)
         path, line = _template_frame(error)
         if path is None:
             raise

@@ -153,21 +153,29 @@ def _glue_last_words(parts: list[str]) -> None:
                 skipping = None
         elif not closing and not empty and name in _SKIP_TAGS:
             skipping = name
-        elif name == "span" and not empty:
-            if not closing:
-                spans.append('class="footnote"' in part)
-                if spans[-1]:
-                    paragraphs.append([])
-            elif spans and spans.pop() and paragraphs:
-                _glue(parts, paragraphs.pop())
-        elif name in _PARAGRAPHS and not empty:
-            if not closing:
+        else:
+            _paragraph_tag(parts, part, name, closing, empty, paragraphs, spans)
+
+
+def _paragraph_tag(parts: list[str], part: str, name: str, closing: bool, empty: bool,
+                   paragraphs: list[list[int]], spans: list[bool]) -> None:
+    """A tag that may open or close a paragraph (a footnote's span is one), or end
+    the text of the open one (a nested list, an image, a line break)."""
+    if name == "span" and not empty:
+        if not closing:
+            spans.append('class="footnote"' in part)
+            if spans[-1]:
                 paragraphs.append([])
-            elif paragraphs:
-                _glue(parts, paragraphs.pop())
-        elif name in _BLOCK_TAGS and paragraphs:
-            _glue(parts, paragraphs[-1])    # a nested list, an image, a line break
-            paragraphs[-1].clear()
+        elif spans and spans.pop() and paragraphs:
+            _glue(parts, paragraphs.pop())
+    elif name in _PARAGRAPHS and not empty:
+        if not closing:
+            paragraphs.append([])
+        elif paragraphs:
+            _glue(parts, paragraphs.pop())
+    elif name in _BLOCK_TAGS and paragraphs:
+        _glue(parts, paragraphs[-1])
+        paragraphs[-1].clear()
 
 
 def _glue(parts: list[str], paragraph: list[int]) -> None:

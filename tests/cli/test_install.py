@@ -3,7 +3,10 @@ publication folder that has no templates or catalogs of its own."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -12,7 +15,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import REPO, made_once, make_tiny, pdftotext, published
+from helpers import REPO, made_once, make_tiny, pdftotext, published
+from packaging.utils import canonicalize_name
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +93,74 @@ def test_an_installed_folio_builds_a_publication_found_from_the_current_folder(
                            text=True, cwd=tmp_path / "journal", env=clean)
     assert first.returncode == 0, first.stderr
     assert "Harbour Notes" in pdftotext(tmp_path / "journal/output/en/notice-welcome.pdf")
+
+
+LOCK = REPO / "requirements.lock"
+_LOCKED = re.compile(r"^([A-Za-z0-9._-]+)(\[[^\]]*\])?==(\S+)((?:[ \t]*\\\n[ \t]*--hash=\S+)+)",
+                     re.M)
+
+
+def _locked() -> dict[str, str]:
+    """requirements.lock's entries by package name: ``name[extras]==version --hash=…``."""
+    return {canonicalize_name(match[1]): " ".join(match[0].replace("\\\n", " ").split())
+            for match in _LOCKED.finditer(LOCK.read_text(encoding="utf-8"))}
+
+
+@pytest.mark.install
+def test_the_wheel_installs_with_its_dependencies_resolved_and_hash_checked(
+        wheel: Path, tmp_path: Path):
+    """The wheel in an empty environment, its dependencies resolved by pip from the
+    wheel's own metadata (not ``--no-deps``, nothing of the test environment's), each
+    at the version of requirements.lock and matching one of its hashes; then the
+    installed command builds a notice. A dependency missing from pyproject.toml, or
+    one the lock lacks, fails here. 30 to 60 s: the files come from pip's cache once
+    fetched from the index (CI's machine keeps it)."""
+    locked = _locked()
+    assert len(locked) > 40, "requirements.lock was not read"
+    env_dir = tmp_path / "env"
+    venv.create(env_dir)
+    python = env_dir / "bin" / "python"
+    pip = [sys.executable, "-m", "pip", "--python", str(python)]
+    clean = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+
+    # What the wheel needs, resolved (at the lock's versions), nothing installed yet.
+    pins = tmp_path / "pins.txt"
+    pins.write_text("".join(re.sub(r"\[.*\]", "", entry.split()[0]) + "\n"   # no extras
+                            for entry in locked.values()))
+    report = tmp_path / "report.json"
+    subprocess.run([*pip, "install", "-q", "--dry-run", "--report", str(report),
+                    "-c", str(pins), str(wheel)], check=True, capture_output=True, env=clean)
+    needed = {canonicalize_name(item["metadata"]["name"])
+              for item in json.loads(report.read_text())["install"]} - {"folio"}
+    assert {"weasyprint", "pikepdf", "markdown-it-py", "jinja2"} <= needed
+    assert not needed - locked.keys(), \
+        f"requirements.lock lacks {sorted(needed - locked.keys())}: run ./dev lock"
+
+    # The same, installed in pip's hash-checking mode: the wheel by its own hash, each
+    # dependency by the lock's; pip resolves them again from the wheel's metadata.
+    digest = hashlib.sha256(wheel.read_bytes()).hexdigest()
+    requirements = tmp_path / "requirements.txt"
+    requirements.write_text(f"{wheel} --hash=sha256:{digest}\n"
+                            + "".join(locked[name] + "\n" for name in sorted(needed)))
+    installed = subprocess.run([*pip, "install", "-q", "--require-hashes", "-r",
+                                str(requirements)], capture_output=True, text=True, env=clean)
+    assert installed.returncode == 0, installed.stderr
+    checked = subprocess.run([*pip, "check"], capture_output=True, text=True, env=clean)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+
+    # Only what the wheel declares is there: no test tool leaked in.
+    alone = subprocess.run([str(python), "-c", "import pytest"], capture_output=True,
+                           env=clean, cwd=tmp_path)
+    assert alone.returncode != 0
+    folio = env_dir / "bin" / "folio"
+    helped = subprocess.run([str(folio), "--help"], capture_output=True, text=True,
+                            env=clean, cwd=tmp_path)
+    assert helped.returncode == 0 and "build" in helped.stdout, helped.stderr
+    root = make_tiny(tmp_path / "publication")
+    built = subprocess.run([str(folio), "build", "--root", str(root), "--jobs", "1",
+                            "--lang", "en", "--only", "notice-open-day"],
+                           capture_output=True, text=True, env=clean, cwd=tmp_path)
+    assert built.returncode == 0, built.stderr
+    assert [p.relative_to(root / "output") for p in published(root / "output")] == \
+        [Path("en/notice-open-day.pdf")]
+    assert "Visitors are welcome." in pdftotext(root / "output/en/notice-open-day.pdf")

@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import pdftotext
+from helpers import pdftotext
 
 from folio.cli import main
 

@@ -10,7 +10,7 @@ import shlex
 import subprocess
 from pathlib import Path
 
-from conftest import REPO, pdftotext
+from helpers import REPO, pdftotext
 
 from folio.cli import main
 

@@ -15,10 +15,10 @@ from xml.sax.saxutils import escape
 import docx
 import pypandoc
 import pytest
-from conftest import pdftotext
 from docx.enum.style import WD_STYLE_TYPE
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
+from helpers import pdftotext
 from PIL import Image
 
 from folio.cli import main

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_rich
+from helpers import make_rich
 
 from folio.config.reading import publication_reader
 from folio.content import markdown

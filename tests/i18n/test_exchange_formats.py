@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import REPO
+from helpers import REPO
 from i18n_helpers import commit as _commit
 from i18n_helpers import export, snapshot, translate
 from i18n_helpers import git as _git

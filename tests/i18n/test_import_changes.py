@@ -422,7 +422,7 @@ CRAFTS_EDITS = {
 
 @pytest.fixture(scope="module")
 def rich_copy(tmp_path_factory) -> Path:
-    from conftest import make_rich
+    from helpers import make_rich
     root = make_rich(tmp_path_factory.mktemp("rich"))
     translated = [str(p) for p in (root / "content").rglob("*.ko.md")]
     assert main(["i18n", "mark", "--root", str(root), *translated]) == 0

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import make_tiny, pdftotext
+from helpers import make_tiny, pdftotext
 
 from folio.cli import main
 

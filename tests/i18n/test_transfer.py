@@ -11,7 +11,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import REPO, make_rich, pdffonts, pdftotext
+from helpers import REPO, make_rich, pdffonts, pdftotext
 from i18n_helpers import commit as _commit
 from i18n_helpers import export, snapshot
 from i18n_helpers import translate as _set

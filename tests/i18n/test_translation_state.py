@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO, pdftotext
+from helpers import REPO, pdftotext
 from pypdf import PdfReader
 
 from folio.cli import main

@@ -30,7 +30,7 @@ def test_character_maps_are_cached_on_disk_per_font_version(tmp_path: Path, monk
 
 
 def test_korean_pdfs_use_prepared_faces_and_fall_back_to_the_full_ones(tiny: Path):
-    from conftest import pdffonts, pdftotext
+    from helpers import pdffonts, pdftotext
 
     from folio.pipeline.run import BuildOptions, build
     notice = tiny / "content/notices/open-day.ko.md"

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import REPO, made_once, make_tiny, pdffonts, pdftotext, published
+from helpers import REPO, made_once, make_tiny, pdffonts, pdftotext, published
 from pypdf import PdfReader
 
 from folio.errors import BuildError

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import make_tiny, pdftotext, with_profiles
+from helpers import make_tiny, pdftotext, with_profiles
 
 from folio.cli import main
 

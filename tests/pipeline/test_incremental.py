@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, published
+from helpers import REPO, published
 
 from folio.errors import BuildError
 from folio.pipeline.manifest import MANIFEST_FILE

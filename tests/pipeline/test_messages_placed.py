@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, problems_of
+from helpers import REPO, problems_of
 
 from folio.pipeline.run import BuildOptions, build
 

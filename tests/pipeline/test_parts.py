@@ -16,7 +16,7 @@ from pathlib import Path
 import pikepdf
 import pypdfium2
 import pytest
-from conftest import (
+from helpers import (
     RICH_ARTICLE_EN,
     RICH_ARTICLE_KO,
     copy_publication,
@@ -302,7 +302,7 @@ def test_html_keeps_each_parts_html(journal: Path, tmp_path: Path):
 
 def test_profiles_that_need_one_structure_tree_are_laid_out_whole(journal: Path,
                                                                   tmp_path: Path):
-    from conftest import with_profiles
+    from helpers import with_profiles
     root = with_profiles(copy_publication(journal, tmp_path))
     build(BuildOptions(root=root, out=tmp_path / "out", languages=("en",), only=(DOC,),
                        profile="accessible", jobs=2))

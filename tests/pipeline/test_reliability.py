@@ -9,7 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import REPO, published
+from helpers import REPO, published
 
 from folio import files as atomic_module
 from folio.cli import main

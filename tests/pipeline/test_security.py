@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 import pytest
-from conftest import REPO
+from helpers import REPO
 
 from folio.errors import BuildError
 from folio.pipeline.run import BuildOptions, build

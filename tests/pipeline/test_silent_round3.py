@@ -7,7 +7,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import pdftotext, problems_of
+from helpers import pdftotext, problems_of
 
 from folio.pipeline.run import BuildOptions, build
 

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import REPO, published
+from helpers import REPO, published
 
 from folio.errors import BuildError
 from folio.pdf import ffi_cache

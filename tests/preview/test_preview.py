@@ -19,7 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import REPO, copy_publication
+from helpers import REPO, copy_publication
 
 from folio.config.options import BuildOptions
 from folio.preview.lengths import measure

@@ -10,7 +10,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import copy_publication, pdftotext
+from helpers import copy_publication, pdftotext
 
 from folio.cli import main
 from folio.config.options import BuildOptions

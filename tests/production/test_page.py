@@ -10,7 +10,7 @@ from pathlib import Path
 import pikepdf
 import pymupdf
 import pytest
-from conftest import MM, REPO, SAMPLE_ISSUE, pdfs, pdftotext, published
+from helpers import MM, REPO, SAMPLE_ISSUE, pdfs, pdftotext, published
 
 from folio.pipeline.run import BuildOptions, build
 from folio.production.preflight import words

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import (
+from helpers import (
     ICC,
     REPO,
     SAMPLE_ISSUE,
@@ -347,10 +347,10 @@ def test_preflight_finds_artbox_old_header_and_annotations(tmp_path: Path):
 
 def image_pdf(folder: Path, pixels: int, variant: str | None) -> Path:
     """A page with one image ``pixels`` wide shown one inch wide: ``pixels`` dpi."""
-    from conftest import _png
+    from helpers import gradient_png
     (folder / "figures").mkdir(exist_ok=True)
-    (folder / "figures/photo.png").write_bytes(_png(pixels, pixels // 2))
-    (folder / "figures/other.png").write_bytes(_png(50, 50))
+    (folder / "figures/photo.png").write_bytes(gradient_png(pixels, pixels // 2))
+    (folder / "figures/other.png").write_bytes(gradient_png(50, 50))
     html = (f"<img src='{(folder / 'figures/photo.png').as_uri()}' alt='A photograph' "
             "style='width: 25.4mm'>")
     if variant:

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import made_once, make_tiny, pdftotext, published, with_profiles
+from helpers import made_once, make_tiny, pdftotext, published, with_profiles
 from pypdf import PdfReader
 
 from folio.errors import BuildError

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import re
-import struct
 import subprocess
-import zlib
 from pathlib import Path
 
 import pikepdf
 import pytest
+from helpers import gradient_png
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 from weasyprint import HTML
@@ -154,16 +153,6 @@ def test_booklet_creep_and_signatures(tmp_path: Path):
     assert halves(tmp_path / "thick.booklet.pdf", 9) == ("PAGE32", "PAGE17")
 
 
-def _png(width: int, height: int) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + \
-            struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    rows = b"".join(b"\x00" + b"\x90\x40\x30" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
-                                                              0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
 def test_preflight_passes_a_good_document(tmp_path: Path):
     good = numbered_pdf(tmp_path / "notice-good.pdf", 1)
     report = check(good, Expectation("notice-good", "en", pages=1))
@@ -172,7 +161,7 @@ def test_preflight_passes_a_good_document(tmp_path: Path):
 
 
 def test_preflight_catches_a_low_resolution_image(tmp_path: Path):
-    image = base64.b64encode(_png(50, 50)).decode()
+    image = base64.b64encode(gradient_png(50, 50)).decode()
     pdf = tmp_path / "notice-photo.pdf"
     HTML(string=f'<img src="data:image/png;base64,{image}" style="width: 100mm">'
          ).write_pdf(pdf)

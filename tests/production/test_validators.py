@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import needs_verapdf, pdfs, pdftotext, run_verapdf
+from helpers import needs_verapdf, pdfs, pdftotext, run_verapdf
 
 # -- 1 and 2: the reference validator ------------------------------------------------
 
@@ -224,7 +224,7 @@ def test_the_cite_line_is_read_and_references_in_their_language(outputs):
 def screen_issue(tmp_path_factory) -> tuple[Path, Path]:
     """The sample issue (English) on the screen profile, laid out by articles and
     laid out whole, with offprints. Read-only."""
-    from conftest import REPO, SAMPLE_ISSUE, made_once
+    from helpers import REPO, SAMPLE_ISSUE, made_once
 
     from folio.pipeline.run import BuildOptions, build
 
@@ -280,7 +280,7 @@ def test_offprints_of_a_tagged_issue_are_whole_files(screen_issue):
 
 
 def test_tagging_is_a_setting_of_the_profile(tmp_path: Path):
-    from conftest import PROFILES, make_tiny
+    from helpers import PROFILES, make_tiny
 
     from folio.pipeline.run import BuildOptions, build
     root = make_tiny(tmp_path)

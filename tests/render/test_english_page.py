@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import typesetting
-from conftest import generated_issue, made_once
+from helpers import generated_issue, made_once
 from weasyprint import HTML
 
 HYPHEN = re.compile("[-\u2010]$")

@@ -7,7 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import made_once, make_tiny, pdftotext
+from helpers import made_once, make_tiny, pdftotext
 from pypdf import PdfReader
 
 from folio.pipeline.run import BuildOptions, build

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import typesetting
-from conftest import SAMPLE_ISSUE, generated_issue, made_once
+from helpers import SAMPLE_ISSUE, generated_issue, made_once
 from weasyprint import HTML
 
 from folio.render.typography import WORD_JOINER, keep_korean_words

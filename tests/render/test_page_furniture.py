@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pymupdf
 import pytest
-from conftest import REPO, SAMPLE_ISSUE, generated_issue, made_once
+from helpers import REPO, SAMPLE_ISSUE, generated_issue, made_once
 
 HEAD_BAND = 62          # pt from the top: the running heads sit above it, text below
 OPENER_SIZE = 17        # pt: an article's title, the board's and the contents' heading
@@ -228,7 +228,7 @@ def test_the_side_by_side_titles_share_a_first_baseline(tmp_path: Path):
 def _long_tables(folder: Path) -> Path:
     """The tiny publication, its first article with a captioned table of 40 rows
     and an uncaptioned one of 40, each after text that leaves it half a page."""
-    from conftest import article, make_tiny
+    from helpers import article, make_tiny
     root = make_tiny(folder)
     texts = {"en": ("Filler text of the first article, long enough to fill lines. " * 60,
                     "| City | Field |", "Member cities {#tbl:long}", "City"),

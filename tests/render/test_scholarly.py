@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from conftest import REPO, copy_publication, made_once, make_tiny, needs_verapdf, pdftotext
+from helpers import REPO, copy_publication, made_once, make_tiny, needs_verapdf, pdftotext
 from pypdf import PdfReader
 
 from folio.cli import main
@@ -433,7 +433,7 @@ def test_offprints_are_the_articles_pages_as_in_the_issue(scholarly: Path):
 
 @needs_verapdf
 def test_offprints_of_an_archive_build_pass_pdfa(scholarly: Path, tmp_path: Path):
-    from conftest import run_verapdf, with_profiles
+    from helpers import run_verapdf, with_profiles
     root = with_profiles(copy_publication(scholarly, tmp_path))
     build(BuildOptions(root=root, jobs=1, languages=("en",), only=("journal-2024-no2",),
                        profile="archive", offprints=True))
@@ -442,7 +442,7 @@ def test_offprints_of_an_archive_build_pass_pdfa(scholarly: Path, tmp_path: Path
 
 
 def test_offprints_are_refused_with_a_tagged_profile(scholarly: Path, tmp_path: Path, capsys):
-    from conftest import with_profiles
+    from helpers import with_profiles
     root = with_profiles(copy_publication(scholarly, tmp_path))
     assert main(["build", "--root", str(root), "--profile", "accessible", "--offprints"]) == 1
     assert "lose its structure tree" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from conftest import pdftotext
+from helpers import pdftotext
 from weasyprint import HTML
 
 from folio.render.typography import KEPT_SPACE, WORD_JOINER, keep_korean_words
