@@ -120,7 +120,7 @@ def ffi_factory(declarations: str, tables: str, filename: str):
         if sys._getframe(1).f_globals.get("__name__") != FFI_MODULE:
             return ordinary(*args, **options)   # anyone else importing meanwhile
         scope = {"__name__": TABLES_MODULE, "_cffi_backend": SimpleNamespace(FFI=CachedFFI)}
-        exec(code, scope)               # noqa: S102 - the file cffi wrote for us
+        exec(code, scope)               # the file cffi wrote for us
         return scope["ffi"]
     return make
 
