@@ -10,8 +10,6 @@ written, and the build fails (``BuildFailed``) saying how many documents were no
 
 from __future__ import annotations
 
-import html as html_module
-import re
 from collections import ChainMap
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -25,12 +23,13 @@ from folio.config.publication import Profile, PublicationConfig
 from folio.config.reading import Reader, Record, publication_reader
 from folio.content.model import Issue, Notice, Publication
 from folio.defaults import BUNDLED, command
-from folio.errors import BuildError, Problem, ProblemCollector
+from folio.errors import BuildError, Problem
 from folio.files import inside_publication, not_over_sources, publication_lock, temporary_pattern
 from folio.pdf import fonts
 from folio.pdf.fontprep import prepare as prepare_fonts
 from folio.pdf.fontprep import with_prepared
 from folio.pdf.writer import PdfJob
+from folio.pipeline.checks import check_content, check_glyphs, check_printed_characters
 from folio.pipeline.jobs import PdfResult, make_pdf, write_output
 from folio.pipeline.manifest import (
     Manifest,
@@ -72,68 +71,6 @@ class BuildFailed(BuildError):
 def _rebuild_failed(problems, failed, total):
     return BuildFailed(list(problems), failed, total)
 
-
-
-# -- checks before rendering -----------------------------------------------------------
-
-def check_glyphs(config: PublicationConfig, document: PlannedDocument,
-                 coverage: dict[str, frozenset[int]]) -> list[Problem]:
-    """Every character the document prints, as it will be laid out (Markdown
-    entities and YAML escapes decoded), must be drawable by the fonts of the
-    language that prints it: a box or an undeclared fallback font otherwise."""
-    problems = ProblemCollector()
-    seen: dict[str, set[str]] = {}          # per language: characters checked
-    for code, text in document.texts:
-        if code not in coverage:
-            coverage[code] = fonts.coverage(config.fonts[code].families, config.path,
-                                            config.fonts[code].line_of)
-        checked = seen.setdefault(code, set())
-        new = set(text.text) - checked      # sets: a long issue has a million characters
-        if not new:
-            continue
-        fresh = "".join(c for c in text.text if c in new)
-        before = len(problems.problems)
-        fonts.check_glyphs(fresh, text.path, coverage[code], config.fonts[code].families,
-                           problems, first_line=text.line)
-        for problem in problems.problems[before:]:
-            checked.add(problem.message.split("'")[1])
-        checked.update(new)
-    return problems.problems
-
-
-_TEXT = re.compile(r"<(style|title)\b[^>]*>.*?</\1>|<[^>]*>", re.S)
-
-
-def check_printed_characters(config: PublicationConfig, document: PlannedDocument,
-                             html: str, coverage: dict[str, frozenset[int]],
-                             stylesheets: tuple[Path, ...]) -> list[Problem]:
-    """The same for the whole HTML: what templates and catalogs print too. A
-    character no declared font has is reported at the template or catalog that
-    holds it."""
-    codes = {code for code, _ in document.texts} or {document.lang}
-    covered = frozenset().union(*(coverage.get(c, frozenset()) for c in codes))
-    text = html_module.unescape(_TEXT.sub(" ", html))
-    missing = sorted(c for c in set(text) if ord(c) not in covered and fonts.needs_glyph(c))
-    problems = []
-    for char in missing:
-        path, line = _find_character(char, stylesheets) or (document.source, None)
-        problems.append(Problem(
-            f"no declared font can draw '{char}' (U+{ord(char):04X}), which "
-            f"{document.name} ({document.lang}) would print", path, line,
-            hint="replace the character, or add a font that has it to 'fonts' in "
-                 "publication.yaml"))
-    return problems
-
-
-def _find_character(char: str, files: tuple[Path, ...]) -> tuple[Path, int] | None:
-    for path in files:
-        try:
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if char in line:
-                    return path, number
-        except (OSError, UnicodeDecodeError):
-            continue
-    return None
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -398,7 +335,7 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
                                                          profile, record, coverage)
             issue_build = parts.IssueBuild(
                 document.content, config, render, render_whole, ready,
-                partial(_check_content, config, document, coverage),
+                partial(check_content, config, document, coverage),
                 partial(_stylesheets, record, config.root), job, pieces_key,
                 config.root, {}, fresh=options.force)
             tasks.append(_Task(document, job, parts.steps(issue_build) if by_parts
@@ -411,13 +348,6 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
 
 def _stylesheets(record: Record, root: Path) -> tuple[Path, ...]:
     return tuple(_paths(record, root))
-
-
-def _check_content(config: PublicationConfig, document: PlannedDocument,
-                   coverage: dict[str, frozenset[int]]) -> None:
-    problems = check_glyphs(config, document, coverage)
-    if problems:
-        raise BuildError(*problems)
 
 
 def _prepare_by_parts(config: PublicationConfig, document: PlannedDocument,
@@ -483,7 +413,7 @@ def _part_renderer(config: PublicationConfig, document: PlannedDocument, languag
                                             tuple(_paths(record, config.root)))
         if problems:
             # A character the content holds is reported at its file and line.
-            _check_content(config, document, coverage)
+            check_content(config, document, coverage)
             raise BuildError(*problems)
         return html
 
