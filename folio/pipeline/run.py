@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections import ChainMap
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -22,7 +21,7 @@ from folio.config.options import BuildOptions
 from folio.config.publication import Profile, PublicationConfig
 from folio.config.reading import Reader, Record, publication_reader
 from folio.content.model import Issue, Notice, Publication
-from folio.defaults import BUNDLED, command
+from folio.defaults import BUNDLED
 from folio.errors import BuildError, Problem
 from folio.files import inside_publication, not_over_sources, publication_lock, temporary_pattern
 from folio.pdf import fonts
@@ -47,6 +46,7 @@ from folio.pipeline.planning import (
     plan,
     plan_documents,
 )
+from folio.pipeline.scheduling import Task, scheduler
 from folio.render.html import IssuePart, source_date
 
 if TYPE_CHECKING:
@@ -302,7 +302,7 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
     prepared: list = []
     results: list[PdfResult] = []
     inputs: dict[str, ChainMap[str, str]] = {}
-    tasks: list[_Task] = []
+    tasks: list[Task] = []
 
     def done(document: PlannedDocument, result: PdfResult) -> None:
         manifest.record(result.output, key, {**inputs[str(result.output)], **result.inputs},
@@ -338,11 +338,11 @@ def _render_in(pool, options, config, profile, languages, todo, shared, key,
                 partial(check_content, config, document, coverage),
                 partial(_stylesheets, record, config.root), job, pieces_key,
                 config.root, {}, fresh=options.force)
-            tasks.append(_Task(document, job, parts.steps(issue_build) if by_parts
+            tasks.append(Task(document, job, parts.steps(issue_build) if by_parts
                                else parts.whole_steps(issue_build)))
         else:
-            tasks.append(_Task(document, job, _single(job)))
-    _drive(pool, tasks, done, fail)
+            tasks.append(Task(document, job, _single(job)))
+    scheduler(pool).run(tasks, done, fail)
     return results
 
 
@@ -430,97 +430,9 @@ def _part_renderer(config: PublicationConfig, document: PlannedDocument, languag
     return render, render_whole, lambda raw: check(keep_korean_words(raw))
 
 
-@dataclass
-class _Task:
-    """A document's jobs, a step at a time (a generator: see parts.steps)."""
-
-    document: PlannedDocument
-    job: PdfJob
-    steps: Steps
-
-
 def _single(job: PdfJob) -> Steps:
     [result] = yield [(make_pdf, (job,))]
     return result
-
-
-def _drive(pool, tasks: list[_Task], done, fail) -> None:
-    """Run every task's steps: each step's jobs at once in the pool (or one after
-    another in this process), a task's next step when its last one is complete,
-    so one issue's pieces and other documents share the workers."""
-    if pool is None:
-        from folio.pipeline.parts import run_steps
-        for task in tasks:
-            try:
-                done(task.document, run_steps(
-                    task.steps, lambda step: [function(*args) for function, args in step]))
-            except BuildError as error:
-                fail(task.document, error)
-        return
-
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    from folio.pipeline.parts import Ahead
-    pending: dict = {}
-    steps: dict[int, list] = {}             # task -> [results, jobs left, first error]
-    early: dict[tuple[int, Path], object] = {}     # (task, output) -> a job started ahead
-
-    def advance(number: int, value=None, error: BuildError | None = None) -> None:
-        task = tasks[number]
-        try:
-            if error is not None:
-                step = task.steps.throw(error)
-            elif value is None:
-                step = next(task.steps)
-            else:
-                step = task.steps.send(value)
-            while isinstance(step, Ahead):
-                for function, args in step.jobs:
-                    early[number, args[0].output] = pool.submit(function, *args)
-                step = next(task.steps)
-        except StopIteration as stop:
-            done(task.document, stop.value)
-            return
-        except BuildError as failure:
-            fail(task.document, failure)
-            return
-        steps[number] = [[None] * len(step), len(step), None]
-        for slot, (function, args) in enumerate(step):
-            key = (number, getattr(args[0], "output", None))
-            future = early.pop(key) if key in early else pool.submit(function, *args)
-            pending[future] = (number, slot, args[0])
-
-    for number in range(len(tasks)):
-        advance(number)
-    while pending:
-        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-        for future in finished:
-            number, slot, job = pending.pop(future)
-            state = steps[number]
-            try:
-                state[0][slot] = future.result()
-            except BuildError as error:
-                state[2] = state[2] or error
-            except Exception as error:          # noqa: BLE001 - the pool's: said per document
-                state[2] = state[2] or _pool_failure(tasks[number], job, error)
-            state[1] -= 1
-            if state[1] == 0:
-                advance(number, None if state[2] else state[0], state[2])
-
-
-def _pool_failure(task: _Task, job, error: Exception) -> BuildError:
-    from folio.pipeline.workers import WorkerDied, WorkerTimeout
-    name = getattr(job, "name", None) or getattr(getattr(job, "job", None), "name", task.job.name)
-    if isinstance(error, WorkerTimeout):
-        return BuildError.at(
-            f"{name}: no result after {error.seconds:.0f} s; the document was "
-            "stopped (its PDF, if any, is as it was)", task.document.source,
-            hint=f"a document this long may need more: {command()} --timeout SECONDS; "
-                 "otherwise report it, with the document")
-    if isinstance(error, WorkerDied):
-        return BuildError.at(f"{name}: {error}", task.document.source,
-                             hint="try again, with --jobs 1 if memory is short")
-    raise error
 
 
 def _paths(record: Record, root: Path) -> list[Path]:
