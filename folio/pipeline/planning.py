@@ -7,9 +7,10 @@ Which kinds of document there are, and how each is planned, is kinds.py's.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from folio.config.layout import TemplateSet, locales_dirs_for
 from folio.config.options import BuildOptions
@@ -21,13 +22,16 @@ from folio.defaults import BILINGUAL, command
 from folio.errors import BuildError, Problem
 from folio.i18n.catalog import catalog_path, catalog_paths, load_translations
 
+if TYPE_CHECKING:
+    from folio.pipeline.kinds import DocumentKind
+
 Content = Issue | Notice | tuple[Notice, ...] | None
 
 @dataclass(frozen=True)
 class PlannedDocument:
-    """One PDF the build will write: ``<lang>/<kind>-<slug>.pdf``."""
+    """One PDF the build will write: ``<lang>/<kind's prefix>-<slug>.pdf``."""
 
-    kind: str                                   # "journal" or "notice"
+    kind: DocumentKind                          # kinds.py: issue, notice, bilingual sheet
     slug: str
     lang: str                                   # a language code or "bilingual"
     content: Content                            # None: it could not be read
@@ -37,7 +41,7 @@ class PlannedDocument:
 
     @property
     def name(self) -> str:
-        return f"{self.kind}-{self.slug}"
+        return f"{self.kind.prefix}-{self.slug}"
 
     @property
     def pending(self) -> bool:
@@ -81,68 +85,103 @@ class PlannedDocument:
         return {name: value for part in self.parts for name, value in part.inputs}
 
 
+@dataclass(frozen=True)
+class PlanRequest:
+    """What each kind plans from: the content, the options, and the problems of
+    the content that could not be read, by (kind's prefix, slug, language)."""
+
+    publication: Publication
+    options: BuildOptions
+    failed: dict[tuple[str, str, str], list[Problem]]
+
+    @property
+    def wanted(self) -> set[str]:
+        """The languages asked for, and ``bilingual`` (everything, unless asked)."""
+        config = self.publication.config
+        return set(self.options.languages) or set(config.codes) | {BILINGUAL}
+
+    @property
+    def codes(self) -> list[str]:
+        return [c for c in self.publication.config.codes if c in self.wanted]
+
+
 def plan_documents(publication: Publication, options: BuildOptions) -> list[PlannedDocument]:
-    """What the build will write, in a stable order (issues, notices, bilingual); a
-    document whose content has problems is planned too, with its problems."""
-    config = publication.config
-    wanted = set(options.languages) or set(config.codes) | {BILINGUAL}
-    codes = [c for c in config.codes if c in wanted]
+    """What the build will write, in a stable order (the order of kinds.KINDS:
+    issues, notices, bilingual); a document whose content has problems is planned
+    too, with its problems."""
+    from folio.pipeline.kinds import KINDS
     failed: dict[tuple[str, str, str], list[Problem]] = {}
     for key, problem in publication.problems:
         if key is not None:
             failed.setdefault(key, []).append(problem)
-    issues = {(i.slug, i.language.code): i for i in publication.issues}
-    notices = {(n.slug, n.language.code): n for n in publication.notices}
-    planned = []
-    for kind, loaded in (("journal", issues), ("notice", notices)):
-        slugs = sorted({s for s, _ in loaded} | {k[1] for k in failed if k[0] == kind})
-        for slug in slugs:
-            for code in codes:
-                content = loaded.get((slug, code))
-                problems = tuple(failed.get((kind, slug, code), ()))
-                if content is not None or problems:
-                    planned.append(PlannedDocument(kind, slug, code, content,
-                                                   problems=problems))
-    if BILINGUAL in wanted:
-        planned += _bilingual_notices(publication, options.bilingual, failed)
+    request = PlanRequest(publication, options, failed)
+    planned = [document for kind in KINDS for document in kind.plan(kind, request)]
     if options.only:
-        planned = _select(planned, options.only, config)
+        planned = _select(planned, options.only, publication.config)
     return planned
 
 
-def _bilingual_notices(publication: Publication, layout: str | None,
-                       failed: dict) -> list[PlannedDocument]:
+def plan_per_language(kind: DocumentKind, request: PlanRequest,
+                      contents: Iterable[Issue | Notice]) -> list[PlannedDocument]:
+    """One document per content and language asked for (and one per content that
+    could not be read, with its problems)."""
+    loaded = {(c.slug, c.language.code): c for c in contents}
+    failed = request.failed
+    planned = []
+    slugs = sorted({s for s, _ in loaded} | {k[1] for k in failed if k[0] == kind.prefix})
+    for slug in slugs:
+        for code in request.codes:
+            content = loaded.get((slug, code))
+            problems = tuple(failed.get((kind.prefix, slug, code), ()))
+            if content is not None or problems:
+                planned.append(PlannedDocument(kind, slug, code, content, problems=problems))
+    return planned
+
+
+def plan_bilingual(kind: DocumentKind, request: PlanRequest) -> list[PlannedDocument]:
+    """One sheet per notice that is bilingual (or every notice, with --bilingual
+    LAYOUT), with every language's version."""
+    if BILINGUAL not in request.wanted:
+        return []
+    publication, layout = request.publication, request.options.bilingual
     by_slug: dict[str, dict[str, Notice]] = {}
     for notice in publication.notices:
         by_slug.setdefault(notice.slug, {})[notice.language.code] = notice
-    for (kind, slug, _code) in failed:
-        if kind == "notice":
+    for (prefix, slug, _code) in request.failed:
+        if prefix == kind.prefix:
             by_slug.setdefault(slug, {})
     planned = []
-    codes = publication.config.codes
     for slug, versions in sorted(by_slug.items()):
-        problems = [p for code in codes for p in failed.get(("notice", slug, code), ())]
         if not layout and not any(n.bilingual for n in versions.values()):
             continue                    # --bilingual LAYOUT pairs every notice
-        missing = [c for c in codes if c not in versions]
-        if missing and layout and not any(n.bilingual for n in versions.values()):
-            continue                    # not every notice exists in every language
-        if missing and not problems:
-            first = next(iter(versions.values()))
-            problems.append(Problem(
-                f"notice '{slug}' is bilingual but has no {', '.join(missing)} version",
-                first.source, hint=f"write {slug}.{missing[0]}.md or drop 'bilingual'"))
-        if problems:
-            planned.append(PlannedDocument("notice", slug, BILINGUAL, None,
-                                           layout or "stacked", tuple(problems)))
-            continue
-        notices = tuple(versions[c] for c in codes)
-        chosen = layout or next((n.bilingual for n in notices
-                                 if n.language.code == publication.config.source_language
-                                 and n.bilingual), None) \
-            or next(n.bilingual for n in notices if n.bilingual)
-        planned.append(PlannedDocument("notice", slug, BILINGUAL, notices, chosen))
+        document = _bilingual_sheet(kind, request, slug, versions)
+        if document is not None:
+            planned.append(document)
     return planned
+
+
+def _bilingual_sheet(kind: DocumentKind, request: PlanRequest, slug: str,
+                     versions: dict[str, Notice]) -> PlannedDocument | None:
+    codes = request.publication.config.codes
+    layout = request.options.bilingual
+    problems = [p for code in codes for p in request.failed.get((kind.prefix, slug, code), ())]
+    missing = [c for c in codes if c not in versions]
+    if missing and layout and not any(n.bilingual for n in versions.values()):
+        return None                     # not every notice exists in every language
+    if missing and not problems:
+        first = next(iter(versions.values()))
+        problems.append(Problem(
+            f"notice '{slug}' is bilingual but has no {', '.join(missing)} version",
+            first.source, hint=f"write {slug}.{missing[0]}.md or drop 'bilingual'"))
+    if problems:
+        return PlannedDocument(kind, slug, BILINGUAL, None, layout or "stacked",
+                               tuple(problems))
+    notices = tuple(versions[c] for c in codes)
+    chosen = layout or next((n.bilingual for n in notices
+                             if n.language.code == request.publication.config.source_language
+                             and n.bilingual), None) \
+        or next(n.bilingual for n in notices if n.bilingual)
+    return PlannedDocument(kind, slug, BILINGUAL, notices, chosen)
 
 
 def _select(planned, only, config) -> list[PlannedDocument]:
