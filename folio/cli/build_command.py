@@ -16,6 +16,7 @@ from folio.cli.common import (
     shown,
 )
 from folio.config.options import BuildOptions
+from folio.config.variants import variant_of
 from folio.defaults import BILINGUAL_LAYOUTS, DEFAULT_PROFILE
 from folio.errors import BuildError
 
@@ -92,7 +93,7 @@ def _offprints_possible(options: BuildOptions) -> None:
     from folio.config.publication import load_config
     config = load_config(options.root)
     profile = config.profile(options.profile)
-    if (profile.variant or "").startswith("pdf/ua"):
+    if variant_of(profile.variant).tagged:
         raise BuildError.at(f"--offprints cannot be made with the '{profile.name}' profile "
                             f"({profile.variant}): an offprint cut from a tagged issue would "
                             "lose its structure tree", config.path,

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from folio.config.options import BuildOptions
 from folio.config.publication import Profile, PublicationConfig
+from folio.config.variants import variant_of
 from folio.content.model import Issue
 from folio.errors import BuildError
 from folio.files import temporary_pattern
@@ -100,7 +101,7 @@ def write_offprints(pdf: Path, issue: Issue, config: PublicationConfig, profile:
                                               issue.number, issue.date.isoformat(),
                                               issue.issn, article.doi))
         try:
-            cut_pdf, _ = cut(data, offprint, (profile.variant or "").startswith("pdf/a"))
+            cut_pdf, _ = cut(data, offprint, variant_of(profile.variant).archival)
         except NotInIssue:
             raise BuildError.at(f"{pdf.name}: cannot find article '{article.slug}' in the "
                                 "issue PDF to cut its offprint", article.source,

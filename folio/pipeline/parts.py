@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any
 
 from folio.config.publication import Profile, PublicationConfig
+from folio.config.variants import variant_of
 from folio.content.model import Issue
 from folio.errors import BuildError
 from folio.files import digest
@@ -83,7 +84,7 @@ Steps = Generator[Step | Ahead, Any, PdfResult]   # sent: a step's results, in o
 
 def whole_only(profile: Profile) -> bool:
     """Profiles whose PDF needs one structure tree (tagged PDF/A and PDF/UA)."""
-    return (profile.variant or "").startswith(("pdf/a", "pdf/ua"))
+    return variant_of(profile.variant).one_tree
 
 
 @dataclass
