@@ -14,6 +14,7 @@ CONFIG_FILE = "publication.yaml"                      # marks a publication's ro
 DEFAULT_PROFILE = "screen"
 BILINGUAL = "bilingual"                               # the "language" of bilingual sheets
 BILINGUAL_LAYOUTS = ("stacked", "side-by-side", "duplex")
+DEFAULT_TIMEOUT = 300.0         # seconds a document may take: 20 times the longest measured
 
 
 def command() -> str:

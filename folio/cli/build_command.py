@@ -17,7 +17,7 @@ from folio.cli.common import (
 )
 from folio.config.options import BuildOptions
 from folio.config.variants import variant_of
-from folio.defaults import BILINGUAL_LAYOUTS, DEFAULT_PROFILE
+from folio.defaults import BILINGUAL_LAYOUTS, DEFAULT_PROFILE, DEFAULT_TIMEOUT
 from folio.errors import BuildError
 
 
@@ -69,9 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--whole", action="store_true",
                         help="lay each issue out in one piece, not article by article "
                              "(as the archive and accessible profiles always do)")
-    parser.add_argument("--timeout", type=_seconds, default=300.0, metavar="SECONDS",
+    parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="stop a document that has no result after this long (default "
-                             "300 s, far beyond any real document)")
+                             f"{DEFAULT_TIMEOUT:.0f} s, far beyond any real document)")
     return parser
 
 
@@ -84,7 +84,7 @@ def _seconds(text: str) -> float:
         seconds = float("nan")
     if not seconds >= 1 or seconds == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds: give 1 or "
-                                         "more (the default is 300)")
+                                         f"more (the default is {DEFAULT_TIMEOUT:.0f})")
     return seconds
 
 def _offprints_possible(options: BuildOptions) -> None:

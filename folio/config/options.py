@@ -6,7 +6,7 @@ import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from folio.defaults import DEFAULT_PROFILE
+from folio.defaults import DEFAULT_PROFILE, DEFAULT_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -23,7 +23,7 @@ class BuildOptions:
     impose: tuple[str, ...] = ()       # "2up" (notices), "booklet" (journal issues)
     previews: bool = False             # PNG thumbnails and a contact sheet per PDF
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    timeout: float = 300.0             # seconds a document may take before it is stopped
+    timeout: float = DEFAULT_TIMEOUT   # seconds a document may take before it is stopped
     whole: bool = False                # lay issues out in one piece, not by articles
     offprints: bool = False            # also one PDF per citable article, cut from its issue
 

@@ -63,10 +63,11 @@ from concurrent.futures import Future
 from multiprocessing.connection import wait
 from types import FrameType
 
+from folio.defaults import DEFAULT_TIMEOUT
+
 _FORK = multiprocessing.get_context("fork") if "fork" in \
     multiprocessing.get_all_start_methods() else None   # see parallel_available
 _SPAWN = multiprocessing.get_context("spawn")           # a zygote for a threaded program
-DEFAULT_TIMEOUT = 300.0           # seconds: 20 times the longest document measured
 POLL = 0.5                        # how often the zygote looks at deadlines and its parent
 READY, BROKEN = -2, -1            # the zygote's messages that answer no job
 
