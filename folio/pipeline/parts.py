@@ -41,7 +41,7 @@ from typing import Any
 
 from folio.config.publication import Profile, PublicationConfig
 from folio.config.variants import variant_of
-from folio.content.model import Issue
+from folio.content.model import Issue, IssueItem
 from folio.errors import BuildError
 from folio.files import digest
 from folio.pdf.writer import PartReport, PdfJob
@@ -192,7 +192,7 @@ def steps(build: IssueBuild) -> Steps:
     return result
 
 
-def _run_piece(build: IssueBuild, cache: _Cache, items) -> _Piece:
+def _run_piece(build: IssueBuild, cache: _Cache, items: tuple[IssueItem, ...]) -> _Piece:
     """A run as the last build laid it out: on a right-hand page, or after a
     throwaway page when its section opens on any page and it fell on a left one
     (the plan moves it if it must). Without this, such a run was laid out on a
@@ -205,7 +205,7 @@ def _run_piece(build: IssueBuild, cache: _Cache, items) -> _Piece:
     return piece
 
 
-def _newest_first(runs) -> list[int]:
+def _newest_first(runs: tuple[tuple[IssueItem, ...], ...]) -> list[int]:
     """The runs' indexes, the one whose article file was saved last first."""
     def saved(index: int) -> int:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
+from gettext import NullTranslations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -184,7 +185,8 @@ def _bilingual_sheet(kind: DocumentKind, request: PlanRequest, slug: str,
     return PlannedDocument(kind, slug, BILINGUAL, notices, chosen)
 
 
-def _select(planned, only, config) -> list[PlannedDocument]:
+def _select(planned: list[PlannedDocument], only: tuple[str, ...],
+            config: PublicationConfig) -> list[PlannedDocument]:
     def matches(doc: PlannedDocument, wanted: str) -> bool:
         wanted = wanted.removesuffix(".pdf").removesuffix(".draft")
         return wanted in (doc.name, doc.slug, f"{doc.lang}/{doc.name}")
@@ -272,7 +274,7 @@ def _languages(config: PublicationConfig, templates: TemplateSet, reader: Reader
 MSGID_LANGUAGE = "en"
 
 
-def _translated(translations, singular: str, plural: str | None) -> bool:
+def _translated(translations: NullTranslations, singular: str, plural: str | None) -> bool:
     if plural is None:
         return translations.gettext(singular) != singular
     return translations.ngettext(singular, plural, 1) != singular or \

@@ -60,8 +60,10 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from multiprocessing.connection import wait
-from types import FrameType
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from types import FrameType, TracebackType
+from typing import Any
 
 from folio.defaults import DEFAULT_TIMEOUT
 
@@ -84,7 +86,7 @@ class WorkerTimeout(Exception):
         super().__init__(f"no result after {seconds:.0f} s")
         self.seconds = seconds
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[WorkerTimeout], tuple[float]]:
         return (WorkerTimeout, (self.seconds,))
 
 
@@ -119,17 +121,18 @@ class WorkerPool:
         self._reader = threading.Thread(target=self._read, name="folio-results", daemon=True)
         self._reader.start()
 
-    def __enter__(self):
+    def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, kind, value, traceback):
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         self.shutdown(wait=True, cancel_futures=kind is not None)
 
     @property
     def pid(self) -> int | None:
         return self._zygote.pid
 
-    def submit(self, function, *args) -> Future:
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
         future: Future = Future()
         with self._lock:
             if self._closed:
@@ -261,7 +264,7 @@ def prepare_for_fork() -> None:
         pass
 
 
-def _library(soname: str, name: str, **options) -> ctypes.CDLL:
+def _library(soname: str, name: str, **options: Any) -> ctypes.CDLL:
     """A C library by its usual file name, else as ``ctypes.util`` finds it (which
     runs ``ldconfig -p``: a process forked at every start of the zygote and of
     each worker)."""
@@ -272,13 +275,14 @@ def _library(soname: str, name: str, **options) -> ctypes.CDLL:
 
 
 class _Worker:
-    def __init__(self, process, connection):
+    def __init__(self, process: BaseProcess, connection: Connection) -> None:
         self.process = process
         self.connection = connection
         self.job: tuple | None = None           # (number, started)
 
 
-def _zygote(jobs, results, count: int, timeout: float, parent: int) -> None:
+def _zygote(jobs: Connection, results: Connection, count: int, timeout: float,
+            parent: int) -> None:
     """Prepare, fork the workers, and relay jobs to them until told to stop."""
     # What this process inherited is its parent's, Pango's font maps among it:
     # finalising one takes fontconfig's lock, which a thread of the parent may
@@ -421,7 +425,7 @@ def _stop_worker(number: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _worker(connection) -> None:
+def _worker(connection: Connection) -> None:
     """Run jobs one at a time; Ctrl-C ends the worker at once, writing nothing more."""
     _die_with_parent()
     stop = stop_outside_imports(_stop_worker)
@@ -433,7 +437,7 @@ def _worker(connection) -> None:
         _exit(1)
 
 
-def _serve(connection) -> None:
+def _serve(connection: Connection) -> None:
     _warm_up()
     idle_imports = True
     while True:
