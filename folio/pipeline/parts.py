@@ -171,8 +171,24 @@ def steps(build: IssueBuild) -> Steps:
             break
     else:
         return (yield from _whole(build))
+    return (yield from _assemble(build, cache, _Laid(runs, backs, front, stamps), plan))
 
-    back = backs[plan.back_lead]
+
+@dataclass
+class _Laid:
+    """An issue's pieces, laid out."""
+
+    runs: list[_Piece]
+    backs: list[_Piece]                     # the colophon, on a right- and a left-hand page
+    front: _Piece
+    stamps: list[_Piece]
+
+
+def _assemble(build: IssueBuild, cache: _Cache, laid: _Laid, plan: _Plan) -> Steps:
+    """The pieces put together (or, if their fonts cannot be shared, the issue laid
+    out whole); the cache keeps only what this build used."""
+    runs, front, stamps = laid.runs, laid.front, laid.stamps
+    back = laid.backs[plan.back_lead]
     pieces = [*(Piece(p.job.output, _report(p), skip=int(p.part.lead)) for p in runs),
               Piece(back.job.output, _report(back), skip=int(plan.back_lead))]
     chunks = [Piece(p.job.output, _report(p), skip=int(p.part.lead)) for p in stamps]
@@ -186,7 +202,7 @@ def steps(build: IssueBuild) -> Steps:
     [result] = yield [(assemble_pdf, (assembly,))]
     if result is None:                  # fonts the pieces cannot share
         return (yield from _whole(build))
-    used = [*runs, *backs, front, *stamps]
+    used = [*runs, *laid.backs, front, *stamps]
     cache.keep_only([p.job.output for p in used])
     _keep_html_of(build, used)
     return result
@@ -361,8 +377,16 @@ def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece
     assert back.result is not None
     for page in range(back.result.pages - int(lead)):
         pages.append((len(runs), page, StampPage("front", running)))
-    # "Cite this article" at the foot of each citable article's first page: the
-    # stamps print it, so the articles need not know their pages.
+    _cite_on_first_pages(issue, pages, contents, last, front_pages)
+    stamps, layout = _cut_stamps(pages, starts, front_pages)
+    return _Plan(front_pages, contents, layout, stamps, lead, left_runs)
+
+
+def _cite_on_first_pages(issue: Issue, pages: list[tuple[int | None, int, StampPage]],
+                         contents: dict[str, int], last: dict[str, int],
+                         front_pages: int) -> None:
+    """"Cite this article" at the foot of each citable article's first page: the
+    stamps print it, so the articles need not know their pages."""
     front_number = front_pages + 1
     for item in issue.items:
         anchor = item.article.anchor
@@ -371,15 +395,19 @@ def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece
             piece, page, stamp = pages[index]
             pages[index] = (piece, page, replace(stamp, cite_article=anchor, cite_pages=page_range(
                 contents[anchor], last.get(anchor, contents[anchor]))))
-    stretches = _stretches(starts, len(pages))
+
+
+def _cut_stamps(pages: list[tuple[int | None, int, StampPage]], starts: list[int],
+                front_pages: int) -> tuple[list[IssuePart], list[PagePlan]]:
+    """The stamps, a stretch of pages each, and where each page comes from."""
     stamps, layout = [], []
-    for chunk, (begin, end) in enumerate(stretches):
+    for chunk, (begin, end) in enumerate(_stretches(starts, len(pages))):
         first = front_pages + 1 + begin
         stamps.append(IssuePart("stamps", pages=tuple(stamp for _, _, stamp in pages[begin:end]),
                                 first_number=first, lead=first % 2 == 0))
         layout += [PagePlan(piece, page, chunk, offset)
                    for offset, (piece, page, _) in enumerate(pages[begin:end])]
-    return _Plan(front_pages, contents, layout, stamps, lead, left_runs)
+    return stamps, layout
 
 
 STAMP_PAGES = 48
