@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from folio.config.reading import Record
+from folio.content.model import Issue
 from folio.errors import BuildError
 from folio.pdf import fonts
 from folio.pdf.writer import PdfJob
@@ -120,7 +121,6 @@ def part_renderer(context: BuildContext, document: PlannedDocument,
                   record: Record) -> PartRenderer:
     """The renderers of an issue laid out by parts. Every template they read is
     recorded in ``record``."""
-    from folio.content.model import Issue
     from folio.render.environment import recording
     from folio.render.html import render_issue_html
     from folio.render.typography import keep_korean_words
