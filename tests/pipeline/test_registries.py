@@ -23,22 +23,22 @@ def _text(pdf: Path) -> str:
 
 
 def test_a_kind_added_to_the_registry_is_built_with_no_other_change(tiny: Path, monkeypatch):
-    """A 'leaflet' made of the notices' content, imposed as a booklet, with no page
-    limit: one entry in KINDS, and planning, rendering, the jobs, imposition and
+    """A 'leaflet' made of the notices' content, with no page limit and imposed
+    2-up: one entry in KINDS, and planning, rendering, the jobs, imposition and
     --list all know it."""
-    leaflet = replace(kinds.NOTICE, name="leaflet", prefix="leaflet", imposition="booklet",
+    leaflet = replace(kinds.NOTICE, name="leaflet", prefix="leaflet", imposition="2up",
                       max_pages=lambda document: None)
     monkeypatch.setattr(kinds, "KINDS", (*kinds.KINDS, leaflet))
-    options = BuildOptions(root=tiny, jobs=1, languages=("en",), impose=("booklet",))
+    options = BuildOptions(root=tiny, jobs=1, languages=("en",), only=("leaflet-open-day",),
+                           impose=("2up", "booklet"))
     written = {r.output.relative_to(tiny / "output").as_posix() for r in build(options)}
-    assert written == {"en/journal-2024-no2.pdf", "en/notice-open-day.pdf",
-                       "en/leaflet-open-day.pdf"}
+    assert written == {"en/leaflet-open-day.pdf"}
     leaflet_pdf = tiny / "output/en/leaflet-open-day.pdf"
     assert "Open Day" in _text(leaflet_pdf) and "Visitors are welcome." in _text(leaflet_pdf)
-    # Its imposition is the kind's: a booklet of the leaflet, none of the notice.
-    assert (tiny / "output/en/leaflet-open-day.booklet.pdf").is_file()
-    assert not (tiny / "output/en/notice-open-day.booklet.pdf").exists()
-    assert tiny / "output/en/leaflet-open-day.pdf" in {path for path, _ in outdated(options)}
+    # Its imposition is the kind's, not a notice's by its name.
+    assert (tiny / "output/en/leaflet-open-day.2up.pdf").is_file()
+    assert not (tiny / "output/en/leaflet-open-day.booklet.pdf").exists()
+    assert [path for path, _ in outdated(options)] == [leaflet_pdf]
 
 
 def test_a_kinds_page_limit_is_the_one_the_build_enforces(tiny: Path, monkeypatch):
