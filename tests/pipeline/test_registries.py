@@ -84,3 +84,14 @@ def test_the_press_step_writes_the_header_version_of_the_table(tmp_path: Path):
     data = press_ready(source.read_bytes(), variant="pdf/x-4", intent=None,
                        crop_marks_mm=None)
     assert data.startswith(b"%PDF-" + variant_of("pdf/x-4").header.encode())
+
+
+def test_preflight_of_the_plan_expects_the_kinds_page_limit(tiny: Path, monkeypatch):
+    from folio.cli.preflight_command import planned
+    leaflet = replace(kinds.NOTICE, name="leaflet", prefix="leaflet",
+                      max_pages=lambda document: 4)
+    monkeypatch.setattr(kinds, "KINDS", (*kinds.KINDS, leaflet))
+    expected = {path.name: e.pages for path, e in planned(BuildOptions(root=tiny))
+                if path.parent.name == "en"}
+    assert expected == {"journal-2024-no2.pdf": None, "notice-open-day.pdf": 1,
+                        "leaflet-open-day.pdf": 4}
