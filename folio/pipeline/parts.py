@@ -42,7 +42,6 @@ from typing import Any
 from folio.config.publication import Profile, PublicationConfig
 from folio.config.variants import variant_of
 from folio.content.model import Issue, IssueItem
-from folio.errors import BuildError
 from folio.files import digest
 from folio.pdf.writer import PartReport, PdfJob
 from folio.pipeline.jobs import (
@@ -540,21 +539,3 @@ class _Cache:
                     shutil.rmtree(path, ignore_errors=True)
                 else:
                     path.unlink(missing_ok=True)
-
-
-def run_steps(steps_of: Steps, run: Callable[[Step], list]) -> PdfResult:
-    """Drive ``steps_of`` with ``run`` doing each step (in this process)."""
-    try:
-        step = next(steps_of)
-        while True:
-            if isinstance(step, Ahead):         # run with the step that names them
-                step = next(steps_of)
-                continue
-            try:
-                results = run(step)
-            except BuildError as error:
-                step = steps_of.throw(error)
-                continue
-            step = steps_of.send(results)
-    except StopIteration as stop:
-        return stop.value

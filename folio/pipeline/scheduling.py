@@ -20,7 +20,7 @@ from folio.defaults import command
 from folio.errors import BuildError
 from folio.pdf.writer import PdfJob
 from folio.pipeline.jobs import PdfResult
-from folio.pipeline.parts import Ahead, Step, Steps, run_steps
+from folio.pipeline.parts import Ahead, Step, Steps
 from folio.pipeline.planning import PlannedDocument
 
 Done = Callable[[PlannedDocument, PdfResult], None]
@@ -61,13 +61,28 @@ class SerialTasks:
     def run(self, tasks: list[Task], done: Done, fail: Failed) -> None:
         for task in tasks:
             try:
-                done(task.document, run_steps(task.steps, _in_process))
+                done(task.document, _run_steps(task.steps))
             except BuildError as error:
                 fail(task.document, error)
 
 
-def _in_process(step: Step) -> list[Any]:
-    return [function(*args) for function, args in step]
+def _run_steps(steps: Steps) -> PdfResult:
+    """Drive a task's steps, each job run here; a job's error is given to the task
+    (which may fall back on another way, as an issue laid out whole)."""
+    try:
+        step = next(steps)
+        while True:
+            if isinstance(step, Ahead):         # run with the step that names them
+                step = next(steps)
+                continue
+            try:
+                results = [function(*args) for function, args in step]
+            except BuildError as error:
+                step = steps.throw(error)
+                continue
+            step = steps.send(results)
+    except StopIteration as stop:
+        return stop.value
 
 
 @dataclass
