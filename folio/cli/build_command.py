@@ -16,6 +16,7 @@ from folio.cli.common import (
     shown,
 )
 from folio.config.options import BuildOptions
+from folio.config.variants import variant_of
 from folio.defaults import BILINGUAL_LAYOUTS, DEFAULT_PROFILE, DEFAULT_TIMEOUT
 from folio.errors import BuildError
 
@@ -70,7 +71,7 @@ def _parser() -> argparse.ArgumentParser:
                              "(as the archive and accessible profiles always do)")
     parser.add_argument("--timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="stop a document that has no result after this long (default "
-                             f"{DEFAULT_TIMEOUT:g} s, far beyond any real document)")
+                             f"{DEFAULT_TIMEOUT:.0f} s, far beyond any real document)")
     return parser
 
 
@@ -83,7 +84,7 @@ def _seconds(text: str) -> float:
         seconds = float("nan")
     if not seconds >= 1 or seconds == float("inf"):
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds: give 1 or "
-                                         f"more (the default is {DEFAULT_TIMEOUT:g})")
+                                         f"more (the default is {DEFAULT_TIMEOUT:.0f})")
     return seconds
 
 def _offprints_possible(options: BuildOptions) -> None:
@@ -92,7 +93,7 @@ def _offprints_possible(options: BuildOptions) -> None:
     from folio.config.publication import load_config
     config = load_config(options.root)
     profile = config.profile(options.profile)
-    if (profile.variant or "").startswith("pdf/ua"):
+    if variant_of(profile.variant).tagged:
         raise BuildError.at(f"--offprints cannot be made with the '{profile.name}' profile "
                             f"({profile.variant}): an offprint cut from a tagged issue would "
                             "lose its structure tree", config.path,

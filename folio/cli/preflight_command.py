@@ -38,9 +38,11 @@ def planned(options: BuildOptions) -> list[tuple[Path, Expectation]]:
     profile = config.profile(options.profile)
     found = []
     for d in plan_documents(publication, options):
+        expectation = expectation_for(d.name, d.lang, d.layout, profile, tuple(d.inputs),
+                                      options.root)
+        # The page limit is the document's kind's (pipeline/kinds.py), as the build's.
         found.append((output_path(options, profile, d),
-                      expectation_for(d.name, d.lang, d.layout, profile, tuple(d.inputs),
-                                      options.root)))
+                      dataclasses.replace(expectation, pages=d.kind.max_pages(d))))
         # Imposed sheets go to the printer too: the same variant, no bleed of their own.
         for layout, path in imposed_paths(options, profile, d):
             found.append((path, Expectation(f"{d.name} ({layout})", d.lang,

@@ -11,6 +11,7 @@ from babel.core import get_global
 
 from folio.config import schema as s
 from folio.config.reading import Reader, publication_reader
+from folio.config.variants import NAMES, variant_of
 from folio.config.yamlio import YamlList, YamlMap, parse_yaml
 from folio.defaults import CONFIG_FILE, DEFAULT_PROFILE
 from folio.errors import BuildError, ProblemCollector
@@ -18,8 +19,7 @@ from folio.errors import BuildError, ProblemCollector
 PAGE_SIZES = ("A4", "A5", "B5", "letter")
 NOTICE_PAGE_SIZES = ("A3", "A4", "A5", "A6", "B5", "letter")   # posters to cards
 DEFAULT_CITATION_STYLE = "chicago-author-date"
-PDF_VARIANTS = ("pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/a-2b", "pdf/a-3b", "pdf/a-3u",
-                "pdf/a-4u", "pdf/ua-1")
+PDF_VARIANTS = NAMES                # config/variants.py: what each one needs
 
 
 @s.text_matching(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]+)*$",
@@ -124,8 +124,8 @@ class Profile:
         default; print files (PDF/X) and the archive's (PDF/A-3b) are not, unless
         the profile says ``tagged: true``."""
         if self.tagged is not None:
-            return self.tagged or (self.variant or "").startswith("pdf/ua")
-        return self.variant is None or self.variant.startswith("pdf/ua")
+            return self.tagged or variant_of(self.variant).tagged
+        return self.variant is None or variant_of(self.variant).tagged
 
     @property
     def output_subdir(self) -> Path:
@@ -404,20 +404,20 @@ def _load_profiles(data: Any, path: Path, line: int,
                              data[name].line_of("output_intent"),
                              hint="install it (./dev does) or name an ICC profile that exists")
                 continue
-            wrong = _icc_profile(intent, (values["variant"] or "").startswith("pdf/x"))
+            wrong = _icc_profile(intent, variant_of(values["variant"]).press)
             if wrong:
                 problems.add(f"profiles.{name}.output_intent: {intent} {wrong}", path,
                              data[name].line_of("output_intent"),
                              hint="name the print shop's ICC profile (a .icc file), e.g. "
                                   "/usr/share/color/icc/ghostscript/default_cmyk.icc")
                 continue
-        elif (values["variant"] or "").startswith("pdf/x"):
+        elif variant_of(values["variant"]).press:
             problems.add(f"profiles.{name}: {values['variant']} needs an output_intent",
                          path, data.line_of(name),
                          hint="the ICC profile of the printing condition, e.g. "
                               "output_intent: /usr/share/color/icc/ghostscript/default_cmyk.icc")
             continue
-        if values["tagged"] is False and (values["variant"] or "").startswith("pdf/ua"):
+        if values["tagged"] is False and variant_of(values["variant"]).tagged:
             problems.add(f"profiles.{name}: {values['variant']} is tagged PDF; it cannot "
                          "be 'tagged: false'", path, data[name].line_of("tagged"),
                          hint="remove 'tagged: false', or use another variant")

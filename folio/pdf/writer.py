@@ -30,6 +30,7 @@ from folio._compat import (
     install_tagging,
     link_notes,
 )
+from folio.config.variants import variant_of
 from folio.errors import BuildError, Problem
 from folio.files import digest, relative_name
 
@@ -462,7 +463,7 @@ def _write(document, job: PdfJob) -> bytes:
     decides the content, so it decides both.
     """
     identifier = digest(job.html.encode("utf-8"))
-    tagged = job.tagged or bool(job.variant and job.variant.startswith("pdf/ua"))
+    tagged = job.tagged or variant_of(job.variant).tagged
     if tagged:
         flag_artifacts(document)
     uncut = fonts_left_uncut() if job.uncut else contextlib.nullcontext()

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from folio.config.variants import variant_of
 from folio.errors import BuildError, os_problem
 from folio.files import digest, write_atomically
 from folio.pdf.writer import FontUse, PageReport, PartReport, PdfJob, render_pdf
@@ -201,12 +202,12 @@ def _press_ready(job: PdfJob, data: bytes) -> bytes:
 
 
 def _is_pdfa(job: PdfJob) -> bool:
-    return (job.variant or "").startswith("pdf/a")
+    return variant_of(job.variant).archival
 
 
 def _needs_press(job: PdfJob) -> bool:
     """Crop marks, or a PDF/X standard: press.py's work after WeasyPrint's."""
-    return job.crop_marks_mm is not None or (job.variant or "").startswith("pdf/x")
+    return job.crop_marks_mm is not None or variant_of(job.variant).press
 
 
 def _pressed(job: PdfJob, data: bytes) -> bytes:

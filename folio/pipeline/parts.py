@@ -40,8 +40,8 @@ from pathlib import Path
 from typing import Any
 
 from folio.config.publication import Profile, PublicationConfig
-from folio.content.model import Issue
-from folio.errors import BuildError
+from folio.config.variants import variant_of
+from folio.content.model import Issue, IssueItem
 from folio.files import digest
 from folio.pdf.writer import PartReport, PdfJob
 from folio.pipeline.jobs import (
@@ -83,7 +83,7 @@ Steps = Generator[Step | Ahead, Any, PdfResult]   # sent: a step's results, in o
 
 def whole_only(profile: Profile) -> bool:
     """Profiles whose PDF needs one structure tree (tagged PDF/A and PDF/UA)."""
-    return (profile.variant or "").startswith(("pdf/a", "pdf/ua"))
+    return variant_of(profile.variant).one_tree
 
 
 @dataclass
@@ -171,8 +171,25 @@ def steps(build: IssueBuild) -> Steps:
             break
     else:
         return (yield from _whole(build))
+    return (yield from _assemble(build, cache, _Laid(runs, backs, front, stamps, spent), plan))
 
-    back = backs[plan.back_lead]
+
+@dataclass
+class _Laid:
+    """An issue's pieces, laid out."""
+
+    runs: list[_Piece]
+    backs: list[_Piece]                     # the colophon, on a right- and a left-hand page
+    front: _Piece
+    stamps: list[_Piece]
+    spent: list[float]                      # WeasyPrint's seconds for the pieces laid out
+
+
+def _assemble(build: IssueBuild, cache: _Cache, laid: _Laid, plan: _Plan) -> Steps:
+    """The pieces put together (or, if their fonts cannot be shared, the issue laid
+    out whole); the cache keeps only what this build used."""
+    runs, front, stamps = laid.runs, laid.front, laid.stamps
+    back = laid.backs[plan.back_lead]
     pieces = [*(Piece(p.job.output, _report(p), skip=int(p.part.lead)) for p in runs),
               Piece(back.job.output, _report(back), skip=int(plan.back_lead))]
     chunks = [Piece(p.job.output, _report(p), skip=int(p.part.lead)) for p in stamps]
@@ -188,14 +205,14 @@ def steps(build: IssueBuild) -> Steps:
         return (yield from _whole(build))
     # Inside WeasyPrint: the pieces this build laid out (putting them together is
     # folio's own work), as a document laid out whole reports its layout.
-    result = replace(result, weasyprint_seconds=sum(spent))
-    used = [*runs, *backs, front, *stamps]
+    result = replace(result, weasyprint_seconds=sum(laid.spent))
+    used = [*runs, *laid.backs, front, *stamps]
     cache.keep_only([p.job.output for p in used])
     _keep_html_of(build, used)
     return result
 
 
-def _run_piece(build: IssueBuild, cache: _Cache, items) -> _Piece:
+def _run_piece(build: IssueBuild, cache: _Cache, items: tuple[IssueItem, ...]) -> _Piece:
     """A run as the last build laid it out: on a right-hand page, or after a
     throwaway page when its section opens on any page and it fell on a left one
     (the plan moves it if it must). Without this, such a run was laid out on a
@@ -208,7 +225,7 @@ def _run_piece(build: IssueBuild, cache: _Cache, items) -> _Piece:
     return piece
 
 
-def _newest_first(runs) -> list[int]:
+def _newest_first(runs: tuple[tuple[IssueItem, ...], ...]) -> list[int]:
     """The runs' indexes, the one whose article file was saved last first."""
     def saved(index: int) -> int:
         try:
@@ -364,8 +381,16 @@ def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece
     assert back.result is not None
     for page in range(back.result.pages - int(lead)):
         pages.append((len(runs), page, StampPage("front", running)))
-    # "Cite this article" at the foot of each citable article's first page: the
-    # stamps print it, so the articles need not know their pages.
+    _cite_on_first_pages(issue, pages, contents, last, front_pages)
+    stamps, layout = _cut_stamps(pages, starts, front_pages)
+    return _Plan(front_pages, contents, layout, stamps, lead, left_runs)
+
+
+def _cite_on_first_pages(issue: Issue, pages: list[tuple[int | None, int, StampPage]],
+                         contents: dict[str, int], last: dict[str, int],
+                         front_pages: int) -> None:
+    """"Cite this article" at the foot of each citable article's first page: the
+    stamps print it, so the articles need not know their pages."""
     front_number = front_pages + 1
     for item in issue.items:
         anchor = item.article.anchor
@@ -374,15 +399,19 @@ def _plan(issue: Issue, front_pages: int, runs: list[_Piece], backs: list[_Piece
             piece, page, stamp = pages[index]
             pages[index] = (piece, page, replace(stamp, cite_article=anchor, cite_pages=page_range(
                 contents[anchor], last.get(anchor, contents[anchor]))))
-    stretches = _stretches(starts, len(pages))
+
+
+def _cut_stamps(pages: list[tuple[int | None, int, StampPage]], starts: list[int],
+                front_pages: int) -> tuple[list[IssuePart], list[PagePlan]]:
+    """The stamps, a stretch of pages each, and where each page comes from."""
     stamps, layout = [], []
-    for chunk, (begin, end) in enumerate(stretches):
+    for chunk, (begin, end) in enumerate(_stretches(starts, len(pages))):
         first = front_pages + 1 + begin
         stamps.append(IssuePart("stamps", pages=tuple(stamp for _, _, stamp in pages[begin:end]),
                                 first_number=first, lead=first % 2 == 0))
         layout += [PagePlan(piece, page, chunk, offset)
                    for offset, (piece, page, _) in enumerate(pages[begin:end])]
-    return _Plan(front_pages, contents, layout, stamps, lead, left_runs)
+    return stamps, layout
 
 
 STAMP_PAGES = 48
@@ -553,20 +582,3 @@ def _unsealed(pdf: Path) -> PartResult | None:
     _UNSEALED[pdf] = (key, result)
     return result
 
-
-def run_steps(steps_of: Steps, run: Callable[[Step], list]) -> PdfResult:
-    """Drive ``steps_of`` with ``run`` doing each step (in this process)."""
-    try:
-        step = next(steps_of)
-        while True:
-            if isinstance(step, Ahead):         # run with the step that names them
-                step = next(steps_of)
-                continue
-            try:
-                results = run(step)
-            except BuildError as error:
-                step = steps_of.throw(error)
-                continue
-            step = steps_of.send(results)
-    except StopIteration as stop:
-        return stop.value

@@ -6,48 +6,49 @@ glyphs, templates) is checked first, so a mistake costs seconds, not a full buil
 
 One rule for problems: every problem is reported, every document without one is
 written, and the build fails (``BuildFailed``) saying how many documents were not.
+
+This module is the build's order of events; each stage is its own module:
+planning.py (which documents), checks.py (before rendering), rendering.py (HTML
+and jobs), scheduling.py (who runs the jobs), finishing.py (what is made from
+the PDFs), with what differs between kinds of document in kinds.py and what a
+build reads in context.py (``BuildContext``).
 """
 
 from __future__ import annotations
 
-import html as html_module
-import re
-from collections import ChainMap
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
-from functools import partial
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from folio.config.layout import TemplateSet, locales_dirs_for
+from folio.config.layout import TemplateSet
 from folio.config.options import BuildOptions
-from folio.config.publication import Profile, PublicationConfig, load_config
+from folio.config.publication import Profile, PublicationConfig
 from folio.config.reading import Reader, Record, publication_reader
-from folio.content.loading import load_publication, only_these
-from folio.content.model import Issue, Notice, Publication, SourceText
-from folio.defaults import BILINGUAL, BUNDLED, command
-from folio.errors import BuildError, Problem, ProblemCollector
-from folio.files import inside_publication, not_over_sources, publication_lock, temporary_pattern
-from folio.i18n.catalog import catalog_path, catalog_paths, load_translations
+from folio.content.model import Publication
+from folio.defaults import BUNDLED
+from folio.errors import BuildError, Problem
+from folio.files import inside_publication, not_over_sources, publication_lock
 from folio.pdf import fonts
-from folio.pdf.fontprep import prepare as prepare_fonts
-from folio.pdf.fontprep import with_prepared
-from folio.pdf.writer import PdfJob
-from folio.pipeline.jobs import PdfResult, make_pdf, write_output
+from folio.pipeline.context import BuildContext, Outcome
+from folio.pipeline.finishing import drop_drafts, finish, imposed_paths, remove_temporaries
+from folio.pipeline.jobs import PdfResult
 from folio.pipeline.manifest import (
     Manifest,
     code_fingerprint,
-    combine,
     file_stat,
     options_key,
     tree_fingerprint,
 )
-from folio.render.html import IssuePart, source_date
+from folio.pipeline.planning import PlannedDocument, load, output_path, plan, plan_documents
+from folio.pipeline.rendering import prepare, render_all
+from folio.pipeline.scheduling import Pool
+from folio.render.html import source_date
 
-if TYPE_CHECKING:
-    from folio.pipeline.parts import Steps
-
-Content = Issue | Notice | tuple[Notice, ...] | None
+# What the command line, the preview and the tests use (the rest is the modules').
+__all__ = ["BUNDLED", "BuildFailed", "BuildOptions", "build", "imposed_paths", "load",
+           "outdated", "output_path", "plan_documents", "render_html"]
 
 
 class BuildFailed(BuildError):
@@ -57,370 +58,31 @@ class BuildFailed(BuildError):
         super().__init__(*problems)
         self.failed, self.total = failed, total
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[Callable[..., BuildFailed], tuple[object, ...]]:
         return (_rebuild_failed, (self.problems, self.failed, self.total))
 
 
-def _rebuild_failed(problems, failed, total):
+def _rebuild_failed(problems: list[Problem], failed: int, total: int) -> BuildFailed:
     return BuildFailed(list(problems), failed, total)
 
 
 @dataclass(frozen=True)
-class PlannedDocument:
-    """One PDF the build will write: ``<lang>/<kind>-<slug>.pdf``."""
+class Hooks:
+    """What the caller is told as the build goes (see ``build``)."""
 
-    kind: str                                   # "journal" or "notice"
-    slug: str
-    lang: str                                   # a language code or "bilingual"
-    content: Content                            # None: it could not be read
-    layout: str = ""                            # bilingual: stacked, side-by-side, duplex
-    problems: tuple[Problem, ...] = ()          # why it cannot be made
-    untranslated: tuple[str, ...] = ()          # template strings printed untranslated
+    on_written: Callable[[PdfResult], None] = lambda result: None
+    on_skipped: Callable[[Path], None] = lambda output: None
+    on_start: Callable[[int], None] = lambda count: None
+    on_extra: Callable[[Path], None] = lambda path: None
+    on_loaded: Callable[[PublicationConfig, Publication], None] = lambda c, p: None
 
-    @property
-    def name(self) -> str:
-        return f"{self.kind}-{self.slug}"
-
-    @property
-    def pending(self) -> bool:
-        """Made by a draft build with stand-in or out-of-date text."""
-        if self.untranslated:
-            return True
-        if isinstance(self.content, tuple):
-            return any(n.pending for n in self.content)
-        return bool(self.content.pending) if self.content is not None else False
-
-    @property
-    def relative_path(self) -> Path:
-        """A draft with pending text is ``….draft.pdf``: it never replaces the final file."""
-        suffix = ".draft.pdf" if self.pending else ".pdf"
-        return Path(self.lang) / f"{self.name}{suffix}"
-
-    @property
-    def final_path(self) -> Path:
-        return Path(self.lang) / f"{self.name}.pdf"
-
-    @property
-    def parts(self) -> tuple[Issue | Notice, ...]:
-        if isinstance(self.content, tuple):
-            return self.content
-        return (self.content,) if self.content is not None else ()
-
-    @property
-    def source(self) -> Path:
-        """The file a problem without a better place is reported at."""
-        first = self.parts[0] if self.parts else None
-        return first.source if first is not None else Path(self.name)
-
-    @property
-    def texts(self) -> tuple[tuple[str, SourceText], ...]:
-        """(language whose fonts print it, text) for the glyph check."""
-        return tuple((part.language.code, text) for part in self.parts
-                     for text in part.texts)
-
-    @property
-    def inputs(self) -> dict[str, str]:
-        return {name: value for part in self.parts for name, value in part.inputs}
-
-
-def plan_documents(publication: Publication, options: BuildOptions) -> list[PlannedDocument]:
-    """What the build will write, in a stable order (issues, notices, bilingual); a
-    document whose content has problems is planned too, with its problems."""
-    config = publication.config
-    wanted = set(options.languages) or set(config.codes) | {BILINGUAL}
-    codes = [c for c in config.codes if c in wanted]
-    failed: dict[tuple[str, str, str], list[Problem]] = {}
-    for key, problem in publication.problems:
-        if key is not None:
-            failed.setdefault(key, []).append(problem)
-    issues = {(i.slug, i.language.code): i for i in publication.issues}
-    notices = {(n.slug, n.language.code): n for n in publication.notices}
-    planned = []
-    for kind, loaded in (("journal", issues), ("notice", notices)):
-        slugs = sorted({s for s, _ in loaded} | {k[1] for k in failed if k[0] == kind})
-        for slug in slugs:
-            for code in codes:
-                content = loaded.get((slug, code))
-                problems = tuple(failed.get((kind, slug, code), ()))
-                if content is not None or problems:
-                    planned.append(PlannedDocument(kind, slug, code, content,
-                                                   problems=problems))
-    if BILINGUAL in wanted:
-        planned += _bilingual_notices(publication, options.bilingual, failed)
-    if options.only:
-        planned = _select(planned, options.only, config)
-    return planned
-
-
-def _bilingual_notices(publication: Publication, layout: str | None,
-                       failed: dict) -> list[PlannedDocument]:
-    by_slug: dict[str, dict[str, Notice]] = {}
-    for notice in publication.notices:
-        by_slug.setdefault(notice.slug, {})[notice.language.code] = notice
-    for (kind, slug, _code) in failed:
-        if kind == "notice":
-            by_slug.setdefault(slug, {})
-    planned = []
-    codes = publication.config.codes
-    for slug, versions in sorted(by_slug.items()):
-        problems = [p for code in codes for p in failed.get(("notice", slug, code), ())]
-        if not layout and not any(n.bilingual for n in versions.values()):
-            continue                    # --bilingual LAYOUT pairs every notice
-        missing = [c for c in codes if c not in versions]
-        if missing and layout and not any(n.bilingual for n in versions.values()):
-            continue                    # not every notice exists in every language
-        if missing and not problems:
-            first = next(iter(versions.values()))
-            problems.append(Problem(
-                f"notice '{slug}' is bilingual but has no {', '.join(missing)} version",
-                first.source, hint=f"write {slug}.{missing[0]}.md or drop 'bilingual'"))
-        if problems:
-            planned.append(PlannedDocument("notice", slug, BILINGUAL, None,
-                                           layout or "stacked", tuple(problems)))
-            continue
-        notices = tuple(versions[c] for c in codes)
-        chosen = layout or next((n.bilingual for n in notices
-                                 if n.language.code == publication.config.source_language
-                                 and n.bilingual), None) \
-            or next(n.bilingual for n in notices if n.bilingual)
-        planned.append(PlannedDocument("notice", slug, BILINGUAL, notices, chosen))
-    return planned
-
-
-def _select(planned, only, config) -> list[PlannedDocument]:
-    def matches(doc: PlannedDocument, wanted: str) -> bool:
-        wanted = wanted.removesuffix(".pdf").removesuffix(".draft")
-        return wanted in (doc.name, doc.slug, f"{doc.lang}/{doc.name}")
-    selected = [d for d in planned if any(matches(d, w) for w in only)]
-    unknown = [w for w in only if not any(matches(d, w) for d in planned)]
-    if unknown:
-        names = sorted({d.name for d in planned})
-        raise BuildError.at(f"--only: no document called {', '.join(unknown)}", config.path,
-                            hint="documents: " + ", ".join(names) + " (see --list)")
-    return selected
-
-
-def load(options: BuildOptions,
-         reader: Reader | None = None) -> tuple[PublicationConfig, Publication]:
-    """The configuration (whose problems stop everything) and the content (whose
-    problems are kept with their documents)."""
-    reader = reader or publication_reader(options.root)
-    config = load_config(options.root, reader)
-    config.profile(options.profile)     # an unknown profile is an error naming the config
-    requested = [c for c in options.languages if c != BILINGUAL]
-    for code in requested:
-        config.language(code)          # an unknown code is an error naming the config
-    codes = config.codes if (not options.languages or BILINGUAL in options.languages) \
-        else tuple(requested)
-    return config, load_publication(config, codes, reader, draft=options.draft,
-                                    wanted=only_these(config.root, options.only))
-
-
-# -- checks before rendering -----------------------------------------------------------
-
-def check_glyphs(config: PublicationConfig, document: PlannedDocument,
-                 coverage: dict[str, frozenset[int]]) -> list[Problem]:
-    """Every character the document prints, as it will be laid out (Markdown
-    entities and YAML escapes decoded), must be drawable by the fonts of the
-    language that prints it: a box or an undeclared fallback font otherwise."""
-    problems = ProblemCollector()
-    seen: dict[str, set[str]] = {}          # per language: characters checked
-    for code, text in document.texts:
-        if code not in coverage:
-            coverage[code] = fonts.coverage(config.fonts[code].families, config.path,
-                                            config.fonts[code].line_of)
-        checked = seen.setdefault(code, set())
-        new = set(text.text) - checked      # sets: a long issue has a million characters
-        if not new:
-            continue
-        fresh = "".join(c for c in text.text if c in new)
-        before = len(problems.problems)
-        fonts.check_glyphs(fresh, text.path, coverage[code], config.fonts[code].families,
-                           problems, first_line=text.line)
-        for problem in problems.problems[before:]:
-            checked.add(problem.message.split("'")[1])
-        checked.update(new)
-    return problems.problems
-
-
-_TEXT = re.compile(r"<(style|title)\b[^>]*>.*?</\1>|<[^>]*>", re.S)
-
-
-def check_printed_characters(config: PublicationConfig, document: PlannedDocument,
-                             html: str, coverage: dict[str, frozenset[int]],
-                             stylesheets: tuple[Path, ...]) -> list[Problem]:
-    """The same for the whole HTML: what templates and catalogs print too. A
-    character no declared font has is reported at the template or catalog that
-    holds it."""
-    codes = {code for code, _ in document.texts} or {document.lang}
-    covered = frozenset().union(*(coverage.get(c, frozenset()) for c in codes))
-    text = html_module.unescape(_TEXT.sub(" ", html))
-    missing = sorted(c for c in set(text) if ord(c) not in covered and fonts.needs_glyph(c))
-    problems = []
-    for char in missing:
-        path, line = _find_character(char, stylesheets) or (document.source, None)
-        problems.append(Problem(
-            f"no declared font can draw '{char}' (U+{ord(char):04X}), which "
-            f"{document.name} ({document.lang}) would print", path, line,
-            hint="replace the character, or add a font that has it to 'fonts' in "
-                 "publication.yaml"))
-    return problems
-
-
-def _find_character(char: str, files: tuple[Path, ...]) -> tuple[Path, int] | None:
-    for path in files:
-        try:
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-                if char in line:
-                    return path, number
-        except (OSError, UnicodeDecodeError):
-            continue
-    return None
-
-
-# -- rendering ---------------------------------------------------------------------------
-
-@dataclass
-class _Languages:
-    """Per language: its Jinja environment, or why it has none; the catalog read."""
-
-    envs: dict = field(default_factory=dict)
-    problems: dict[str, list[Problem]] = field(default_factory=dict)
-    records: dict[str, Record] = field(default_factory=dict)
-    untranslated: dict[str, tuple[str, ...]] = field(default_factory=dict)
-
-
-def _languages(config: PublicationConfig, templates: TemplateSet, reader: Reader,
-               codes: set[str], draft: bool) -> _Languages:
-    from folio.render.environment import make_environment
-    locales = locales_dirs_for(config.root)
-    result = _Languages()
-    needed = [lang for lang in config.languages if lang.code in codes]
-    template_strings = None
-    known = None
-    for language in needed:
-        record: Record = {}
-        result.records[language.code] = record
-        if known is None and len(catalog_paths(locales, language.code)) > 1:
-            # A publication's catalog in front of the bundled one: its msgids are
-            # checked against what the templates print.
-            from folio.i18n.maintenance import template_strings as extract_strings
-            template_strings = template_strings or extract_strings(templates.dirs)
-            known = {singular for singular, _ in template_strings}
-        try:
-            translations = load_translations(locales, language, reader, record, known)
-        except BuildError as error:
-            result.problems[language.code] = list(error.problems)
-            continue
-        result.envs[language.code] = make_environment(templates, translations, language,
-                                                      reader, tuple(config.languages))
-        if language.code == MSGID_LANGUAGE:
-            continue
-        # A final build never prints a template string untranslated.
-        if template_strings is None:
-            from folio.i18n.maintenance import template_strings as extract_strings
-            template_strings = extract_strings(templates.dirs)
-        untranslated = tuple(singular for singular, plural in template_strings
-                             if not _translated(translations, singular, plural))
-        if untranslated and not draft:
-            po = catalog_path(locales, language.code) or \
-                config.root / "locales" / language.code / "LC_MESSAGES/messages.po"
-            result.problems[language.code] = [Problem(
-                f"{len(untranslated)} template string{'s' if len(untranslated) > 1 else ''}"
-                f" not translated into {language.name}: "
-                + ", ".join(repr(m) for m in untranslated[:6])
-                + (" …" if len(untranslated) > 6 else ""), po,
-                hint=f"translate them ({command()} i18n update adds them to the catalog), or "
-                     "build with --draft to print them marked 'translation pending'")]
-        elif untranslated:
-            result.untranslated[language.code] = untranslated
-    return result
-
-
-MSGID_LANGUAGE = "en"
-
-
-def _translated(translations, singular: str, plural: str | None) -> bool:
-    if plural is None:
-        return translations.gettext(singular) != singular
-    return translations.ngettext(singular, plural, 1) != singular or \
-        translations.ngettext(singular, plural, 2) != plural
-
-
-def _plan(options: BuildOptions, config: PublicationConfig, publication: Publication,
-          templates: TemplateSet, reader: Reader) -> tuple[list[PlannedDocument], _Languages]:
-    """The documents, with what their languages' catalogs do to them: a broken
-    catalog keeps them from being made; an incomplete one, in a draft build, makes
-    them drafts."""
-    documents = plan_documents(publication, options)
-    languages = _languages(config, templates, reader,
-                           {p.language.code for d in documents for p in d.parts},
-                           options.draft)
-    planned = []
-    for document in documents:
-        codes = {p.language.code for p in document.parts}
-        problems = [p for c in sorted(codes) for p in languages.problems.get(c, ())]
-        untranslated = tuple(m for c in sorted(codes) for m in languages.untranslated.get(c, ()))
-        if problems:
-            document = replace(document, problems=document.problems + tuple(problems))
-        elif untranslated:
-            document = replace(document, untranslated=untranslated)
-        planned.append(document)
-    return planned, languages
-
-
-def render_document(config: PublicationConfig, document: PlannedDocument, languages,
-                    profile: Profile) -> tuple[str, Record]:
-    """The document's HTML, and the templates and catalogs it was made from."""
-    from folio.render.environment import recording
-    from folio.render.html import (
-        render_bilingual_notice_html,
-        render_issue_html,
-        render_notice_html,
-    )
-    record = _catalogs_read(document, languages)
-    codes = [p.language.code for p in document.parts]
-    envs = languages.envs
-    draft = bool(document.untranslated)
-    content = document.content
-    with _recording_all(envs, codes, record, recording):
-        if isinstance(content, tuple):
-            html = render_bilingual_notice_html(content, config, envs, document.layout,
-                                                profile)
-        elif isinstance(content, Issue):
-            html = render_issue_html(content, config, envs[document.lang], profile,
-                                     draft=draft)
-        elif isinstance(content, Notice):
-            html = render_notice_html(content, config, envs[document.lang], profile,
-                                      draft=draft)
-        else:
-            raise BuildError(*document.problems)
-    return html, record
-
-
-class _recording_all:
-    """Record what every environment involved reads (a bilingual sheet uses several)."""
-
-    def __init__(self, envs, codes, record, recording):
-        self.managers = [recording(envs[c], record) for c in dict.fromkeys(codes)]
-
-    def __enter__(self):
-        for manager in self.managers:
-            manager.__enter__()
-
-    def __exit__(self, *exc):
-        for manager in reversed(self.managers):
-            manager.__exit__(*exc)
-
-
-# -- the build --------------------------------------------------------------------------
 
 def build(options: BuildOptions,
           on_written: Callable[[PdfResult], None] = lambda result: None,
           on_skipped: Callable[[Path], None] = lambda output: None,
           on_start: Callable[[int], None] = lambda count: None,
           on_extra: Callable[[Path], None] = lambda path: None,
-          pool=None, tree: str | None = None,
+          pool: Pool | None = None, tree: str | None = None,
           on_loaded: Callable[[PublicationConfig, Publication], None] = lambda c, p: None
           ) -> list[PdfResult]:
     """Build what changed of the requested documents. Every document without a
@@ -433,9 +95,9 @@ def build(options: BuildOptions,
     ``on_loaded`` is given the configuration and content once they are read (the
     preview's dashboard shows them). An import into the publication waits for it
     (files.publication_lock), and it for an import."""
+    hooks = Hooks(on_written, on_skipped, on_start, on_extra, on_loaded)
     with publication_lock(options.root, exclusive=False):
-        return _build(options, on_written, on_skipped, on_start, on_extra, pool, tree,
-                      on_loaded)
+        return _build(options, hooks, pool, tree)
 
 
 def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:
@@ -444,7 +106,7 @@ def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:
     reader = publication_reader(options.root)
     config, publication = load(options, reader)
     templates = TemplateSet.for_root(config.root, BUNDLED)
-    documents, _ = _plan(options, config, publication, templates, reader)
+    documents, _ = plan(options, config, publication, templates, reader)
     profile = config.profile(options.profile)
     manifest = Manifest(options.output_dir, config.root)
     key = _document_key(options, profile)
@@ -456,108 +118,6 @@ def outdated(options: BuildOptions) -> list[tuple[Path, bool]]:
     return result
 
 
-def _build(options, on_written, on_skipped, on_start, on_extra, pool,
-           tree: str | None, on_loaded) -> list[PdfResult]:
-    source_date()                       # a malformed SOURCE_DATE_EPOCH stops us here
-    # Taken before anything is read: a file edited during the build makes the next
-    # quick check fail, never pass.
-    tree = tree or tree_fingerprint(options.root.resolve())
-    reader = publication_reader(options.root)
-    config, publication = load(options, reader)
-    on_loaded(config, publication)
-    templates = TemplateSet.for_root(config.root, BUNDLED)
-    documents, languages = _plan(options, config, publication, templates, reader)
-    profile = config.profile(options.profile)
-    unattributed = [p for key, p in publication.problems if key is None]
-
-    if options.out is None:             # output/ (or a folder in it) linked elsewhere
-        for path in (options.output_dir, *(output_path(options, profile, d)
-                                           for d in documents)):
-            inside_publication(path, config.root)
-    else:
-        not_over_sources(options.out, config.root)
-    manifest = Manifest(options.output_dir, config.root)
-    shared = _shared_inputs(config, reader)
-    key = _document_key(options, profile)
-    todo, failed = [], []
-    for document in documents:
-        if document.problems:
-            failed.append(document)
-            continue
-        output = output_path(options, profile, document)
-        if not options.force and manifest.fresh(output, key):
-            on_skipped(output)
-        else:
-            todo.append(document)
-    outputs = [output_path(options, profile, d) for d in documents if not d.problems]
-
-    results: list[PdfResult] = []
-    written: set[Path] = set()
-    rendered_problems: list[tuple[PlannedDocument, Problem]] = []
-    if todo:
-        on_start(len(todo))
-        results = _render_all(options, config, profile, languages, todo, shared, key,
-                              manifest, pool, on_written, written, rendered_problems)
-    for document in documents:
-        if not document.problems and not document.pending:
-            _drop_draft(options, profile, document, manifest)
-    products = finish(options, profile, documents, written, on_extra, config)
-    failed_names = {(d.name, d.lang) for d in failed} | \
-        {(d.name, d.lang) for d, _ in rendered_problems}
-    problems = [p for d in failed for p in d.problems] + \
-        [p for _, p in rendered_problems] + unattributed
-    if problems:
-        raise BuildFailed(problems, len(failed_names), len(documents))
-    manifest.record_complete(options_key(options.key()), tree, outputs, products)
-    order = {str(output_path(options, profile, d)): i for i, d in enumerate(todo)}
-    return sorted(results, key=lambda r: order.get(str(r.output), 0))
-
-
-def _render_all(options, config, profile, languages, todo, shared, key, manifest,
-                pool, on_written, written, rendered_problems) -> list[PdfResult]:
-    """Check, render and write every document of ``todo``: each problem is kept
-    with its document, and the others go on."""
-    from folio._compat import remove_orphan_font_folders
-    from folio.pipeline.workers import WorkerPool, parallel_available
-    remove_orphan_font_folders()            # of processes killed outright before
-    try:
-        if pool is None and options.jobs > 1 and len(todo) > 1 and parallel_available():
-            with WorkerPool(options.jobs, options.timeout) as own:
-                return _render_in(own, options, config, profile, languages, todo, shared,
-                                  key, manifest, on_written, written, rendered_problems)
-        return _render_in(pool, options, config, profile, languages, todo, shared,
-                          key, manifest, on_written, written, rendered_problems)
-    finally:
-        # A worker killed while writing cannot remove its temporary file; we can.
-        remove_temporaries([output_path(options, profile, d) for d in todo],
-                           options.keep_html)
-
-
-def remove_temporaries(outputs: list[Path], html: bool) -> None:
-    for output in outputs:
-        for target in (output, output.with_suffix(".html")) if html else (output,):
-            if target.parent.is_dir():
-                for stray in target.parent.glob(temporary_pattern(target)):
-                    stray.unlink(missing_ok=True)
-
-
-def prepare(config: PublicationConfig, document: PlannedDocument, languages: _Languages,
-            profile: Profile, coverage: dict[str, frozenset[int]], prepared: list):
-    """Everything before the PDF: glyphs checked, HTML rendered and checked.
-    Returns the document (with what its language leaves untranslated), its HTML,
-    the record of what the HTML was made from, and its stylesheets."""
-    problems = check_glyphs(config, document, coverage)
-    if problems:
-        raise BuildError(*problems)
-    html, record = render_document(_with_prepared_fonts(config, prepared), document,
-                                   languages, profile)
-    stylesheets = tuple(_paths(record, config.root))
-    problems = check_printed_characters(config, document, html, coverage, stylesheets)
-    if problems:
-        raise BuildError(*problems)
-    return document, html, record, stylesheets
-
-
 def render_html(options: BuildOptions) -> dict[str, str]:
     """The HTML of every requested document, every check made, and no PDF: raises
     BuildFailed with every problem (for tests and the fuzzer)."""
@@ -565,9 +125,8 @@ def render_html(options: BuildOptions) -> dict[str, str]:
     config, publication = load(options, reader)
     profile = config.profile(options.profile)
     templates = TemplateSet.for_root(config.root, BUNDLED)
-    documents, languages = _plan(options, config, publication, templates, reader)
-    coverage: dict[str, frozenset[int]] = {}
-    prepared: list = []
+    documents, languages = plan(options, config, publication, templates, reader)
+    context = BuildContext(options, config, profile, languages)
     problems = [p for d in documents for p in d.problems]
     problems += [p for key, p in publication.problems if key is None]
     failed = {(d.name, d.lang) for d in documents if d.problems}
@@ -576,8 +135,7 @@ def render_html(options: BuildOptions) -> dict[str, str]:
         if document.problems:
             continue
         try:
-            document, html, _, _ = prepare(config, document, languages, profile, coverage,
-                                           prepared)
+            html = prepare(context, document).html
         except BuildError as error:
             problems += error.problems
             failed.add((document.name, document.lang))
@@ -588,256 +146,107 @@ def render_html(options: BuildOptions) -> dict[str, str]:
     return result
 
 
-def _render_in(pool, options, config, profile, languages, todo, shared, key,
-               manifest, on_written, written, rendered_problems) -> list[PdfResult]:
-    from folio.pipeline import parts
-    coverage: dict[str, frozenset[int]] = {}
-    prepared: list = []
-    results: list[PdfResult] = []
-    inputs: dict[str, ChainMap[str, str]] = {}
-    tasks: list[_Task] = []
+def _build(options: BuildOptions, hooks: Hooks, pool: Pool | None,
+           tree: str | None) -> list[PdfResult]:
+    source_date()                       # a malformed SOURCE_DATE_EPOCH stops us here
+    # Taken before anything is read: a file edited during the build makes the next
+    # quick check fail, never pass.
+    tree = tree or tree_fingerprint(options.root.resolve())
+    context, documents, unattributed = _begin(options, hooks, pool)
+    manifest = context.manifest
+    assert manifest is not None
+    todo = _todo(context, documents, hooks.on_skipped)
+    outcome = Outcome()
+    if todo:
+        hooks.on_start(len(todo))
+        outcome = _render(context, todo)
+    drop_drafts(context, documents, manifest)
+    products = finish(context, documents, outcome.written)
+    _fail_if_problems(documents, outcome, unattributed)
+    outputs = [context.output_path(d) for d in documents if not d.problems]
+    manifest.record_complete(options_key(options.key()), tree, outputs, products)
+    order = {str(context.output_path(d)): i for i, d in enumerate(todo)}
+    return sorted(outcome.results, key=lambda r: order.get(str(r.output), 0))
 
-    def done(document: PlannedDocument, result: PdfResult) -> None:
-        manifest.record(result.output, key, {**inputs[str(result.output)], **result.inputs},
-                        result.pages)
-        written.add(result.output)
-        results.append(result)
-        on_written(result)
 
-    def fail(document: PlannedDocument, error: BuildError) -> None:
-        rendered_problems.extend((document, p) for p in error.problems)
+def _begin(options: BuildOptions, hooks: Hooks, pool: Pool | None
+           ) -> tuple[BuildContext, list[PlannedDocument], list[Problem]]:
+    """The content read and planned, the output folders checked: the build's
+    context, its documents, and the problems no document holds."""
+    reader = publication_reader(options.root)
+    config, publication = load(options, reader)
+    hooks.on_loaded(config, publication)
+    templates = TemplateSet.for_root(config.root, BUNDLED)
+    documents, languages = plan(options, config, publication, templates, reader)
+    profile = config.profile(options.profile)
+    unattributed = [p for key, p in publication.problems if key is None]
+    if options.out is None:             # output/ (or a folder in it) linked elsewhere
+        for path in (options.output_dir, *(output_path(options, profile, d)
+                                           for d in documents)):
+            inside_publication(path, config.root)
+    else:
+        not_over_sources(options.out, config.root)
+    context = BuildContext(options, config, profile, languages,
+                           manifest=Manifest(options.output_dir, config.root),
+                           shared=_shared_inputs(config, reader),
+                           key=_document_key(options, profile), pool=pool,
+                           on_written=hooks.on_written, on_extra=hooks.on_extra)
+    return context, documents, unattributed
 
-    # Issues first: the longest documents start first and the last to finish is short.
-    ordered = sorted(todo, key=lambda d: (d.kind != "journal", -len(d.inputs)))
-    pieces_key = combine(key, *(f"{name}={value}" for name, value in sorted(shared.items())))
-    for document in ordered:
-        by_parts = isinstance(document.content, Issue) and \
-            _by_parts(options, profile, document.content)
-        try:
-            document, html, record, stylesheets = (_prepare_by_parts if by_parts else prepare)(
-                config, document, languages, profile, coverage, prepared)
-        except BuildError as error:
-            fail(document, error)
+
+def _todo(context: BuildContext, documents: list[PlannedDocument],
+          on_skipped: Callable[[Path], None]) -> list[PlannedDocument]:
+    """The documents to make: without problems, and not up to date (those are
+    told to ``on_skipped``)."""
+    manifest = context.manifest
+    assert manifest is not None
+    todo = []
+    for document in documents:
+        if document.problems:
             continue
-        output = output_path(options, profile, document)
-        # By parts, the record grows as the pieces are rendered: read when done.
-        inputs[str(output)] = ChainMap(record, document.inputs, shared)
-        job = _job(options, profile, config, document, html, output, stylesheets)
-        if isinstance(document.content, Issue):
-            render, render_whole, ready = _part_renderer(prepared[0], document, languages,
-                                                         profile, record, coverage)
-            issue_build = parts.IssueBuild(
-                document.content, config, render, render_whole, ready,
-                partial(_check_content, config, document, coverage),
-                partial(_stylesheets, record, config.root), job, pieces_key,
-                config.root, {}, fresh=options.force)
-            tasks.append(_Task(document, job, parts.steps(issue_build) if by_parts
-                               else parts.whole_steps(issue_build)))
+        output = context.output_path(document)
+        if not context.options.force and manifest.fresh(output, context.key):
+            on_skipped(output)
         else:
-            tasks.append(_Task(document, job, _single(job)))
-    _drive(pool, tasks, done, fail)
-    return results
+            todo.append(document)
+    return todo
 
 
-def _stylesheets(record: Record, root: Path) -> tuple[Path, ...]:
-    return tuple(_paths(record, root))
+def _render(context: BuildContext, todo: list[PlannedDocument]) -> Outcome:
+    """``rendering.render_all`` in the caller's pool, or in one of its own."""
+    from folio._compat import remove_orphan_font_folders
+    remove_orphan_font_folders()            # of processes killed outright before
+    try:
+        with _workers(context, len(todo)) as pool:
+            return render_all(replace(context, pool=pool), todo)
+    finally:
+        # A worker killed while writing cannot remove its temporary file; we can.
+        remove_temporaries([context.output_path(d) for d in todo],
+                           context.options.keep_html)
 
 
-def _check_content(config: PublicationConfig, document: PlannedDocument,
-                   coverage: dict[str, frozenset[int]]) -> None:
-    problems = check_glyphs(config, document, coverage)
+@contextmanager
+def _workers(context: BuildContext, count: int) -> Iterator[Pool | None]:
+    """The caller's pool; without one, a pool of this build's own if ``jobs`` and
+    the documents ask for one; else none (this process)."""
+    from folio.pipeline.workers import WorkerPool, parallel_available
+    options = context.options
+    if context.pool is None and options.jobs > 1 and count > 1 and parallel_available():
+        with WorkerPool(options.jobs, options.timeout) as own:
+            yield own
+    else:
+        yield context.pool
+
+
+def _fail_if_problems(documents: list[PlannedDocument], outcome: Outcome,
+                      unattributed: list[Problem]) -> None:
+    failed = [d for d in documents if d.problems]
+    failed_names = {(d.name, d.lang) for d in failed} | \
+        {(d.name, d.lang) for d, _ in outcome.problems}
+    problems = [p for d in failed for p in d.problems] + \
+        [p for _, p in outcome.problems] + unattributed
     if problems:
-        raise BuildError(*problems)
-
-
-def _prepare_by_parts(config: PublicationConfig, document: PlannedDocument,
-                      languages: _Languages, profile: Profile,
-                      coverage: dict[str, frozenset[int]], prepared: list):
-    """``prepare`` for an issue laid out by articles: no HTML yet, and no check but
-    the fonts'. Each piece is rendered, recorded and, when it is laid out, checked
-    by itself (``_part_renderer``), and the content's glyphs are checked while
-    the first pieces are laid out (parts.steps): an edit pays for neither the whole
-    issue's HTML nor a wait for the checks."""
-    for code, _ in document.texts:
-        if code not in coverage:        # what the pieces' check needs (_part_renderer)
-            coverage[code] = fonts.coverage(config.fonts[code].families, config.path,
-                                            config.fonts[code].line_of)
-    _with_prepared_fonts(config, prepared)
-    return document, "", _catalogs_read(document, languages), ()
-
-
-def _with_prepared_fonts(config: PublicationConfig, prepared: list) -> PublicationConfig:
-    """The configuration with the prepared faces, made once per build: the glyph
-    check reads the declared faces, PDFs use the prepared ones first."""
-    if not prepared:
-        prepared.append(with_prepared(config, prepare_fonts(config)))
-    return prepared[0]
-
-
-def _catalogs_read(document: PlannedDocument, languages: _Languages) -> Record:
-    """The record of the catalogs of the document's languages (where a language
-    has a problem, it is raised)."""
-    record: Record = {}
-    for code in dict.fromkeys(p.language.code for p in document.parts):
-        if code in languages.problems:
-            raise BuildError(*languages.problems[code])
-        record.update(languages.records[code])
-    return record
-
-
-def _by_parts(options: BuildOptions, profile: Profile, issue: Issue) -> bool:
-    """Issues are laid out by articles (pipeline/parts.py) unless asked not to, or
-    the profile needs one structure tree, or there is nothing to cut."""
-    from folio.pipeline.parts import whole_only
-    return not options.whole and not whole_only(profile) and len(issue.runs) > 1
-
-
-def _part_renderer(config: PublicationConfig, document: PlannedDocument, languages,
-                   profile: Profile, record: Record, coverage: dict[str, frozenset[int]]):
-    """An issue's three renderers (see parts.IssueBuild): a piece's HTML before the
-    typography pass, the whole's, and a piece's made ready to lay out. Every
-    template they read is recorded in ``record``."""
-    from folio.render.environment import recording
-    from folio.render.html import render_issue_html
-    from folio.render.typography import keep_korean_words
-    # With a template cache, each template is loaded (and recorded) once, not for
-    # each piece (the loader says a template is never up to date, so that each
-    # document records it: not asked here).
-    env = languages.envs[document.lang].overlay(cache_size=50, auto_reload=False)
-    draft = bool(document.untranslated)
-    issue = document.content
-    assert isinstance(issue, Issue)
-
-    def check(html: str) -> str:
-        problems = check_printed_characters(config, document, html, coverage,
-                                            tuple(_paths(record, config.root)))
-        if problems:
-            # A character the content holds is reported at its file and line.
-            _check_content(config, document, coverage)
-            raise BuildError(*problems)
-        return html
-
-    def render(part: IssuePart) -> str:
-        with recording(env, record):
-            return render_issue_html(issue, config, env, profile, draft=draft, part=part,
-                                     typeset=False)
-
-    def render_whole(ranges: dict[str, str]) -> str:
-        with recording(env, record):
-            return check(render_issue_html(issue, config, env, profile, draft=draft,
-                                           page_ranges=ranges))
-
-    return render, render_whole, lambda raw: check(keep_korean_words(raw))
-
-
-@dataclass
-class _Task:
-    """A document's jobs, a step at a time (a generator: see parts.steps)."""
-
-    document: PlannedDocument
-    job: PdfJob
-    steps: Steps
-
-
-def _single(job: PdfJob) -> Steps:
-    [result] = yield [(make_pdf, (job,))]
-    return result
-
-
-def _drive(pool, tasks: list[_Task], done, fail) -> None:
-    """Run every task's steps: each step's jobs at once in the pool (or one after
-    another in this process), a task's next step when its last one is complete,
-    so one issue's pieces and other documents share the workers."""
-    if pool is None:
-        from folio.pipeline.parts import run_steps
-        for task in tasks:
-            try:
-                done(task.document, run_steps(
-                    task.steps, lambda step: [function(*args) for function, args in step]))
-            except BuildError as error:
-                fail(task.document, error)
-        return
-
-    from concurrent.futures import FIRST_COMPLETED, wait
-
-    from folio.pipeline.parts import Ahead
-    pending: dict = {}
-    steps: dict[int, list] = {}             # task -> [results, jobs left, first error]
-    early: dict[tuple[int, Path], object] = {}     # (task, output) -> a job started ahead
-
-    def advance(number: int, value=None, error: BuildError | None = None) -> None:
-        task = tasks[number]
-        try:
-            if error is not None:
-                step = task.steps.throw(error)
-            elif value is None:
-                step = next(task.steps)
-            else:
-                step = task.steps.send(value)
-            while isinstance(step, Ahead):
-                for function, args in step.jobs:
-                    early[number, args[0].output] = pool.submit(function, *args)
-                step = next(task.steps)
-        except StopIteration as stop:
-            done(task.document, stop.value)
-            return
-        except BuildError as failure:
-            fail(task.document, failure)
-            return
-        steps[number] = [[None] * len(step), len(step), None]
-        for slot, (function, args) in enumerate(step):
-            key = (number, getattr(args[0], "output", None))
-            future = early.pop(key) if key in early else pool.submit(function, *args)
-            pending[future] = (number, slot, args[0])
-
-    for number in range(len(tasks)):
-        advance(number)
-    while pending:
-        finished, _ = wait(list(pending), return_when=FIRST_COMPLETED)
-        for future in finished:
-            number, slot, job = pending.pop(future)
-            state = steps[number]
-            try:
-                state[0][slot] = future.result()
-            except BuildError as error:
-                state[2] = state[2] or error
-            except Exception as error:          # noqa: BLE001 - the pool's: said per document
-                state[2] = state[2] or _pool_failure(tasks[number], job, error)
-            state[1] -= 1
-            if state[1] == 0:
-                advance(number, None if state[2] else state[0], state[2])
-
-
-def _pool_failure(task: _Task, job, error: Exception) -> BuildError:
-    from folio.pipeline.workers import WorkerDied, WorkerTimeout
-    name = getattr(job, "name", None) or getattr(getattr(job, "job", None), "name", task.job.name)
-    if isinstance(error, WorkerTimeout):
-        return BuildError.at(
-            f"{name}: no result after {error.seconds:.0f} s; the document was "
-            "stopped (its PDF, if any, is as it was)", task.document.source,
-            hint=f"a document this long may need more: {command()} --timeout SECONDS; "
-                 "otherwise report it, with the document")
-    if isinstance(error, WorkerDied):
-        return BuildError.at(f"{name}: {error}", task.document.source,
-                             hint="try again, with --jobs 1 if memory is short")
-    raise error
-
-
-def _paths(record: Record, root: Path) -> list[Path]:
-    """The template and stylesheet files of a render record, as paths."""
-    return [Path(name) if name.startswith("/") else root / name
-            for name, value in record.items()
-            if value != "absent" and name.endswith((".j2", ".css"))]
-
-
-def _drop_draft(options, profile, document: PlannedDocument, manifest: Manifest) -> None:
-    """A document now built for real: its earlier draft must not be mistaken for it."""
-    draft = options.output_dir / profile.output_subdir / \
-        document.final_path.with_suffix(".draft.pdf")
-    if draft.is_file() and (options.output_dir / profile.output_subdir /
-                            document.final_path).is_file():
-        draft.unlink()
-        manifest.forget(draft)
+        raise BuildFailed(problems, len(failed_names), len(documents))
 
 
 def _shared_inputs(config: PublicationConfig, reader: Reader) -> dict[str, str]:
@@ -852,129 +261,7 @@ def _shared_inputs(config: PublicationConfig, reader: Reader) -> dict[str, str]:
 
 def _document_key(options: BuildOptions, profile: Profile) -> str:
     """What shapes every PDF besides its files: folio's code and the options."""
-    import os
     settings = {"profile": vars(profile), "bilingual": options.bilingual,
                 "keep_html": options.keep_html,
                 "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
     return options_key({"code": code_fingerprint(), **settings})
-
-
-def finish(options: BuildOptions, profile: Profile, documents: list[PlannedDocument],
-           written: set[Path], on_extra: Callable[[Path], None],
-           config: PublicationConfig | None = None) -> list[Path]:
-    """Post-processing of finished PDFs: imposition, previews and offprints (see
-    impose.py, previews.py, offprints.py). Redone for a PDF just written, or when
-    its product is missing. Returns every such product there now is."""
-    products = []
-    for document in documents:
-        if document.problems:
-            continue
-        pdf = output_path(options, profile, document)
-        if not pdf.is_file():
-            continue
-        fresh = pdf in written
-        for layout, target in imposed_paths(options, profile, document):
-            if fresh or not target.is_file():
-                import sys
-
-                from folio.production.impose import impose
-                for note in impose(pdf, target, layout, profile.paper_mm).notes:
-                    print(f"warning: {note}", file=sys.stderr)
-                on_extra(target)
-            products.append(target)
-        if options.offprints and isinstance(document.content, Issue) and config is not None \
-                and not document.pending:
-            products += write_offprints(pdf, document.content, config, profile, fresh, on_extra)
-        if options.previews:
-            folder = options.output_dir / "previews" / profile.output_subdir / \
-                document.relative_path.with_suffix("")
-            if fresh or not folder.with_suffix(".png").is_file():
-                from folio.production.previews import previews_for
-                _, contact = previews_for(pdf, folder)
-                on_extra(contact)
-            products.append(folder.with_suffix(".png"))
-    return products
-
-
-OFFPRINTS_DIR = "offprints"
-
-
-def imposed_paths(options: BuildOptions, profile: Profile, document: PlannedDocument
-                  ) -> list[tuple[str, Path]]:
-    """(layout, path) of each imposed PDF the build writes for ``document``."""
-    pdf = output_path(options, profile, document)
-    return [(layout, pdf.with_name(pdf.stem + f".{layout}.pdf")) for layout in options.impose
-            if (layout == "2up") == (document.kind == "notice")]
-
-
-def offprint_path(issue_pdf: Path, issue: Issue, slug: str) -> Path:
-    """``output/[<profile>/]<lang>/offprints/<issue>-<article>.pdf``."""
-    return issue_pdf.parent / OFFPRINTS_DIR / f"{issue.slug}-{slug}.pdf"
-
-
-def write_offprints(pdf: Path, issue: Issue, config: PublicationConfig, profile: Profile,
-                    fresh: bool, on_extra: Callable[[Path], None]) -> list[Path]:
-    """One PDF per citable article of the issue, cut from its finished PDF."""
-    from folio.production.offprints import NotInIssue, Offprint, cut, offprint_metadata
-    made = []
-    data = None
-    for article in issue.articles:
-        if not article.citable:
-            continue
-        target = offprint_path(pdf, issue, article.slug)
-        made.append(target)
-        if not fresh and target.is_file():
-            continue
-        data = data if data is not None else pdf.read_bytes()
-        offprint = Offprint(article.anchor, f"{article.anchor}-end", target, article.title,
-                            tuple(p.name for p in article.authors or article.speakers),
-                            offprint_metadata(config.title[issue.language.code], issue.volume,
-                                              issue.number, issue.date.isoformat(),
-                                              issue.issn, article.doi))
-        try:
-            cut_pdf, _ = cut(data, offprint, (profile.variant or "").startswith("pdf/a"))
-        except NotInIssue:
-            raise BuildError.at(f"{pdf.name}: cannot find article '{article.slug}' in the "
-                                "issue PDF to cut its offprint", article.source,
-                                hint="build the issue again (--force)") from None
-        write_output(target, cut_pdf)
-        on_extra(target)
-    for stale in (pdf.parent / OFFPRINTS_DIR).glob(f"{issue.slug}-*.pdf"):
-        if stale not in made:
-            stale.unlink(missing_ok=True)       # an article no longer in the issue
-    return made
-
-
-def _job(options, profile, config, document, html, output, stylesheets) -> PdfJob:
-    return PdfJob(
-        name=str(profile.output_subdir / document.relative_path), html=html,
-        root=config.root, output=output, source=document.source,
-        max_pages=(2 if document.layout == "duplex" else 1)
-        if document.kind == "notice" else None,
-        html_copy=output.with_suffix(".html") if options.keep_html else None,
-        variant=profile.variant,
-        crop_marks_mm=profile.bleed_mm if profile.crop_marks else None,
-        also_readable=(profile.output_intent,) if profile.output_intent else (),
-        output_intent=profile.output_intent, stylesheets=stylesheets,
-        output_intent_at=(config.path, profile.output_intent_line)
-        if profile.output_intent else None,
-        tagged=profile.is_tagged,
-        xmp=issue_metadata(document.content, config.title[document.content.language.code])
-        if isinstance(document.content, Issue) else ())
-
-
-def issue_metadata(issue: Issue, journal: str) -> tuple[tuple[str, str], ...]:
-    """What the issue's XMP says besides its title: the journal, volume, number and
-    the DOIs of its articles."""
-    found = [("prism:publicationName", journal), ("prism:volume", str(issue.volume)),
-             ("prism:number", str(issue.number)),
-             ("prism:coverDate", issue.date.isoformat())]
-    if issue.issn:
-        found.append(("prism:issn", issue.issn))
-    found += [("dc:relation", f"https://doi.org/{a.doi}") for a in issue.articles if a.doi]
-    return tuple(found)
-
-
-def output_path(options: BuildOptions, profile: Profile, document: PlannedDocument) -> Path:
-    """``output/<lang>/…`` for the screen profile, ``output/<profile>/<lang>/…`` otherwise."""
-    return options.output_dir / profile.output_subdir / document.relative_path

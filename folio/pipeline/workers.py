@@ -60,10 +60,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from multiprocessing.connection import wait
-from types import FrameType
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from types import FrameType, TracebackType
+from typing import Any
 
 from folio.defaults import DEFAULT_TIMEOUT
+
 
 _FORK = multiprocessing.get_context("fork") if "fork" in \
     multiprocessing.get_all_start_methods() else None   # see parallel_available
@@ -84,7 +87,7 @@ class WorkerTimeout(Exception):
         super().__init__(f"no result after {seconds:.0f} s")
         self.seconds = seconds
 
-    def __reduce__(self):
+    def __reduce__(self) -> tuple[type[WorkerTimeout], tuple[float]]:
         return (WorkerTimeout, (self.seconds,))
 
 
@@ -119,17 +122,18 @@ class WorkerPool:
         self._reader = threading.Thread(target=self._read, name="folio-results", daemon=True)
         self._reader.start()
 
-    def __enter__(self):
+    def __enter__(self) -> WorkerPool:
         return self
 
-    def __exit__(self, kind, value, traceback):
+    def __exit__(self, kind: type[BaseException] | None, value: BaseException | None,
+                 traceback: TracebackType | None) -> None:
         self.shutdown(wait=True, cancel_futures=kind is not None)
 
     @property
     def pid(self) -> int | None:
         return self._zygote.pid
 
-    def submit(self, function, *args) -> Future:
+    def submit(self, function: Callable[..., Any], *args: Any) -> Future[Any]:
         future: Future = Future()
         with self._lock:
             if self._closed:
@@ -261,7 +265,7 @@ def prepare_for_fork() -> None:
         pass
 
 
-def _library(soname: str, name: str, **options) -> ctypes.CDLL:
+def _library(soname: str, name: str, **options: Any) -> ctypes.CDLL:
     """A C library by its usual file name, else as ``ctypes.util`` finds it (which
     runs ``ldconfig -p``: a process forked at every start of the zygote and of
     each worker)."""
@@ -272,13 +276,14 @@ def _library(soname: str, name: str, **options) -> ctypes.CDLL:
 
 
 class _Worker:
-    def __init__(self, process, connection):
+    def __init__(self, process: BaseProcess, connection: Connection) -> None:
         self.process = process
         self.connection = connection
         self.job: tuple | None = None           # (number, started)
 
 
-def _zygote(jobs, results, count: int, timeout: float, parent: int) -> None:
+def _zygote(jobs: Connection, results: Connection, count: int, timeout: float,
+            parent: int) -> None:
     """Prepare, fork the workers, and relay jobs to them until told to stop."""
     # What this process inherited is its parent's, Pango's font maps among it:
     # finalising one takes fontconfig's lock, which a thread of the parent may
@@ -292,71 +297,104 @@ def _zygote(jobs, results, count: int, timeout: float, parent: int) -> None:
         # Something started a thread: forking now could hang a worker. Refuse.
         results.send((BROKEN, True, RuntimeError(f"the zygote has {threads()} threads")))
         return
-    workers = [_fork_worker() for _ in range(count)]
+    relay = _Relay(jobs, results, [_fork_worker() for _ in range(count)], timeout)
     results.send((READY, False, None))
-    queue: collections.deque = collections.deque()
-    stopping = cancelled = False
     while True:
         if os.getppid() != parent:              # the main process is gone
-            cancelled = True
-        if cancelled or (stopping and not queue and all(w.job is None for w in workers)):
+            relay.cancelled = True
+        if relay.over:
             break
-        for worker in workers:
-            if worker.job is None and queue:
-                number, function, args = queue.popleft()
+        relay.dispatch()
+        waitables = [w.connection for w in relay.workers] + \
+            [w.process.sentinel for w in relay.workers]
+        if not relay.stopping:
+            waitables.append(jobs)
+        ready = wait(waitables, timeout=POLL)
+        now = time.monotonic()
+        for index in range(len(relay.workers)):
+            relay.watch(index, ready, now)
+        if jobs in ready:
+            relay.receive()
+    relay.stop_workers()
+    results.close()
+
+
+class _Relay:
+    """The zygote's state: its workers, the jobs waiting for one, and whether it
+    was told to stop (after the jobs it has) or to cancel (at once)."""
+
+    def __init__(self, jobs: Connection, results: Connection, workers: list[_Worker],
+                 timeout: float):
+        self.jobs, self.results, self.workers = jobs, results, workers
+        self.timeout = timeout
+        self.queue: collections.deque[Any] = collections.deque()
+        self.stopping = self.cancelled = False
+
+    @property
+    def over(self) -> bool:
+        return self.cancelled or (self.stopping and not self.queue
+                                  and all(w.job is None for w in self.workers))
+
+    def dispatch(self) -> None:
+        """A waiting job to each idle worker."""
+        for worker in self.workers:
+            if worker.job is None and self.queue:
+                number, function, args = self.queue.popleft()
                 try:
                     worker.connection.send((number, function, args))
                     worker.job = (number, time.monotonic())
                 except (BrokenPipeError, OSError):
-                    queue.appendleft((number, function, args))
-        waitables = [w.connection for w in workers] + [w.process.sentinel for w in workers]
-        if not stopping:
-            waitables.append(jobs)
-        ready = wait(waitables, timeout=POLL)
-        now = time.monotonic()
-        for index, worker in enumerate(workers):
-            if worker.connection in ready:
-                try:
-                    message = worker.connection.recv()
-                except (EOFError, OSError):
-                    message = None
-                if message is not None:
-                    results.send(message)
-                    worker.job = None
-                    continue
-            died = worker.process.sentinel in ready and not worker.process.is_alive()
-            late = worker.job is not None and now - worker.job[1] > timeout
-            if died or late:
-                worker.process.kill()
-                worker.process.join()
-                if worker.job is not None:
-                    error = WorkerTimeout(timeout) if late else WorkerDied(
-                        "the process rendering it stopped unexpectedly (out of memory, or "
-                        "killed?)")
-                    results.send((worker.job[0], True, error))
-                workers[index] = _fork_worker()
-        if jobs in ready:
+                    self.queue.appendleft((number, function, args))
+
+    def watch(self, index: int, ready: list[Any], now: float) -> None:
+        """Pass on the worker's answer; a worker that died or is late is replaced,
+        and its job fails saying why."""
+        worker = self.workers[index]
+        if worker.connection in ready:
             try:
-                message = jobs.recv()
+                message = worker.connection.recv()
             except (EOFError, OSError):
-                message = "cancel"
-            if message == "cancel":
-                cancelled = True
-            elif message == "stop":
-                stopping = True
-            else:
-                queue.append(message)
-    for worker in workers:
-        if cancelled:
-            worker.process.terminate()      # the worker discards what it was writing
-        else:
-            worker.connection.send("stop")
-    for worker in workers:
-        worker.process.join(timeout=2)
-        if worker.process.is_alive():
+                message = None
+            if message is not None:
+                self.results.send(message)
+                worker.job = None
+                return
+        died = worker.process.sentinel in ready and not worker.process.is_alive()
+        late = worker.job is not None and now - worker.job[1] > self.timeout
+        if died or late:
             worker.process.kill()
             worker.process.join()
-    results.close()
+            if worker.job is not None:
+                error = WorkerTimeout(self.timeout) if late else WorkerDied(
+                    "the process rendering it stopped unexpectedly (out of memory, or "
+                    "killed?)")
+                self.results.send((worker.job[0], True, error))
+            self.workers[index] = _fork_worker()
+
+    def receive(self) -> None:
+        """A job from the main process, or its word to stop or cancel."""
+        try:
+            message = self.jobs.recv()
+        except (EOFError, OSError):
+            message = "cancel"
+        if message == "cancel":
+            self.cancelled = True
+        elif message == "stop":
+            self.stopping = True
+        else:
+            self.queue.append(message)
+
+    def stop_workers(self) -> None:
+        for worker in self.workers:
+            if self.cancelled:
+                worker.process.terminate()      # the worker discards what it was writing
+            else:
+                worker.connection.send("stop")
+        for worker in self.workers:
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.process.kill()
+                worker.process.join()
 
 
 def _fork_worker() -> _Worker:
@@ -421,7 +459,7 @@ def _stop_worker(number: int, frame: FrameType | None) -> None:
     raise KeyboardInterrupt
 
 
-def _worker(connection) -> None:
+def _worker(connection: Connection) -> None:
     """Run jobs one at a time; Ctrl-C ends the worker at once, writing nothing more."""
     _die_with_parent()
     stop = stop_outside_imports(_stop_worker)
@@ -433,7 +471,7 @@ def _worker(connection) -> None:
         _exit(1)
 
 
-def _serve(connection) -> None:
+def _serve(connection: Connection) -> None:
     _warm_up()
     idle_imports = True
     while True:

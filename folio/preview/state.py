@@ -374,7 +374,7 @@ def _translation_counts(config, tracker: Tracker) -> dict[tuple[str, str], dict[
 
 def _translation_of(planned, counts) -> tuple[tuple[str, int], ...]:
     """How many of the document's content files are in each translation state."""
-    if planned.kind == "journal":
+    if planned.kind.prefix == "journal":
         prefix = f"journal/{planned.slug}/"
         keys = [key for key in counts if key[0].startswith(prefix) and key[1] == planned.lang]
     else:

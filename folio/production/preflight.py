@@ -26,6 +26,7 @@ from pathlib import Path
 import pikepdf
 
 from folio.config.publication import Profile
+from folio.config.variants import variant_of
 from folio.production.press import transparency
 
 MIN_DPI = 300                   # print (PDF/X): less is an error, at the printed size
@@ -34,11 +35,6 @@ MM = 72 / 25.4
 SAFE_MARGIN_MM = 5.0            # text must stay this far inside the trim edge
 # The lowest header each variant allows: PDF/X-4 is built on PDF 1.6, and
 # transparency (which WeasyPrint writes) needs at least 1.4.
-MIN_VERSION = {"pdf/x-4": "1.6", "pdf/x-3": "1.3", "pdf/x-1a": "1.3", "pdf/a-2b": "1.4",
-               "pdf/a-3b": "1.4", "pdf/a-3u": "1.4", "pdf/a-4u": "2.0", "pdf/ua-1": "1.4"}
-MAX_VERSION = {"pdf/x-1a": "1.4", "pdf/x-3": "1.4"}     # no transparency before 1.4
-VERAPDF_FLAVOURS = {"pdf/a-2b": "2b", "pdf/a-3b": "3b", "pdf/a-3u": "3u", "pdf/a-4u": "4",
-                    "pdf/ua-1": "ua1"}
 _VARIANT_CLAIMS = {
     "x": re.compile(r"GTS_PDFXVersion[>=\"']+\s*PDF/X-([0-9a-z:]+)", re.I),
     "a": re.compile(r"pdfaid:part[>=\"']+\s*(\d)"),
@@ -144,13 +140,13 @@ def _check_pdf(pdf: pikepdf.Pdf, path: Path, report: Report) -> None:
         report.variant = claimed or "none"
         if claimed != variant:
             report.fail(f"claims {claimed or 'no PDF variant'}, the profile asks for {variant}")
-        least = MIN_VERSION.get(variant)
+        least = variant_of(variant).header
         if least and _version(pdf.pdf_version) < _version(least):
             report.fail(f"the file is PDF {pdf.pdf_version}; {variant} needs at least {least}")
-        most = MAX_VERSION.get(variant)
+        most = variant_of(variant).max_header
         if most and _version(pdf.pdf_version) > _version(most):
             report.fail(f"the file is PDF {pdf.pdf_version}; {variant} allows at most {most}")
-    if variant and variant.startswith("pdf/x"):
+    if variant_of(variant).press:
         _check_press(pdf, report)
         _check_text_inks(pdf, report)
 
@@ -294,7 +290,7 @@ def _check_images(path: Path, report: Report) -> None:
     under MIN_DPI, the screen warns under SCREEN_MIN_DPI; the archive and
     screen-reader variants keep what they are given."""
     variant = report.expectation.variant
-    if variant and not variant.startswith("pdf/x"):
+    if variant and not variant_of(variant).press:
         return
     least, failing = (MIN_DPI, True) if variant else (SCREEN_MIN_DPI, False)
     named: dict[tuple[int, int], str] = {}
@@ -447,7 +443,8 @@ def _check_press(pdf: pikepdf.Pdf, report: Report) -> None:
         rgb = _rgb_use(obj)
         if rgb:
             report.fail(f"RGB colour ({rgb}) in a file for a CMYK press", number)
-        if report.expectation.variant in MAX_VERSION and (why := transparency(obj)):
+        if not variant_of(report.expectation.variant).transparency and \
+                (why := transparency(obj)):
             report.fail(f"transparency ({why}), which {report.expectation.variant} does "
                         "not allow", number)
     intents = pdf.Root.get("/OutputIntents")
@@ -644,7 +641,7 @@ def validate(reports: list[Report]) -> None:
     command = verapdf_command() or []
     by_flavour: dict[str, list[Report]] = {}
     for report in reports:
-        flavour = VERAPDF_FLAVOURS.get(report.expectation.variant or "")
+        flavour = variant_of(report.expectation.variant).verapdf
         if flavour and report.path.is_file():
             if not command:
                 report.validator = "not installed"

@@ -31,11 +31,12 @@ from typing import Any
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Operator
 
+from folio.config.variants import variant_of
+
 MM = 72 / 25.4
 MARK_LENGTH_MM = 6.0          # each crop mark's length
 GAP_MM = 1.0                  # between the bleed edge and a mark
 LINE_WIDTH_PT = 0.25
-MIN_VERSION = {"pdf/x-4": "1.6", "pdf/x-3": "1.3", "pdf/x-1a": "1.3"}
 
 
 class UnconvertibleColour(Exception):
@@ -127,7 +128,7 @@ def press_ready(data: bytes, *, variant: str | None, intent: Path | None,
                 crop_marks_mm: float | None) -> bytes:
     """The PDF as a print shop should receive it (see the module docstring)."""
     pdf = pikepdf.open(io.BytesIO(data))
-    if intent is not None and (variant or "").startswith("pdf/x"):
+    if intent is not None and variant_of(variant).press:
         convert_to_cmyk(pdf, CmykConverter(intent))
     for page in pdf.pages:
         if "/Annots" in page.obj:
@@ -140,7 +141,7 @@ def press_ready(data: bytes, *, variant: str | None, intent: Path | None,
     if variant == "pdf/x-1a":
         return _pdfx_1a(pdf, intent)
     out = io.BytesIO()
-    pdf.save(out, min_version=MIN_VERSION.get(variant or "", ""), deterministic_id=True)
+    pdf.save(out, min_version=variant_of(variant).header, deterministic_id=True)
     return out.getvalue()
 
 

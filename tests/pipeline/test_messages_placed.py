@@ -251,13 +251,13 @@ def test_the_timeout_applies_with_one_job(tiny: Path):
     script = f"""
 import sys, time
 from folio.cli import main
-from folio.pipeline import run
-real = run.make_pdf
+from folio.pipeline import kinds
+real = kinds.make_pdf
 def hanging(job):
     if job.name == "en/notice-open-day.pdf":
         time.sleep(120)
     return real(job)
-run.make_pdf = hanging
+kinds.make_pdf = hanging
 sys.exit(main(["--root", {str(tiny)!r}, "--lang", "en", "--jobs", "1", "--timeout", "2"]))
 """
     started = time.monotonic()

@@ -197,8 +197,9 @@ def _hanging_render(job):
 
 
 def test_a_hanging_document_is_stopped_named_and_leaves_no_process(tiny: Path, monkeypatch):
+    from folio.pipeline import kinds
     from folio.pipeline import run as build_module
-    monkeypatch.setattr(build_module, "make_pdf", _hanging_render)
+    monkeypatch.setattr(kinds, "make_pdf", _hanging_render)
     started = time.monotonic()
     with pytest.raises(BuildError) as raised:
         build_module.build(build_module.BuildOptions(root=tiny, jobs=2, timeout=3))
