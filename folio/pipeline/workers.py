@@ -67,7 +67,6 @@ from typing import Any
 
 from folio.defaults import DEFAULT_TIMEOUT
 
-
 _FORK = multiprocessing.get_context("fork") if "fork" in \
     multiprocessing.get_all_start_methods() else None   # see parallel_available
 _SPAWN = multiprocessing.get_context("spawn")           # a zygote for a threaded program
