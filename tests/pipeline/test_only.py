@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from conftest import pdftotext
+from helpers import pdftotext
 
 from folio.config.options import BuildOptions
 from folio.content import loading

@@ -364,7 +364,7 @@ def test_an_edit_in_the_preview_is_in_the_pdf_it_serves_as_a_full_build_makes_it
     """Two edits in one preview session (the second uses what the first kept in
     memory): the served PDF holds the new text, read back, and reads as a cold
     build of the same files."""
-    from conftest import pdftotext
+    from helpers import pdftotext
 
     from folio.pipeline.run import build
     rebuilder, base, _ = session
