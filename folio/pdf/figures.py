@@ -18,27 +18,40 @@ still leaves a hole moves on past the next paragraph, a few times at most
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-HOLE = 0.12               # of a page's text area left empty before a float moved on
-ROUNDS = 3                # layouts after the first, at most, to fill the holes
+HOLE = 0.10               # of a page's text area left empty before a float moved on (pagecheck: 12 %)
+FITTED = 0.9              # the type of a short table split at a hole, if it must
+FEWEST_ROWS = 3           # body rows on each side of a short table split at a hole
+ROUNDS = 4                # layouts after the first, at most, to fill the holes
 _FIGURE = re.compile(r'<figure class="figure"|<table\b[^>]*\bclass="table short[ "]')
-_NEXT_PARAGRAPH = re.compile(r"\s*<p[ >]")
 
 
-def holes(document) -> list[int]:
+Fit = tuple[int, bool]    # rows a hole holds, and whether only at FITTED size
+
+
+class Hole(NamedTuple):
+    """What can fill the hole a float leaves: the blocks of text after it it must
+    go past (the last one runs on over the page break), and, for a short table,
+    how it would split at the hole (``_rows_within``)."""
+    blocks: int
+    fit: Fit | None
+
+
+def holes(document) -> dict[int, Hole]:
     """The floats (figures and short tables, by order in the document, from 0) that
-    leave a hole before them."""
+    leave a hole before them, and what can fill it."""
     from weasyprint.formatting_structure import boxes
 
     from folio._compat import page_box
-    found: list[int] = []
+    found: dict[int, Hole] = {}
     seen = 0
     previous_bottom: float | None = None
     previous_room = 0.0
     for page in document.pages:
         box = page_box(page)
         top = box.content_box_y()
-        bottom = top + box.height
+        bottom = _foot(box, top + box.height)
         root = box.children[0] if box.children else None
         first = True
         lowest = top
@@ -46,13 +59,71 @@ def holes(document) -> list[int]:
             if _float(child):
                 if first and previous_bottom is not None and \
                         previous_room - previous_bottom >= HOLE * (previous_room - top):
-                    found.append(seen)
+                    room = previous_room - previous_bottom
+                    found[seen] = Hole(_blocks_filling(root, child, room, boxes),
+                                       _rows_within(child, room, boxes))
                 seen += 1
             if isinstance(child, (boxes.LineBox, boxes.ReplacedBox)) or _float(child):
                 first = False
                 lowest = max(lowest, child.position_y + child.margin_height())
         previous_bottom, previous_room = lowest, bottom
     return found
+
+
+def _blocks_filling(root, wrapper, room: float, boxes) -> int:
+    """How many blocks after the float ``wrapper`` (its next siblings, as laid out
+    on its page) must come up before it to fill ``room``: up to and including the
+    one that would cross the page break, stopping at another float."""
+    stack = [root]
+    while stack:
+        parent = stack.pop()
+        children = getattr(parent, "children", ())
+        if any(child is wrapper for child in children):
+            break
+        stack.extend(children)
+    else:
+        return 0
+    after = list(children)[[id(c) for c in children].index(id(wrapper)) + 1:]
+    start = after[0].position_y if after else 0.0
+    count = 0
+    for sibling in after:
+        if _float(sibling) or not isinstance(sibling, boxes.BlockBox):
+            break
+        count += 1
+        if sibling.position_y + sibling.margin_height() - start >= room:
+            break
+    return count
+
+
+def _foot(page, bottom: float) -> float:
+    """Where the page's text must stop: above its footnotes, if it has any."""
+    for area in page.children[1:]:
+        if type(area).__name__ == "FootnoteAreaBox" and area.children:
+            bottom = min(bottom, area.position_y)
+    return bottom
+
+
+def _rows_within(wrapper, room: float, boxes) -> Fit | None:
+    """How many body rows of a short table (its caption and header row above them)
+    ``room`` would hold, if both that and the rest are ``FEWEST_ROWS`` at least: at
+    full size, else at ``FITTED`` size, else two rows at ``FITTED`` size; None for
+    a figure or a table that will not split so."""
+    if wrapper.element_tag != "table":
+        return None
+    table = next((c for c in wrapper.children if isinstance(c, boxes.TableBox)), None)
+    if table is None:
+        return None
+    if wrapper.margin_top == 0:        # its margin was dropped at the top of a page
+        room -= wrapper.style["margin_top"].value
+    rows = [row.position_y + row.margin_height() - wrapper.position_y
+            for group in table.children if not (group.is_header or group.is_footer)
+            for row in group.children]
+    for scale, fewest in ((1.0, FEWEST_ROWS), (FITTED, FEWEST_ROWS), (FITTED, 2)):
+        # Type, padding and margins scale with the type; the rules do not (slack).
+        fit = sum(1 for bottom in rows if bottom * scale + (scale < 1) * 3 <= room)
+        if min(fit, len(rows) - fit) >= fewest:
+            return fit, scale < 1
+    return None
 
 
 def _flow(root, boxes):
@@ -86,22 +157,98 @@ def _floats_to_foot(box) -> bool:
         return False
 
 
-def move_after_next_paragraph(html: str, figures: list[int]) -> str:
-    """``html`` with each of ``figures`` (floats, by order) after the paragraph that
-    follows it, where one does (a heading, a table or another figure stays where it
-    is)."""
+_BLOCK = re.compile(r"\s*<(p|ul|ol|dl|blockquote|h[2-6])\b")
+_HEADING = re.compile(r"h[2-6]")
+
+
+def _block_end(html: str, start: int) -> int | None:
+    """Where the block of running text at ``start`` (after white space) ends, or
+    None if what comes there is not one (a figure, a table, the article's end)."""
+    match = _BLOCK.match(html, start)
+    if match is None:
+        return None
+    tag = match[1]
+    opening, closing = re.compile(rf"<{tag}\b"), f"</{tag}>"
+    depth, at = 1, match.end()
+    while depth:
+        close = html.find(closing, at)
+        if close < 0:
+            return None
+        depth += len(opening.findall(html, at, close)) - 1
+        at = close + len(closing)
+    return at
+
+
+def move_on(html: str, found: dict[int, Hole]) -> str:
+    """``html`` with each float of ``found`` after the blocks of text that must come
+    up to fill its hole (paragraphs, lists, quotations; a heading with the block
+    after it), as many as follow it before another float or the article's end."""
     spans = []
     for index, match in enumerate(_FIGURE.finditer(html)):
-        if index not in figures:
+        if index not in found:
             continue
         close = "</figure>" if match[0].startswith("<figure") else "</table>"
         end = html.index(close, match.start()) + len(close)
-        following = _NEXT_PARAGRAPH.match(html, end)
-        if following is None:
-            continue
-        paragraph_end = html.index("</p>", following.end()) + len("</p>")
-        spans.append((match.start(), end, paragraph_end))
-    for start, end, paragraph_end in reversed(spans):
-        html = html[:start] + html[end:paragraph_end] + "\n" + html[start:end] + \
-            html[paragraph_end:]
+        tags: list[str] = []
+        ends: list[int] = []
+        at = end
+        # A heading goes with the block after it: a float never stands under one.
+        while len(ends) < found[index].blocks or (tags and _HEADING.fullmatch(tags[-1])):
+            block, stop = _BLOCK.match(html, at), _block_end(html, at)
+            if block is None or stop is None:
+                break
+            tags.append(block[1])
+            ends.append(stop)
+            at = stop
+        while tags and _HEADING.fullmatch(tags[-1]):
+            tags.pop()
+            ends.pop()
+        if ends:
+            spans.append((match.start(), end, ends[-1]))
+    for start, end, text_end in reversed(spans):
+        html = html[:start] + html[end:text_end] + "\n" + html[start:end] + html[text_end:]
     return html
+
+
+def at_article_ends(html: str, found: dict[int, Hole]) -> dict[int, Fit]:
+    """Of ``found``, the short tables that no block of text follows in ``html``
+    (their article ends with them: nothing can come up to fill the hole), with how
+    they fit the hole."""
+    ends = {}
+    for index, match in enumerate(_FIGURE.finditer(html)):
+        hole = found.get(index)
+        end = html.find("</table>", match.start()) + len("</table>")
+        if hole and hole.fit and match[0].startswith("<table") and \
+                _block_end(html, end) is None:
+            ends[index] = hole.fit
+    return ends
+
+
+def split_at_holes(html: str, ends: dict[int, Fit], before: int) -> str:
+    """``html`` with the first short table of ``ends`` (``at_article_ends``), if it
+    starts ``before`` any other change of this round (the layout it was measured in
+    still holds there), no longer kept whole but cut where the hole before it ends,
+    the rest "(continued)" on the next page (pdf/tables.py); ``fitted`` (its type
+    at 90 %) if only so it fits."""
+    from folio.pdf import tables
+    starts = [(match.start(), ends[index]) for index, match in enumerate(_FIGURE.finditer(html))
+              if index in ends and match.start() < before]
+    for start, (rows, fitted) in starts[:1]:
+        html = tables.cut(html, {start: rows})
+        tag = _FIGURE.match(html, start)
+        assert tag is not None
+        at = tag.end() - 1 - len(" short")      # the class: "table short[ ...]"
+        html = html[:at] + (" fitted" if fitted else "") + html[at + len(" short"):]
+    return html
+
+
+def first_change(before: str, after: str) -> int:
+    """Where ``after`` first differs from ``before`` (a binary search on slices)."""
+    low, high = 0, min(len(before), len(after))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if before[:middle] == after[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low
