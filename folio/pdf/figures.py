@@ -73,7 +73,8 @@ def holes(document) -> dict[int, Hole]:
 def _blocks_filling(root, wrapper, room: float, boxes) -> int:
     """How many blocks after the float ``wrapper`` (its next siblings, as laid out
     on its page) must come up before it to fill ``room``: up to and including the
-    one that would cross the page break, stopping at another float."""
+    one that would cross the page break, stopping at another float (but for the
+    floats right after it, which move with it)."""
     stack = [root]
     while stack:
         parent = stack.pop()
@@ -84,6 +85,8 @@ def _blocks_filling(root, wrapper, room: float, boxes) -> int:
     else:
         return 0
     after = list(children)[[id(c) for c in children].index(id(wrapper)) + 1:]
+    while after and _float(after[0]):          # floats right after it go with it
+        after.pop(0)
     start = after[0].position_y if after else 0.0
     count = 0
     for sibling in after:
@@ -179,16 +182,30 @@ def _block_end(html: str, start: int) -> int | None:
     return at
 
 
+def _float_end(html: str, match: re.Match) -> int:
+    close = "</figure>" if match[0].startswith("<figure") else "</table>"
+    return html.index(close, match.start()) + len(close)
+
+
+def _space(html: str, at: int) -> int:
+    """How much white space ``html`` has at ``at``."""
+    return len(html[at:at + 200]) - len(html[at:at + 200].lstrip())
+
+
 def move_on(html: str, found: dict[int, Hole]) -> str:
     """``html`` with each float of ``found`` after the blocks of text that must come
     up to fill its hole (paragraphs, lists, quotations; a heading with the block
     after it), as many as follow it before another float or the article's end."""
     spans = []
-    for index, match in enumerate(_FIGURE.finditer(html)):
-        if index not in found:
+    matches = list(_FIGURE.finditer(html))
+    moving = 0                                  # where the last group moved ends
+    for index, match in enumerate(matches):
+        if index not in found or match.start() < moving:
             continue
-        close = "</figure>" if match[0].startswith("<figure") else "</table>"
-        end = html.index(close, match.start()) + len(close)
+        end = _float_end(html, match)
+        # Floats right after it (a figure and then a table) move with it, in order.
+        while (following := _FIGURE.match(html, end + _space(html, end))):
+            end = _float_end(html, following)
         tags: list[str] = []
         ends: list[int] = []
         at = end
@@ -205,6 +222,7 @@ def move_on(html: str, found: dict[int, Hole]) -> str:
             ends.pop()
         if ends:
             spans.append((match.start(), end, ends[-1]))
+            moving = end
     for start, end, text_end in reversed(spans):
         html = html[:start] + html[end:text_end] + "\n" + html[start:end] + html[text_end:]
     return html
