@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-HOLE = 0.10               # of a page's text area left empty before a float moved on (pagecheck: 12 %)
+HOLE = 0.10               # of the text area left empty before a float moves on (goal: 12 %)
 FITTED = 0.9              # the type of a short table split at a hole, if it must
 FEWEST_ROWS = 3           # body rows on each side of a short table split at a hole
 ROUNDS = 4                # layouts after the first, at most, to fill the holes

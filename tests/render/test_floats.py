@@ -20,7 +20,8 @@ import typesetting
 from conftest import REPO, SAMPLE_ISSUE, generated_issue, made_once
 
 SAMPLE = REPO / "content/journal" / SAMPLE_ISSUE.removeprefix("journal-")
-WORDS = {"ko": ("도시", "분야", "연도", "회원 도시"), "en": ("City", "Field", "Year", "Member cities")}
+WORDS = {"ko": ("도시", "분야", "연도", "회원 도시"),
+         "en": ("City", "Field", "Year", "Member cities")}
 
 
 def _table(lang: str, name: str, rows: int) -> str:
