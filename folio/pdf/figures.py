@@ -1,18 +1,21 @@
-"""A figure or a short table that does not fit at the foot of a page goes after the
-next paragraph.
+"""A figure or a short table that does not fit at the foot of a page goes to the
+next page while the text after it runs on and fills the page.
 
 WeasyPrint 70 has no page floats (``float`` takes only left, right and footnote;
 there is no ``float: top`` or ``float-defer``): a figure too tall for what is left
 of a page moves to the next page together with all the text after it, and the
 rest of its page stays empty. Here, after a layout, every figure that a page
-break pushed on, leaving at least ``HOLE`` of the page before it empty, trades
-places with the paragraph after it, and the document is laid out again: the
-paragraph fills the hole, the figure opens the next page. Figures keep their
-order (one is never moved past another), so their numbers do not change. A table
-of up to 15 rows (``table.short``: kept whole, base.css) is such a float too; a
-longer one splits at the page break and leaves no hole. A float moved once that
-still leaves a hole moves on past the next paragraph, a few times at most
-(``ROUNDS``, pdf/writer.py): each round is one more layout.
+break pushed on, leaving more than ``HOLE`` of the page above its footnotes empty,
+moves after as many of the blocks of text that follow it (paragraphs, lists; a
+heading with the block after it) as fill the hole, measured on that layout: the
+last of them runs on over the page break. Floats right after it move with it;
+floats keep their order, so their numbers do not change. A table of up to 15
+rows (``table.short``: kept whole, base.css) is such a float too; a longer one
+splits at the page break and leaves no hole. Where nothing can come up (a short
+table ends its article, or another float follows it), the short table splits at
+the hole instead, its header row repeated and "(continued)" on the next page, if
+``FEWEST_ROWS`` go on each side, its type at ``FITTED`` size if only so. Each
+round is one more layout (``ROUNDS`` at most, pdf/writer.py).
 """
 
 from __future__ import annotations
