@@ -345,6 +345,43 @@ def test_korean_lines_of_a_generated_issue_are_justified_as_klreq_says(generated
     _korean_goals(measured)
 
 
+def test_a_punctuation_dense_korean_text_is_justified_as_klreq_says(tmp_path: Path):
+    """The sample's Korean paragraphs with a footnote call after every sentence and
+    its dates, numbers and names in brackets, quotation marks and parentheses (the
+    issue measured 12 % letter-spaced lines on such a text), built as an article."""
+    from conftest import article, make_tiny
+
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    paragraphs, notes = [], []
+    for path in sorted((REPO / "content/journal" / SAMPLE_ISSUE.removeprefix("journal-")
+                        ).glob("*.ko.md")):
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        for p in body.split("\n\n"):
+            if not p.strip() or p.startswith(("![", "|", "[^", "#", ": ", "-")):
+                continue
+            p = re.sub(r"\[\^[^\]]+\]|\[-?@[^\]]+\]|\(?@(?:fig|tbl):[\w-]+\)?", "", p)
+            p = re.sub(r"(\d{4})년", r"「\1년」", p)
+            p = re.sub(r"(\d+)개", r"(\1개)", p)
+            p = re.sub(r"유네스코", "“유네스코”", p)
+
+            def call(match: re.Match) -> str:
+                notes.append(f"[^n{len(notes)}]: 주석 {len(notes)}.")
+                return f"{match[0]}[^n{len(notes) - 1}]"
+            paragraphs.append(re.sub(r"다\.", call, " ".join(p.split())))
+    root = make_tiny(tmp_path)
+    (root / "content/journal/2024-no2/first.ko.md").write_text(
+        article("구두점", "\n\n".join(paragraphs * 4 + notes) + "\n"), encoding="utf-8")
+    build(BuildOptions(root=root, out=tmp_path / "out", languages=("ko",), jobs=1))
+    pdf = next((tmp_path / "out/ko").glob("journal-*.pdf"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert text.count("「") >= 10 and text.count("“") >= 10 and text.count("(") >= 10
+    measured = typesetting.measure([pdf])
+    assert len(measured.korean) >= 100, measured
+    _korean_goals(measured)
+
+
 # -- the footnote call ---------------------------------------------------------
 
 def footnote_calls(pdf: Path) -> list[tuple[str, float, float]]:
