@@ -26,7 +26,7 @@ from typing import NamedTuple
 HOLE = 0.10               # of the text area left empty before a float moves on (goal: 12 %)
 FITTED = 0.9              # the type of a short table split at a hole, if it must
 FEWEST_ROWS = 3           # body rows on each side of a short table split at a hole
-ROUNDS = 4                # layouts after the first, at most, to fill the holes
+ROUNDS = 6                # layouts after the first, at most, to fill the holes
 _FIGURE = re.compile(r'<figure class="figure"|<table\b[^>]*\bclass="table short[ "]')
 
 
@@ -127,7 +127,10 @@ def _rows_within(wrapper, room: float, boxes) -> Fit | None:
     for scale, fewest in ((1.0, FEWEST_ROWS), (FITTED, FEWEST_ROWS), (FITTED, 2)):
         # Type, padding and margins scale with the type; the rules do not (slack).
         fit = sum(1 for bottom in rows if bottom * scale + (scale < 1) * 3 <= room)
-        if min(fit, len(rows) - fit) >= fewest:
+        # Whole, it still did not fit (what follows it is kept with it): the rest
+        # goes on, as many rows as a part must have.
+        fit = min(fit, len(rows) - fewest)
+        if fit >= fewest:
             return fit, scale < 1
     return None
 
