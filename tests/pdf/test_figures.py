@@ -7,7 +7,6 @@ import re
 import subprocess
 from pathlib import Path
 
-
 from folio.pdf import figures
 from folio.pdf.writer import PdfJob, render_pdf
 
