@@ -59,7 +59,7 @@ def _words_of_html(html: str) -> set[str]:
                                       "bilingual/notice-jinju-designation"])
 def test_no_korean_word_is_broken_across_lines(sample: Path, document: str):
     words = _words_of_html((sample / f"{document}.html").read_text(encoding="utf-8"))
-    words.update({"그림", "표"})        # "Figure n.", "Table n." come from the stylesheet
+    words.update({"그림", "표", "계속"})  # "그림 n.", "표 n.", "(계속)": the stylesheet's
     # The "Cite this article" line at the foot of first pages is printed from an
     # attribute of the running heads' layer: its label, and the titles, names and
     # journal it repeats (in 「」 and 『』, stripped below).

@@ -3,6 +3,8 @@ tree is not public API; pinned in pins.py)."""
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 
 def page_box(page):
     """The laid-out box tree of a WeasyPrint page (``Page._page_box``)."""
@@ -81,20 +83,31 @@ def text_area_height(page) -> float:
 
 # -- figures.py: floats that left a hole ----------------------------------------------
 
-def floats_after_holes(document, hole: float, is_float) -> list[int]:
+class FloatHole(NamedTuple):
+    """What a layout says of a float a page break pushed on (``floats_after_holes``)."""
+
+    room: float                 # the height left empty before it, above the footnotes
+    blocks: int                 # the blocks of text after it that would fill ``room``
+    rows: tuple[float, ...]     # a table's body rows: each one's bottom below its top
+    dropped_margin: float       # its top margin, if dropped at the top of the page
+    is_table: bool
+
+
+def floats_after_holes(document, hole: float, is_float) -> dict[int, FloatHole]:
     """The floats (``is_float(element_tag, classes)``, by order in the document,
     from 0) that a page break pushed on, leaving at least ``hole`` of the text
-    area of the page before them empty."""
+    area of the page before them (above its footnotes) empty, with what could fill
+    that room."""
     from weasyprint.formatting_structure import boxes
 
-    found: list[int] = []
+    found: dict[int, FloatHole] = {}
     seen = 0
     previous_bottom: float | None = None
     previous_room = 0.0
     for page in document.pages:
         box = page_box(page)
         top = box.content_box_y()
-        bottom = top + box.height
+        bottom = _foot(box, top + box.height)
         root = box.children[0] if box.children else None
         first = True
         lowest = top
@@ -102,13 +115,62 @@ def floats_after_holes(document, hole: float, is_float) -> list[int]:
             if _float(child, is_float):
                 if first and previous_bottom is not None and \
                         previous_room - previous_bottom >= hole * (previous_room - top):
-                    found.append(seen)
+                    room = previous_room - previous_bottom
+                    found[seen] = _measured(root, child, room, boxes, is_float)
                 seen += 1
             if isinstance(child, (boxes.LineBox, boxes.ReplacedBox)) or _float(child, is_float):
                 first = False
                 lowest = max(lowest, child.position_y + child.margin_height())
         previous_bottom, previous_room = lowest, bottom
     return found
+
+
+def _measured(root, wrapper, room: float, boxes, is_float) -> FloatHole:
+    table = next((c for c in wrapper.children if isinstance(c, boxes.TableBox)), None) \
+        if wrapper.element_tag == "table" else None
+    rows = () if table is None else tuple(
+        row.position_y + row.margin_height() - wrapper.position_y
+        for group in table.children if not (group.is_header or group.is_footer)
+        for row in group.children)
+    dropped = wrapper.style["margin_top"].value if wrapper.margin_top == 0 else 0.0
+    return FloatHole(room, _blocks_filling(root, wrapper, room, boxes, is_float), rows,
+                     dropped, table is not None)
+
+
+def _blocks_filling(root, wrapper, room: float, boxes, is_float) -> int:
+    """How many blocks after the float ``wrapper`` (its next siblings, as laid out
+    on its page) must come up before it to fill ``room``: up to and including the
+    one that would cross the page break, stopping at another float (but for the
+    floats right after it, which move with it)."""
+    stack = [root]
+    while stack:
+        parent = stack.pop()
+        children = getattr(parent, "children", ())
+        if any(child is wrapper for child in children):
+            break
+        stack.extend(children)
+    else:
+        return 0
+    after = list(children)[[id(c) for c in children].index(id(wrapper)) + 1:]
+    while after and _float(after[0], is_float):     # floats right after it go with it
+        after.pop(0)
+    start = after[0].position_y if after else 0.0
+    count = 0
+    for sibling in after:
+        if _float(sibling, is_float) or not isinstance(sibling, boxes.BlockBox):
+            break
+        count += 1
+        if sibling.position_y + sibling.margin_height() - start >= room:
+            break
+    return count
+
+
+def _foot(page, bottom: float) -> float:
+    """Where the page's text must stop: above its footnotes, if it has any."""
+    for area in page.children[1:]:
+        if type(area).__name__ == "FootnoteAreaBox" and area.children:
+            bottom = min(bottom, area.position_y)
+    return bottom
 
 
 def _flow(root, boxes, is_float):

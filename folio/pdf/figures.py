@@ -1,35 +1,70 @@
-"""A figure or a short table that does not fit at the foot of a page goes after the
-next paragraph.
+"""A figure or a short table that does not fit at the foot of a page goes to the
+next page while the text after it runs on and fills the page.
 
 WeasyPrint 70 has no page floats (``float`` takes only left, right and footnote;
 there is no ``float: top`` or ``float-defer``): a figure too tall for what is left
 of a page moves to the next page together with all the text after it, and the
 rest of its page stays empty. Here, after a layout, every figure that a page
-break pushed on, leaving at least ``HOLE`` of the page before it empty, trades
-places with the paragraph after it, and the document is laid out again: the
-paragraph fills the hole, the figure opens the next page. Figures keep their
-order (one is never moved past another), so their numbers do not change. A table
-of up to 15 rows (``table.short``: kept whole, base.css) is such a float too; a
-longer one splits at the page break and leaves no hole. A float moved once that
-still leaves a hole moves on past the next paragraph, a few times at most
-(``ROUNDS``, pdf/writer.py): each round is one more layout.
+break pushed on, leaving more than ``HOLE`` of the page above its footnotes empty,
+moves after as many of the blocks of text that follow it (paragraphs, lists; a
+heading with the block after it) as fill the hole, measured on that layout: the
+last of them runs on over the page break. Floats right after it move with it;
+floats keep their order, so their numbers do not change. A table of up to 15
+rows (``table.short``: kept whole, base.css) is such a float too; a longer one
+splits at the page break and leaves no hole. Where nothing can come up (a short
+table ends its article, or another float follows it), the short table splits at
+the hole instead, its header row repeated and "(continued)" on the next page, if
+``FEWEST_ROWS`` go on each side, its type at ``FITTED`` size if only so. Each
+round is one more layout (``ROUNDS`` at most, pdf/writer.py).
 """
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-HOLE = 0.12               # of a page's text area left empty before a float moved on
-ROUNDS = 3                # layouts after the first, at most, to fill the holes
+HOLE = 0.10               # of the text area left empty before a float moves on (goal: 12 %)
+FITTED = 0.9              # the type of a short table split at a hole, if it must
+FEWEST_ROWS = 3           # body rows on each side of a short table split at a hole
+ROUNDS = 6                # layouts after the first, at most, to fill the holes
 _FIGURE = re.compile(r'<figure class="figure"|<table\b[^>]*\bclass="table short[ "]')
-_NEXT_PARAGRAPH = re.compile(r"\s*<p[ >]")
 
 
-def holes(document) -> list[int]:
+Fit = tuple[int, bool]    # rows a hole holds, and whether only at FITTED size
+
+
+class Hole(NamedTuple):
+    """What can fill the hole a float leaves: the blocks of text after it it must
+    go past (the last one runs on over the page break), and, for a short table,
+    how it would split at the hole (``_rows_within``)."""
+    blocks: int
+    fit: Fit | None
+
+
+def holes(document) -> dict[int, Hole]:
     """The floats (figures and short tables, by order in the document, from 0) that
-    leave a hole before them."""
+    leave a hole before them, and what can fill it."""
     from folio._compat import floats_after_holes
-    return floats_after_holes(document, HOLE, _float)
+    return {index: Hole(found.blocks, _rows_within(found) if found.is_table else None)
+            for index, found in floats_after_holes(document, HOLE, _float).items()}
+
+
+def _rows_within(found) -> Fit | None:
+    """How many body rows of a short table (its caption and header row above them)
+    the hole before it would hold, if both that and the rest are ``FEWEST_ROWS`` at
+    least: at full size, else at ``FITTED`` size, else two rows at ``FITTED`` size;
+    None for a table that will not split so."""
+    room = found.room - found.dropped_margin     # a margin dropped at a page's top
+    rows = found.rows
+    for scale, fewest in ((1.0, FEWEST_ROWS), (FITTED, FEWEST_ROWS), (FITTED, 2)):
+        # Type, padding and margins scale with the type; the rules do not (slack).
+        fit = sum(1 for bottom in rows if bottom * scale + (scale < 1) * 3 <= room)
+        # Whole, it still did not fit (what follows it is kept with it): the rest
+        # goes on, as many rows as a part must have.
+        fit = min(fit, len(rows) - fewest)
+        if fit >= fewest:
+            return fit, scale < 1
+    return None
 
 
 def _float(tag: str | None, classes: list[str] | None) -> bool:
@@ -37,22 +72,113 @@ def _float(tag: str | None, classes: list[str] | None) -> bool:
     return tag == "figure" or (tag == "table" and classes is not None and "short" in classes)
 
 
-def move_after_next_paragraph(html: str, figures: list[int]) -> str:
-    """``html`` with each of ``figures`` (floats, by order) after the paragraph that
-    follows it, where one does (a heading, a table or another figure stays where it
-    is)."""
+_BLOCK = re.compile(r"\s*<(p|ul|ol|dl|blockquote|h[2-6])\b")
+_HEADING = re.compile(r"h[2-6]")
+
+
+def _block_end(html: str, start: int) -> int | None:
+    """Where the block of running text at ``start`` (after white space) ends, or
+    None if what comes there is not one (a figure, a table, the article's end)."""
+    match = _BLOCK.match(html, start)
+    if match is None:
+        return None
+    tag = match[1]
+    opening, closing = re.compile(rf"<{tag}\b"), f"</{tag}>"
+    depth, at = 1, match.end()
+    while depth:
+        close = html.find(closing, at)
+        if close < 0:
+            return None
+        depth += len(opening.findall(html, at, close)) - 1
+        at = close + len(closing)
+    return at
+
+
+def _float_end(html: str, match: re.Match) -> int:
+    close = "</figure>" if match[0].startswith("<figure") else "</table>"
+    return html.index(close, match.start()) + len(close)
+
+
+def _space(html: str, at: int) -> int:
+    """How much white space ``html`` has at ``at``."""
+    return len(html[at:at + 200]) - len(html[at:at + 200].lstrip())
+
+
+def move_on(html: str, found: dict[int, Hole]) -> str:
+    """``html`` with each float of ``found`` after the blocks of text that must come
+    up to fill its hole (paragraphs, lists, quotations; a heading with the block
+    after it), as many as follow it before another float or the article's end."""
     spans = []
-    for index, match in enumerate(_FIGURE.finditer(html)):
-        if index not in figures:
+    matches = list(_FIGURE.finditer(html))
+    moving = 0                                  # where the last group moved ends
+    for index, match in enumerate(matches):
+        if index not in found or match.start() < moving:
             continue
-        close = "</figure>" if match[0].startswith("<figure") else "</table>"
-        end = html.index(close, match.start()) + len(close)
-        following = _NEXT_PARAGRAPH.match(html, end)
-        if following is None:
-            continue
-        paragraph_end = html.index("</p>", following.end()) + len("</p>")
-        spans.append((match.start(), end, paragraph_end))
-    for start, end, paragraph_end in reversed(spans):
-        html = html[:start] + html[end:paragraph_end] + "\n" + html[start:end] + \
-            html[paragraph_end:]
+        end = _float_end(html, match)
+        # Floats right after it (a figure and then a table) move with it, in order.
+        while (following := _FIGURE.match(html, end + _space(html, end))):
+            end = _float_end(html, following)
+        tags: list[str] = []
+        ends: list[int] = []
+        at = end
+        # A heading goes with the block after it: a float never stands under one.
+        while len(ends) < found[index].blocks or (tags and _HEADING.fullmatch(tags[-1])):
+            block, stop = _BLOCK.match(html, at), _block_end(html, at)
+            if block is None or stop is None:
+                break
+            tags.append(block[1])
+            ends.append(stop)
+            at = stop
+        while tags and _HEADING.fullmatch(tags[-1]):
+            tags.pop()
+            ends.pop()
+        if ends:
+            spans.append((match.start(), end, ends[-1]))
+            moving = end
+    for start, end, text_end in reversed(spans):
+        html = html[:start] + html[end:text_end] + "\n" + html[start:end] + html[text_end:]
     return html
+
+
+def at_article_ends(html: str, found: dict[int, Hole]) -> dict[int, Fit]:
+    """Of ``found``, the short tables that no block of text follows in ``html``
+    (their article ends with them: nothing can come up to fill the hole), with how
+    they fit the hole."""
+    ends = {}
+    for index, match in enumerate(_FIGURE.finditer(html)):
+        hole = found.get(index)
+        end = html.find("</table>", match.start()) + len("</table>")
+        if hole and hole.fit and match[0].startswith("<table") and \
+                _block_end(html, end) is None:
+            ends[index] = hole.fit
+    return ends
+
+
+def split_at_holes(html: str, ends: dict[int, Fit], before: int) -> str:
+    """``html`` with the first short table of ``ends`` (``at_article_ends``), if it
+    starts ``before`` any other change of this round (the layout it was measured in
+    still holds there), no longer kept whole but cut where the hole before it ends,
+    the rest "(continued)" on the next page (pdf/tables.py); ``fitted`` (its type
+    at 90 %) if only so it fits."""
+    from folio.pdf import tables
+    starts = [(match.start(), ends[index]) for index, match in enumerate(_FIGURE.finditer(html))
+              if index in ends and match.start() < before]
+    for start, (rows, fitted) in starts[:1]:
+        html = tables.cut(html, {start: rows})
+        tag = _FIGURE.match(html, start)
+        assert tag is not None
+        at = tag.end() - 1 - len(" short")      # the class: "table short[ ...]"
+        html = html[:at] + (" fitted" if fitted else "") + html[at + len(" short"):]
+    return html
+
+
+def first_change(before: str, after: str) -> int:
+    """Where ``after`` first differs from ``before`` (a binary search on slices)."""
+    low, high = 0, min(len(before), len(after))
+    while low < high:
+        middle = (low + high + 1) // 2
+        if before[:middle] == after[:middle]:
+            low = middle
+        else:
+            high = middle - 1
+    return low

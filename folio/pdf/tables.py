@@ -36,12 +36,20 @@ def breaks(document) -> dict[int, int]:
 
 def split(html: str, where: dict[int, int]) -> str:
     """``html`` with each long table of ``where`` cut after so many body rows."""
+    starts = [m.start() for m in _TABLE.finditer(html) if _long(m[1])]
+    return cut(html, {starts[index]: rows for index, rows in where.items()
+                      if index < len(starts)})
+
+
+def cut(html: str, where: dict[int, int]) -> str:
+    """``html`` with each table of ``where`` (by where its tag starts in ``html``)
+    cut after so many body rows, the rest a table captioned "(continued)", set as
+    the first part is (``fitted``: type at 90 %, pdf/figures.py)."""
     cuts = []
-    matches = [m for m in _TABLE.finditer(html) if _long(m[1])]
-    for index, rows in where.items():
-        if index >= len(matches):
+    for start, rows in where.items():
+        match = _TABLE.match(html, start)
+        if match is None:
             continue
-        match = matches[index]
         end = html.index("</table>", match.end())
         body = html[match.end():end]
         found = list(_ROW.finditer(body))
@@ -50,12 +58,13 @@ def split(html: str, where: dict[int, int]) -> str:
         rest = [r for r in found if r not in heading]
         if rows >= len(rest):
             continue
-        cut = match.end() + rest[rows].start()
+        at = match.end() + rest[rows].start()
         names = ["table", "continued"] + (["numbered"] if "captioned" in match[1].split()
-                                          or "numbered" in match[1].split() else [])
+                                          or "numbered" in match[1].split() else []) + \
+            [name for name in match[1].split() if name == "fitted"]
         second = (f'</tbody>\n</table>\n<table class="{" ".join(names)}">\n<caption></caption>\n'
                   + (head[0] if head else "") + "<tbody>\n")
-        cuts.append((cut, second))
-    for cut, second in sorted(cuts, reverse=True):
-        html = html[:cut] + second + html[cut:]
+        cuts.append((at, second))
+    for at, second in sorted(cuts, reverse=True):
+        html = html[:at] + second + html[at:]
     return html

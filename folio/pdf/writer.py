@@ -184,10 +184,13 @@ def _lay_out(job: PdfJob, font_config):
     document = HTML(string=html, base_url=base, url_fetcher=fetcher).render(
         font_config=font_config)
     for _ in range(figures.ROUNDS):
-        # A figure or table that left a hole moves on (figures.py); a long table a
-        # page break split goes on as a table captioned "(continued)" (tables.py).
-        moved = tables.split(figures.move_after_next_paragraph(html, figures.holes(document)),
-                             tables.breaks(document))
+        # A figure or table that left a hole moves on (figures.py), or a short table
+        # that ends its article splits there; a long table a page break split goes
+        # on as a table captioned "(continued)" (tables.py).
+        found = figures.holes(document)
+        ends = figures.at_article_ends(html, found)
+        moved = tables.split(figures.move_on(html, found), tables.breaks(document))
+        moved = figures.split_at_holes(moved, ends, figures.first_change(html, moved))
         if moved == html:
             break
         html = moved

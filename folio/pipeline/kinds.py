@@ -10,20 +10,27 @@ and never tell kinds apart themselves. See docs/architecture.md.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from folio.config.layout import TemplateSet
+from folio.config.options import BuildOptions
 from folio.config.publication import Profile, PublicationConfig
-from folio.content.model import Issue, Notice
+from folio.config.reading import Reader
+from folio.content.model import Issue, Notice, Publication
+from folio.errors import Problem
 from folio.pdf.writer import PdfJob
 from folio.pipeline.jobs import make_pdf
 from folio.pipeline.planning import (
+    Languages,
     PlannedDocument,
     PlanRequest,
     plan_bilingual,
     plan_per_language,
+    planned_languages,
+    select,
 )
 from folio.pipeline.rendering import Prepared, prepare
 
@@ -183,3 +190,44 @@ BILINGUAL_SHEET = DocumentKind(
 
 
 KINDS: tuple[DocumentKind, ...] = (ISSUE, NOTICE, BILINGUAL_SHEET)
+
+
+# -- the build's documents, of every kind -------------------------------------------------
+# Here rather than in planning.py, which each kind's planning uses: planning.py
+# imports no kind.
+
+def plan_documents(publication: Publication, options: BuildOptions) -> list[PlannedDocument]:
+    """What the build will write, in a stable order (the order of ``KINDS``:
+    issues, notices, bilingual); a document whose content has problems is planned
+    too, with its problems."""
+    failed: dict[tuple[str, str, str], list[Problem]] = {}
+    for key, problem in publication.problems:
+        if key is not None:
+            failed.setdefault(key, []).append(problem)
+    request = PlanRequest(publication, options, failed)
+    planned = [document for kind in KINDS for document in kind.plan(kind, request)]
+    if options.only:
+        planned = select(planned, options.only, publication.config)
+    return planned
+
+
+def plan(options: BuildOptions, config: PublicationConfig, publication: Publication,
+          templates: TemplateSet, reader: Reader) -> tuple[list[PlannedDocument], Languages]:
+    """The documents, with what their languages' catalogs do to them: a broken
+    catalog keeps them from being made; an incomplete one, in a draft build, makes
+    them drafts."""
+    documents = plan_documents(publication, options)
+    languages = planned_languages(config, templates, reader,
+                           {p.language.code for d in documents for p in d.parts},
+                           options.draft)
+    planned = []
+    for document in documents:
+        codes = {p.language.code for p in document.parts}
+        problems = [p for c in sorted(codes) for p in languages.problems.get(c, ())]
+        untranslated = tuple(m for c in sorted(codes) for m in languages.untranslated.get(c, ()))
+        if problems:
+            document = replace(document, problems=document.problems + tuple(problems))
+        elif untranslated:
+            document = replace(document, untranslated=untranslated)
+        planned.append(document)
+    return planned, languages

@@ -8,7 +8,7 @@ Which kinds of document there are, and how each is planned, is kinds.py's.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from gettext import NullTranslations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -106,22 +106,6 @@ class PlanRequest:
         return [c for c in self.publication.config.codes if c in self.wanted]
 
 
-def plan_documents(publication: Publication, options: BuildOptions) -> list[PlannedDocument]:
-    """What the build will write, in a stable order (the order of kinds.KINDS:
-    issues, notices, bilingual); a document whose content has problems is planned
-    too, with its problems."""
-    from folio.pipeline.kinds import KINDS
-    failed: dict[tuple[str, str, str], list[Problem]] = {}
-    for key, problem in publication.problems:
-        if key is not None:
-            failed.setdefault(key, []).append(problem)
-    request = PlanRequest(publication, options, failed)
-    planned = [document for kind in KINDS for document in kind.plan(kind, request)]
-    if options.only:
-        planned = _select(planned, options.only, publication.config)
-    return planned
-
-
 def plan_per_language(kind: DocumentKind, request: PlanRequest,
                       contents: Iterable[Issue | Notice]) -> list[PlannedDocument]:
     """One document per content and language asked for (and one per content that
@@ -185,7 +169,7 @@ def _bilingual_sheet(kind: DocumentKind, request: PlanRequest, slug: str,
     return PlannedDocument(kind, slug, BILINGUAL, notices, chosen)
 
 
-def _select(planned: list[PlannedDocument], only: tuple[str, ...],
+def select(planned: list[PlannedDocument], only: tuple[str, ...],
             config: PublicationConfig) -> list[PlannedDocument]:
     def matches(doc: PlannedDocument, wanted: str) -> bool:
         wanted = wanted.removesuffix(".pdf").removesuffix(".draft")
@@ -225,7 +209,7 @@ class Languages:
     untranslated: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
-def _languages(config: PublicationConfig, templates: TemplateSet, reader: Reader,
+def planned_languages(config: PublicationConfig, templates: TemplateSet, reader: Reader,
                codes: set[str], draft: bool) -> Languages:
     from folio.render.environment import make_environment
     locales = locales_dirs_for(config.root)
@@ -280,28 +264,6 @@ def _translated(translations: NullTranslations, singular: str, plural: str | Non
         return translations.gettext(singular) != singular
     return translations.ngettext(singular, plural, 1) != singular or \
         translations.ngettext(singular, plural, 2) != plural
-
-
-def plan(options: BuildOptions, config: PublicationConfig, publication: Publication,
-          templates: TemplateSet, reader: Reader) -> tuple[list[PlannedDocument], Languages]:
-    """The documents, with what their languages' catalogs do to them: a broken
-    catalog keeps them from being made; an incomplete one, in a draft build, makes
-    them drafts."""
-    documents = plan_documents(publication, options)
-    languages = _languages(config, templates, reader,
-                           {p.language.code for d in documents for p in d.parts},
-                           options.draft)
-    planned = []
-    for document in documents:
-        codes = {p.language.code for p in document.parts}
-        problems = [p for c in sorted(codes) for p in languages.problems.get(c, ())]
-        untranslated = tuple(m for c in sorted(codes) for m in languages.untranslated.get(c, ()))
-        if problems:
-            document = replace(document, problems=document.problems + tuple(problems))
-        elif untranslated:
-            document = replace(document, untranslated=untranslated)
-        planned.append(document)
-    return planned, languages
 
 
 def output_path(options: BuildOptions, profile: Profile, document: PlannedDocument) -> Path:

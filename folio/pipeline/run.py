@@ -34,6 +34,7 @@ from folio.pdf import fonts
 from folio.pipeline.context import BuildContext, Outcome
 from folio.pipeline.finishing import drop_drafts, finish, imposed_paths, remove_temporaries
 from folio.pipeline.jobs import PdfResult
+from folio.pipeline.kinds import plan, plan_documents
 from folio.pipeline.manifest import (
     Manifest,
     code_fingerprint,
@@ -41,7 +42,7 @@ from folio.pipeline.manifest import (
     options_key,
     tree_fingerprint,
 )
-from folio.pipeline.planning import PlannedDocument, load, output_path, plan, plan_documents
+from folio.pipeline.planning import PlannedDocument, load, output_path
 from folio.pipeline.rendering import prepare, render_all
 from folio.pipeline.scheduling import Pool
 from folio.render.html import source_date

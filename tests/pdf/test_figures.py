@@ -1,13 +1,11 @@
-"""A figure that does not fit at the foot of a page goes after the next paragraph
-(pdf/figures.py), instead of leaving the rest of the page empty."""
+"""A figure that does not fit at the foot of a page goes after the text that fills
+the page (pdf/figures.py), instead of leaving the rest of the page empty."""
 
 from __future__ import annotations
 
 import re
 import subprocess
 from pathlib import Path
-
-import pytest
 
 from folio.pdf import figures
 from folio.pdf.writer import PdfJob, render_pdf
@@ -71,10 +69,24 @@ def test_figures_keep_their_order_and_numbers(tmp_path, monkeypatch):
     assert words.index("Figure 1. The first.") < words.index("Figure 2. The second.")
 
 
-@pytest.mark.parametrize("following", ["<h2>A heading</h2>\n", figure("Another.")])
-def test_a_figure_followed_by_no_paragraph_stays(following):
-    html = figure("Stays.") + following + "<p>Text.</p>"
-    assert figures.move_after_next_paragraph(html, [0]) == html
+def test_a_figure_that_ends_its_article_stays():
+    html = figure("Stays.") + "</div>\n<p>Next article.</p>"
+    assert figures.move_on(html, {0: figures.Hole(1, None)}) == html
+
+
+def test_a_figure_moves_past_a_heading_with_the_paragraph_after_it():
+    """A float never stands under a heading: past the heading, past its paragraph."""
+    html = figure("Moves.") + "<h2>A heading</h2>\n<p>Text.</p>\n<p>More.</p>"
+    moved = figures.move_on(html, {0: figures.Hole(1, None)})
+    assert moved.index("<h2>") < moved.index("Text.") < moved.index("Moves.") \
+        < moved.index("More.")
+
+
+def test_floats_right_after_a_float_move_with_it():
+    html = figure("First.") + figure("Second.") + "<p>Text.</p>\n<p>More.</p>"
+    moved = figures.move_on(html, {0: figures.Hole(1, None)})
+    assert moved.index("Text.") < moved.index("First.") < moved.index("Second.") \
+        < moved.index("More.")
 
 
 def table(caption: str, rows: int) -> str:
@@ -114,10 +126,10 @@ def test_a_float_moves_on_until_the_hole_is_filled(tmp_path, monkeypatch):
 
 def test_a_long_table_is_no_float():
     html = '<table class="table captioned"><tr><td>x</td></tr></table>\n<p>Text.</p>'
-    assert figures.move_after_next_paragraph(html, [0]) == html
+    assert figures.move_on(html, {0: figures.Hole(1, None)}) == html
 
 
 def test_a_short_table_moves_whatever_the_order_of_its_attributes():
     html = '<table data-line="3" class="table short"><tr><td>x</td></tr></table>\n<p>Text.</p>'
-    assert figures.move_after_next_paragraph(html, [0]) == (
+    assert figures.move_on(html, {0: figures.Hole(1, None)}) == (
         '\n<p>Text.</p>\n<table data-line="3" class="table short"><tr><td>x</td></tr></table>')

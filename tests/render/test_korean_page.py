@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 import typesetting
-from helpers import SAMPLE_ISSUE, generated_issue, made_once
+from helpers import REPO, SAMPLE_ISSUE, generated_issue, made_once
 from weasyprint import HTML
 
 from folio.render.typography import WORD_JOINER, keep_korean_words
@@ -235,6 +235,65 @@ def test_a_loose_korean_line_widens_its_spaces_then_its_syllables(tmp_path: Path
     assert len(measured.korean_loose) >= 2, measured
 
 
+@pytest.mark.parametrize(("lang", "font", "word"), [("ko", "Noto Serif CJK KR", "가입했다."),
+                                                  ("en", "Noto Serif", "joined.")])
+def test_the_space_after_a_footnote_call_does_not_stretch(tmp_path: Path, lang: str,
+                                                          font: str, word: str):
+    """In a loose justified line, the space after a footnote call keeps its width
+    while the other spaces widen: measured in the call's ems (as pagecheck
+    measures, and as the eye reads a small raised figure and the gap after it), a
+    stretched one read as a hole (0.76 em in the sample)."""
+    from folio._compat import install_korean_justification
+    install_korean_justification()
+    filler = "가나다 " if lang == "ko" else "abc "
+    html = (f'<html lang="{lang}"><style>@page {{ size: A4; margin: 20mm }} '
+            f'body {{ font-family: "{font}"; font-size: 10pt }} '
+            "p { width: 30em; text-align: justify; word-break: keep-all } "
+            ".footnote { float: footnote; font-size: 8pt } "
+            "::footnote-call { content: counter(footnote); vertical-align: 0.55em; "
+            "font-size: 66% }</style><body>"
+            f"<p>{filler * 3}{word}<span class='footnote'>note</span> {filler * 2}"
+            f"{'가나다라마바사아자차카타' if lang == 'ko' else 'internationalisations'} "
+            f"{filler * 30}</p></body></html>")
+    pdf = tmp_path / "call.pdf"
+    HTML(string=html).write_pdf(pdf)
+    measured = typesetting.measure([pdf])
+    full = measured.korean if lang == "ko" else measured.english
+    line = next(line for line in full if word in line.text)
+    text = "".join(c[0] for c in line.chars)
+    call = text.index(word) + len(word)
+    assert text[call] == "1" and text[call + 1] == " ", text
+    spaces = {m.start(): line.chars[m.end()][1] - line.chars[m.start() - 1][2]
+              for m in re.finditer(" ", text) if 0 < m.start() < len(text) - 1}
+    after_call = spaces.pop(call + 1)                    # pt, glyph to glyph
+    assert min(spaces.values()) > after_call + 0.5, (spaces, after_call)  # others widened
+    assert after_call / line.chars[call][3] < 0.6, after_call
+    assert line.space() <= 0.75, line.space()
+
+
+@pytest.mark.parametrize("font", ["Noto Serif CJK KR", "Noto Sans CJK KR"])
+def test_a_closing_bracket_before_a_mark_drops_its_blank_half(tmp_path: Path, font: str):
+    """"」." showed half an em of blank: the bracket's blank half is set off there
+    (palt, base.css .cb), and pdftotext still reads every bracket and mark in
+    place, on its line; 『』 and a bracket before a syllable keep their width."""
+    text = ("편집위원회는 「창의도시」. 「도시」, 「공예」: （주）. 「문화」) 『진주 저널』의 "
+            "「네트워크」를 소개한다.")
+    css = (REPO / "templates/base.css").read_text(encoding="utf-8")
+    html = (f"<html lang='ko'><style>{css} @page {{ size: A4; margin: 20mm }} "
+            f"body {{ font-family: '{font}'; font-size: 10pt }}</style><body><p>{text}</p>"
+            "</body></html>")
+    pdf = tmp_path / "brackets.pdf"
+    HTML(string=keep_korean_words(html)).write_pdf(pdf)
+    read = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert " ".join(read.split()) == text, read        # a line may end at a space only
+    chars = [c for line in typesetting.lines(pdf)[0] for c in line.chars]
+    advance = {(a[0], b[0]): (b[1] - a[1]) / a[3] for a, b in pairwise(chars)}
+    assert advance[("」", ".")] < 0.7 and advance[("」", ",")] < 0.7, advance
+    assert advance[("）", ".")] < 0.7, advance
+    assert advance[("」", "를")] > 0.95 and advance[("』", "의")] > 0.95, advance
+
+
 # -- the sample and a generated issue ------------------------------------------
 
 def _alone(measured: Justification) -> list[str]:
@@ -283,6 +342,43 @@ def test_korean_lines_of_the_sample_are_justified_as_klreq_says(sample_screen: P
 def test_korean_lines_of_a_generated_issue_are_justified_as_klreq_says(generated: Path):
     measured = typesetting.measure([generated])
     assert len(measured.korean) >= 300, measured
+    _korean_goals(measured)
+
+
+def test_a_punctuation_dense_korean_text_is_justified_as_klreq_says(tmp_path: Path):
+    """The sample's Korean paragraphs with a footnote call after every sentence and
+    its dates, numbers and names in brackets, quotation marks and parentheses (the
+    issue measured 12 % letter-spaced lines on such a text), built as an article."""
+    from helpers import article, make_tiny
+
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    paragraphs, notes = [], []
+    for path in sorted((REPO / "content/journal" / SAMPLE_ISSUE.removeprefix("journal-")
+                        ).glob("*.ko.md")):
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        for p in body.split("\n\n"):
+            if not p.strip() or p.startswith(("![", "|", "[^", "#", ": ", "-")):
+                continue
+            p = re.sub(r"\[\^[^\]]+\]|\[-?@[^\]]+\]|\(?@(?:fig|tbl):[\w-]+\)?", "", p)
+            p = re.sub(r"(\d{4})년", r"「\1년」", p)
+            p = re.sub(r"(\d+)개", r"(\1개)", p)
+            p = re.sub(r"유네스코", "“유네스코”", p)
+
+            def call(match: re.Match) -> str:
+                notes.append(f"[^n{len(notes)}]: 주석 {len(notes)}.")
+                return f"{match[0]}[^n{len(notes) - 1}]"
+            paragraphs.append(re.sub(r"다\.", call, " ".join(p.split())))
+    root = make_tiny(tmp_path)
+    (root / "content/journal/2024-no2/first.ko.md").write_text(
+        article("구두점", "\n\n".join(paragraphs * 4 + notes) + "\n"), encoding="utf-8")
+    build(BuildOptions(root=root, out=tmp_path / "out", languages=("ko",), jobs=1))
+    pdf = next((tmp_path / "out/ko").glob("journal-*.pdf"))
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert text.count("「") >= 10 and text.count("“") >= 10 and text.count("(") >= 10
+    measured = typesetting.measure([pdf])
+    assert len(measured.korean) >= 100, measured
     _korean_goals(measured)
 
 
