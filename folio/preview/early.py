@@ -15,8 +15,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from folio.preview.pages import page_sources
+
+if TYPE_CHECKING:
+    from folio.preview.state import DocumentState
 
 
 @dataclass(frozen=True)
@@ -55,8 +59,8 @@ def press_ready(job) -> bool:
     return job.crop_marks_mm is not None or (job.variant or "").startswith("pdf/x")
 
 
-def early_document(document, assembly, since_ns: int
-                   ) -> tuple[object, dict[str, EarlyPage]] | None:
+def early_document(document: DocumentState, assembly, since_ns: int
+                   ) -> tuple[DocumentState, dict[str, EarlyPage]] | None:
     """``document`` (a DocumentState) as it will be once ``assembly`` is written,
     for the pages of pieces written since ``since_ns`` (laid out by this rebuild)
     whose drawing changes, and only those within its pages now; those pages' keys
