@@ -37,7 +37,7 @@ class Rebuilder:
         self._to_check = threading.Event()      # a snapshot awaits its preflight
         self._checker: threading.Thread | None = None
         self._drawing: threading.Thread | None = None  # drawing the changed pages ahead
-        self._drawing_early: threading.Thread | None = None     # … before they are written
+        self._drawing_early: list[threading.Thread] = []    # … before they are written
 
     def _publish(self, shown) -> None:
         with self._lock:
@@ -61,9 +61,9 @@ class Rebuilder:
         expected: list[Path] = []
 
         def assembling(assembly) -> None:
+            expected.append(assembly.job.output)
             try:
-                if self._show_early(assembly, since):
-                    expected.append(assembly.job.output)
+                self._show_early(assembly, since)
             except Exception as error:      # noqa: BLE001 - said; the issue follows
                 self.report(f"showing the changed pages first stopped: {error}")
         self.live.building = True               # open pages say "rebuilding…"
@@ -76,8 +76,9 @@ class Rebuilder:
                 problems = [problem.format(self.options.root) for problem in error.problems]
             seconds = time.perf_counter() - started
             self.live.images.close(written)     # their old versions are not shown again
-            if expected and self._drawing_early is not None:
-                self._drawing_early.join(10)    # none drawn from the pieces after this
+            for thread in self._drawing_early:  # none drawn from the pieces after this
+                thread.join(10)
+            self._drawing_early.clear()
             self.live.images.written(expected)
             self._publish(snapshot(self.options, 0, written, problems, seconds, self.tracker,
                                    self.live.snapshot, tuple(loaded) if loaded else None,
@@ -115,8 +116,10 @@ class Rebuilder:
             self.live.publish(replace(shown, generation=self.generation, documents=tuple(
                 early if d is document else d for d in shown.documents)))
         # Drawn now, while the issue is put together: they are asked for next.
-        self._drawing_early = self.live.images.draw_ahead([
+        drawing = self.live.images.draw_ahead([
             (pdf, number, early.drawing(number)) for number in sorted(early.changed)])
+        if drawing is not None:
+            self._drawing_early.append(drawing)
         return True
 
     def _preflight_later(self) -> None:
