@@ -535,7 +535,10 @@ def test_the_open_page_updates_itself_and_keeps_its_place(served, tmp_path: Path
             # Said from the save on, before the pages arrive.
             page.wait_for_selector("#status .building", timeout=60_000)
             assert int(page.evaluate("document.body.dataset.generation")) == generation
-            page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}",
+            # The changed pages may show first, "rebuilding…" still said (the issue
+            # being put together): then the issue, and the bar says it is built.
+            page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}"
+                                   " && !document.querySelector('#status .building')",
                                    timeout=60_000)
             assert "rebuilding" not in page.inner_text("#status")
             # Unchanged pages keep their image's address: the browser keeps the image.
