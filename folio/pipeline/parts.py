@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,24 @@ class Ahead:
 
 
 Steps = Generator[Step | Ahead, Any, PdfResult]   # sent: a step's results, in order
+
+# Told of each issue's pieces once they are all laid out and planned, before they
+# are put together (0.3-0.7 s for a 300-page issue): the preview shows the changed
+# pages from the pieces meanwhile. A context variable, set around ``build`` by the
+# one caller that listens (``listening``), so that no build signature carries it.
+ASSEMBLING: ContextVar[Callable[[AssemblyJob], None] | None] = \
+    ContextVar("folio_assembling", default=None)
+
+
+@contextmanager
+def listening(told: Callable[[AssemblyJob], None]) -> Iterator[None]:
+    """Within it, ``told`` is given each issue's AssemblyJob before it is sent to
+    be put together; it must not raise."""
+    token = ASSEMBLING.set(told)
+    try:
+        yield
+    finally:
+        ASSEMBLING.reset(token)
 
 
 def whole_only(profile: Profile) -> bool:
@@ -200,6 +220,9 @@ def _assemble(build: IssueBuild, cache: _Cache, laid: _Laid, plan: _Plan) -> Ste
     assembly = AssemblyJob(job, Piece(front.job.output, _report(front)), tuple(pieces),
                            tuple(chunks), tuple(plan.layout), inputs,
                            remember=cache.contents_file(plan.contents))
+    told = ASSEMBLING.get()
+    if told is not None:
+        told(assembly)
     [result] = yield [(assemble_pdf, (assembly,))]
     if result is None:                  # fonts the pieces cannot share
         return (yield from _whole(build))

@@ -176,6 +176,9 @@ class PageImages:
         # is quick, but each opening reads its fonts again at its first page drawn
         # (35 ms for an issue's Korean fonts, 15 ms a page after).
         self._open: dict[str, tuple[int, Any]] = {}
+        # Pages shown before their issue is written (early.py): by (PDF, page key),
+        # where to draw each from, until the issue is written.
+        self._early: dict[tuple[str, str], Any] = {}
 
     def png(self, pdf: Path, page: int, dpi: int = SCREEN_DPI,
             drawing: tuple[int, str] | None = None) -> bytes | None:
@@ -210,11 +213,17 @@ class PageImages:
     def _draw(self, pdf: Path, page: int, dpi: int, key: tuple,
               drawn: threading.Event | None) -> bytes | None:
         try:
+            with self._lock:
+                early = self._early.get((str(pdf), key[1])) if len(key) == 3 else None
             with PDFIUM:
-                document = self._document(pdf)
-                if document is None or not 1 <= page <= len(document):
-                    return None
-                image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+                if early is not None:
+                    from folio.preview.early import draw
+                    image = draw(early, dpi / 72)
+                else:
+                    document = self._document(pdf)
+                    if document is None or not 1 <= page <= len(document):
+                        return None
+                    image = document[page - 1].render(scale=dpi / 72).to_pil().convert("RGB")
             buffer = io.BytesIO()
             # The fastest compression, and for these pages also the smallest file.
             image.save(buffer, format="PNG", compress_level=1)
@@ -254,6 +263,22 @@ class PageImages:
             self._open.clear()
         self._open[str(pdf)] = (version, document)
         return document
+
+    def expect(self, pdf: Path, pages: dict[str, Any]) -> None:
+        """Pages of ``pdf`` not written yet, by their keys (early.EarlyPage each): a
+        snapshot that shows them gives their keys, and they are drawn from their
+        pieces until ``written``."""
+        with self._lock:
+            for key, page in pages.items():
+                self._early[(str(pdf), key)] = page
+
+    def written(self, pdfs) -> None:
+        """``pdfs`` are written (or were not, the build having stopped): their pages
+        are drawn from them again."""
+        names = {str(p) for p in pdfs}
+        with self._lock:
+            for key in [key for key in self._early if key[0] in names]:
+                del self._early[key]
 
     def close(self, pdfs=None) -> None:
         """Close the PDFs kept open (those of ``pdfs``, or all): a rebuild that

@@ -37,6 +37,7 @@ class Rebuilder:
         self._to_check = threading.Event()      # a snapshot awaits its preflight
         self._checker: threading.Thread | None = None
         self._drawing: threading.Thread | None = None  # drawing the changed pages ahead
+        self._drawing_early: list[threading.Thread] = []    # … before they are written
 
     def _publish(self, shown) -> None:
         with self._lock:
@@ -44,6 +45,7 @@ class Rebuilder:
             self.live.publish(replace(shown, generation=self.generation), building=False)
 
     def rebuild(self) -> None:
+        from folio.pipeline.parts import listening
         from folio.pipeline.run import build
         started = time.perf_counter()
         written: dict[Path, float] = {}
@@ -55,15 +57,29 @@ class Rebuilder:
             written[result.output] = time.perf_counter() - started
             if result.page_sources:
                 sources[result.output] = result.page_sources
+        since = time.time_ns()
+        expected: list[Path] = []
+
+        def assembling(assembly) -> None:
+            expected.append(assembly.job.output)
+            try:
+                self._show_early(assembly, since)
+            except Exception as error:      # noqa: BLE001 - said; the issue follows
+                self.report(f"showing the changed pages first stopped: {error}")
         self.live.building = True               # open pages say "rebuilding…"
         try:
             try:
-                build(self.options, pool=self.pool, on_written=done,
-                      on_loaded=lambda *both: loaded.extend(both))
+                with listening(assembling):
+                    build(self.options, pool=self.pool, on_written=done,
+                          on_loaded=lambda *both: loaded.extend(both))
             except BuildError as error:
                 problems = [problem.format(self.options.root) for problem in error.problems]
             seconds = time.perf_counter() - started
             self.live.images.close(written)     # their old versions are not shown again
+            for thread in self._drawing_early:  # none drawn from the pieces after this
+                thread.join(10)
+            self._drawing_early.clear()
+            self.live.images.written(expected)
             self._publish(snapshot(self.options, 0, written, problems, seconds, self.tracker,
                                    self.live.snapshot, tuple(loaded) if loaded else None,
                                    sources))
@@ -81,6 +97,30 @@ class Rebuilder:
         for problem in problems:
             self.report(f"  {problem}")
 
+    def _show_early(self, assembly, since: int) -> bool:
+        """Show the pages of an issue's pieces laid out by this rebuild, drawn from
+        the pieces, before the issue is put together (early.py); whether any was."""
+        from folio.preview.early import early_document
+        pdf = assembly.job.output
+        shown = self.live.snapshot
+        document = next((d for d in shown.documents if d.pdf == pdf), None)
+        if document is None:
+            return False
+        found = early_document(document, assembly, since)
+        if found is None:
+            return False
+        early, pages = found
+        self.live.images.expect(pdf, pages)
+        with self._lock:
+            self.generation += 1
+            self.live.publish(replace(shown, generation=self.generation, documents=tuple(
+                early if d is document else d for d in shown.documents)))
+        # Drawn now, while the issue is put together: they are asked for next.
+        drawing = self.live.images.draw_ahead([
+            (pdf, number, early.drawing(number)) for number in sorted(early.changed)])
+        if drawing is not None:
+            self._drawing_early.append(drawing)
+        return True
 
     def _preflight_later(self) -> None:
         """The pages are shown first; preflight (seconds for a long issue) runs in a

@@ -535,7 +535,10 @@ def test_the_open_page_updates_itself_and_keeps_its_place(served, tmp_path: Path
             # Said from the save on, before the pages arrive.
             page.wait_for_selector("#status .building", timeout=60_000)
             assert int(page.evaluate("document.body.dataset.generation")) == generation
-            page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}",
+            # The changed pages may show first, "rebuilding…" still said (the issue
+            # being put together): then the issue, and the bar says it is built.
+            page.wait_for_function(f"Number(document.body.dataset.generation) > {generation}"
+                                   " && !document.querySelector('#status .building')",
                                    timeout=60_000)
             assert "rebuilding" not in page.inner_text("#status")
             # Unchanged pages keep their image's address: the browser keeps the image.
@@ -687,3 +690,119 @@ def test_a_port_in_use_is_one_clear_error(tiny: Path):
     assert done.returncode == 1 and "Traceback" not in done.stderr
     assert f"cannot listen on 127.0.0.1:{port}" in done.stderr
     assert "choose another --port" in done.stderr
+
+
+# -- the changed pages first -------------------------------------------------------------
+
+def _rendered(pdf: Path, number: int, dpi: int = 72):
+    import pypdfium2
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return document[number - 1].render(scale=dpi / 72).to_pil().convert("RGB")
+    finally:
+        document.close()
+
+
+def _pixels_off(png: bytes, image) -> int:
+    """How many pixels inked in one of the two have no ink near them in the other
+    (all of them if their sizes differ): the same text drawn with other fonts'
+    hinting (the issue's fonts are merged) only inks a little more or less."""
+    import io
+
+    from PIL import Image, ImageChops, ImageFilter
+    shown = Image.open(io.BytesIO(png))
+    if shown.size != image.size:
+        return image.size[0] * image.size[1]
+    dark = [ImageChops.invert(picture.convert("L")) for picture in (shown, image)]
+    inked = [d.point(lambda value: 255 if value > 96 else 0) for d in dark]
+    near = [d.point(lambda value: 255 if value > 24 else 0).filter(ImageFilter.MaxFilter(3))
+            for d in dark]
+    return sum(ImageChops.subtract(inked[a], near[1 - a]).histogram()[255] for a in (0, 1))
+
+
+def _looks_alike(png: bytes, image) -> bool:
+    """The two drawn the same, but for antialiasing and hinting (a page's folio and
+    "Cite this article" line missing are some 100 pixels at 72 dpi)."""
+    return _pixels_off(png, image) <= 0.00002 * image.size[0] * image.size[1]
+
+
+def _watch_early(live: Live, name: tuple[str, str], dpi: int = 72) -> list:
+    """Each snapshot published while the build runs and before the issue ``name`` is
+    written, that shows changed pages of it: (its state, the PDF's version on disk
+    then, the changed pages' images as served then)."""
+    seen: list = []
+    publish = live.publish
+
+    def spy(snapshot, building=None) -> None:
+        document = snapshot.document(*name)
+        if building is None and live.building and document is not None and document.changed:
+            seen.append((document, document.pdf.stat().st_mtime_ns, {
+                number: live.images.png(document.pdf, number, dpi,
+                                        drawing=document.drawing(number))
+                for number in document.changed}))
+        publish(snapshot, building)
+    live.publish = spy                  # type: ignore[method-assign]
+    return seen
+
+
+def test_an_edit_shows_its_pages_before_the_issue_is_written_as_it_will_be(session):
+    """The edited article's pages are published from its piece and stamps while the
+    issue is still being put together, and look as the written issue's pages do."""
+    rebuilder, _, _ = session
+    live = rebuilder.live
+    name = ("en", "journal-2024-no2")
+    before = live.snapshot.document(*name)
+    assert before is not None
+    old = {n: _rendered(before.pdf, n) for n in range(1, before.pages + 1)}
+    seen = _watch_early(live, name)
+    article = rebuilder.options.root / FIRST_EN
+    article.write_text(article.read_text(encoding="utf-8").replace(
+        "solve local problems.", "solve local problems, together."), encoding="utf-8")
+    rebuilder.rebuild()
+    assert len(seen) == 1, "no page shown before the issue was written"
+    early, version_then, images = seen[0]
+    assert version_then == before.version           # the issue was not written yet
+    assert 1 not in early.changed                   # the article's pages, not the cover
+    after = live.snapshot.document(*name)
+    assert after is not None and after.version != before.version
+    assert after.pages == before.pages
+    for number, png in images.items():
+        assert png is not None
+        assert after.page_keys[number - 1] == early.page_keys[number - 1]
+        assert _looks_alike(png, _rendered(after.pdf, number))
+    assert any(_pixels_off(png, old[n]) for n, png in images.items())    # the edit shows
+    # What is served after is the written page (the image drawn early is kept).
+    for number in range(1, after.pages + 1):
+        assert _looks_alike(live.images.png(after.pdf, number, 72,
+                                            drawing=after.drawing(number)),
+                            _rendered(after.pdf, number))
+
+
+def test_an_edit_that_moves_the_pages_after_it_ends_with_the_issue_as_written(session):
+    """An article grown by pages: its pages may show first, the pages after it move
+    once the issue is written, and every page served is then the written one."""
+    import pikepdf
+    rebuilder, _, _ = session
+    live = rebuilder.live
+    name = ("en", "journal-2024-no2")
+    before = live.snapshot.document(*name)
+    assert before is not None
+    seen = _watch_early(live, name)
+    article = rebuilder.options.root / FIRST_EN
+    text = article.read_text(encoding="utf-8")
+    article.write_text(text + "\n\n" + "\n\n".join(
+        ["Creative cities solve local problems with their people. " * 12] * 12) + "\n",
+        encoding="utf-8")
+    rebuilder.rebuild()
+    after = live.snapshot.document(*name)
+    assert after is not None
+    with pikepdf.open(after.pdf) as written:
+        assert after.pages == len(written.pages) > before.pages
+    assert seen                                    # its pages were shown first
+    for _, version_then, images in seen:
+        assert version_then == before.version
+        assert all(number <= before.pages for number in images)
+    for number in range(1, after.pages + 1):
+        assert _looks_alike(live.images.png(after.pdf, number, 72,
+                                            drawing=after.drawing(number)),
+                            _rendered(after.pdf, number)), f"page {number}"
