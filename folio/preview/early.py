@@ -100,24 +100,3 @@ def early_document(document: DocumentState, assembly, since_ns: int
         return None
     return replace(document, page_keys=tuple(keys), changed=frozenset(changed),
                    looked=True), pages
-
-
-def draw(page: EarlyPage, scale: float):
-    """``page`` drawn, as the issue will draw it, as a PIL image (RGB); called with
-    ``pages.PDFIUM`` held. The stamp's page becomes a form drawn over the piece's
-    page, as assemble.py draws it."""
-    import pypdfium2
-    piece = pypdfium2.PdfDocument(str(page.piece))
-    stamps = pypdfium2.PdfDocument(str(page.stamps))
-    sheet = pypdfium2.PdfDocument.new()
-    try:
-        sheet.import_pages(piece, [page.page])
-        target = sheet[0]
-        form = stamps.page_as_xobject(page.stamp, sheet)
-        target.insert_obj(form.as_pageobject())
-        target.gen_content()
-        return target.render(scale=scale).to_pil().convert("RGB")
-    finally:
-        sheet.close()
-        stamps.close()
-        piece.close()

@@ -15,7 +15,7 @@ import hashlib
 import io
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 SCREEN_DPI = 96
 FINGERPRINT_DPI = 36
@@ -24,6 +24,9 @@ FINGERPRINT_DPI = 36
 # (a page drawn by the server while the snapshot compared pages); a test of many
 # requests at once did not reproduce it, so none pins it.
 PDFIUM = threading.Lock()
+
+if TYPE_CHECKING:
+    from folio.preview.early import EarlyPage
 
 
 def outline(pdf: bytes) -> list[tuple[int, str, int]]:
@@ -217,8 +220,7 @@ class PageImages:
                 early = self._early.get((str(pdf), key[1])) if len(key) == 3 else None
             with PDFIUM:
                 if early is not None:
-                    from folio.preview.early import draw
-                    image = draw(early, dpi / 72)
+                    image = draw_early(early, dpi / 72)
                 else:
                     document = self._document(pdf)
                     if document is None or not 1 <= page <= len(document):
@@ -301,3 +303,24 @@ class PageImages:
         thread = threading.Thread(target=draw, name="folio-draw-ahead", daemon=True)
         thread.start()
         return thread
+
+
+def draw_early(page: EarlyPage, scale: float) -> Any:
+    """``page`` (early.py: shown before its issue is written) drawn as the issue
+    will draw it, as a PIL image (RGB); called with ``PDFIUM`` held. The stamp's
+    page becomes a form drawn over the piece's page, as assemble.py draws it."""
+    import pypdfium2
+    piece = pypdfium2.PdfDocument(str(page.piece))
+    stamps = pypdfium2.PdfDocument(str(page.stamps))
+    sheet = pypdfium2.PdfDocument.new()
+    try:
+        sheet.import_pages(piece, [page.page])
+        target = sheet[0]
+        form = stamps.page_as_xobject(page.stamp, sheet)
+        target.insert_obj(form.as_pageobject())
+        target.gen_content()
+        return target.render(scale=scale).to_pil().convert("RGB")
+    finally:
+        sheet.close()
+        stamps.close()
+        piece.close()
