@@ -39,13 +39,15 @@ class Hole(NamedTuple):
     how it would split at the hole (``_rows_within``)."""
     blocks: int
     fit: Fit | None
+    columns: tuple[float, ...] = ()     # a short table's, laid out whole
 
 
 def holes(document) -> dict[int, Hole]:
     """The floats (figures and short tables, by order in the document, from 0) that
     leave a hole before them, and what can fill it."""
     from folio._compat import floats_after_holes
-    return {index: Hole(found.blocks, _rows_within(found) if found.is_table else None)
+    return {index: Hole(found.blocks, _rows_within(found) if found.is_table else None,
+                        found.columns)
             for index, found in floats_after_holes(document, HOLE, _float).items()}
 
 
@@ -140,31 +142,33 @@ def move_on(html: str, found: dict[int, Hole]) -> str:
     return html
 
 
-def at_article_ends(html: str, found: dict[int, Hole]) -> dict[int, Fit]:
+def at_article_ends(html: str, found: dict[int, Hole]) -> dict[int, Hole]:
     """Of ``found``, the short tables that no block of text follows in ``html``
     (their article ends with them: nothing can come up to fill the hole), with how
-    they fit the hole."""
+    they fit the hole (``Hole.fit`` set)."""
     ends = {}
     for index, match in enumerate(_FIGURE.finditer(html)):
         hole = found.get(index)
         end = html.find("</table>", match.start()) + len("</table>")
         if hole and hole.fit and match[0].startswith("<table") and \
                 _block_end(html, end) is None:
-            ends[index] = hole.fit
+            ends[index] = hole
     return ends
 
 
-def split_at_holes(html: str, ends: dict[int, Fit], before: int) -> str:
+def split_at_holes(html: str, ends: dict[int, Hole], before: int) -> str:
     """``html`` with the first short table of ``ends`` (``at_article_ends``), if it
     starts ``before`` any other change of this round (the layout it was measured in
     still holds there), no longer kept whole but cut where the hole before it ends,
     the rest "(continued)" on the next page (pdf/tables.py); ``fitted`` (its type
-    at 90 %) if only so it fits."""
+    at 90 %) if only so it fits; both parts with the columns it had whole."""
     from folio.pdf import tables
     starts = [(match.start(), ends[index]) for index, match in enumerate(_FIGURE.finditer(html))
               if index in ends and match.start() < before]
-    for start, (rows, fitted) in starts[:1]:
-        html = tables.cut(html, {start: rows})
+    for start, hole in starts[:1]:
+        assert hole.fit is not None             # at_article_ends keeps only these
+        rows, fitted = hole.fit
+        html = tables.cut(html, {start: (rows, hole.columns)})
         tag = _FIGURE.match(html, start)
         assert tag is not None
         at = tag.end() - 1 - len(" short")      # the class: "table short[ ...]"
