@@ -14,7 +14,9 @@ rows (``table.short``: kept whole, base.css) is such a float too; a longer one
 splits at the page break and leaves no hole. Where nothing can come up (a short
 table ends its article, or another float follows it), the short table splits at
 the hole instead, its header row repeated and "(continued)" on the next page, if
-``FEWEST_ROWS`` go on each side, its type at ``FITTED`` size if only so. Each
+``FEWEST_ROWS`` go on each side, its type at ``FITTED`` size if only so. A figure
+with no text after it but short tables lets them go first (tables and figures
+are numbered apart), and the first of them fills the hole or splits there. Each
 round is one more layout (``ROUNDS`` at most, pdf/writer.py).
 """
 
@@ -109,37 +111,65 @@ def _space(html: str, at: int) -> int:
 def move_on(html: str, found: dict[int, Hole]) -> str:
     """``html`` with each float of ``found`` after the blocks of text that must come
     up to fill its hole (paragraphs, lists, quotations; a heading with the block
-    after it), as many as follow it before another float or the article's end."""
-    spans = []
+    after it), as many as follow it before another float or the article's end.
+    Where no text follows, a figure with short tables right after it lets them go
+    first (``_tables_first``)."""
+    spans: list[tuple[int, int, str]] = []      # (start, end, what replaces it)
     matches = list(_FIGURE.finditer(html))
     moving = 0                                  # where the last group moved ends
     for index, match in enumerate(matches):
         if index not in found or match.start() < moving:
             continue
-        end = _float_end(html, match)
+        group = [match]
         # Floats right after it (a figure and then a table) move with it, in order.
-        while (following := _FIGURE.match(html, end + _space(html, end))):
-            end = _float_end(html, following)
-        tags: list[str] = []
-        ends: list[int] = []
-        at = end
-        # A heading goes with the block after it: a float never stands under one.
-        while len(ends) < found[index].blocks or (tags and _HEADING.fullmatch(tags[-1])):
-            block, stop = _BLOCK.match(html, at), _block_end(html, at)
-            if block is None or stop is None:
-                break
-            tags.append(block[1])
-            ends.append(stop)
-            at = stop
-        while tags and _HEADING.fullmatch(tags[-1]):
-            tags.pop()
-            ends.pop()
-        if ends:
-            spans.append((match.start(), end, ends[-1]))
+        while (following := _FIGURE.match(html, _float_end(html, group[-1])
+                                          + _space(html, _float_end(html, group[-1])))):
+            group.append(following)
+        end = _float_end(html, group[-1])
+        text_end = _text_end(html, end, found[index].blocks)
+        if text_end is not None:
+            spans.append((match.start(), text_end,
+                          html[end:text_end] + "\n" + html[match.start():end]))
             moving = end
-    for start, end, text_end in reversed(spans):
-        html = html[:start] + html[end:text_end] + "\n" + html[start:end] + html[text_end:]
+        elif (reordered := _tables_first(html, group)) is not None:
+            spans.append((match.start(), end, reordered))
+            moving = end
+    for start, stop, replacement in reversed(spans):
+        html = html[:start] + replacement + html[stop:]
     return html
+
+
+def _text_end(html: str, at: int, blocks: int) -> int | None:
+    """Where the ``blocks`` blocks of text at ``at`` end (fewer if fewer follow
+    before a float or the article's end; a heading goes with the block after it:
+    a float never stands under one), or None if none follows."""
+    tags: list[str] = []
+    ends: list[int] = []
+    while len(ends) < blocks or (tags and _HEADING.fullmatch(tags[-1])):
+        block, stop = _BLOCK.match(html, at), _block_end(html, at)
+        if block is None or stop is None:
+            break
+        tags.append(block[1])
+        ends.append(stop)
+        at = stop
+    while tags and _HEADING.fullmatch(tags[-1]):
+        tags.pop()
+        ends.pop()
+    return ends[-1] if ends else None
+
+
+def _tables_first(html: str, group: list[re.Match]) -> str | None:
+    """A figure that left a hole, with no text after it to fill the hole but short
+    tables right after it: the group with its tables first, then its figures, each
+    kind in its order (tables and figures are numbered apart, so no number
+    changes). The table that now meets the hole fits it, or splits there
+    (``at_article_ends``: another float follows it). None if it has no such table."""
+    kinds = [m[0].startswith("<table") for m in group]
+    if kinds[0] or not any(kinds):
+        return None
+    parts = [html[m.start():_float_end(html, m)] for m in group]
+    return "\n".join([p for p, table in zip(parts, kinds, strict=True) if table]
+                     + [p for p, table in zip(parts, kinds, strict=True) if not table])
 
 
 def at_article_ends(html: str, found: dict[int, Hole]) -> dict[int, Hole]:
