@@ -91,6 +91,7 @@ class FloatHole(NamedTuple):
     rows: tuple[float, ...]     # a table's body rows: each one's bottom below its top
     dropped_margin: float       # its top margin, if dropped at the top of the page
     is_table: bool
+    columns: tuple[float, ...] = ()   # a table's column widths, as laid out whole
 
 
 def floats_after_holes(document, hole: float, is_float) -> dict[int, FloatHole]:
@@ -134,7 +135,8 @@ def _measured(root, wrapper, room: float, boxes, is_float) -> FloatHole:
         for row in group.children)
     dropped = wrapper.style["margin_top"].value if wrapper.margin_top == 0 else 0.0
     return FloatHole(room, _blocks_filling(root, wrapper, room, boxes, is_float), rows,
-                     dropped, table is not None)
+                     dropped, table is not None,
+                     () if table is None else tuple(table.column_widths))
 
 
 def _blocks_filling(root, wrapper, room: float, boxes, is_float) -> int:
@@ -203,14 +205,15 @@ def _floats_to_foot(box) -> bool:
 
 # -- tables.py: long tables a page break split ----------------------------------------
 
-def split_tables(document, is_long) -> dict[int, int]:
+def split_tables(document, is_long) -> dict[int, tuple[int, tuple[float, ...]]]:
     """For each table whose ``class`` passes ``is_long`` (by order in the document,
     from 0) that a page break splits: how many of its body rows are on the page it
-    starts on."""
+    starts on, and its column widths (laid out whole, its rows of every page)."""
     from weasyprint.formatting_structure import boxes
 
     order: dict[object, int] = {}
     first_rows: dict[int, int] = {}
+    columns: dict[int, tuple[float, ...]] = {}
     pages_of: dict[int, int] = {}
     for page in document.pages:
         stack = [page_box(page)]
@@ -225,9 +228,10 @@ def split_tables(document, is_long) -> dict[int, int]:
                     first_rows[index] = sum(
                         len(group.children) for group in box.children
                         if not (group.is_header or group.is_footer))
+                    columns[index] = tuple(box.column_widths)
                 continue
             stack.extend(reversed(getattr(box, "children", ())))
-    return {index: rows for index, rows in first_rows.items()
+    return {index: (rows, columns[index]) for index, rows in first_rows.items()
             if pages_of[index] > 1 and rows > 0}
 
 

@@ -14,7 +14,9 @@ rows (``table.short``: kept whole, base.css) is such a float too; a longer one
 splits at the page break and leaves no hole. Where nothing can come up (a short
 table ends its article, or another float follows it), the short table splits at
 the hole instead, its header row repeated and "(continued)" on the next page, if
-``FEWEST_ROWS`` go on each side, its type at ``FITTED`` size if only so. Each
+``FEWEST_ROWS`` go on each side, its type at ``FITTED`` size if only so. A figure
+with no text after it but short tables lets them go first (tables and figures
+are numbered apart), and the first of them fills the hole or splits there. Each
 round is one more layout (``ROUNDS`` at most, pdf/writer.py).
 """
 
@@ -39,13 +41,15 @@ class Hole(NamedTuple):
     how it would split at the hole (``_rows_within``)."""
     blocks: int
     fit: Fit | None
+    columns: tuple[float, ...] = ()     # a short table's, laid out whole
 
 
 def holes(document) -> dict[int, Hole]:
     """The floats (figures and short tables, by order in the document, from 0) that
     leave a hole before them, and what can fill it."""
     from folio._compat import floats_after_holes
-    return {index: Hole(found.blocks, _rows_within(found) if found.is_table else None)
+    return {index: Hole(found.blocks, _rows_within(found) if found.is_table else None,
+                        found.columns)
             for index, found in floats_after_holes(document, HOLE, _float).items()}
 
 
@@ -107,64 +111,94 @@ def _space(html: str, at: int) -> int:
 def move_on(html: str, found: dict[int, Hole]) -> str:
     """``html`` with each float of ``found`` after the blocks of text that must come
     up to fill its hole (paragraphs, lists, quotations; a heading with the block
-    after it), as many as follow it before another float or the article's end."""
-    spans = []
+    after it), as many as follow it before another float or the article's end.
+    Where no text follows, a figure with short tables right after it lets them go
+    first (``_tables_first``)."""
+    spans: list[tuple[int, int, str]] = []      # (start, end, what replaces it)
     matches = list(_FIGURE.finditer(html))
     moving = 0                                  # where the last group moved ends
     for index, match in enumerate(matches):
         if index not in found or match.start() < moving:
             continue
-        end = _float_end(html, match)
+        group = [match]
         # Floats right after it (a figure and then a table) move with it, in order.
-        while (following := _FIGURE.match(html, end + _space(html, end))):
-            end = _float_end(html, following)
-        tags: list[str] = []
-        ends: list[int] = []
-        at = end
-        # A heading goes with the block after it: a float never stands under one.
-        while len(ends) < found[index].blocks or (tags and _HEADING.fullmatch(tags[-1])):
-            block, stop = _BLOCK.match(html, at), _block_end(html, at)
-            if block is None or stop is None:
-                break
-            tags.append(block[1])
-            ends.append(stop)
-            at = stop
-        while tags and _HEADING.fullmatch(tags[-1]):
-            tags.pop()
-            ends.pop()
-        if ends:
-            spans.append((match.start(), end, ends[-1]))
+        while (following := _FIGURE.match(html, _float_end(html, group[-1])
+                                          + _space(html, _float_end(html, group[-1])))):
+            group.append(following)
+        end = _float_end(html, group[-1])
+        text_end = _text_end(html, end, found[index].blocks)
+        if text_end is not None:
+            spans.append((match.start(), text_end,
+                          html[end:text_end] + "\n" + html[match.start():end]))
             moving = end
-    for start, end, text_end in reversed(spans):
-        html = html[:start] + html[end:text_end] + "\n" + html[start:end] + html[text_end:]
+        elif (reordered := _tables_first(html, group)) is not None:
+            spans.append((match.start(), end, reordered))
+            moving = end
+    for start, stop, replacement in reversed(spans):
+        html = html[:start] + replacement + html[stop:]
     return html
 
 
-def at_article_ends(html: str, found: dict[int, Hole]) -> dict[int, Fit]:
+def _text_end(html: str, at: int, blocks: int) -> int | None:
+    """Where the ``blocks`` blocks of text at ``at`` end (fewer if fewer follow
+    before a float or the article's end; a heading goes with the block after it:
+    a float never stands under one), or None if none follows."""
+    tags: list[str] = []
+    ends: list[int] = []
+    while len(ends) < blocks or (tags and _HEADING.fullmatch(tags[-1])):
+        block, stop = _BLOCK.match(html, at), _block_end(html, at)
+        if block is None or stop is None:
+            break
+        tags.append(block[1])
+        ends.append(stop)
+        at = stop
+    while tags and _HEADING.fullmatch(tags[-1]):
+        tags.pop()
+        ends.pop()
+    return ends[-1] if ends else None
+
+
+def _tables_first(html: str, group: list[re.Match]) -> str | None:
+    """A figure that left a hole, with no text after it to fill the hole but short
+    tables right after it: the group with its tables first, then its figures, each
+    kind in its order (tables and figures are numbered apart, so no number
+    changes). The table that now meets the hole fits it, or splits there
+    (``at_article_ends``: another float follows it). None if it has no such table."""
+    kinds = [m[0].startswith("<table") for m in group]
+    if kinds[0] or not any(kinds):
+        return None
+    parts = [html[m.start():_float_end(html, m)] for m in group]
+    return "\n".join([p for p, table in zip(parts, kinds, strict=True) if table]
+                     + [p for p, table in zip(parts, kinds, strict=True) if not table])
+
+
+def at_article_ends(html: str, found: dict[int, Hole]) -> dict[int, Hole]:
     """Of ``found``, the short tables that no block of text follows in ``html``
     (their article ends with them: nothing can come up to fill the hole), with how
-    they fit the hole."""
+    they fit the hole (``Hole.fit`` set)."""
     ends = {}
     for index, match in enumerate(_FIGURE.finditer(html)):
         hole = found.get(index)
         end = html.find("</table>", match.start()) + len("</table>")
         if hole and hole.fit and match[0].startswith("<table") and \
                 _block_end(html, end) is None:
-            ends[index] = hole.fit
+            ends[index] = hole
     return ends
 
 
-def split_at_holes(html: str, ends: dict[int, Fit], before: int) -> str:
+def split_at_holes(html: str, ends: dict[int, Hole], before: int) -> str:
     """``html`` with the first short table of ``ends`` (``at_article_ends``), if it
     starts ``before`` any other change of this round (the layout it was measured in
     still holds there), no longer kept whole but cut where the hole before it ends,
     the rest "(continued)" on the next page (pdf/tables.py); ``fitted`` (its type
-    at 90 %) if only so it fits."""
+    at 90 %) if only so it fits; both parts with the columns it had whole."""
     from folio.pdf import tables
     starts = [(match.start(), ends[index]) for index, match in enumerate(_FIGURE.finditer(html))
               if index in ends and match.start() < before]
-    for start, (rows, fitted) in starts[:1]:
-        html = tables.cut(html, {start: rows})
+    for start, hole in starts[:1]:
+        assert hole.fit is not None             # at_article_ends keeps only these
+        rows, fitted = hole.fit
+        html = tables.cut(html, {start: (rows, hole.columns)})
         tag = _FIGURE.match(html, start)
         assert tag is not None
         at = tag.end() - 1 - len(" short")      # the class: "table short[ ...]"

@@ -11,6 +11,11 @@ a second table, its header row repeated and its caption a generated "(continued)
 or "Table 3 (continued)" (base.html.j2, in the page's language), which does not
 count as a table of its own. The document is then laid out again; a part that
 still breaks is cut again in the next round (pdf/writer.py).
+
+Laid out apart, the two parts would each size their columns to their own rows,
+and the columns would not line up from page to page. So both parts get the
+columns the whole table had in the layout before the cut, as ``<col>`` widths
+(shares of the table's width) under ``table-layout: fixed`` (``fixed``, base.css).
 """
 
 from __future__ import annotations
@@ -20,6 +25,9 @@ import re
 _TABLE = re.compile(r'<table\b[^>]*\bclass="(table(?: [\w-]+)*)"[^>]*>')
 _ROW = re.compile(r"<tr[ >].*?</tr>\s*", re.S)
 _HEAD = re.compile(r"<thead[ >].*?</thead>\s*", re.S)
+_COLUMNS = re.compile(r"<colgroup>.*?</colgroup>\s*", re.S)
+_GRID = re.compile(r"<thead[ >]|<tbody[ >]|<tr[ >]")     # the first tag after the columns
+Cut = tuple[int, tuple[float, ...]]     # body rows on the first page; column widths
 
 
 def _long(classes: str) -> bool:
@@ -27,26 +35,27 @@ def _long(classes: str) -> bool:
     return "table" in names and "short" not in names
 
 
-def breaks(document) -> dict[int, int]:
+def breaks(document) -> dict[int, Cut]:
     """For each long table (by order in the document, from 0) that a page break
-    splits: how many of its body rows are on the page it starts on."""
+    splits: how many of its body rows are on the page it starts on, and its columns."""
     from folio._compat import split_tables
     return split_tables(document, _long)
 
 
-def split(html: str, where: dict[int, int]) -> str:
+def split(html: str, where: dict[int, Cut]) -> str:
     """``html`` with each long table of ``where`` cut after so many body rows."""
     starts = [m.start() for m in _TABLE.finditer(html) if _long(m[1])]
     return cut(html, {starts[index]: rows for index, rows in where.items()
                       if index < len(starts)})
 
 
-def cut(html: str, where: dict[int, int]) -> str:
+def cut(html: str, where: dict[int, Cut]) -> str:
     """``html`` with each table of ``where`` (by where its tag starts in ``html``)
     cut after so many body rows, the rest a table captioned "(continued)", set as
-    the first part is (``fitted``: type at 90 %, pdf/figures.py)."""
+    the first part is (``fitted``: type at 90 %, pdf/figures.py), both parts with
+    the given column widths (or the ones the table has from an earlier cut)."""
     cuts = []
-    for start, rows in where.items():
+    for start, (rows, widths) in where.items():
         match = _TABLE.match(html, start)
         if match is None:
             continue
@@ -59,12 +68,29 @@ def cut(html: str, where: dict[int, int]) -> str:
         if rows >= len(rest):
             continue
         at = match.end() + rest[rows].start()
+        columns = _COLUMNS.search(body)
+        grid = columns[0] if columns else _colgroup(widths)
+        if grid and not columns:
+            first = _GRID.search(body)
+            assert first is not None        # a table with rows has a first row
+            cuts.append((match.end() + first.start(), grid))
+            cuts.append((match.end(1), "" if "fixed" in match[1].split() else " fixed"))
         names = ["table", "continued"] + (["numbered"] if "captioned" in match[1].split()
                                           or "numbered" in match[1].split() else []) + \
-            [name for name in match[1].split() if name == "fitted"]
+            [name for name in match[1].split() if name == "fitted"] + \
+            (["fixed"] if grid else [])
         second = (f'</tbody>\n</table>\n<table class="{" ".join(names)}">\n<caption></caption>\n'
-                  + (head[0] if head else "") + "<tbody>\n")
+                  + grid + (head[0] if head else "") + "<tbody>\n")
         cuts.append((at, second))
     for at, second in sorted(cuts, reverse=True):
         html = html[:at] + second + html[at:]
     return html
+
+
+def _colgroup(widths: tuple[float, ...]) -> str:
+    """Columns of these widths, as shares of the table's width ("" if none)."""
+    total = sum(widths)
+    if total <= 0:
+        return ""
+    return "<colgroup>" + "".join(f'<col style="width: {100 * w / total:.3f}%">'
+                                  for w in widths) + "</colgroup>\n"

@@ -52,12 +52,6 @@ LAST_PAIR_EM = 15       # the last two words of a paragraph are kept together up
 # Blocks whose last line keeps two words (a footnote too: see _glue_last_words).
 _PARAGRAPHS = {"p", "li", "figcaption"}
 _SPACE = re.compile(r"[ \t\n\r\f]+")     # white space that collapses
-# A full-width closing bracket before a punctuation mark drops its blank half
-# (OpenType palt, base.css .cb), as KLREQ adjusts it: "」." showed a hole. Only
-# there, and only 」 and ）: set off, the glyph keeps its full width in the PDF, and
-# pdftotext then reads 『』 and the brackets before a space, a letter or a syllable
-# in the wrong order or on two lines ("저널』" / "이"); these read back as written.
-_CLOSING = re.compile("[」）](?=\u2060?[.,:;!?)])")   # a word joiner may come between
 
 
 def keep_korean_words(html: str) -> str:
@@ -96,7 +90,7 @@ def keep_korean_words(html: str) -> str:
             out.append(part)
             continue
         text = _wrap_words(part) if heading > 0 else _join_words(part)
-        text = _CLOSING.sub(r'<span class="cb">\g<0></span>', keep_dates(text))
+        text = keep_dates(text)
         if previous_glues and not part[0].isspace() and (
                 HANGUL.match(part[0]) or HANGUL.match(last_char)):
             text = WORD_JOINER + text

@@ -133,3 +133,30 @@ def test_a_short_table_moves_whatever_the_order_of_its_attributes():
     html = '<table data-line="3" class="table short"><tr><td>x</td></tr></table>\n<p>Text.</p>'
     assert figures.move_on(html, {0: figures.Hole(1, None)}) == (
         '\n<p>Text.</p>\n<table data-line="3" class="table short"><tr><td>x</td></tr></table>')
+
+
+def test_short_tables_after_a_figure_with_no_text_after_go_first():
+    """Nothing can come up to fill the figure's hole: the short tables right after
+    it go first, each kind in its order (they are numbered apart)."""
+    html = (figure("First.") + table("Table A.", 4) + figure("Second.") + table("Table B.", 4)
+            + "</div>\n<p>Next article.</p>")
+    moved = figures.move_on(html, {0: figures.Hole(1, None)})
+    assert moved.index("Table A.") < moved.index("Table B.") < moved.index("First.") \
+        < moved.index("Second.") < moved.index("Next article.")
+    assert figures.move_on(moved, {2: figures.Hole(1, None)}) == moved   # no way back
+    alone = figure("Stays.") + "</div>"
+    assert figures.move_on(alone, {0: figures.Hole(1, None)}) == alone
+
+
+def test_a_short_table_after_a_figure_fills_its_hole(tmp_path, monkeypatch):
+    """A figure and a table end the article and the figure does not fit: the page
+    stopped half way. The table goes first and fills the page (whole, or split at
+    the hole, the rest on the next page before the figure)."""
+    html = page(TABLE_CSS + FILLER * 4 + figure("A tall figure.") + table("A short table.", 14))
+    kept = lay_out(tmp_path, html, 2.0, monkeypatch)
+    moved = lay_out(tmp_path, html, GOAL, monkeypatch)
+    assert lowest_text(kept, 2) < 0.8
+    assert text(kept).index("A tall figure.") < text(kept).index("A short table.")
+    assert lowest_text(moved, 2) > 1 - GOAL
+    words = text(moved)
+    assert words.index("A short table.") < words.index("City 13") < words.index("A tall figure.")

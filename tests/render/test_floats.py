@@ -103,6 +103,28 @@ def test_no_page_of_the_sample_is_left_empty_before_a_table(sample_screen: Path,
     rows = [sum(1 for line in pages[n] if re.fullmatch(r"20[12]\d", line))
             for n in (marked[0] - 2, marked[0] - 1)]
     assert sum(rows) == 10 and min(rows) >= 3, rows
+    # The two parts keep the whole table's columns (pdf/tables.py): in English they
+    # started 88 and 302 pt right of the first column on one page, 121 and 314 on
+    # the other.
+    columns = {tuple(round(x) for x in row) for n in (marked[0] - 2, marked[0] - 1)
+               for row in table_columns(pdf, n, "Year" if lang == "en" else "가입")}
+    assert len(columns) == 1, columns
+
+
+def table_columns(pdf: Path, page: int, head: str) -> list[tuple[float, float]]:
+    """Of each table row on ``page`` (from 0) under the header row with ``head`` in
+    its last cell: where its second cell and its year start, right of its first
+    word (pymupdf words)."""
+    with pymupdf.open(pdf) as doc:
+        words = doc[page].get_text("words")
+    top = min(w[3] for w in words if w[4] == head)
+    rows = []
+    for year in (w for w in words if re.fullmatch(r"(?:19|20)\d\d", w[4]) and w[3] > top):
+        row = sorted(w[0] for w in words if abs(w[3] - year[3]) < 1 and w[0] <= year[0])
+        if len(row) >= 3:
+            rows.append((row[1] - row[0], year[0] - row[0]))
+    assert len(rows) >= 3, rows
+    return rows
 
 
 @pytest.mark.parametrize("lang", ["en", "ko"])

@@ -301,6 +301,35 @@ def test_a_long_table_says_continued_on_its_next_page(tmp_path: Path, lang: str,
                                  for text in pages[on(f"{row}0")[0] - 1])
 
 
+def test_a_long_tables_parts_keep_its_columns(tmp_path: Path):
+    """Its rows on the next page have longer names: laid out apart, that part's
+    first column was wider than the first page's. Both parts keep the columns of
+    the whole table (pdf/tables.py), so the second cell starts at the same
+    distance from the first on every page."""
+    from helpers import article, make_tiny
+
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    root = make_tiny(tmp_path)
+    rows = "\n".join(f"| {'Jinju' if n < 20 else 'Jinju Creative City of Crafts'} {n} "
+                     f"| Kind{n} | {n} |" for n in range(40))
+    filler = "Filler text of the first article, long enough to fill lines. " * 60
+    (root / "content/journal/2024-no2/first.en.md").write_text(article(
+        "First Article", f"{filler}\n\n| City | Kind | Number |\n| --- | --- | --- |\n"
+        f"{rows}\n\n{filler}\n"), encoding="utf-8")
+    build(BuildOptions(root=root, out=tmp_path / "out", languages=("en",), jobs=1))
+    pdf = next((tmp_path / "out/en").glob("journal-*.pdf"))
+    offsets: dict[int, set[int]] = {}
+    with pymupdf.open(pdf) as doc:
+        for number, page in enumerate(doc):
+            words = page.get_text("words")
+            for kind in (w for w in words if re.fullmatch(r"Kind\d+", w[4])):
+                first = min(w[0] for w in words if abs(w[3] - kind[3]) < 1)
+                offsets.setdefault(number, set()).add(round(kind[0] - first))
+    assert len(offsets) >= 2, offsets                    # the table was split
+    assert len(set().union(*offsets.values())) == 1, offsets
+
+
 def test_the_side_by_side_sheet_fills_its_page(tmp_path: Path):
     """The sample's side-by-side notice filled half its sheet at 9 pt: its text grows
     (pdf/sheets.py, up to 11 pt) and the block sits in the middle of the space
