@@ -434,6 +434,37 @@ def test_a_punctuation_dense_korean_text_is_justified_as_klreq_says(tmp_path: Pa
     _korean_goals(measured)
 
 
+@pytest.mark.parametrize("seed", [7, 2024])
+def test_the_samples_words_in_random_order_are_justified_as_klreq_says(tmp_path: Path,
+                                                                      seed: int):
+    """The sample's Korean words (with their particles, brackets and numbers) in a
+    random order, 40 paragraphs of 70: lines whose breaks fall where no editor
+    would put them, which a greedy first-fit breaker must still justify within the
+    goals (word spaces ≤ 0.75 em, ≤ 0.05 em inside words)."""
+    import random
+
+    from helpers import article, make_tiny
+
+    from folio.config.options import BuildOptions
+    from folio.pipeline.run import build
+    words = []
+    for path in sorted((REPO / "content/journal" / SAMPLE_ISSUE.removeprefix("journal-")
+                        ).glob("*.ko.md")):
+        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[1]
+        words += [w for w in body.split()
+                  if re.fullmatch(r"[가-힣0-9(),.·「」『』“”‘’%-]+", w) and re.search("[가-힣]", w)]
+    assert len(words) >= 300
+    pick = random.Random(seed).choice
+    paragraphs = [" ".join(pick(words) for _ in range(70)) for _ in range(40)]
+    root = make_tiny(tmp_path)
+    (root / "content/journal/2024-no2/first.ko.md").write_text(
+        article("낱말", "\n\n".join(paragraphs) + "\n"), encoding="utf-8")
+    build(BuildOptions(root=root, out=tmp_path / "out", languages=("ko",), jobs=1))
+    measured = typesetting.measure([next((tmp_path / "out/ko").glob("journal-*.pdf"))])
+    assert len(measured.korean) >= 150, measured
+    _korean_goals(measured)
+
+
 # -- the footnote call ---------------------------------------------------------
 
 def footnote_calls(pdf: Path) -> list[tuple[str, float, float]]:
