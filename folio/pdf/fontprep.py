@@ -28,7 +28,7 @@ from folio.pdf.fonts import find_faces
 LARGE = 8 * 1024 * 1024          # faces bigger than this are prepared
 SCHEME = "folio-font"            # URLs the publication's fetcher serves from the cache
 WEIGHTS = {"regular": 400, "bold": 700}
-VERSION = "3"
+VERSION = "4"
 REPERTOIRE = (
     (0x0020, 0x007E), (0x00A0, 0x024F),          # Latin
     (0x2000, 0x206F), (0x2190, 0x21FF),          # punctuation, arrows
@@ -135,9 +135,15 @@ def _half_width_brackets(data: bytes) -> bytes:
         name = cmap.get(ord(char))
         if name is None or font["hmtx"][name][0] != EM:
             continue
-        pen = T2CharStringPen(EM // 2, glyphs)
-        glyphs[name].draw(TransformPen(pen, (1, 0, 0, 1, shift, 0)))
         old = charstrings[name]
+        # A Type 2 charstring holds its width less its Private's nominalWidthX, and
+        # none if it is the defaultWidthX (a width read as 607, not 500, failed
+        # PDF/A's rule 6.2.11.5: /W and the font program must agree).
+        private = old.private
+        width = None if EM // 2 == private.defaultWidthX else \
+            EM // 2 - private.nominalWidthX
+        pen = T2CharStringPen(width, glyphs)
+        glyphs[name].draw(TransformPen(pen, (1, 0, 0, 1, shift, 0)))
         old.setProgram(pen.getCharString(private=old.private,
                                          globalSubrs=old.globalSubrs).program)
         font["hmtx"][name] = (EM // 2, font["hmtx"][name][1] + shift)

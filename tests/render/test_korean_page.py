@@ -294,6 +294,18 @@ def test_corner_brackets_are_half_width_in_the_prepared_faces(tmp_path: Path, fo
             f"p {{ text-align: left }}</style><body><p>{BRACKETS}</p></body></html>")
     pdf = tmp_path / "brackets.pdf"
     HTML(string=keep_korean_words(html)).write_pdf(pdf)
+    # The font program's own widths say 500 too, as /W does (PDF/A 6.2.11.5: a
+    # charstring's width is stored less its Private's nominalWidthX).
+    from fontTools.pens.basePen import NullPen
+    from fontTools.ttLib import TTFont
+
+    from folio.pdf.fontprep import HALF_WIDTH
+    program = TTFont(prepared_file(face.file, face.index))
+    charstrings = program["CFF "].cff.topDictIndex[0].CharStrings
+    for char in HALF_WIDTH:
+        name = program.getBestCmap()[ord(char)]
+        charstrings[name].draw(NullPen())
+        assert (charstrings[name].width, program["hmtx"][name][0]) == (500, 500), char
     read = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
     assert " ".join(read.split()) == BRACKETS, read     # a line may end at a space only
