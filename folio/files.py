@@ -199,12 +199,16 @@ def on_disk(path: Path) -> Path:
     return found
 
 
-def relative_name(path: Path, root: Path) -> str | None:
+def relative_name(path: Path, root: Path, resolved: bool = False) -> str | None:
     """``path`` named from ``root`` ('/' between its parts), both with symlinks
     resolved: the one name a file has in records, the HTML and the preview, however
     it was reached. None when it is not below ``root`` (each caller says what then).
-    A message names a file as the editor gave it: ``errors.shown_path``."""
+    ``resolved``: both are resolved already (a caller that keeps them so, as the
+    build's Reader, spares the dozen system calls of each ``resolve``). A message
+    names a file as the editor gave it: ``errors.shown_path``."""
+    if not resolved:
+        path, root = path.resolve(), root.resolve()
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return path.relative_to(root).as_posix()
     except ValueError:
         return None

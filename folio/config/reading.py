@@ -18,7 +18,7 @@ from pathlib import Path
 
 from folio.defaults import BUNDLED
 from folio.errors import BuildError
-from folio.files import digest, nfc
+from folio.files import digest, nfc, relative_name
 
 ABSENT = "absent"
 # Content files are text an editor wrote: a few hundred kilobytes at most. Anything
@@ -45,7 +45,8 @@ class Reader:
     # -- where files may come from ------------------------------------------------
     def key(self, path: Path) -> str:
         """How a file is named in records and messages: relative to the root if in it."""
-        return self._named(self._resolve(path))
+        resolved = self._resolve(path)
+        return relative_name(resolved, self.root, resolved=True) or resolved.as_posix()
 
     def _resolve(self, path: Path) -> Path:
         resolved = self._resolved.get(path)
@@ -53,12 +54,6 @@ class Reader:
             resolved = self._resolved[path] = path.resolve()
         return resolved
 
-    def _named(self, resolved: Path) -> str:
-        # files.relative_name, on a path resolved already (through the cache above).
-        try:
-            return resolved.relative_to(self.root).as_posix()
-        except ValueError:
-            return resolved.as_posix()
 
     def inside(self, path: Path, led_from: tuple[Path, int | None] | None = None,
                what: str = "file") -> Path:
